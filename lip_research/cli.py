@@ -1,0 +1,33 @@
+"""The ``lip`` command. Each sub-command lives in ``lip_research.commands.<stage>``."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="lip",
+    help=(
+        "lip_research: learn from child safeguarding case reviews. "
+        "Ingest reports, model topics, code them against the Learning into Practice "
+        "frameworks and write reproducible thematic reports."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# (command name, module under lip_research.commands, function name). One line per command.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("ingest", "ingest", "ingest"),
+    ("sample", "sample", "sample"),
+]
+
+for _name, _module, _func in COMMANDS:
+    _mod = importlib.import_module(f"lip_research.commands.{_module}")
+    app.command(_name)(getattr(_mod, _func))
+
+
+def main() -> None:  # pragma: no cover - thin wrapper
+    app()

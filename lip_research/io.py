@@ -1,0 +1,253 @@
+"""File-system side of the workbench: ingested corpora, run folders, provenance, caches.
+
+Stage modules take and return data; only this module (and the CLI) read and write files.
+
+An *ingested corpus* is a folder holding ``documents.parquet``, ``passages.parquet`` and
+``ledger.csv`` (written by ``lip ingest``). A *run folder* is ``reports/<name>/<run-id>/``
+holding one run's tables, figures, executed notebook and ``run.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+DOCUMENT_COLUMNS = ["doc_id", "title", "path", "sha256", "pages"]
+PASSAGE_COLUMNS = [
+    "passage_id",
+    "doc_id",
+    "section",
+    "page_start",
+    "page_end",
+    "char_start",
+    "char_end",
+    "text",
+]
+LEDGER_COLUMNS = ["path", "sha256", "status", "reason", "pages", "characters", "seconds"]
+PROVENANCE_PACKAGES = [
+    "lip_research",
+    "bertopic",
+    "sentence-transformers",
+    "torch",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "model2vec",
+    "nltk",
+    "simplemma",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "pypdfium2",
+    "papermill",
+    "matplotlib",
+]
+RUN_STATUS_FILE = "STATUS"
+
+
+class CorpusError(ValueError):
+    """An ingested corpus is missing, empty or malformed; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """An ingested corpus: one row per document, one per passage, one per file seen."""
+
+    documents: pd.DataFrame
+    passages: pd.DataFrame
+    ledger: pd.DataFrame
+    path: Path | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return corpus_hash(self.passages)
+
+
+def corpus_hash(passages: pd.DataFrame) -> str:
+    """sha256 over passage ids and texts in order: same text, same hash."""
+    h = hashlib.sha256()
+    for pid, text in zip(passages["passage_id"], passages["text"], strict=True):
+        h.update(str(pid).encode())
+        h.update(b"\0")
+        h.update(str(text).encode())
+        h.update(b"\1")
+    return h.hexdigest()
+
+
+def is_ingested(path: Path) -> bool:
+    return (path / "passages.parquet").exists() and (path / "documents.parquet").exists()
+
+
+def read_corpus(path: str | Path) -> Corpus:
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(f"corpus folder {path} does not exist")
+    if not is_ingested(path):
+        raise CorpusError(
+            f"{path} is not an ingested corpus (no passages.parquet). "
+            f"Run `lip ingest SOURCE --corpus {path}` first."
+        )
+    documents = pd.read_parquet(path / "documents.parquet")
+    passages = pd.read_parquet(path / "passages.parquet")
+    ledger_path = path / "ledger.csv"
+    ledger = pd.read_csv(ledger_path) if ledger_path.exists() else pd.DataFrame(columns=LEDGER_COLUMNS)
+    if passages.empty:
+        raise CorpusError(
+            f"{path} holds no passages: every file failed or was empty. "
+            f"Read {ledger_path} for the reason given for each file."
+        )
+    return Corpus(documents=documents, passages=passages, ledger=ledger, path=path)
+
+
+def write_corpus(corpus: Corpus, path: str | Path, extra: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write atomically: a half-written corpus never replaces a complete one."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    write_parquet(corpus.documents, path / "documents.parquet")
+    write_parquet(corpus.passages, path / "passages.parquet")
+    write_csv(corpus.ledger, path / "ledger.csv")
+    for name, frame in (extra or {}).items():
+        if name.endswith(".parquet"):
+            write_parquet(frame, path / name)
+        else:
+            write_csv(frame, path / name)
+    return path
+
+
+# -- atomic writers ------------------------------------------------------------------------
+def _atomic(path: Path, write) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
+    return _atomic(Path(path), lambda p: frame.to_parquet(p, index=False))
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    return _atomic(Path(path), lambda p: frame.to_csv(p, index=False, lineterminator="\n"))
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    return _atomic(Path(path), lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_json(data: Any, path: str | Path) -> Path:
+    return write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", path)
+
+
+def read_json(path: str | Path) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# -- hashing and provenance ----------------------------------------------------------------
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def package_versions(names: list[str] | None = None) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in names or PROVENANCE_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(start: Path | None = None) -> str | None:
+    """The checkout's commit (with ``+dirty`` when files differ), or None outside git."""
+    cwd = start or Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10
+        )
+        if commit.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+# -- caches ------------------------------------------------------------------------------------
+def cache_dir(*parts: str) -> Path:
+    """Where caches live: ``$LIP_CACHE_DIR`` or ``~/.cache/lip_research`` (outside the repo)."""
+    root = os.environ.get("LIP_CACHE_DIR")
+    base = Path(root) if root else Path.home() / ".cache" / "lip_research"
+    path = base.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# -- run folders -------------------------------------------------------------------------------
+def new_run_dir(out: str | Path, fingerprint: str) -> Path:
+    """``OUT/<UTC timestamp>-<config fingerprint>``; never reuses an existing folder."""
+    out = Path(out)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    run = out / f"{stamp}-{fingerprint}"
+    n = 1
+    while run.exists():
+        n += 1
+        run = out / f"{stamp}-{fingerprint}-{n}"
+    run.mkdir(parents=True)
+    set_run_status(run, "running")
+    return run
+
+
+def set_run_status(run: Path, status: str, message: str = "") -> None:
+    write_text(f"{status}\n{message}".rstrip() + "\n", Path(run) / RUN_STATUS_FILE)
+
+
+def run_status(run: Path) -> str:
+    path = Path(run) / RUN_STATUS_FILE
+    if not path.exists():
+        return "complete" if (Path(run) / "run.json").exists() else "unknown"
+    return path.read_text().split("\n", 1)[0].strip()
+
+
+def mark_latest(run: Path) -> None:
+    """Point ``OUT/latest`` at a complete run (a relative symlink, replaced atomically)."""
+    link = run.parent / "latest"
+    tmp = run.parent / f".latest.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(run.name)
+    os.replace(tmp, link)

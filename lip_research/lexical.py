@@ -1,0 +1,97 @@
+"""Tokens and lemmas shared by the lenses (search, theme coding, 'why' cues).
+
+NLTK's ``RegexpTokenizer`` (no downloaded data) cuts words; ``simplemma`` (bundled
+dictionaries) lemmatises English, so "bruising", "bruised" and "bruises" meet at "bruise".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from nltk.tokenize import RegexpTokenizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+WORD_PATTERN = r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d+"
+STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | {"child", "s", "review"}
+_TOKENIZER = RegexpTokenizer(WORD_PATTERN)
+
+
+def tokens(text: str) -> list[str]:
+    """Words and numbers in order, punctuation dropped, case kept."""
+    return _TOKENIZER.tokenize(text)
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of `tokens(text)`, for quoting the original wording."""
+    return list(_TOKENIZER.span_tokenize(text))
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """Lower-cased English lemma of one token (``'Injuries'`` -> ``'injury'``)."""
+    import simplemma
+
+    low = word.lower().strip("'")
+    return simplemma.lemmatize(low, lang="en").lower() if low.isalpha() else low
+
+
+def lemmas(text: str) -> list[str]:
+    return [lemma(t) for t in tokens(text)]
+
+
+def content_lemmas(text: str) -> list[str]:
+    """Lemmas without stop words or one-letter tokens (order kept, duplicates kept)."""
+    return [m for m in lemmas(text) if len(m) > 1 and m not in STOPWORDS and not m.isdigit()]
+
+
+def lemma_sets(texts: Iterable[str]) -> list[frozenset[str]]:
+    return [frozenset(content_lemmas(t)) for t in texts]
+
+
+# -- quoting and citing ---------------------------------------------------------------------
+MAX_QUOTE_WORDS = 40
+
+
+def excerpt(text: str, max_words: int = MAX_QUOTE_WORDS, around: str | None = None) -> str:
+    """At most `max_words` words of `text` (privacy: short quotes only), marked with '…'.
+
+    With `around`, the window is centred on the first case-insensitive occurrence.
+    """
+    words = str(text).split()
+    if len(words) <= max_words:
+        return " ".join(words)
+    start = 0
+    if around:
+        low = [w.lower() for w in words]
+        key = around.lower().split()[0] if around.split() else ""
+        hits = [i for i, w in enumerate(low) if key and key in w]
+        if hits:
+            start = max(0, min(hits[0] - max_words // 3, len(words) - max_words))
+    body = " ".join(words[start : start + max_words])
+    return ("… " if start else "") + body + (" …" if start + max_words < len(words) else "")
+
+
+def citation(doc_id: object, section: object = None, page_start: object = None, page_end: object = None) -> str:
+    """``'doc_id, section, p. 3'`` (or ``pp. 3-4``); parts that are missing are left out."""
+    parts = [str(doc_id)]
+    if section is not None and str(section) not in ("", "nan", "None", "<NA>"):
+        parts.append(str(section))
+    page = _page(page_start, page_end)
+    if page:
+        parts.append(page)
+    return ", ".join(parts)
+
+
+def _page(start: object, end: object) -> str:
+    def as_int(v: object) -> int | None:
+        try:
+            f = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        return None if f != f else int(f)
+
+    a, b = as_int(start), as_int(end)
+    if a is None:
+        return ""
+    return f"p. {a}" if b is None or b == a else f"pp. {a}-{b}"

@@ -1,0 +1,203 @@
+"""Topic words that mean something: offline tokenising, lemmatising, phrases and stopwords.
+
+The analyzer lower-cases and tokenises with NLTK, lemmatises with simplemma (offline), joins
+multi-word expressions found by NLTK collocation detection ("child protection plan",
+"health visitor"), and drops English stopwords, report boilerplate, empty role words,
+numbers, dates, months and place or organisation names. It is a picklable object so a
+fitted BERTopic model can be saved with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+from nltk.tokenize import RegexpTokenizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+TOKEN = RegexpTokenizer(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
+MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday "
+    "friday saturday sunday week weekly month monthly year yearly annual annually day daily"
+).split()
+NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty hundred "
+    "thousand first second third fourth fifth sixth seventh eighth ninth tenth half quarter "
+    "percent per cent"
+).split()
+BOILERPLATE = (
+    "report reports review reviews reviewed section sections paragraph paragraphs page pages "
+    "contents appendix appendices figure table chapter note notes overview summary executive "
+    "introduction conclusion conclusions recommendation recommendations finding findings "
+    "licence license crown copyright www http https gov uk org com email e-mail telephone tel "
+    "fax website online publication published publish reference urn version archive archives "
+    "ofsted inspection inspections inspector inspectors inspected judgement judgements "
+    "grade graded outstanding inadequate improvement requires require required "
+    "board partnership lscb lcsp mr mrs ms miss dr baby "
+    "ensure ensures ensured including include includes included also however "
+    "use used using make made set see seen way ways well good better time times "
+    "number numbers level levels area areas part parts point points example examples "
+    "particular particularly clear clearly significant significantly appropriate "
+    "appropriately effective effectively consider considered consideration need needs needed "
+    "place placed place-based range wide within across without"
+).split()
+ROLE_WORDS = (
+    "child children young people person persons family families professional professionals "
+    "practitioner practitioners agency agencies service services local authority authorities "
+    "staff worker workers council councils team teams organisation organisations "
+    "partner partners multi-agency multi agency individual individuals case cases"
+).split()
+COMMON_PLACE_WORDS = {"reading", "bury", "sutton", "harrow", "kent", "sale"}  # also real words
+
+
+@lru_cache(maxsize=1)
+def authority_names() -> tuple[str, ...]:
+    """English local authority names shipped with the package."""
+    text = resources.files("lip_research.data").joinpath("english_local_authorities.txt")
+    lines = text.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _lemmatizer():
+    import simplemma
+
+    return simplemma
+
+
+@lru_cache(maxsize=200_000)
+def lemma(token: str) -> str:
+    """English lemma of a lower-case token ('leavers' -> 'leaver', 'carers' -> 'carer')."""
+    return _lemmatizer().lemmatize(token, lang="en").lower()
+
+
+def name_words(names: Iterable[str]) -> set[str]:
+    """Lower-case words of place and organisation names, minus connecting words."""
+    words: set[str] = set()
+    for name in names:
+        for tok in TOKEN.tokenize(str(name).lower()):
+            for part in tok.split("-"):
+                if part and part not in ENGLISH_STOP_WORDS and len(part) > 2:
+                    words.add(part)
+    return words
+
+
+def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
+    words = set(ENGLISH_STOP_WORDS) | set(MONTHS) | set(NUMBER_WORDS) | set(BOILERPLATE)
+    words |= set(ROLE_WORDS) | {w.lower() for w in extra}
+    return frozenset(words)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, lemmatised word tokens (no numbers; apostrophes stripped)."""
+    out = []
+    for tok in TOKEN.tokenize(text.lower()):
+        tok = tok.replace("\u2019", "'").split("'")[0]
+        if len(tok) < 2:
+            continue
+        out.append(lemma(tok))
+    return out
+
+
+@dataclass(frozen=True)
+class PhraseParams:
+    min_count: int = 5
+    min_pmi: float = 3.0
+    max_phrases: int = 400
+
+
+def find_phrases(
+    docs: Sequence[Sequence[str]], stop: frozenset[str], params: PhraseParams = PhraseParams()
+) -> tuple[tuple[str, ...], ...]:
+    """Frequent, strongly associated bigrams and trigrams (NLTK collocation finder)."""
+    measures = BigramAssocMeasures()
+    finder = BigramCollocationFinder.from_documents(docs)
+    finder.apply_freq_filter(params.min_count)
+    finder.apply_word_filter(lambda w: w in ENGLISH_STOP_WORDS or w in MONTHS or len(w) < 3)
+    scored = [(bg, s) for bg, s in finder.score_ngrams(measures.pmi) if s >= params.min_pmi]
+    scored.sort(key=lambda x: (-finder.ngram_fd[x[0]], x[0]))
+    bigrams = [bg for bg, _ in scored[: params.max_phrases]]
+    bigram_set = set(bigrams)
+    # trigrams: a bigram followed by a word that often follows it
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for doc in docs:
+        for i in range(len(doc) - 2):
+            if (doc[i], doc[i + 1]) in bigram_set or (doc[i + 1], doc[i + 2]) in bigram_set:
+                counts[(doc[i], doc[i + 1], doc[i + 2])] += 1
+    trigrams = [
+        tg
+        for tg, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+        if c >= params.min_count
+        and (tg[0], tg[1]) in bigram_set
+        and (tg[1], tg[2]) in bigram_set
+    ][: params.max_phrases // 4]
+    phrases = [tg for tg in trigrams] + bigrams
+    return tuple(p for p in phrases if not all(w in stop for w in p))
+
+
+@dataclass
+class Analyzer:
+    """Callable analyzer for scikit-learn vectorizers: text -> list of terms."""
+
+    stopwords: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...] = ()
+    _index: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for p in sorted(self.phrases, key=len, reverse=True):
+            index.setdefault(p[0], []).append(p)
+        self._index = index
+
+    def merge(self, toks: list[str]) -> list[str]:
+        out, i = [], 0
+        while i < len(toks):
+            for p in self._index.get(toks[i], ()):
+                if tuple(toks[i : i + len(p)]) == p:
+                    out.append(" ".join(p))
+                    i += len(p)
+                    break
+            else:
+                out.append(toks[i])
+                i += 1
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        terms = []
+        for term in self.merge(tokens(text)):
+            if " " in term or (term not in self.stopwords and len(term) > 2 and "-" != term[-1]):
+                terms.append(term)
+        return terms
+
+
+def build_analyzer(
+    texts: Sequence[str],
+    names: Iterable[str] = (),
+    extra_stopwords: Iterable[str] = (),
+    phrase_params: PhraseParams = PhraseParams(),
+) -> Analyzer:
+    """Learn phrases from the corpus and assemble the stopword list for it."""
+    places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
+    stop = base_stopwords(extra_stopwords) | frozenset(places)
+    docs = [tokens(t) for t in texts]
+    phrases = find_phrases(docs, stop, phrase_params)
+    phrases = tuple(p for p in phrases if not any(w in places for w in p))
+    return Analyzer(stopwords=stop, phrases=phrases)
+
+
+def display(term: str) -> str:
+    return term.replace("_", " ")
+
+
+def is_junk(term: str, stop: frozenset[str]) -> bool:
+    """A topic word a reader would call page furniture: stopword, number, date or place."""
+    if re.search(r"\d", term):
+        return True
+    parts = term.split()
+    return all(p in stop for p in parts)

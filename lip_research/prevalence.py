@@ -1,0 +1,145 @@
+"""How often each theme appears across reports, by any metadata column, always with n / N.
+
+Every table carries the count (``n_present``), the denominator (``denominator``: reports
+in that group) and the percentage, so a reader never sees a percentage of an unknown base.
+`national_comparison` sets the corpus beside the published national analyses (shipped in
+``lip_research/data/national_prevalence.csv``) and labels them as different samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from lip_research.codebook import Entry
+
+UNKNOWN = "unknown"
+COMPARISON_CAVEAT = (
+    "Different samples: the national figures come from other reviews, periods, definitions "
+    "and coding by people; this corpus is coded automatically. Not a like-for-like comparison."
+)
+
+
+def _labels(entries: Sequence[Entry] | None) -> dict[str, str]:
+    return {e.id: e.label for e in entries or ()}
+
+
+def with_period(documents: pd.DataFrame, width: int, column: str = "year") -> pd.DataFrame:
+    """Add ``period`` (e.g. ``'2012-2014'``) grouping `column` into `width`-year bins."""
+    out = documents.copy()
+    year = pd.to_numeric(out[column], errors="coerce")
+    start = (year // width) * width
+    out["period"] = [UNKNOWN if pd.isna(s) else f"{int(s)}-{int(s) + width - 1}" for s in start]
+    return out
+
+
+def prevalence(
+    presence: pd.DataFrame,
+    documents: pd.DataFrame,
+    by: str | None = None,
+    entries: Sequence[Entry] | None = None,
+) -> pd.DataFrame:
+    """Reports in which each theme is present, overall or per value of `by`.
+
+    Columns: [by], theme_id, label, n_present, denominator, percent. Reports with no value
+    for `by` form their own ``unknown`` group; groups are sorted, themes keep their order.
+    """
+    if by is not None and by not in documents.columns:
+        raise KeyError(f"no metadata column {by!r}; columns: {', '.join(map(str, documents.columns))}")
+    docs = documents[["doc_id"] + ([by] if by else [])].copy()
+    docs["doc_id"] = docs["doc_id"].astype(str)
+    key = by or "_all"
+    if by:
+        docs[key] = docs[by].astype("string").fillna(UNKNOWN).replace("", UNKNOWN).astype(str)
+    else:
+        docs[key] = "all"
+    pres = presence.assign(doc_id=presence["doc_id"].astype(str)).merge(docs, on="doc_id")
+    denominators = docs.groupby(key).size()
+    themes = list(dict.fromkeys(presence["theme_id"]))
+    counts = pres[pres["present"]].groupby([key, "theme_id"]).size()
+    index = pd.MultiIndex.from_product([denominators.index, themes], names=[key, "theme_id"])
+    out = pd.DataFrame(index=index).reset_index()
+    out["label"] = out["theme_id"].map(_labels(entries)).fillna(out["theme_id"])
+    out["n_present"] = counts.reindex(index, fill_value=0).to_numpy().astype(int)
+    out["denominator"] = denominators.loc[out[key]].to_numpy().astype(int)
+    out["percent"] = (100 * out["n_present"] / out["denominator"]).round(1)
+    return out.drop(columns=["_all"]) if not by else out
+
+
+def theme_summary(
+    presence: pd.DataFrame, documents: pd.DataFrame, entries: Sequence[Entry] | None = None
+) -> pd.DataFrame:
+    """Per theme: n_present, denominator, percent, first_year, last_year, coded passages."""
+    table = prevalence(presence, documents, entries=entries)
+    if "year" in documents.columns:
+        years = documents.assign(doc_id=documents["doc_id"].astype(str))[["doc_id", "year"]]
+        pres = presence[presence["present"]].assign(doc_id=lambda f: f["doc_id"].astype(str)).merge(years, on="doc_id")
+        year = pd.to_numeric(pres["year"], errors="coerce")
+        span = pres.assign(year=year).groupby("theme_id")["year"].agg(["min", "max"])
+        table["first_year"] = table["theme_id"].map(span["min"]).astype("Int64")
+        table["last_year"] = table["theme_id"].map(span["max"]).astype("Int64")
+    passages = presence[presence["present"]].groupby("theme_id")["n_passages"].sum()
+    table["n_passages"] = table["theme_id"].map(passages).fillna(0).astype(int)
+    return table.sort_values(["n_present", "theme_id"], ascending=[False, True], ignore_index=True)
+
+
+def cooccurrence(presence: pd.DataFrame, theme_id: str) -> pd.DataFrame:
+    """Themes present in the same reports as `theme_id`: other_theme, n_both, share (of its reports)."""
+    present = presence[presence["present"]]
+    docs = set(present.loc[present["theme_id"] == theme_id, "doc_id"])
+    if not docs:
+        return pd.DataFrame(columns=["other_theme", "n_both", "share"])
+    both = present[present["doc_id"].isin(docs) & (present["theme_id"] != theme_id)]
+    counts = both.groupby("theme_id").size().rename("n_both").reset_index()
+    counts = counts.rename(columns={"theme_id": "other_theme"})
+    counts["share"] = (counts["n_both"] / len(docs)).round(3)
+    return counts.sort_values(["n_both", "other_theme"], ascending=[False, True], ignore_index=True)
+
+
+# -- national figures ----------------------------------------------------------------------------
+def national_data_path(name: str = "national_prevalence.csv") -> Path:
+    return Path(str(resources.files("lip_research") / "data" / name))
+
+
+def load_national() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped national prevalence figures and their sources (source_id, citation...)."""
+    figures, sources = national_data_path(), national_data_path("national_prevalence_sources.csv")
+    if not figures.exists():
+        raise FileNotFoundError(f"national figures not found at {figures}; reinstall lip_research")
+    src = pd.read_csv(sources) if sources.exists() else pd.DataFrame(columns=["source_id"])
+    return pd.read_csv(figures), src
+
+
+def national_comparison(
+    summary: pd.DataFrame, national: pd.DataFrame, sources: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Corpus prevalence next to each published national figure for the same theme.
+
+    Columns: theme_id, label, corpus_n, corpus_denominator, corpus_percent, study, period,
+    national_percent, national_denominator, sample_description, source_id, [citation],
+    caveat. Only themes with a national figure appear.
+    """
+    corpus = summary[["theme_id", "label", "n_present", "denominator", "percent"]].rename(
+        columns={"n_present": "corpus_n", "denominator": "corpus_denominator", "percent": "corpus_percent"}
+    )
+    nat = national.rename(columns={"percent": "national_percent", "denominator": "national_denominator"})
+    out = corpus.merge(nat, on="theme_id", how="inner")
+    if sources is not None and not sources.empty and "source_id" in sources.columns:
+        extra = [c for c in sources.columns if c != "source_id" and c not in out.columns]
+        out = out.merge(sources[["source_id", *extra]], on="source_id", how="left")
+    out["difference_points"] = (out["corpus_percent"] - pd.to_numeric(out["national_percent"], errors="coerce")).round(1)
+    out["caveat"] = COMPARISON_CAVEAT
+    return out.sort_values(["theme_id", "period"], ignore_index=True)
+
+
+def trend(presence: pd.DataFrame, documents: pd.DataFrame, theme_id: str, by: str = "year") -> pd.DataFrame:
+    """One theme's prevalence per `by` value (year by default): by, n_present, denominator, percent."""
+    table = prevalence(presence[presence["theme_id"] == theme_id], documents, by=by)
+    if by in ("year", "period"):
+        first = table[by].astype(str).str[:4]
+        table = table.assign(_k=pd.to_numeric(first, errors="coerce")).sort_values(["_k", by]).drop(columns="_k")
+    return table[[by, "n_present", "denominator", "percent"]].reset_index(drop=True)
+

@@ -1,0 +1,137 @@
+"""Search the corpus two ways, each hit cited by doc / section / page.
+
+- **Concordance** (keyword in context): NLTK's ``ConcordanceIndex`` over the whole corpus,
+  keyed by lemma, so "bruise" finds "bruising" and "bruised"; a multi-word query
+  ("strategy discussion") is matched as a phrase; hits never cross passage boundaries.
+- **Semantic**: "passages like this one" by cosine similarity of embeddings, from a
+  query text or from a passage id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from nltk.text import ConcordanceIndex
+
+from lip_research.lexical import citation, excerpt, lemma, tokens
+
+HIT_COLUMNS = ["passage_id", "doc_id", "section", "page_start", "page_end", "citation"]
+
+
+@dataclass(frozen=True)
+class Concordance:
+    """A lemma-keyed concordance over every passage (build once with `build_concordance`)."""
+
+    index: ConcordanceIndex
+    owner: np.ndarray  # passage row of each token
+    passages: pd.DataFrame  # passage_id, doc_id, section, page_start, page_end
+
+
+def build_concordance(passages: pd.DataFrame) -> Concordance:
+    """Tokenise every passage in order; the index key of each token is its lemma."""
+    all_tokens: list[str] = []
+    owner: list[int] = []
+    for row, text in enumerate(passages["text"].astype(str)):
+        toks = tokens(text)
+        all_tokens += toks
+        owner += [row] * len(toks)
+    meta = passages.reset_index(drop=True)
+    meta = meta[[c for c in ("passage_id", "doc_id", "section", "page_start", "page_end") if c in meta]]
+    return Concordance(ConcordanceIndex(all_tokens, key=lemma), np.asarray(owner, dtype=np.int64), meta)
+
+
+def concordance(conc: Concordance, query: str, context: int = 10, limit: int | None = None) -> pd.DataFrame:
+    """Keyword-in-context lines for a word or phrase (lemma-aware, case-insensitive).
+
+    Columns: passage_id, doc_id, section, page_start, page_end, citation, left, match,
+    right (`context` words each side, within the passage).
+    """
+    words = tokens(query)
+    if not words:
+        raise ValueError("empty search query: give a word or a phrase")
+    idx = conc.index
+    offsets = idx.offsets(words[0])
+    for i, word in enumerate(words[1:]):  # phrase: each next word one position further on
+        offsets = sorted({o - i - 1 for o in idx.offsets(word)} & set(offsets))
+    toks, owner, n = idx.tokens(), conc.owner, len(words)
+    rows = []
+    for start in offsets:
+        row = owner[start]
+        if owner[start + n - 1] != row:
+            continue
+        lo, hi = start, start + n
+        while lo > 0 and owner[lo - 1] == row and start - lo < context:
+            lo -= 1
+        while hi < len(toks) and owner[hi] == row and hi - start - n < context:
+            hi += 1
+        rows.append((row, " ".join(toks[lo:start]), " ".join(toks[start : start + n]), " ".join(toks[start + n : hi])))
+        if limit and len(rows) >= limit:
+            break
+    meta = conc.passages.iloc[[r for r, *_ in rows]].reset_index(drop=True)
+    out = _cite(meta)
+    out["left"] = [r[1] for r in rows]
+    out["match"] = [r[2] for r in rows]
+    out["right"] = [r[3] for r in rows]
+    return out
+
+
+def keyword_counts(conc: Concordance, query: str, by: str = "doc_id") -> pd.DataFrame:
+    """How many concordance hits per report (or per section): by, n_hits."""
+    hits = concordance(conc, query)
+    return hits.groupby(by).size().rename("n_hits").reset_index().sort_values("n_hits", ascending=False, ignore_index=True)
+
+
+def semantic_search(
+    query_vector: np.ndarray,
+    passage_vectors: np.ndarray,
+    passages: pd.DataFrame,
+    top_n: int = 10,
+    exclude_doc: str | None = None,
+    exclude_passage: str | None = None,
+    one_per_doc: bool = False,
+) -> pd.DataFrame:
+    """Passages most similar to a query vector: rank, score, citation, short excerpt."""
+    sims = np.asarray(passage_vectors, dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32).ravel()
+    frame = passages.reset_index(drop=True).assign(score=sims)
+    if exclude_doc is not None:
+        frame = frame[frame["doc_id"] != exclude_doc]
+    if exclude_passage is not None:
+        frame = frame[frame["passage_id"] != exclude_passage]
+    frame = frame.sort_values("score", ascending=False, kind="stable")
+    if one_per_doc:
+        frame = frame.drop_duplicates("doc_id")
+    frame = frame.head(top_n).reset_index(drop=True)
+    out = _cite(frame)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["score"] = frame["score"].round(4).to_numpy()
+    out["excerpt"] = [excerpt(t) for t in frame["text"]]
+    return out
+
+
+def similar_passages(
+    passage_id: str, passage_vectors: np.ndarray, passages: pd.DataFrame, top_n: int = 10, other_reports: bool = True
+) -> pd.DataFrame:
+    """"Passages like this one": nearest passages to a passage (by default in other reports)."""
+    positions = np.flatnonzero(passages["passage_id"].to_numpy() == passage_id)
+    if not len(positions):
+        raise KeyError(f"no passage {passage_id!r} in this corpus")
+    row = int(positions[0])
+    doc = passages["doc_id"].iloc[row]
+    return semantic_search(
+        passage_vectors[row],
+        passage_vectors,
+        passages,
+        top_n=top_n,
+        exclude_doc=doc if other_reports else None,
+        exclude_passage=passage_id,
+    )
+
+
+def _cite(meta: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({c: meta[c].to_numpy() if c in meta else None for c in HIT_COLUMNS[:-1]})
+    out["citation"] = [
+        citation(d, s, a, b) for d, s, a, b in zip(out["doc_id"], out["section"], out["page_start"], out["page_end"], strict=True)
+    ]
+    return out

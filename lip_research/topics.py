@@ -1,0 +1,241 @@
+"""Passage-level BERTopic, built from one config, rolled up to reports.
+
+:func:`build_model` is the one factory: every component (reduction, clustering, vectorizer,
+c-TF-IDF, representation) is constructed from a resolved :class:`TopicConfig` and the run's
+seed, so nothing depends on a library default the run folder does not record.
+:func:`fit_topics` fits it on passages and their embeddings and returns plain tables.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from bertopic.backend import BaseEmbedder
+
+from lip_research.config import CorpusShape, TopicConfig, resolve
+from lip_research.preprocess import Analyzer, build_analyzer, display
+
+OUTLIER = -1
+
+
+class Embedder(BaseEmbedder):
+    """BERTopic embedding adapter over :func:`lip_research.embed.embed_texts` (used for MMR words)."""
+
+    def __init__(self, backend: str, device: str = "auto") -> None:
+        super().__init__()
+        self.backend = backend
+        self.device = device
+
+    def embed(self, documents, verbose: bool = False) -> np.ndarray:
+        from lip_research.embed import embed_texts
+
+        return embed_texts(list(documents), backend=self.backend, device=self.device, cache=False)
+
+
+def build_model(cfg: TopicConfig, seed: int, analyzer: Analyzer):
+    """The BERTopic pipeline for a *resolved* config (see :func:`lip_research.config.resolve`)."""
+    from bertopic import BERTopic
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    from bertopic.representation import MaximalMarginalRelevance
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if cfg.reduction == "umap":
+        from umap import UMAP
+
+        reducer = UMAP(
+            n_neighbors=cfg.n_neighbors,
+            n_components=cfg.n_components,
+            min_dist=0.0,
+            metric="cosine",
+            random_state=seed,
+            n_jobs=1,
+        )
+    elif cfg.reduction == "pca":
+        reducer = PCA(n_components=cfg.n_components, svd_solver="full", random_state=seed)
+    else:
+        reducer = BaseDimensionalityReduction()
+    if cfg.clustering == "kmeans":
+        clusterer = KMeans(n_clusters=cfg.n_clusters, n_init=10, random_state=seed)
+    else:
+        from hdbscan import HDBSCAN
+
+        clusterer = HDBSCAN(
+            min_cluster_size=cfg.min_topic_size,
+            metric="euclidean",
+            cluster_selection_method="eom",
+            prediction_data=True,
+        )
+    vectorizer = CountVectorizer(
+        analyzer=analyzer, min_df=cfg.min_df, max_df=cfg.max_df, lowercase=False
+    )
+    representation = (
+        MaximalMarginalRelevance(diversity=cfg.diversity, top_n_words=cfg.top_n_words)
+        if cfg.representation == "mmr"
+        else None
+    )
+    return BERTopic(
+        embedding_model=Embedder(cfg.embedding, cfg.device),
+        umap_model=reducer,
+        hdbscan_model=clusterer,
+        vectorizer_model=vectorizer,
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+        representation_model=representation,
+        top_n_words=cfg.top_n_words,
+        min_topic_size=cfg.min_topic_size,
+        nr_topics=cfg.nr_topics,
+        calculate_probabilities=False,
+        verbose=False,
+    )
+
+
+@dataclass
+class TopicResult:
+    """Everything a fitted run produces, as tables; ``model`` is the fitted BERTopic."""
+
+    config: TopicConfig
+    choices: dict[str, Any]
+    passage_topics: pd.DataFrame
+    topics: pd.DataFrame
+    document_topics: pd.DataFrame
+    representatives: pd.DataFrame
+    model: Any = None
+    analyzer: Analyzer | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def fit_topics(
+    passages: pd.DataFrame,
+    embeddings: np.ndarray,
+    cfg: TopicConfig,
+    seed: int,
+    names: list[str] | tuple[str, ...] = (),
+) -> TopicResult:
+    """Fit passage topics; ``names`` are place/organisation names kept out of topic words."""
+    timings: dict[str, float] = {}
+    texts = passages["text"].astype(str).tolist()
+    if len(texts) != len(embeddings):
+        raise ValueError(f"{len(texts)} passages but {len(embeddings)} embeddings")
+    mean_words = float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
+    resolved, choices = resolve(cfg, CorpusShape(n_passages=len(texts), mean_words=mean_words))
+    t0 = time.perf_counter()
+    analyzer = build_analyzer(texts, names=names, extra_stopwords=resolved.extra_stopwords)
+    timings["vocabulary_s"] = time.perf_counter() - t0
+    model = build_model(resolved, seed, analyzer)
+    t0 = time.perf_counter()
+    topics, _ = model.fit_transform(texts, embeddings=embeddings)
+    timings["fit_s"] = time.perf_counter() - t0
+    topics = np.asarray(topics)
+    if resolved.clustering == "hdbscan" and resolved.outliers != "none" and (topics == OUTLIER).any():
+        t0 = time.perf_counter()
+        before = float((topics == OUTLIER).mean())
+        topics = np.asarray(
+            model.reduce_outliers(
+                texts,
+                topics.tolist(),
+                strategy=resolved.outliers,
+                threshold=resolved.outlier_threshold,
+                embeddings=embeddings,
+            )
+        )
+        model.update_topics(
+            texts,
+            topics=topics.tolist(),
+            top_n_words=resolved.top_n_words,
+            vectorizer_model=model.vectorizer_model,
+            ctfidf_model=model.ctfidf_model,
+            representation_model=model.representation_model,
+        )
+        choices["outliers_before_reduction"] = round(before, 4)
+        timings["outliers_s"] = time.perf_counter() - t0
+    passage_topics = passages[
+        [c for c in ("passage_id", "doc_id", "section", "page_start", "page_end") if c in passages]
+    ].copy()
+    passage_topics["topic"] = topics.astype(int)
+    table = topic_table(model, passage_topics)
+    return TopicResult(
+        config=resolved,
+        choices=choices,
+        passage_topics=passage_topics.reset_index(drop=True),
+        topics=table,
+        document_topics=document_shares(passage_topics, passages),
+        representatives=representatives(passages, passage_topics, embeddings),
+        model=model,
+        analyzer=analyzer,
+        timings=timings,
+    )
+
+
+def topic_words(model, topic: int, n: int = 10) -> list[str]:
+    words = model.get_topic(topic) or []
+    return [display(w) for w, _ in words[:n] if w]
+
+
+def topic_table(model, passage_topics: pd.DataFrame, labels: dict[int, str] | None = None) -> pd.DataFrame:
+    """topic, size, label, words (top words separated by ';'), sorted by topic id."""
+    sizes = passage_topics["topic"].value_counts()
+    rows = []
+    for topic in sorted(sizes.index):
+        words = topic_words(model, int(topic))
+        label = "Outliers" if topic == OUTLIER else ", ".join(words[:3])
+        if labels and int(topic) in labels:
+            label = labels[int(topic)]
+        rows.append(
+            {"topic": int(topic), "size": int(sizes[topic]), "label": label, "words": ";".join(words)}
+        )
+    return pd.DataFrame(rows, columns=["topic", "size", "label", "words"])
+
+
+def document_shares(passage_topics: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """Each document's share of each topic, weighted by passage length (rows sum to 1)."""
+    weights = passages["text"].astype(str).str.split().str.len().to_numpy()
+    frame = passage_topics[["doc_id", "topic"]].assign(weight=weights)
+    wide = frame.pivot_table(index="doc_id", columns="topic", values="weight", aggfunc="sum", fill_value=0)
+    wide = wide.div(wide.sum(axis=1), axis=0).round(6)
+    wide.columns = [f"topic_{c}" for c in wide.columns]
+    return wide.reset_index()
+
+
+def representatives(
+    passages: pd.DataFrame, passage_topics: pd.DataFrame, embeddings: np.ndarray, n: int = 5
+) -> pd.DataFrame:
+    """The passages closest to each topic's centroid, with doc / section / page citations."""
+    rows = []
+    topics = passage_topics["topic"].to_numpy()
+    for topic in sorted(set(topics.tolist())):
+        idx = np.flatnonzero(topics == topic)
+        centroid = embeddings[idx].mean(axis=0)
+        centroid /= np.linalg.norm(centroid) or 1.0
+        sims = embeddings[idx] @ centroid
+        order = idx[np.lexsort((idx, -sims))][:n]
+        for rank, i in enumerate(order, start=1):
+            p = passages.iloc[i]
+            rows.append(
+                {
+                    "topic": int(topic),
+                    "rank": rank,
+                    "passage_id": p["passage_id"],
+                    "doc_id": p["doc_id"],
+                    "section": p.get("section", ""),
+                    "page_start": p.get("page_start"),
+                    "page_end": p.get("page_end"),
+                    "similarity": round(float(embeddings[i] @ centroid), 4),
+                    "text": str(p["text"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def topic_embeddings(passage_topics: pd.DataFrame, embeddings: np.ndarray) -> pd.DataFrame:
+    """Normalised centroid of each topic's passage embeddings (index: topic)."""
+    out = {}
+    for topic, idx in passage_topics.groupby("topic").indices.items():
+        c = embeddings[idx].mean(axis=0)
+        out[int(topic)] = c / (np.linalg.norm(c) or 1.0)
+    return pd.DataFrame(out).T.sort_index()
