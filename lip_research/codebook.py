@@ -28,13 +28,13 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
+PACKAGE_DIR = Path(__file__).resolve().parent
 BUILTIN = ("practice_issues", "scie_typology", "quality_markers")
 REQUIRED_TOP = ("codebook", "title", "version", "description", "sources", "entries")
 REQUIRED_ENTRY = ("id", "label", "group", "description", "seed_phrases", "sources")
@@ -95,7 +95,7 @@ def builtin_path(name: str) -> Path:
     """Where a built-in codebook lives inside the package."""
     if name not in BUILTIN:
         raise CodebookError(f"{name!r} is not a built-in codebook; built-in: {', '.join(BUILTIN)}")
-    return Path(str(resources.files("lip_research") / "codebooks" / f"{name}.yaml"))
+    return PACKAGE_DIR / "codebooks" / f"{name}.yaml"
 
 
 def load_codebook(name_or_path: str | Path) -> Codebook:

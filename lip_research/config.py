@@ -19,7 +19,7 @@ import yaml
 
 EMBEDDING_BACKENDS = ("minilm", "static")
 REDUCTIONS = ("umap", "pca", "none")
-CLUSTERINGS = ("auto", "hdbscan", "kmeans")
+CLUSTERINGS = ("auto", "hdbscan", "kmeans", "agglomerative")
 OUTLIER_STRATEGIES = ("none", "embeddings", "c-tf-idf", "distributions")
 REPRESENTATIONS = ("ctfidf", "mmr")
 
@@ -188,7 +188,7 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
         clustering = "kmeans"
         chosen["clustering"] = "kmeans (stable across seeds, no outliers; HDBSCAN available)"
     n_clusters = cfg.n_clusters
-    if clustering == "kmeans" and n_clusters is None:
+    if clustering in ("kmeans", "agglomerative") and n_clusters is None:
         n_clusters = int(min(60, max(8, round((n / 3) ** 0.5))))
         n_clusters = min(n_clusters, max(2, n // 4))
         chosen["n_clusters"] = f"{n_clusters} (sqrt(n_passages/3), between 8 and 60)"

@@ -151,6 +151,10 @@ def write_text(text: str, path: str | Path) -> Path:
     return _atomic(Path(path), lambda p: p.write_text(text, encoding="utf-8"))
 
 
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    return _atomic(Path(path), lambda p: p.write_bytes(data))
+
+
 def write_json(data: Any, path: str | Path) -> Path:
     return write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", path)
 

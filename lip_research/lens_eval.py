@@ -136,43 +136,49 @@ def calibrate(
     backend: str,
     ks: Sequence[int] = (1, 2, 3),
     min_positives: int = 3,
+    doc_weight: float = 0.5,
     source: str = "calibrated",
 ) -> pd.DataFrame:
-    """Per entry: the passage threshold with the best passage F1, then the k with the best
-    report-level F1 (ties go to the smaller k). Entries with fewer than `min_positives`
-    labelled passages get the median threshold and k of the others.
+    """Per entry, the passage threshold and report rule k that maximise
+    ``doc_weight * F1(report) + (1 - doc_weight) * F1(passage)`` on the given (TRAIN) data.
 
-    Returns the thresholds table (theme_id, method, backend, threshold, k, source) plus
-    n_positive, f1_passage and f1_document on the calibration data.
+    Candidate thresholds are the scores of labelled passages; ties go to the smaller k and
+    the higher threshold. NaN scores (no model for that fold) are left out. Entries with
+    fewer than `min_positives` labelled passages get the median threshold and k of the rest.
+    Returns theme_id, method, backend, threshold, k, source, n_positive, f1_passage,
+    f1_document (the last two on the calibration data).
     """
     docs = np.asarray(passage_docs, dtype=object)
     doc_pos = {d: i for i, d in enumerate(doc_ids)}
     doc_index = np.array([doc_pos.get(d, -1) for d in docs])
-    keep = doc_index >= 0
     rows = []
     for j, entry_id in enumerate(entry_ids):
-        col = scores[keep, j]
-        y = labels[keep, j]
-        usable = int(y.sum()) >= min_positives and not np.isnan(col).all()
-        t, f1p = best_threshold(np.nan_to_num(col, nan=-np.inf), y) if usable else (float("nan"), float("nan"))
-        rows.append([entry_id, t, int(y.sum()), f1p])
-    table = pd.DataFrame(rows, columns=["theme_id", "threshold", "n_positive", "f1_passage"])
+        keep = (doc_index >= 0) & ~np.isnan(scores[:, j])
+        col, y, di = scores[keep, j].astype(float), labels[keep, j].astype(bool), doc_index[keep]
+        n_pos = int(y.sum())
+        if n_pos < min_positives:
+            rows.append([entry_id, np.nan, np.nan, n_pos, np.nan, np.nan])
+            continue
+        best = (-1.0, 0, 0.0, 0.0, 0.0)  # objective, -k, threshold, f1p, f1d
+        for t in np.unique(col[y]):
+            hit = col >= t
+            tp = int((hit & y).sum())
+            f1p = 2 * tp / (int(hit.sum()) + n_pos)
+            counts = np.bincount(di[hit], minlength=len(doc_ids))
+            for k in ks:
+                f1d = _doc_f1(counts, doc_truth[:, j], k)
+                cand = (doc_weight * f1d + (1 - doc_weight) * f1p, -k, float(t), f1p, f1d)
+                if cand[:3] > best[:3]:
+                    best = cand
+        rows.append([entry_id, best[2], -best[1], n_pos, best[3], best[4]])
+    table = pd.DataFrame(rows, columns=["theme_id", "threshold", "k", "n_positive", "f1_passage", "f1_document"])
     ok = table["threshold"].notna()
-    fallback = float(table.loc[ok, "threshold"].median()) if ok.any() else 0.5
-    table["source"] = np.where(ok, source, f"{source} (too few positives: median threshold)")
-    table["threshold"] = table["threshold"].fillna(fallback)
-    ks_best, f1d = [], []
-    for j, t in enumerate(table["threshold"]):
-        hits = np.nan_to_num(scores[keep, j], nan=-np.inf) >= t
-        counts = np.bincount(doc_index[keep][hits], minlength=len(doc_ids))
-        best = max(ks, key=lambda k, c=counts, jj=j: (_doc_f1(c, doc_truth[:, jj], k), -k))
-        ks_best.append(int(best))
-        f1d.append(_doc_f1(counts, doc_truth[:, j], best))
-    table["k"] = ks_best
-    table["f1_document"] = np.round(f1d, 4)
+    table["source"] = np.where(ok, source, f"{source} (too few positives: median of the others)")
+    table["threshold"] = table["threshold"].fillna(float(table.loc[ok, "threshold"].median()) if ok.any() else 0.5)
+    table["k"] = table["k"].fillna(int(table.loc[ok, "k"].median()) if ok.any() else 1).astype(int)
     table["method"], table["backend"] = method, backend
-    table["threshold"] = table["threshold"].round(5)
-    table["f1_passage"] = table["f1_passage"].round(4)
+    table["threshold"] = np.floor(table["threshold"] * 1e5) / 1e5  # never above the cut score
+    table[["f1_passage", "f1_document"]] = table[["f1_passage", "f1_document"]].round(4)
     cols = ["theme_id", "method", "backend", "threshold", "k", "source", "n_positive", "f1_passage", "f1_document"]
     return table[cols]
 

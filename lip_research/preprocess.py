@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 from nltk.tokenize import RegexpTokenizer
@@ -53,14 +53,26 @@ ROLE_WORDS = (
     "staff worker workers council councils team teams organisation organisations "
     "partner partners multi-agency multi agency individual individuals case cases"
 ).split()
+DISCOURSE = (  # verbs and adverbs of report prose that carry no topic
+    "like kind thing things avoid purpose member try tried begin began choose chose allow "
+    "allowed update draw drew state stated relevant rationale deliberately briefly read "
+    "summarise summarised happen happened seek sought confirm confirmed regularly "
+    "repeatedly exactly continue continued provide provided identify identified "
+    "involve involved include give given take taken know known think thought say said "
+    "tell told ask asked come came went go going get got describe described suggest "
+    "suggested note noted record recorded arrange arranged follow following later "
+    "early earlier previous previously subsequently shortly recent recently "
+    "present presented remain remained receive received offer offered respond "
+    "responded concern concerned raise raised able unable possible likely"
+).split()
 COMMON_PLACE_WORDS = {"reading", "bury", "sutton", "harrow", "kent", "sale"}  # also real words
 
 
 @lru_cache(maxsize=1)
 def authority_names() -> tuple[str, ...]:
     """English local authority names shipped with the package."""
-    text = resources.files("lip_research.data").joinpath("english_local_authorities.txt")
-    lines = text.read_text(encoding="utf-8").splitlines()
+    path = Path(__file__).parent / "data" / "english_local_authorities.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
@@ -90,19 +102,25 @@ def name_words(names: Iterable[str]) -> set[str]:
 
 def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
     words = set(ENGLISH_STOP_WORDS) | set(MONTHS) | set(NUMBER_WORDS) | set(BOILERPLATE)
-    words |= set(ROLE_WORDS) | {w.lower() for w in extra}
+    words |= set(ROLE_WORDS) | {lemma(w) for w in DISCOURSE} | set(DISCOURSE)
+    words |= {w.lower() for w in extra}
     return frozenset(words)
+
+
+def surface_tokens(text: str) -> list[tuple[str, str]]:
+    """(lemma, lower-case surface form) for each word token; no numbers, apostrophes cut."""
+    out = []
+    for tok in TOKEN.tokenize(text.lower().replace("\u2019", "'")):
+        tok = tok.split("'")[0]
+        if len(tok) < 2:
+            continue
+        out.append((lemma(tok), tok))
+    return out
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased, lemmatised word tokens (no numbers; apostrophes stripped)."""
-    out = []
-    for tok in TOKEN.tokenize(text.lower()):
-        tok = tok.replace("\u2019", "'").split("'")[0]
-        if len(tok) < 2:
-            continue
-        out.append(lemma(tok))
-    return out
+    return [lem for lem, _ in surface_tokens(text)]
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,8 @@ class Analyzer:
 
     stopwords: frozenset[str]
     phrases: tuple[tuple[str, ...], ...] = ()
+    vocabulary: frozenset[str] | None = None
+    surface: dict[str, str] = field(default_factory=dict)
     _index: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -172,8 +192,13 @@ class Analyzer:
         terms = []
         for term in self.merge(tokens(text)):
             if " " in term or (term not in self.stopwords and len(term) > 2 and "-" != term[-1]):
-                terms.append(term)
+                if self.vocabulary is None or term in self.vocabulary:
+                    terms.append(term)
         return terms
+
+    def display(self, term: str) -> str:
+        """The commonest written form of a lemmatised term ('learn event' -> 'learning event')."""
+        return self.surface.get(term, term)
 
 
 def build_analyzer(
@@ -181,14 +206,38 @@ def build_analyzer(
     names: Iterable[str] = (),
     extra_stopwords: Iterable[str] = (),
     phrase_params: PhraseParams = PhraseParams(),
+    min_df: int = 2,
+    max_df: float = 0.5,
 ) -> Analyzer:
-    """Learn phrases from the corpus and assemble the stopword list for it."""
+    """Learn phrases and the vocabulary from the corpus; assemble its stopword list.
+
+    ``min_df`` (passages) and ``max_df`` (share of passages) bound the vocabulary at passage
+    level, before topics exist, so that rare typos and ubiquitous words never reach topics.
+    """
     places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
     stop = base_stopwords(extra_stopwords) | frozenset(places)
-    docs = [tokens(t) for t in texts]
+    surfaces = [surface_tokens(t) for t in texts]
+    docs = [[lem for lem, _ in doc] for doc in surfaces]
     phrases = find_phrases(docs, stop, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
-    return Analyzer(stopwords=stop, phrases=phrases)
+    analyzer = Analyzer(stopwords=stop, phrases=phrases)
+    df: Counter[str] = Counter()
+    forms: Counter[tuple[str, str]] = Counter()
+    for doc in surfaces:
+        lemmas = [lem for lem, _ in doc]
+        merged = analyzer.merge(lemmas)
+        df.update(set(merged))
+        pos = 0
+        for term in merged:
+            n = term.count(" ") + 1
+            forms[(term, " ".join(form for _, form in doc[pos : pos + n]))] += 1
+            pos += n
+    limit = max_df * len(texts)
+    vocab = frozenset(t for t, c in df.items() if min_df <= c <= limit)
+    surface: dict[str, str] = {}
+    for (term, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0])):
+        surface.setdefault(term, form)
+    return Analyzer(stopwords=stop, phrases=phrases, vocabulary=vocab, surface=surface)
 
 
 def display(term: str) -> str:

@@ -9,7 +9,6 @@ in that group) and the percentage, so a reader never sees a percentage of an unk
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -101,7 +100,7 @@ def cooccurrence(presence: pd.DataFrame, theme_id: str) -> pd.DataFrame:
 
 # -- national figures ----------------------------------------------------------------------------
 def national_data_path(name: str = "national_prevalence.csv") -> Path:
-    return Path(str(resources.files("lip_research") / "data" / name))
+    return Path(__file__).resolve().parent / "data" / name
 
 
 def load_national() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -301,12 +301,14 @@ def _trim(plan: dict[str, list[Paragraph]], max_words: int) -> None:
     def words() -> int:
         return sum(len(p.text.split()) for ps in plan.values() for p in ps)
 
-    for section in ("analysis", "chronology", "recommendations", "introduction", "background"):
-        while words() > max_words and len(plan.get(section, [])) > 2:
-            plan[section].pop()
+    for floor in (3, 2, 1):
+        for section in ("analysis", "chronology", "recommendations", "introduction", "background",
+                        "findings", "methodology", "executive_summary"):  # fmt: skip
+            while words() > max_words and len(plan.get(section, [])) > floor:
+                plan[section].pop()
 
 
-def plan_reports(bank: list[Paragraph], n_reports: int = 44, seed: int = 2016) -> list[Report]:
+def plan_reports(bank: list[Paragraph], n_reports: int = 48, seed: int = 2016) -> list[Report]:
     """Case profiles and paragraph choices for every report; same seed, same corpus."""
     rng = random.Random(seed)
     used: set[str] = set()
@@ -317,7 +319,7 @@ def plan_reports(bank: list[Paragraph], n_reports: int = 44, seed: int = 2016) -
     for i, profile in enumerate(_profiles(n_reports, rng)):
         names = _names(profile, rng, used)
         plan = _section_plan(bank, profile, rng)
-        _trim(plan, 3900)
+        _trim(plan, rng.randint(2000, 3800))
         kind = "Child Practice Review" if profile["nation"] == "Wales" else (
             "Local Child Safeguarding Practice Review" if profile["model"] == "lcspr"
             else "Serious Case Review"

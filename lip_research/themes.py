@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -172,7 +171,7 @@ def supervised_features(passage_vectors: np.ndarray, zero_shot: np.ndarray) -> n
 
 # -- thresholds -------------------------------------------------------------------------------
 def shipped_thresholds_path() -> Path:
-    return Path(str(resources.files("lip_research") / "codebooks" / "thresholds.csv"))
+    return Path(__file__).resolve().parent / "codebooks" / "thresholds.csv"
 
 
 def default_thresholds(

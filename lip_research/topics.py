@@ -63,6 +63,10 @@ def build_model(cfg: TopicConfig, seed: int, analyzer: Analyzer):
         reducer = BaseDimensionalityReduction()
     if cfg.clustering == "kmeans":
         clusterer = KMeans(n_clusters=cfg.n_clusters, n_init=10, random_state=seed)
+    elif cfg.clustering == "agglomerative":
+        from sklearn.cluster import AgglomerativeClustering
+
+        clusterer = AgglomerativeClustering(n_clusters=cfg.n_clusters, linkage="ward")
     else:
         from hdbscan import HDBSCAN
 
@@ -72,9 +76,9 @@ def build_model(cfg: TopicConfig, seed: int, analyzer: Analyzer):
             cluster_selection_method="eom",
             prediction_data=True,
         )
-    vectorizer = CountVectorizer(
-        analyzer=analyzer, min_df=cfg.min_df, max_df=cfg.max_df, lowercase=False
-    )
+    # The analyzer already bounds the vocabulary at passage level (min_df, max_df); this
+    # vectorizer sees one concatenated document per topic, so it must not filter again.
+    vectorizer = CountVectorizer(analyzer=analyzer, min_df=1, max_df=1.0, lowercase=False)
     representation = (
         MaximalMarginalRelevance(diversity=cfg.diversity, top_n_words=cfg.top_n_words)
         if cfg.representation == "mmr"
@@ -125,7 +129,13 @@ def fit_topics(
     mean_words = float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
     resolved, choices = resolve(cfg, CorpusShape(n_passages=len(texts), mean_words=mean_words))
     t0 = time.perf_counter()
-    analyzer = build_analyzer(texts, names=names, extra_stopwords=resolved.extra_stopwords)
+    analyzer = build_analyzer(
+        texts,
+        names=names,
+        extra_stopwords=resolved.extra_stopwords,
+        min_df=resolved.min_df,
+        max_df=resolved.max_df,
+    )
     timings["vocabulary_s"] = time.perf_counter() - t0
     model = build_model(resolved, seed, analyzer)
     t0 = time.perf_counter()
@@ -173,8 +183,11 @@ def fit_topics(
 
 
 def topic_words(model, topic: int, n: int = 10) -> list[str]:
+    """Top words of a topic in their commonest written form."""
     words = model.get_topic(topic) or []
-    return [display(w) for w, _ in words[:n] if w]
+    analyzer = getattr(model.vectorizer_model, "analyzer", None)
+    show = analyzer.display if isinstance(analyzer, Analyzer) else display
+    return [show(w) for w, _ in words[:n] if w]
 
 
 def topic_table(model, passage_topics: pd.DataFrame, labels: dict[int, str] | None = None) -> pd.DataFrame:

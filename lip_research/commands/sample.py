@@ -9,7 +9,7 @@ import typer
 
 def sample(
     out: Path = typer.Option(Path("data/sample"), help="Sample corpus folder (holds bank/)."),
-    reports: int = typer.Option(44, min=10, help="Number of reports to compose."),
+    reports: int = typer.Option(48, min=10, help="Number of reports to compose."),
     seed: int = typer.Option(2016, help="Seed for case profiles and paragraph choice."),
 ) -> None:
     """Compose the FICTIONAL sample corpus (reports, manifest, labels) from data/sample/bank/."""

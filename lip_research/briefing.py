@@ -1,0 +1,213 @@
+"""One-page thematic briefings (Markdown and self-contained HTML) for any codebook entry.
+
+A briefing gathers: the definition and its sources; prevalence (n of N reports) and its
+trend by year; review models; linked themes (co-occurring in the same reports) and linked
+topics (if a topic model was run); and 3-6 short passages from different reports, each
+cited by doc / section / page. `briefing_data` computes, `render_markdown` and
+`render_html` only format, so a notebook can show or restyle the same content.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from lip_research.codebook import Codebook, Entry
+from lip_research.lexical import citation, excerpt
+from lip_research.prevalence import cooccurrence, prevalence, trend
+
+CAVEAT = (
+    "Automatic coding: passages were matched to the codebook by similarity and calibrated "
+    "thresholds, so some passages will be missed or wrongly included. Presence of a theme says "
+    "nothing on its own about causation or blame. Read the cited passages in context."
+)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    theme_id: str
+    data: dict[str, Any]
+    markdown: str
+    html: str
+
+
+def linked_topics(coded: pd.DataFrame, topics: pd.DataFrame, theme_id: str, top: int = 3) -> pd.DataFrame:
+    """Topics over-represented among the theme's passages: topic, label, n, share, lift.
+
+    `topics` has passage_id, topic and optionally label (a topic model's assignments;
+    outliers ``-1`` are ignored).
+    """
+    t = topics[topics["topic"] != -1]
+    if "label" not in t:
+        t = t.assign(label=t["topic"].astype(str))
+    mine = t[t["passage_id"].isin(coded.loc[coded["theme_id"] == theme_id, "passage_id"])]
+    if mine.empty:
+        return pd.DataFrame(columns=["topic", "label", "n", "share", "lift"])
+    overall = t["topic"].value_counts(normalize=True)
+    table = mine.groupby(["topic", "label"]).size().rename("n").reset_index()
+    table["share"] = (table["n"] / len(mine)).round(3)
+    table["lift"] = (table["share"] / table["topic"].map(overall)).round(2)
+    table = table[table["lift"] > 1]
+    return table.sort_values(["n", "lift"], ascending=False).head(top).reset_index(drop=True)
+
+
+def representative_passages(
+    coded: pd.DataFrame, passages: pd.DataFrame, theme_id: str, n: int = 5
+) -> pd.DataFrame:
+    """The strongest coded passage of the `n` reports with the strongest evidence."""
+    mine = coded[coded["theme_id"] == theme_id].sort_values("score", ascending=False)
+    mine = mine.drop_duplicates("doc_id").head(n)
+    meta = passages.set_index("passage_id").reindex(mine["passage_id"])
+    out = mine[["passage_id", "doc_id", "score"]].reset_index(drop=True)
+    get = lambda c: meta[c].to_numpy() if c in meta else [None] * len(out)  # noqa: E731
+    out["citation"] = [citation(*a) for a in zip(out["doc_id"], get("section"), get("page_start"), get("page_end"), strict=True)]
+    out["excerpt"] = [excerpt(t) for t in get("text")]
+    return out
+
+
+def briefing_data(
+    entry: Entry,
+    book: Codebook,
+    presence: pd.DataFrame,
+    coded: pd.DataFrame,
+    passages: pd.DataFrame,
+    documents: pd.DataFrame,
+    topics: pd.DataFrame | None = None,
+    n_passages: int = 5,
+    by: Sequence[str] = ("review_model",),
+    corpus_name: str = "corpus",
+    method: str = "",
+) -> dict[str, Any]:
+    """Everything a briefing shows, as plain data (tables as DataFrames)."""
+    mine = presence[presence["theme_id"] == entry.id]
+    n, total = int(mine["present"].sum()), int(mine["doc_id"].nunique())
+    years = pd.to_numeric(documents.get("year", pd.Series(dtype=float)), errors="coerce")
+    present_docs = set(mine.loc[mine["present"], "doc_id"].astype(str))
+    doc_years = years[documents["doc_id"].astype(str).isin(present_docs)] if len(years) else years
+    breakdowns = {
+        col: prevalence(mine, documents, by=col)[[col, "n_present", "denominator", "percent"]]
+        for col in by
+        if col in documents.columns
+    }
+    return {
+        "theme_id": entry.id,
+        "label": entry.label,
+        "codebook": book.title,
+        "group": entry.group,
+        "description": entry.description,
+        "sources": book.citations(entry),
+        "corpus": corpus_name,
+        "method": method,
+        "n_present": n,
+        "denominator": total,
+        "percent": round(100 * n / total, 1) if total else 0.0,
+        "first_year": int(doc_years.min()) if doc_years.notna().any() else None,
+        "last_year": int(doc_years.max()) if doc_years.notna().any() else None,
+        "year_span": (int(years.min()), int(years.max())) if years.notna().any() else None,
+        "n_passages": int(mine.loc[mine["present"], "n_passages"].sum()),
+        "trend": trend(mine, documents, entry.id) if "year" in documents.columns else pd.DataFrame(),
+        "breakdowns": breakdowns,
+        "linked_themes": cooccurrence(presence, entry.id).head(5),
+        "linked_topics": linked_topics(coded, topics, entry.id) if topics is not None else pd.DataFrame(),
+        "passages": representative_passages(coded, passages, entry.id, n=max(3, min(6, n_passages))),
+        "caveat": CAVEAT,
+    }
+
+
+def _headline(d: dict[str, Any]) -> str:
+    span = f" published {d['year_span'][0]}-{d['year_span'][1]}" if d["year_span"] else ""
+    text = f"Present in {d['n_present']} of {d['denominator']} reports ({d['percent']}%){span}"
+    if d["first_year"] is not None:
+        text += f"; first seen {d['first_year']}, most recent {d['last_year']}"
+    return text + f"; {d['n_passages']} coded passages."
+
+
+def render_markdown(d: dict[str, Any]) -> str:
+    lines = [f"# {d['label']}", "", f"*Thematic briefing - {d['codebook']} (`{d['theme_id']}`), {d['corpus']}*", ""]
+    lines += ["## What it is", "", d["description"], ""]
+    lines += [f"Sources: {'; '.join(d['sources'])}", ""]
+    lines += ["## How often", "", _headline(d), ""]
+    if len(d["trend"]):
+        lines += ["| year | reports with theme | reports | % |", "|---|---|---|---|"]
+        lines += [f"| {r.iloc[0]} | {r.n_present} | {r.denominator} | {r.percent} |" for _, r in d["trend"].iterrows()]
+        lines.append("")
+    for col, table in d["breakdowns"].items():
+        parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
+        lines += [f"By {col.replace('_', ' ')}: " + "; ".join(parts) + ".", ""]
+    if len(d["linked_themes"]):
+        parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+        lines += ["## Linked themes", "", "Most often in the same reports: " + ", ".join(parts) + ".", ""]
+    if len(d["linked_topics"]):
+        parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
+        lines += ["## Linked topics", "", ", ".join(parts) + ".", ""]
+    lines += ["## In the reports' words", ""]
+    if not len(d["passages"]):
+        lines += ["No passage was coded with this theme.", ""]
+    for r in d["passages"].itertuples():
+        lines += [f"> {r.excerpt}", f"> - {r.citation}", ""]
+    lines += ["---", "", f"*{d['caveat']}{' Method: ' + d['method'] + '.' if d['method'] else ''}*", ""]
+    return "\n".join(lines)
+
+
+def _svg_trend(table: pd.DataFrame, width: int = 520, height: int = 110) -> str:
+    if not len(table):
+        return ""
+    bar = width / len(table)
+    parts = [f'<svg viewBox="0 0 {width} {height + 30}" width="100%" role="img" aria-label="prevalence by year">']
+    for i, r in enumerate(table.itertuples(index=False)):
+        h = height * float(r.percent) / 100
+        x = i * bar
+        title = f"{r[0]}: {r.n_present} of {r.denominator} reports ({r.percent}%)"
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" fill="#3a6ea5">'
+            f"<title>{html.escape(title)}</title></rect>"
+        )
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height + 14}" font-size="10" text-anchor="middle">{html.escape(str(r[0]))}</text>')
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height + 26}" font-size="9" text-anchor="middle" fill="#555">{r.n_present}/{r.denominator}</text>')
+    return "".join(parts) + "</svg>"
+
+
+def render_html(d: dict[str, Any]) -> str:
+    e = html.escape
+    css = (
+        "body{font-family:Georgia,serif;max-width:46em;margin:1.5em auto;color:#222;line-height:1.4}"
+        "h1{font-size:1.5em;margin-bottom:0}h2{font-size:1.1em;border-bottom:1px solid #ccc;margin-top:1.1em}"
+        ".sub{color:#555;font-style:italic}.headline{font-weight:bold}blockquote{margin:.6em 0;padding:.3em .8em;"
+        "border-left:3px solid #3a6ea5;background:#f5f7fa}cite{display:block;font-size:.85em;color:#555}"
+        ".caveat{font-size:.8em;color:#555;border-top:1px solid #ccc;margin-top:1.5em;padding-top:.5em}"
+        "@media print{body{margin:0}}"
+    )
+    body = [f"<h1>{e(d['label'])}</h1>", f"<p class='sub'>Thematic briefing - {e(d['codebook'])} (<code>{e(d['theme_id'])}</code>), {e(d['corpus'])}</p>"]
+    body += ["<h2>What it is</h2>", f"<p>{e(d['description'])}</p>", f"<p class='sub'>Sources: {e('; '.join(d['sources']))}</p>"]
+    body += ["<h2>How often</h2>", f"<p class='headline'>{e(_headline(d))}</p>", _svg_trend(d["trend"])]
+    for col, table in d["breakdowns"].items():
+        parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
+        body.append(f"<p>By {e(col.replace('_', ' '))}: {e('; '.join(parts))}.</p>")
+    if len(d["linked_themes"]):
+        parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+        body += ["<h2>Linked themes</h2>", f"<p>Most often in the same reports: {e(', '.join(parts))}.</p>"]
+    if len(d["linked_topics"]):
+        parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
+        body += ["<h2>Linked topics</h2>", f"<p>{e(', '.join(parts))}.</p>"]
+    body.append("<h2>In the reports' words</h2>")
+    if not len(d["passages"]):
+        body.append("<p>No passage was coded with this theme.</p>")
+    for r in d["passages"].itertuples():
+        body.append(f"<blockquote>{e(r.excerpt)}<cite>{e(r.citation)}</cite></blockquote>")
+    method = f" Method: {d['method']}." if d["method"] else ""
+    body.append(f"<p class='caveat'>{e(d['caveat'] + method)}</p>")
+    title = e(f"{d['label']} - briefing")
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<style>{css}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def build_briefing(entry: Entry, book: Codebook, **inputs: Any) -> Briefing:
+    """`briefing_data` then both renderings; keyword arguments as for `briefing_data`."""
+    data = briefing_data(entry, book, **inputs)
+    return Briefing(entry.id, data, render_markdown(data), render_html(data))

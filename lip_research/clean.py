@@ -1,0 +1,246 @@
+"""Cleaning: from raw page text to paragraphs, with everything removed kept for audit.
+
+Steps, in order (see :func:`clean_pages`): normalise Unicode; drop page numbers and running
+headers/footers (lines repeating across a document's pages); drop contents pages; join
+broken lines into paragraphs, repairing line-end hyphenation; drop licence and contact
+blocks. :func:`shared_boilerplate` then finds text repeated across many documents of a
+batch. Every removal is a row ``(page, kind, text)`` so a researcher can audit it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lip_research.paragraphs import (
+    NUMBERING,
+    PAGE_NUMBER,
+    ends_sentence,
+    is_heading_line,
+    to_blocks,
+)
+
+# -- Unicode ----------------------------------------------------------------------------------
+_CHAR_MAP = {
+    **dict.fromkeys("‘’‚‛′`", "'"),
+    **dict.fromkeys("“”„‟″", '"'),
+    **dict.fromkeys("‐‑‒–—―−\x02", "-"),
+    **dict.fromkeys("◼▪●◦‣∙■□➢➤✓✔○◆◇►▶", "•"),
+    **dict.fromkeys("\xad\u200b\u200c\u200d\ufeff\ufffe", ""),
+    **{chr(c): "" for c in range(32) if chr(c) not in "\t\n\f"},
+    "\t": " ",
+}
+_ODD = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]")
+_PUA_BULLET = re.compile(r"^[ \t]*[\ue000-\uf8ff]+[ \t]*", re.M)
+_PUA = re.compile(r"[\ue000-\uf8ff]")
+
+
+def normalise(text: str) -> str:
+    """NFKC (ligatures, odd spaces), straight quotes, plain dashes and bullets, no controls."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = _PUA.sub("", _PUA_BULLET.sub("• ", text))  # symbol-font bullets
+        text = unicodedata.normalize("NFKC", text)
+    return _ODD.sub(lambda m: _CHAR_MAP[m.group()], text)
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def line_key(line: str) -> str:
+    """A line's identity for repetition counts: lower case, digits as '#', spaces squeezed."""
+    key = _DIGITS.sub("#", line.lower())
+    return (" ".join(key.split()) if "  " in key else key).strip(" .,-|")
+
+
+# -- page furniture ---------------------------------------------------------------------------
+@dataclass
+class Cleaned:
+    """One document after cleaning: its paragraphs and what was removed."""
+
+    blocks: list[dict]
+    removed: list[tuple[int, str, str]] = field(default_factory=list)  # (page, kind, text)
+
+
+def strip_furniture(pages: list[list[str]], zone: int = 3) -> list[tuple[int, str, str]]:
+    """Blank out page numbers and running headers/footers in place; return what went.
+
+    A running line repeats (digits ignored) at the top or bottom of at least a quarter of
+    the pages, or anywhere on at least half of them; never fewer than three pages.
+    """
+    n = len(pages)
+    removed: list[tuple[int, str, str]] = []
+    zone_count: Counter[str] = Counter()
+    any_count: Counter[str] = Counter()
+    layout = []
+    for lines in pages:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        keys = {i: line_key(lines[i]) for i in filled}
+        edge = set(filled[:zone] + filled[-zone:])
+        zone_count.update({keys[i] for i in edge})
+        any_count.update(set(keys.values()))
+        layout.append((keys, edge))
+    zone_min, any_min = max(3, math.ceil(0.25 * n)), max(3, math.ceil(0.5 * n))
+    for page_no, (lines, (keys, edge)) in enumerate(zip(pages, layout, strict=True), start=1):
+        for i, key in keys.items():
+            line = lines[i].strip()
+            if i in edge and PAGE_NUMBER.match(line):
+                kind = "page number"
+            elif len(key) >= 4 and (
+                any_count[key] >= any_min or (i in edge and zone_count[key] >= zone_min)
+            ):
+                kind = "running header/footer"
+            else:
+                continue
+            removed.append((page_no, kind, line))
+            lines[i] = ""
+    return removed
+
+
+def strip_contents(pages: list[list[str]]) -> list[tuple[int, str, str]]:
+    """Blank out a table of contents: after a 'Contents' line, or a page mostly of entries."""
+    removed: list[tuple[int, str, str]] = []
+    for page_no, lines in enumerate(pages, start=1):
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        entries = [i for i in filled if _toc_entry(lines[i])]
+        start = next((i for i in filled if line_key(lines[i]) in CONTENTS_TITLES), None)
+        if start is None and len(entries) >= 3 and len(entries) >= 0.5 * len(filled):
+            numbers = [int(_toc_entry(lines[i]).group("page")) for i in entries]
+            rising = sum(a <= b for a, b in zip(numbers, numbers[1:], strict=False))
+            if rising >= 0.8 * (len(numbers) - 1):
+                before = [i for i in filled if i < entries[0]]
+                title = before[-1] if before and len(lines[before[-1]].split()) <= 3 else None
+                start = title if title is not None else entries[0]
+        if start is None:
+            continue
+        seen: set[str] = set()
+        for i in filled:
+            if i < start:
+                continue
+            line = lines[i].strip()
+            entry = _toc_entry(line)
+            title = line_key(NUMBERING.sub("", entry.group("title") if entry else line))
+            if i > start and not entry and (title in seen or not is_heading_line(line)):
+                break  # body text, or a real heading that repeats an entry
+            seen.add(title)
+            removed.append((page_no, "contents page", line))
+            lines[i] = ""
+    return removed
+
+
+TOC_ENTRY = re.compile(r"^(?P<title>\S.{2,}?)(?:\s*\.{2,}\s*|\s+)(?P<page>\d{1,3})$")
+CONTENTS_TITLES = {"contents", "table of contents", "contents page", "# contents", "## contents"}
+
+
+def _toc_entry(line: str) -> re.Match[str] | None:
+    entry = TOC_ENTRY.match(line.strip())
+    if (
+        entry
+        and re.search(r"[A-Za-z]{3}", entry.group("title"))
+        and not ends_sentence(entry.group("title"))
+    ):
+        return entry
+    return None
+
+
+# -- boilerplate --------------------------------------------------------------------------
+LICENCE = re.compile(
+    r"open government licen[cs]e|crown copyright|creative commons|all rights reserved"
+    r"|reuse this (information|publication)|free of charge in any format",
+    re.I,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\d.])(?:\+44\s?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?![\d.])")
+CONTACT_START = re.compile(r"^(tel|telephone|phone|email|e-mail|fax|textphone|[TEWF])\s*:", re.I)
+
+
+def boilerplate_kind(text: str) -> str | None:
+    """'licence' or 'contact details' for a short block of publisher text, else None."""
+    words = text.count(" ") + 1
+    if words > 120:
+        return None
+    lower = text.lower()
+    if any(sign in lower for sign in _LICENCE_SIGNS) and LICENCE.search(text):
+        return "licence"
+    if words <= 60 and (
+        ("@" in text and EMAIL.search(text))
+        or (_THREE_DIGITS.search(text) and PHONE.search(text))
+        or CONTACT_START.match(text)
+    ):
+        return "contact details"
+    return None
+
+
+_LICENCE_SIGNS = ("licen", "copyright", "creative commons", "rights reserved", "reuse this", "free of charge")
+_THREE_DIGITS = re.compile(r"\d{3}")
+
+
+def clean_pages(raw_pages: list[str], structured: bool) -> Cleaned:
+    """Normalise, strip furniture and contents, build paragraphs, drop licence/contact text."""
+    pages = [normalise(page).split("\n") for page in raw_pages]
+    removed = [] if structured else strip_furniture(pages)
+    removed += strip_contents(pages)
+    blocks = []
+    for block in to_blocks(pages, structured):
+        kind = boilerplate_kind(block["text"])
+        if kind:
+            removed.append((block["page_start"], kind, block["text"]))
+        else:
+            blocks.append(block)
+    return Cleaned(blocks=blocks, removed=removed)
+
+
+# -- boilerplate shared across documents --------------------------------------------------
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9•])")
+SHARED_SIGNS = re.compile(
+    r"licen[cs]e|copyright|©|e-?mail|telephone|www\.|https?:|published by", re.I
+)
+
+
+def sentence_keys(text: str) -> list[tuple[int, int]]:
+    """(hash, words) per sentence of at least four words; only letters count, case ignored."""
+    out = []
+    for sentence in SENTENCE.split(text):
+        tokens = _LETTER_RUNS.findall(sentence.lower())
+        if len(tokens) >= 4:
+            digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).digest()
+            out.append((int.from_bytes(digest, "big"), len(tokens)))
+    return out
+
+
+def shared_boilerplate(
+    doc_keys: list[set[int]], share: float = 0.4, min_docs: int = 3
+) -> tuple[set[int], set[int]]:
+    """Sentences repeated across documents: (in a large share of them, in a few of them).
+
+    The first set is boilerplate on its own; the second only counts inside a block that
+    looks like publisher text (licence, contact, web address), so that a paragraph that
+    a handful of reports share by chance survives.
+    """
+    counts: Counter[int] = Counter()
+    for keys in doc_keys:
+        counts.update(keys)
+    n = len(doc_keys)
+    strong = max(min_docs, math.ceil(share * n))
+    weak = max(min_docs, math.ceil(0.02 * n))
+    return (
+        {k for k, c in counts.items() if c >= strong},
+        {k for k, c in counts.items() if weak <= c < strong},
+    )
+
+
+def is_shared(block: dict, strong: set[int], weak: set[int]) -> bool:
+    """At least half of the block's words sit in sentences repeated across documents."""
+    keys = block.get("keys") or ()
+    if not keys:
+        return False
+    total = sum(w for _, w in keys)
+    shared = sum(w for k, w in keys if k in strong)
+    if shared < 0.5 * total and any(k in weak for k, _ in keys) and SHARED_SIGNS.search(block["text"]):
+        shared += sum(w for k, w in keys if k in weak)
+    return shared >= 0.5 * total

@@ -1,0 +1,190 @@
+"""The ingested corpus as tables: document ids, titles, years, manifest metadata, the summary.
+
+Split from :mod:`lip_research.ingest` so that module reads as its steps. Everything here
+is a pure function of per-document results already cleaned and cut into passages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from lip_research import io
+
+FILE_COLUMNS = ("file", "filename", "file_name", "path", "name", "document")
+CORE = ("doc_id", "title", "path", "sha256", "pages", "year", "format", "words")
+PASSAGE_EXTRA = ["heading", "n_words"]
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+
+
+def slug(text: str) -> str:
+    """Lower-case words joined by hyphens: ``"Child A (2019)" -> "child-a-2019"``."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:80] or "document"
+
+
+def humanise(stem: str) -> str:
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize()
+
+
+def build_tables(
+    prepared: list[tuple], manifest: pd.DataFrame | None, notes: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """documents, passages and removed-text tables from ``(path, sha, doc, text, passages, removed)``."""
+    by_name, file_col = _manifest_index(manifest)
+    matched: set[int] = set()
+    taken: set[str] = set()
+    doc_rows, passage_frames, removed_rows = [], [], []
+    for path, sha, doc, doc_text, passages, removed in prepared:
+        path = Path(path)
+        row = doc.get("row")
+        entry_index, entry = (
+            by_name.get(path.name.lower()) or by_name.get(path.stem.lower()) or (None, {})
+        )
+        if entry_index is not None and row is None:
+            matched.add(entry_index)
+        base = _base_id(path, row, entry)
+        doc_id, n = base, 1
+        while doc_id in taken:
+            n += 1
+            doc_id = f"{base}-{n}"
+        taken.add(doc_id)
+        meta = dict(row["meta"]) if row else {}
+        meta.update({k: v for k, v in entry.items() if k != file_col})
+        record = {
+            "doc_id": doc_id,
+            "title": (row or {}).get("title") or doc["title_hint"] or humanise(path.stem),
+            "path": str(path),
+            "sha256": sha,
+            "pages": doc["pages"],
+            "year": _year(path, doc),
+            "format": doc["format"],
+            "words": sum(p["n_words"] for p in passages),
+        }
+        if row is not None:
+            record["row"] = row["row"]
+        for key, value in meta.items():
+            if key == "doc_id":
+                continue
+            if key in ("path", "sha256", "pages", "words", "row"):
+                key = f"meta_{key}"
+            if value is not None and not (isinstance(value, float) and value != value):
+                record[key] = value
+            else:
+                record.setdefault(key, None)
+        record["text"] = doc_text
+        doc_rows.append(record)
+        frame = pd.DataFrame(passages)
+        frame.insert(0, "doc_id", doc_id)
+        frame.insert(0, "passage_id", [f"{doc_id}-p{i:04d}" for i in range(1, len(frame) + 1)])
+        passage_frames.append(frame)
+        removed_rows += [(doc_id, page, kind, text) for page, kind, text in removed]
+    if manifest is not None:
+        unmatched = len(manifest) - len(matched)
+        if unmatched:
+            notes.append(f"{unmatched} manifest rows match no ingested file")
+    return (
+        _documents_frame(doc_rows),
+        _passages_frame(passage_frames),
+        pd.DataFrame(removed_rows, columns=["doc_id", "page", "kind", "text"]),
+    )
+
+
+def _manifest_index(
+    manifest: pd.DataFrame | None,
+) -> tuple[dict[str, tuple[int, dict]], str | None]:
+    if manifest is None or manifest.empty:
+        return {}, None
+    lower = {str(c).lower(): c for c in manifest.columns}
+    file_col = next((lower[c] for c in FILE_COLUMNS if c in lower), manifest.columns[0])
+    index: dict[str, tuple[int, dict]] = {}
+    for i, entry in enumerate(manifest.to_dict("records")):
+        name = Path(str(entry[file_col])).name.lower()
+        index.setdefault(name, (i, entry))
+        index.setdefault(Path(name).stem, (i, entry))
+    return index, file_col
+
+
+def _base_id(path: Path, row: dict | None, entry: dict) -> str:
+    if row is not None:
+        if row.get("id") is not None:
+            return slug(row["id"])
+        if row.get("title"):
+            return slug(row["title"])
+        return f"{slug(path.stem)}-{row['row']:04d}"
+    if entry.get("doc_id"):
+        return slug(entry["doc_id"])
+    return slug(path.stem)
+
+
+def _year(path: Path, doc: dict) -> int | None:
+    found = YEAR.search(path.stem)
+    if found:
+        return int(found.group(1))
+    return doc.get("year_hint")
+
+
+def _documents_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=[*CORE, "text"])
+    order = (
+        [c for c in CORE if c in frame]
+        + [c for c in frame if c not in CORE and c != "text"]
+        + ["text"]
+    )
+    frame = frame[order]
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            kinds = {type(v) for v in frame[column] if v is not None and v == v}
+            if len(kinds) > 1:  # mixed types across files: Parquet needs one
+                frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v))
+    return frame
+
+
+def _passages_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    columns = [*io.PASSAGE_COLUMNS, *PASSAGE_EXTRA]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(frames, ignore_index=True)[columns]
+    for column in ("page_start", "page_end", "char_start", "char_end", "n_words"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def reason_kind(reason: str) -> str:
+    """The short form of a ledger reason, for counting: ``"not a PDF"``, ``"empty file"``."""
+    short = re.sub(r"\s*\([^)]*\)", "", str(reason)).split(":")[0].split(";")[0].strip()
+    return short or "unknown"
+
+
+def summary_line(corpus: io.Corpus, notes: list[str] = ()) -> str:
+    """One line: files found, ok, with warnings, failed by reason, duplicates; documents, passages."""
+    ledger = corpus.ledger
+    counts = Counter(ledger["status"])
+    parts = [f"{len(ledger)} files: {counts.get('ok', 0)} ok"]
+    for status, label in (("warning", "with warnings"), ("failed", "failed")):
+        if counts.get(status):
+            reasons = Counter(
+                reason_kind(r) for r in ledger.loc[ledger["status"] == status, "reason"]
+            )
+            detail = "; ".join(f"{n} {k}" for k, n in reasons.most_common())
+            parts.append(f"{counts[status]} {label} ({detail})")
+    if counts.get("duplicate"):
+        parts.append(
+            f"{counts['duplicate']} duplicate{'s' if counts['duplicate'] > 1 else ''} kept once"
+        )
+    line = (
+        ", ".join(parts) + f" -> {len(corpus.documents)} documents, {len(corpus.passages)} passages"
+    )
+    columns = [
+        f"text column {m.group(1)} auto-detected in {Path(p).name}"
+        for p, r in zip(ledger["path"], ledger["reason"], strict=True)
+        for m in [re.search(r"text column ('[^']*') auto-detected", str(r))]
+        if m
+    ]
+    extra = [*columns, *notes]
+    return line + (". " + "; ".join(extra) if extra else "") + "."

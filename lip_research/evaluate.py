@@ -1,0 +1,150 @@
+"""Honest quality figures for a topic model.
+
+- ``npmi``: mean normalised PMI of each topic's top-word pairs, counted over passages of the
+  corpus itself (a word or phrase is present in a passage when its lemmas occur in order).
+- ``diversity``: share of unique words among all topics' top words.
+- ``outlier_share`` and ``largest_share`` of passages.
+- ``stability``: ARI between the passage assignments of runs with different seeds, and the
+  word overlap (Jaccard) of topics matched one-to-one between them.
+- ``recovery``: NMI / ARI of topics against known labels (the sample corpus's planted themes).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from lip_research.preprocess import is_junk, tokens
+
+
+def _ngram_sets(texts: Sequence[str], max_n: int = 3) -> list[set[str]]:
+    out = []
+    for text in texts:
+        toks = tokens(text)
+        grams = set(toks)
+        for n in range(2, max_n + 1):
+            grams.update(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
+        out.append(grams)
+    return out
+
+
+def _normalise_word(word: str) -> str:
+    return " ".join(tokens(word))
+
+
+def npmi_per_topic(
+    topic_words: dict[int, list[str]], texts: Sequence[str], top_n: int = 10
+) -> dict[int, float]:
+    """Mean NPMI over pairs of each topic's top words, with passages as the co-occurrence window."""
+    docs = _ngram_sets(texts)
+    n_docs = len(docs)
+    vocab = {_normalise_word(w) for words in topic_words.values() for w in words[:top_n]}
+    vocab.discard("")
+    index = {w: {i for i, d in enumerate(docs) if w in d} for w in vocab}
+    out: dict[int, float] = {}
+    for topic, words in topic_words.items():
+        norm = [w for w in dict.fromkeys(_normalise_word(w) for w in words[:top_n]) if w]
+        scores = []
+        for a, b in itertools.combinations(norm, 2):
+            pa, pb = len(index[a]) / n_docs, len(index[b]) / n_docs
+            pab = len(index[a] & index[b]) / n_docs
+            if pa == 0 or pb == 0:
+                continue
+            if pab == 0:
+                scores.append(-1.0)
+            elif pab == 1:
+                scores.append(1.0)
+            else:
+                scores.append(float(np.log(pab / (pa * pb)) / -np.log(pab)))
+        out[topic] = float(np.mean(scores)) if scores else 0.0
+    return out
+
+
+def diversity(topic_words: dict[int, list[str]], top_n: int = 10) -> float:
+    words = [w for ws in topic_words.values() for w in ws[:top_n]]
+    return len(set(words)) / len(words) if words else 0.0
+
+
+def junk_topics(topic_words: dict[int, list[str]], stop: frozenset[str], min_junk: int = 3) -> list[int]:
+    """Topics whose top-10 words hold at least ``min_junk`` boilerplate, place, number or date words."""
+    return [
+        t for t, ws in topic_words.items() if sum(is_junk(w.lower(), stop) for w in ws[:10]) >= min_junk
+    ]
+
+
+def shares(assignments: Sequence[int]) -> dict[str, float]:
+    a = np.asarray(assignments)
+    inliers = a[a != -1]
+    largest = np.bincount(inliers).max() / len(a) if len(inliers) else 0.0
+    return {"outlier_share": float((a == -1).mean()), "largest_share": float(largest)}
+
+
+def ari(a: Sequence[int], b: Sequence[int]) -> float:
+    return float(adjusted_rand_score(a, b))
+
+
+def matched_overlap(words_a: dict[int, list[str]], words_b: dict[int, list[str]]) -> float:
+    """Mean Jaccard of top words for topics matched one-to-one (Hungarian) between two runs."""
+    ta = [t for t in words_a if t != -1]
+    tb = [t for t in words_b if t != -1]
+    if not ta or not tb:
+        return 0.0
+    sim = np.zeros((len(ta), len(tb)))
+    for i, x in enumerate(ta):
+        for j, y in enumerate(tb):
+            sa, sb = set(words_a[x]), set(words_b[y])
+            sim[i, j] = len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+    rows, cols = linear_sum_assignment(-sim)
+    return float(sim[rows, cols].sum() / max(len(ta), len(tb)))
+
+
+def stability(runs: list[tuple[Sequence[int], dict[int, list[str]]]]) -> dict[str, float]:
+    """Pairwise ARI and matched-topic word overlap over runs with different seeds."""
+    aris, overlaps = [], []
+    for (a, wa), (b, wb) in itertools.combinations(runs, 2):
+        aris.append(ari(a, b))
+        overlaps.append(matched_overlap(wa, wb))
+    return {
+        "seeds": len(runs),
+        "ari_mean": float(np.mean(aris)) if aris else float("nan"),
+        "ari_min": float(np.min(aris)) if aris else float("nan"),
+        "word_overlap_mean": float(np.mean(overlaps)) if overlaps else float("nan"),
+    }
+
+
+def recovery(topics: Sequence[int], labels: Sequence[str]) -> dict[str, float]:
+    """Agreement of topics with known labels (both over the same items)."""
+    return {
+        "nmi": float(normalized_mutual_info_score(labels, topics)),
+        "ari": float(adjusted_rand_score(labels, topics)),
+    }
+
+
+def summary(
+    topic_words: dict[int, list[str]],
+    assignments: Sequence[int],
+    texts: Sequence[str],
+    stop: frozenset[str] | None = None,
+) -> dict[str, float]:
+    """The headline figures of one fitted model."""
+    inlier_words = {t: w for t, w in topic_words.items() if t != -1}
+    per_topic = npmi_per_topic(inlier_words, texts)
+    out = {
+        "n_topics": len(inlier_words),
+        "npmi": float(np.mean(list(per_topic.values()))) if per_topic else 0.0,
+        "diversity": diversity(inlier_words),
+        **shares(assignments),
+    }
+    if stop is not None:
+        out["junk_topics"] = len(junk_topics(inlier_words, stop))
+    return out
+
+
+def evaluation_table(figures: dict[str, float]) -> pd.DataFrame:
+    """Figures as a two-column table for reports."""
+    return pd.DataFrame({"measure": list(figures), "value": list(figures.values())})

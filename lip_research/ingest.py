@@ -1,0 +1,410 @@
+"""Ingest: folders of reports in, an ingested corpus out, with every file accounted for.
+
+:func:`ingest_paths` reads as its steps: find the files, hash them, set aside duplicates
+and oversized files, reuse cached results, read the rest in parallel worker processes
+(each file under a time limit), name the documents and merge the manifest, drop text
+repeated across many documents, cut passages, and build the tables. :func:`run_ingest`
+writes them into a corpus folder. Per-file results are cached by content hash, ingest
+version and the settings that change them, so re-ingesting unchanged files is fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from lip_research import io
+from lip_research.clean import clean_pages, is_shared, sentence_keys, shared_boilerplate
+from lip_research.config import IngestConfig
+from lip_research.corpus_tables import build_tables, summary_line
+from lip_research.extract import (
+    DESCRIPTIONS,
+    BadInput,
+    check_kind,
+    format_for,
+    ocr_available,
+    read_docx,
+    read_html,
+    read_pdf,
+    read_text,
+)
+from lip_research.pool import run_tasks
+from lip_research.segment import chunk_passages, label_sections
+from lip_research.tabular import read_table
+
+INGEST_VERSION = "1"
+TABULAR = ("csv", "xlsx", "jsonl", "parquet")
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+
+__all__ = ["INGEST_VERSION", "discover", "ingest_paths", "read_one", "run_ingest", "summary_line"]
+
+
+# -- finding files ------------------------------------------------------------------------------
+def discover(sources: list[Path], exclude: list[Path] = ()) -> tuple[list[Path], list[str]]:
+    """Every file under the sources, in a stable order; hidden folders are not entered.
+
+    Raises FileNotFoundError for a source that does not exist. Paths under ``exclude``
+    (the corpus folder being written, the manifest) are left out and said so in the notes.
+    """
+    excluded = [Path(p).resolve() for p in exclude]
+    files: list[Path] = []
+    seen: set[Path] = set()
+    hidden = left_out = 0
+    for source in map(Path, sources):
+        if not source.exists():
+            raise FileNotFoundError(f"{source} does not exist")
+        found = [source] if source.is_file() else []
+        for root, dirs, names in os.walk(source):
+            kept = sorted(d for d in dirs if not d.startswith("."))
+            hidden += len(dirs) - len(kept)
+            dirs[:] = kept
+            found += [Path(root) / name for name in sorted(names)]
+        for path in found:
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            if any(resolved == e or resolved.is_relative_to(e) for e in excluded):
+                left_out += 1
+                continue
+            files.append(path)
+    notes = [f"{hidden} hidden folders not searched"] if hidden else []
+    notes += (
+        [f"{left_out} files in the output folder or the manifest not ingested"] if left_out else []
+    )
+    return files, notes
+
+
+# -- reading one file (runs in a worker process) ----------------------------------------------
+READERS = {
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "html": read_html,
+    "text": lambda path: read_text(path, markdown=False),
+    "markdown": lambda path: read_text(path, markdown=True),
+}
+
+
+def read_one(task: dict) -> dict:
+    """Read, clean and section one file: ``{status, reason, docs, pages, characters, seconds}``."""
+    start = time.perf_counter()
+    try:
+        result = _read(Path(task["path"]), task.get("claimed"), task.get("text_column"))
+    except BadInput as exc:
+        result = _failed(str(exc), cacheable=exc.cacheable)
+    result["seconds"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+def _read(path: Path, claimed: str | None, text_column: str | None) -> dict:
+    if claimed is None:
+        hint = (
+            "hidden or system file"
+            if path.name.startswith((".", "~$"))
+            else "unsupported file type"
+        )
+        suffix = path.suffix.lower()
+        from lip_research.extract import OTHER_FORMATS
+
+        raise BadInput(OTHER_FORMATS.get(suffix, f"{hint} ({suffix or 'no extension'}): not read"))
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    kind = check_kind(path, claimed, head)
+    warnings: list[str] = []
+    notes: list[str] = []
+    if kind != claimed:
+        warnings.append(
+            f"the name says {path.suffix or 'nothing'} but the file is {DESCRIPTIONS[kind]}; read as {kind}"
+        )
+    if kind in TABULAR:
+        table = read_table(path, kind, text_column)
+        notes += table.notes
+        docs = [
+            _document([row["text"]], False, row["title"], f"{kind} row", row=row)
+            for row in table.rows
+        ]
+    else:
+        extracted = READERS[kind](path)
+        warnings += extracted.warnings
+        notes += extracted.notes
+        docs = [_document(extracted.pages, extracted.structured, extracted.title, kind)]
+    docs = [d for d in docs if d["blocks"]]
+    if not docs:
+        raise BadInput("no text found in the file")
+    return {
+        "status": "warning" if warnings else "ok",
+        "reason": "; ".join(warnings + notes),
+        "docs": docs,
+        "pages": sum(d["pages"] for d in docs),
+        "characters": sum(d["characters"] for d in docs),
+        "cacheable": True,
+    }
+
+
+def _document(
+    pages: list[str], structured: bool, title: str | None, fmt: str, row: dict | None = None
+) -> dict:
+    cleaned = clean_pages(pages, structured)
+    blocks = label_sections(cleaned.blocks)
+    for block in blocks:
+        block.pop("single", None)
+        block["keys"] = sentence_keys(block["text"]) if block["kind"] == "text" else []
+    first_page = " ".join(b["text"] for b in blocks if b["page_start"] == 1)[:3000]
+    return {
+        "blocks": blocks,
+        "removed": cleaned.removed,
+        "pages": len(pages),
+        "characters": sum(len(p) for p in pages),
+        "format": fmt,
+        "title_hint": _sensible_title(title) or _first_line(blocks),
+        "year_hint": _year_from(first_page),
+        "row": row,
+    }
+
+
+def _sensible_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    title = re.sub(r"^microsoft (word|powerpoint) - ", "", str(title).strip(), flags=re.I)
+    if len(title.split()) < 2 or re.search(r"\.(docx?|pdf|html?)$|^untitled", title, re.I):
+        return None
+    return title
+
+
+def _first_line(blocks: list[dict]) -> str | None:
+    for block in blocks[:5]:
+        if block["page_start"] == 1 and len(block["text"].split()) >= 2:
+            return " ".join(block["text"].split()[:15])
+    return None
+
+
+def _year_from(text: str) -> int | None:
+    published = re.search(r"publish\w*\D{0,40}?" + YEAR.pattern, text, re.I)
+    if published:
+        return int(published.group(1))
+    years = [int(y) for y in YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def _failed(reason: str, cacheable: bool = True) -> dict:
+    return {
+        "status": "failed",
+        "reason": reason,
+        "docs": [],
+        "pages": 0,
+        "characters": 0,
+        "cacheable": cacheable,
+    }
+
+
+# -- cache ----------------------------------------------------------------------------------
+def _cache_file(sha: str, task: dict, ocr: bool) -> Path:
+    settings = {"claimed": task["claimed"], "ocr": ocr}
+    if task["claimed"] in TABULAR:
+        settings["text_column"] = task["text_column"]
+    key = hashlib.sha256(f"{sha}{json.dumps(settings, sort_keys=True)}".encode()).hexdigest()
+    return io.cache_dir("ingest", INGEST_VERSION) / key[:2] / f"{key}.pkl"
+
+
+def _cache_load(path: Path) -> dict | None:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):  # stale entry
+        return None
+
+
+# -- the batch ----------------------------------------------------------------------------------
+def ingest_paths(
+    paths: list[Path],
+    cfg: IngestConfig,
+    manifest: pd.DataFrame | None = None,
+    progress: bool = True,
+    exclude: list[Path] = (),
+) -> tuple[io.Corpus, dict[str, pd.DataFrame]]:
+    """Ingest files and folders; return the corpus and audit tables (``removed.csv``, ``notes.csv``).
+
+    Two caches make a re-run cheap: per file (reading, cleaning and sections, keyed by
+    content hash) and per batch (the assembled tables, keyed by every file's path and
+    hash, the settings and the manifest). Timed-out or crashed files are never cached.
+    """
+    cfg.validate()
+    files, notes = discover(paths, exclude)
+    shas = [io.sha256_file(path) for path in files]
+    batch_file = _batch_cache_file(files, shas, cfg, manifest)
+    stored = _cache_load(batch_file)
+    if stored is not None:
+        corpus, extra = stored
+        ledger = corpus.ledger.assign(seconds=0.0, cached=True)
+        return io.Corpus(corpus.documents, corpus.passages, ledger), extra
+    results, tasks, slots, caches = _triage(files, shas, cfg)
+    _read_all(tasks, slots, results, caches, cfg, progress, len(files))
+    documents, passages, removed = _assemble(files, shas, results, cfg, manifest, notes)
+    ledger = pd.DataFrame(
+        [
+            {
+                "path": str(path),
+                "sha256": sha,
+                "status": r["status"],
+                "reason": r["reason"],
+                "pages": r["pages"],
+                "characters": r["characters"],
+                "seconds": r["seconds"],
+                "cached": bool(r.get("cached", False)),
+            }
+            for path, sha, r in zip(files, shas, results, strict=True)
+        ],
+        columns=[*io.LEDGER_COLUMNS, "cached"],
+    )
+    corpus = io.Corpus(documents=documents, passages=passages, ledger=ledger)
+    extra = {"removed.csv": removed, "notes.csv": pd.DataFrame({"note": notes}, dtype=str)}
+    if not any(r.get("transient") for r in results):
+        io.write_bytes(pickle.dumps((corpus, extra), protocol=pickle.HIGHEST_PROTOCOL), batch_file)
+    return corpus, extra
+
+
+def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
+    """Settle duplicates, oversized files and per-file cache hits; list the files left to read."""
+    results: list[dict | None] = [None] * len(files)
+    first_of: dict[str, int] = {}
+    tasks, slots, caches = [], [], {}
+    ocr = ocr_available()
+    for i, (path, sha) in enumerate(zip(files, shas, strict=True)):
+        megabytes = path.stat().st_size / 1e6
+        if sha in first_of:
+            results[i] = {
+                **_failed(f"duplicate of {files[first_of[sha]]} (byte-identical), kept once"),
+                "status": "duplicate",
+            }
+        elif megabytes > cfg.max_megabytes:
+            results[i] = _failed(
+                f"too large: {megabytes:.0f} MB is over the {cfg.max_megabytes:g} MB limit "
+                "(raise it with --max-megabytes)"
+            )
+        first_of.setdefault(sha, i)
+        if results[i] is not None:
+            results[i]["seconds"] = 0.0
+            continue
+        task = {"path": str(path), "claimed": format_for(path), "text_column": cfg.text_column}
+        caches[i] = _cache_file(sha, task, ocr)
+        cached = _cache_load(caches[i])
+        if cached is not None:
+            results[i] = {**cached, "seconds": 0.0, "cached": True}
+        else:
+            tasks.append(task)
+            slots.append(i)
+    return results, tasks, slots, caches
+
+
+def _batch_cache_file(files: list[Path], shas: list[str], cfg: IngestConfig, manifest: pd.DataFrame | None) -> Path:
+    settings = {k: getattr(cfg, k) for k in ("min_words", "max_words", "max_megabytes", "text_column")}
+    blob = json.dumps(
+        {
+            "files": [[str(p), sha] for p, sha in zip(files, shas, strict=True)],
+            "settings": settings,
+            "ocr": ocr_available(),
+            "manifest": None if manifest is None else manifest.to_csv(index=False),
+        },
+        sort_keys=True,
+    )
+    key = hashlib.sha256(blob.encode()).hexdigest()
+    return io.cache_dir("ingest", INGEST_VERSION, "batches") / f"{key}.pkl"
+
+
+def _read_all(tasks, slots, results, caches, cfg: IngestConfig, progress: bool, total: int) -> None:
+    from tqdm import tqdm
+
+    workers = cfg.workers or os.cpu_count() or 1
+    with tqdm(
+        total=total, initial=total - len(tasks), desc="ingest", unit="file", disable=not progress
+    ) as bar:
+        for index, (kind, value) in run_tasks(read_one, tasks, workers, cfg.timeout_s):
+            slot = slots[index]
+            if kind == "ok":
+                results[slot] = value
+                if value.pop("cacheable", True):
+                    io.write_bytes(
+                        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), caches[slot]
+                    )
+            elif kind == "timeout":
+                results[slot] = _failed(
+                    f"timed out after {cfg.timeout_s:g} s: the PDF reader did not finish "
+                    "(a malformed or very complex file?)"
+                )
+                results[slot]["seconds"] = cfg.timeout_s
+            else:
+                what = "the reader crashed" if kind == "crashed" else f"unexpected error ({value})"
+                results[slot] = {**_failed(f"could not be read: {what}"), "seconds": 0.0}
+            bar.update(1)
+
+
+def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
+    """Name documents, merge metadata, drop cross-document boilerplate, cut passages."""
+    docs = []
+    for path, sha, result in zip(files, shas, results, strict=True):
+        result.pop("cacheable", None)
+        for doc in result["docs"]:
+            docs.append((path, sha, result, doc))
+    strong, weak = shared_boilerplate(
+        [{k for b in d["blocks"] for k, _ in b["keys"]} for *_, d in docs]
+    )
+    prepared = []
+    for path, sha, result, doc in docs:
+        kept, removed = [], [(page, kind, text) for page, kind, text in doc["removed"]]
+        for block in doc["blocks"]:
+            if block["kind"] == "text" and is_shared(block, strong, weak):
+                removed.append((block["page_start"], "repeated across documents", block["text"]))
+            else:
+                kept.append(block)
+        doc_text, passages = chunk_passages(kept, cfg.min_words, cfg.max_words)
+        if not passages:
+            result["status"], result["reason"] = (
+                "failed",
+                "no text left after removing headers, contents and boilerplate",
+            )
+            continue
+        prepared.append((path, sha, doc, doc_text, passages, removed))
+    return build_tables(prepared, manifest, notes)
+
+
+def run_ingest(
+    sources: list[Path],
+    corpus_dir: Path,
+    cfg: IngestConfig,
+    manifest_path: Path | None = None,
+    progress: bool = True,
+) -> io.Corpus:
+    """Ingest ``sources`` into ``corpus_dir`` (ledger, documents, passages, removed.csv, ingest.json)."""
+    started = time.perf_counter()
+    corpus_dir = Path(corpus_dir)
+    manifest = pd.read_csv(manifest_path) if manifest_path else None
+    exclude = [corpus_dir] + ([Path(manifest_path)] if manifest_path else [])
+    corpus, extra = ingest_paths(list(sources), cfg, manifest, progress=progress, exclude=exclude)
+    notes = extra["notes.csv"]["note"].tolist()
+    io.write_corpus(corpus, corpus_dir, extra=extra)
+    io.write_json(
+        {
+            "ingest_version": INGEST_VERSION,
+            "created": io.now_iso(),
+            "sources": [str(s) for s in sources],
+            "manifest": str(manifest_path) if manifest_path else None,
+            "config": {k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
+            "seconds": round(time.perf_counter() - started, 3),
+            "notes": notes,
+            "summary": summary_line(corpus, notes),
+            "packages": io.package_versions(
+                ["lip_research", "pypdfium2", "python-docx", "pandas", "pyarrow"]
+            ),
+        },
+        corpus_dir / "ingest.json",
+    )
+    return io.Corpus(corpus.documents, corpus.passages, corpus.ledger, path=corpus_dir)

@@ -1,0 +1,181 @@
+"""Lines to paragraphs: rejoin text that PDF extraction broke into lines.
+
+A PDF gives lines, not paragraphs. :func:`to_blocks` joins them back, breaking where a
+line ends a sentence well short of the line width, before bullets and numbered
+paragraphs, and around short standalone lines (headings); it repairs line-end
+hyphenation using the document's own vocabulary and rejoins paragraphs cut by a page
+break. Structured text (Word, HTML, Markdown) only breaks at blank lines and ``#``
+headings. The line predicates here are shared with :mod:`lip_research.segment`.
+"""
+
+from __future__ import annotations
+
+import re
+
+PAGE_NUMBER = re.compile(
+    r"^(?:page\s*)?[-(]?\s*\d{1,4}\s*[-)]?(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I
+)
+NUMBERING = re.compile(
+    r"^(?:(?:section|part|chapter|appendix|annex)\s+[\dA-Za-z]{1,4}\b\s*[:.\-]?\s*"
+    r"|\d{1,2}(?:\.\d{1,2})*\.?\s+|[A-Za-z][.)]\s+|[ivx]{1,5}[.)]\s+)",
+    re.I,
+)
+BULLET = re.compile(r"^(?:•|-|\*|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+")
+NUMBERED_PARA = re.compile(r"^\(?\d{1,3}(?:\.\d{1,2})*[.)]?\s+\S")
+_LETTERS = re.compile(r"[A-Za-z]{2}")
+_HYPHEN_END = re.compile(r"(\w+)-$")
+_WORD_START = re.compile(r"[a-z]+")
+_WORDS = re.compile(r"\w+(?:-\w+)*")
+
+
+def ends_sentence(text: str) -> bool:
+    """Does the text end like a finished sentence (., !, ?, : or ;, maybe in quotes)?"""
+    tail = text[-12:].rstrip().rstrip("\"')]")
+    return tail[-1:] in (".", "!", "?", ":", ";")
+
+
+def is_heading_line(line: str, width: float = 1e9) -> bool:
+    """Short, capitalised or numbered, no final full stop or comma, not a page number.
+
+    ``width`` is the document's usual line length: an unnumbered, mixed-case heading must
+    be clearly shorter than a full line, or it is the wrapped first line of a paragraph.
+    """
+    text = line.strip().lstrip("#").strip()
+    if not text or len(text) > 100 or text[-1] in ".,;":
+        return False
+    if text.count(" ") > 11 or PAGE_NUMBER.match(text) or BULLET.match(text):
+        return False
+    if not _LETTERS.search(text):
+        return False
+    body = NUMBERING.sub("", text, count=1) or text
+    if not (body[0].isupper() or body[0].isdigit()):
+        return False
+    shouting = text.upper() == text
+    return body != text or shouting or len(text) <= 0.75 * width
+
+
+def opens_paragraph(line: str) -> bool:
+    """Starts with a capital, a digit or a bullet: could begin a new paragraph."""
+    first = line.lstrip("\"'(#").strip()[:1]
+    return bool(first) and (first.isupper() or first.isdigit() or first == "•")
+
+
+def to_blocks(pages: list[list[str]], structured: bool) -> list[dict]:
+    """Join lines into paragraph blocks ``{text, page_start, page_end, single}``.
+
+    ``single`` marks a block made of one line (a heading candidate).
+    """
+    lengths = sorted(len(line) for lines in pages for line in lines if line)
+    width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 80
+    vocab = _LazyVocabulary(pages)
+    blocks: list[dict] = []
+    for page_no, lines in enumerate(pages, start=1):
+        for group in _paragraph_lines(lines, structured, width):
+            blocks.append(
+                {
+                    "text": _join(group, vocab),
+                    "page_start": page_no,
+                    "page_end": page_no,
+                    "single": len(group) == 1,
+                }
+            )
+    return _merge_across_pages(blocks, width)
+
+
+def _paragraph_lines(lines: list[str], structured: bool, width: float) -> list[list[str]]:
+    groups: list[list[str]] = [[]]
+    stripped = [line.strip() for line in lines]
+    ends = [ends_sentence(line) for line in stripped]
+    heads = [bool(line) and not structured and is_heading_line(line, width) for line in stripped]
+    for i, line in enumerate(stripped):
+        current = groups[-1]
+        if not line:
+            if current:
+                groups.append([])
+            continue
+        if not current:
+            breaks = False
+        elif structured:
+            breaks = line[0] == "#" or current[0][0] == "#" or bool(BULLET.match(line))
+        else:
+            breaks = _starts_new(i, stripped, ends, heads, width, lines[i - 1])
+        if breaks:
+            groups.append([])
+        groups[-1].append(line)
+    return [g for g in groups if g]
+
+
+def _starts_new(
+    i: int, lines: list[str], ends: list[bool], heads: list[bool], width: float, raw_prev: str
+) -> bool:
+    """Does line ``i`` start a new paragraph? (line ``i - 1`` is in the current one)"""
+    prev, line = lines[i - 1], lines[i]
+    if BULLET.match(line) or (ends[i - 1] and NUMBERED_PARA.match(line)):
+        return True
+    alone = i < 2 or not lines[i - 2] or ends[i - 2] or heads[i - 2]
+    if alone and heads[i - 1] and opens_paragraph(line):
+        return True  # prev is a heading on its own line
+    if heads[i] and ends[i - 1]:
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if not nxt or opens_paragraph(nxt):
+            return True  # line is a heading after a finished paragraph
+    if not ends[i - 1]:
+        return False
+    soft_wrap = raw_prev.endswith(" ")  # Word-made PDFs keep the space where a line wrapped
+    return len(prev) < 0.8 * width or (not soft_wrap and len(prev) < 0.95 * width)
+
+
+class _LazyVocabulary:
+    """The document's words, collected only if a hyphenation question comes up."""
+
+    def __init__(self, pages: list[list[str]]) -> None:
+        self.pages, self.words = pages, None
+
+    def __contains__(self, word: str) -> bool:
+        if self.words is None:
+            text = "\n".join("\n".join(lines) for lines in self.pages).lower()
+            self.words = set(_WORDS.findall(text))
+        return word in self.words
+
+
+def _join(lines: list[str], vocab: _LazyVocabulary) -> str:
+    """Join lines with spaces; 'safe-\\nguarding' becomes 'safeguarding' when the document
+    uses that word elsewhere and never the hyphenated form, else the hyphen stays."""
+    out = lines[0]
+    for line in lines[1:]:
+        end = (
+            _HYPHEN_END.search(out[-40:]) if out.endswith("-") and not out.endswith("--") else None
+        )
+        start = _WORD_START.match(line) if end else None
+        if end and start:
+            joined = (end.group(1) + start.group(0)).lower()
+            hyphenated = f"{end.group(1)}-{start.group(0)}".lower()
+            keep = hyphenated in vocab or joined not in vocab
+            out = out + line if keep else out[:-1] + line
+        else:
+            out = f"{out} {line}"
+    return out
+
+
+def _merge_across_pages(blocks: list[dict], width: float) -> list[dict]:
+    """A paragraph cut by a page break continues on the next page."""
+    out: list[dict] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        text = block["text"]
+        if (
+            prev is not None
+            and block["page_start"] == prev["page_end"] + 1
+            and not ends_sentence(prev["text"])
+            and prev["text"][0] != "#"
+            and not (prev["single"] and is_heading_line(prev["text"], width))
+            and text[0] != "#"
+            and not BULLET.match(text)
+            and not (block["single"] and is_heading_line(text, width))
+        ):
+            prev["text"] = f"{prev['text']} {text}"
+            prev["page_end"] = block["page_end"]
+            prev["single"] = False
+            continue
+        out.append(block)
+    return out

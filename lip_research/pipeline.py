@@ -1,0 +1,182 @@
+"""The steps of a run, each a plain function, shared by the CLI and the notebooks.
+
+A *corpus argument* may be an ingested corpus folder, a folder with a ``corpus.yaml``
+(like ``data/sample``) or any folder of report files; the latter two are ingested (with
+per-file caching) into ``data/interim/corpora/<name>``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from lip_research import io
+from lip_research.config import RunConfig
+from lip_research.io import Corpus, CorpusError
+
+INTERIM = Path("data/interim/corpora")
+NAME_COLUMNS = ("area", "local_authority", "authority", "board", "place", "region", "county")
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    """What a ``corpus.yaml`` says: sources to ingest, manifest, labels, catalogue."""
+
+    root: Path
+    name: str
+    sources: tuple[Path, ...]
+    manifest: Path | None = None
+    labels: Path | None = None
+    catalogue: Path | None = None
+    description: str = ""
+
+
+def corpus_spec(path: str | Path) -> CorpusSpec:
+    """Read ``corpus.yaml`` if present; otherwise every file under the folder is a source."""
+    root = Path(path)
+    if not root.exists():
+        raise CorpusError(f"corpus {root} does not exist: give a folder of reports or an ingested corpus")
+    spec_file = root / "corpus.yaml"
+    if not spec_file.exists():
+        manifest = root / "manifest.csv"
+        return CorpusSpec(
+            root=root,
+            name=root.name or "corpus",
+            sources=(root,),
+            manifest=manifest if manifest.exists() else None,
+        )
+    data = yaml.safe_load(spec_file.read_text(encoding="utf-8")) or {}
+
+    def opt(key: str) -> Path | None:
+        return root / data[key] if data.get(key) else None
+
+    return CorpusSpec(
+        root=root,
+        name=str(data.get("name") or root.name),
+        sources=tuple(root / s for s in data.get("sources") or ["."]),
+        manifest=opt("manifest"),
+        labels=opt("labels"),
+        catalogue=opt("catalogue"),
+        description=str(data.get("description") or ""),
+    )
+
+
+def load_corpus(path: str | Path, cfg: RunConfig | None = None, interim: Path = INTERIM) -> Corpus:
+    """An ingested corpus for ``path``, ingesting it first if it is a folder of files."""
+    from lip_research.ingest import run_ingest
+
+    path = Path(path)
+    if io.is_ingested(path):
+        return io.read_corpus(path)
+    spec = corpus_spec(path)
+    target = interim / spec.name
+    cfg = cfg or RunConfig()
+    run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest)
+    return io.read_corpus(target)
+
+
+def place_names(documents: pd.DataFrame) -> list[str]:
+    """Place and organisation names from metadata, kept out of topic words."""
+    names: set[str] = set()
+    for col in documents.columns:
+        if col.lower() in NAME_COLUMNS:
+            names.update(str(v) for v in documents[col].dropna().unique())
+    return sorted(names)
+
+
+@dataclass
+class TopicRun:
+    """A fitted topic run and what it needs to be written or evaluated."""
+
+    corpus: Corpus
+    config: RunConfig
+    embeddings: np.ndarray
+    result: Any
+    evaluation: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def embed_passages(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> tuple[np.ndarray, float]:
+    from lip_research.embed import embed_texts
+
+    t0 = time.perf_counter()
+    vectors = embed_texts(
+        corpus.passages["text"].astype(str).tolist(),
+        backend=cfg.topics.embedding,
+        device=cfg.topics.device,
+        progress=progress,
+    )
+    return vectors, time.perf_counter() - t0
+
+
+def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRun:
+    """Embed, fit and evaluate; every figure of the fitted model in one object."""
+    from lip_research import evaluate
+    from lip_research.topics import fit_topics, topic_words
+
+    timings: dict[str, float] = {}
+    embeddings, timings["embed_s"] = embed_passages(corpus, cfg, progress)
+    t0 = time.perf_counter()
+    result = fit_topics(
+        corpus.passages, embeddings, cfg.topics, cfg.seed, names=place_names(corpus.documents)
+    )
+    timings["topics_s"] = time.perf_counter() - t0
+    timings.update(result.timings)
+    words = {int(t): topic_words(result.model, int(t)) for t in result.topics["topic"]}
+    t0 = time.perf_counter()
+    figures = evaluate.summary(
+        words,
+        result.passage_topics["topic"].tolist(),
+        corpus.passages["text"].astype(str).tolist(),
+        stop=result.analyzer.stopwords,
+    )
+    timings["evaluate_s"] = time.perf_counter() - t0
+    return TopicRun(corpus, cfg, embeddings, result, figures, timings)
+
+
+def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything needed to reproduce a run or explain why it differs."""
+    corpus = run.corpus
+    return {
+        "created": io.now_iso(),
+        "corpus": {
+            "path": str(corpus.path) if corpus.path else None,
+            "content_hash": corpus.content_hash,
+            "documents": int(len(corpus.documents)),
+            "passages": int(len(corpus.passages)),
+        },
+        "seed": run.config.seed,
+        "config": run.config.to_dict(),
+        "resolved_topics": _plain(run.result.config.__dict__),
+        "auto_choices": run.result.choices,
+        "evaluation": run.evaluation,
+        "timings_s": {k: round(v, 3) for k, v in run.timings.items()},
+        "packages": io.package_versions(),
+        "git_commit": io.git_commit(),
+        **(extra or {}),
+    }
+
+
+def write_topic_tables(run: TopicRun, out: Path) -> dict[str, Path]:
+    """topics.csv, passage_topics.parquet, document_topics.csv, representatives.csv."""
+    out.mkdir(parents=True, exist_ok=True)
+    r = run.result
+    return {
+        "topics": io.write_csv(r.topics, out / "topics.csv"),
+        "passage_topics": io.write_parquet(r.passage_topics, out / "passage_topics.parquet"),
+        "document_topics": io.write_csv(r.document_topics, out / "document_topics.csv"),
+        "representatives": io.write_csv(
+            r.representatives.assign(text=r.representatives["text"].str.slice(0, 400)),
+            out / "representative_passages.csv",
+        ),
+    }
+
+
+def _plain(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}

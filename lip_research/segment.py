@@ -1,0 +1,264 @@
+"""Sections and passages: which part of a review each paragraph belongs to, and chunks of it.
+
+:func:`label_sections` walks a document's paragraph blocks, recognises headings (short
+standalone lines, Markdown/Word headings, numbered and upper-case headings) and maps the
+usual review-report headings onto canonical section ids; a heading it does not know is a
+sub-heading that keeps the current section. :func:`chunk_passages` cuts each section into
+paragraph-aware passages of about ``min_words``–``max_words`` words that never cross a
+section boundary and carry their page range and character offsets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lip_research.paragraphs import NUMBERING, is_heading_line
+
+SECTIONS = (
+    "executive_summary",
+    "introduction",
+    "terms_of_reference",
+    "methodology",
+    "family_involvement",
+    "background",
+    "chronology",
+    "analysis",
+    "findings",
+    "good_practice",
+    "recommendations",
+    "board_response",
+    "appendix",
+    "contents",
+    "other",
+)
+
+_THE = r"(?:the |a |our |key |main )*"
+# First match wins, so the more specific phrasings come first ("summary of events" is a
+# chronology, "summary" alone an executive summary). Patterns see a lower-case heading
+# without its numbering ("2.3", "Section 4:") and without trailing punctuation.
+SECTION_PATTERNS: list[tuple[str, str]] = [
+    ("contents", r"(?:table of )?contents$"),
+    (
+        "appendix",
+        r"(?:appendi(?:x|ces)|annex|glossary|references$|bibliography|abbreviations|acronyms)",
+    ),
+    (
+        "chronology",
+        _THE + r"(?:(?:key )?practice episodes?|episodes?\b|chronolog|narrative"
+        r"|(?:brief )?summary of (?:key |the )?(?:events|agency involvement|involvement)"
+        r"|(?:sequence|timeline) of events|timeline|case (?:history|summary)|what happened"
+        r"|events (?:leading|prior|before))",
+    ),
+    (
+        "executive_summary",
+        _THE
+        + r"(?:executive summary|summary(?: of (?:the )?(?:review|report|case|learning|findings))?$"
+        r"|summary for\b|overview$)",
+    ),
+    (
+        "terms_of_reference",
+        _THE + r"(?:scope|terms of reference|key lines of enquiry|lines of enquiry"
+        r"|review questions|research questions|questions for the review)",
+    ),
+    (
+        "methodology",
+        _THE + r"(?:method|review (?:process|methodology|method|model|team|panel|approach)"
+        r"|process of the review|approach|how (?:the|this) review|learning together)",
+    ),
+    (
+        "family_involvement",
+        _THE
+        + r"(?:family(?:'s)? (?:involvement|contribution|engagement|participation|views|perspective|voice)"
+        r"|involvement (?:of|with) (?:the )?family|contribution (?:of|from) (?:the )?family"
+        r"|(?:views|voice|perspective)s? of (?:the )?(?:family|parents)|parents'? (?:views|contribution)"
+        r"|engagement (?:with|of) (?:the )?family)",
+    ),
+    (
+        "introduction",
+        _THE + r"(?:introduction|reasons? for (?:the |this )?review|preface|foreword"
+        r"|circumstances (?:that led|leading) to|purpose of (?:the|this) (?:review|report))",
+    ),
+    (
+        "background",
+        _THE + r"(?:background|family (?:background|history|composition|context|structure)"
+        r"|family$|pen (?:picture|portrait)|child(?:'s)? (?:history|background)|context$|about (?:the )?(?:child|family))",
+    ),
+    (
+        "analysis",
+        _THE + r"(?:analysis|appraisal|themes?\b|discussion|evaluation|contributory factors)",
+    ),
+    (
+        "good_practice",
+        _THE + r"(?:(?:examples|areas) of (?:good|effective|positive) practice|good practice"
+        r"|effective practice|positive practice|notable practice|strengths|what went well)",
+    ),
+    (
+        "findings",
+        _THE + r"(?:findings?|lessons?\b|learning|conclusions?|what (?:we|have we) learn)",
+    ),
+    (
+        "recommendations",
+        _THE + r"(?:recommendations?|what needs to improve|areas? for improvement|next steps)",
+    ),
+    (
+        "board_response",
+        _THE
+        + r"(?:(?:board|partnership|lscb|lscp|safeguarding partnership|agency|agencies)(?:'s)? responses?"
+        r"|responses? (?:of|from|by) (?:the )?(?:board|partnership|lscb|lscp|safeguarding|agencies)"
+        r"|(?:multi-agency )?action plan)",
+    ),
+]
+_COMPILED = [(section, re.compile(pattern)) for section, pattern in SECTION_PATTERNS]
+
+
+def heading_section(heading: str) -> str | None:
+    """The canonical section a heading names, or None for a sub-heading it does not know.
+
+    >>> heading_section("3. Key practice episodes"), heading_section("SECTION 4: LESSONS LEARNED")
+    ('chronology', 'findings')
+    >>> heading_section("Mother's mental health") is None
+    True
+    """
+    text = heading.strip().lstrip("#").strip().lower().replace("’", "'")
+    text = re.sub(r"\s+\d{1,3}$", "", text)  # a page number left at the end
+    for _ in range(2):  # "Appendix A: Terms of reference" keeps its appendix
+        if re.match(r"(?:appendi(?:x|ces)|annex)\b", text):
+            return "appendix"
+        text = NUMBERING.sub("", text, count=1)
+    text = re.sub(r"[\s:.?!\-]+$", "", text)
+    for section, pattern in _COMPILED:
+        if pattern.match(text):
+            return section
+    return None
+
+
+def is_heading(block: dict) -> bool:
+    """A Markdown/Word heading, or a single short line that reads as one."""
+    text = block["text"]
+    return text.startswith("#") or (block.get("single", False) and is_heading_line(text))
+
+
+def label_sections(blocks: list[dict]) -> list[dict]:
+    """Add ``kind`` ('section', 'subheading' or 'text'), ``section`` and ``heading`` to blocks.
+
+    Text before the first recognised heading (title page, front matter) is 'other'.
+    """
+    section, heading = "other", None
+    for block in blocks:
+        if is_heading(block):
+            block["text"] = block["text"].lstrip("#").strip()
+            named = heading_section(block["text"])
+            heading = block["text"]
+            if named:
+                section = named
+            block["kind"] = "section" if named else "subheading"
+        else:
+            block["kind"] = "text"
+        block["section"] = section
+        block["heading"] = heading
+    return blocks
+
+
+# -- passages ---------------------------------------------------------------------------------
+_TOKEN = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9•])")
+
+
+def chunk_passages(blocks: list[dict], min_words: int, max_words: int) -> tuple[str, list[dict]]:
+    """The document's clean text and its passages (dicts of passage columns, no ids).
+
+    Blocks are joined by blank lines into the document text; each passage is a slice of
+    it (``text == doc_text[char_start:char_end]``). A passage holds whole paragraphs where
+    it can, splits a long paragraph at sentence ends, starts afresh at a sub-heading once
+    it has ``min_words``, and never spans two sections (section headings themselves are
+    labels, not passage text). A short last piece of a section is folded into the one
+    before when the result stays near ``max_words``.
+    """
+    starts, pos = [], 0
+    for block in blocks:
+        starts.append(pos)
+        pos += len(block["text"]) + 2
+    doc_text = "\n\n".join(block["text"] for block in blocks)
+    passages: list[dict] = []
+    for run in _section_runs(blocks):
+        passages += _chunk_run(run, blocks, starts, min_words, max_words)
+    for passage in passages:
+        passage["text"] = doc_text[passage["char_start"] : passage["char_end"]]
+        passage["n_words"] = len(passage["text"].split())
+    return doc_text, passages
+
+
+def _section_runs(blocks: list[dict]) -> list[list[int]]:
+    runs: list[list[int]] = [[]]
+    for index, block in enumerate(blocks):
+        if block["kind"] == "section":
+            runs.append([])
+        else:
+            runs[-1].append(index)
+    return [run for run in runs if run]
+
+
+def _chunk_run(
+    run: list[int], blocks: list[dict], starts: list[int], min_words: int, max_words: int
+) -> list[dict]:
+    out: list[dict] = []
+    current: list[tuple[int, int, int, int]] = []  # (block index, start, end, words)
+    have = 0
+
+    def add(piece: tuple[int, int, int, int]) -> None:
+        nonlocal have
+        current.append(piece)
+        have += piece[3]
+
+    def flush() -> None:
+        nonlocal have
+        if current:
+            out.append(_passage(blocks, current, have))
+            current.clear()
+            have = 0
+
+    for index in run:
+        text, start = blocks[index]["text"], starts[index]
+        words = text.count(" ") + 1
+        if have >= min_words and (blocks[index]["kind"] == "subheading" or have + words > max_words):
+            flush()  # a finished passage ends at a sub-heading or before an overflow
+        if have + words <= max_words:
+            add((index, start, start + len(text), words))
+            continue
+        for a, b, w in _pieces(text, max_words):  # fill up sentence by sentence
+            if current and have + w > max_words:
+                flush()
+            add((index, start + a, start + b, w))
+    flush()
+    if len(out) >= 2 and out[-1]["n_words"] < 0.4 * max_words:
+        prev, last = out[-2], out[-1]
+        if prev["n_words"] + last["n_words"] <= 1.2 * max_words:
+            prev.update(char_end=last["char_end"], page_end=last["page_end"])
+            prev["n_words"] += last["n_words"]
+            out.pop()
+    return out
+
+
+def _passage(blocks: list[dict], pieces: list[tuple[int, int, int, int]], words: int) -> dict:
+    first, last = blocks[pieces[0][0]], blocks[pieces[-1][0]]
+    return {
+        "section": first["section"],
+        "heading": first.get("heading"),
+        "page_start": first["page_start"],
+        "page_end": last["page_end"],
+        "char_start": pieces[0][1],
+        "char_end": pieces[-1][2],
+        "n_words": words,
+    }
+
+
+def _pieces(text: str, max_words: int) -> list[tuple[int, int, int]]:
+    """(start, end, words) of sentences, long sentences cut every ``max_words`` words."""
+    out = []
+    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        words = list(_TOKEN.finditer(text, a, b))
+        for i in range(0, len(words), max_words):
+            group = words[i : i + max_words]
+            out.append((group[0].start(), group[-1].end(), len(group)))
+    return out

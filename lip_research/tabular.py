@@ -1,0 +1,124 @@
+"""Tabular collections: one row per document, a text column, the other columns as metadata.
+
+A spreadsheet of case-review summaries (.csv, .tsv, .xlsx, .jsonl, .parquet) becomes one
+document per row. The text column is the one named, or else the one with the longest
+mean text; which one was used is said in the ledger and the summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io as _io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lip_research.extract import BadInput, decode_bytes
+
+ID_COLUMNS = ("doc_id", "id", "case_id", "review_id", "reference", "ref", "urn")
+TITLE_COLUMNS = ("title", "name", "case", "case_name", "review_title")
+MIN_MEAN_WORDS = 8  # below this no column reads as running text
+
+
+@dataclass
+class TableRows:
+    """The documents of one table and what to say about how they were read."""
+
+    rows: list[dict[str, Any]]  # {"text", "id", "title", "meta"}
+    text_column: str
+    auto: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def load_table(path: Path, kind: str) -> pd.DataFrame:
+    """Read a table file; encodings of .csv/.jsonl are detected like plain text."""
+    try:
+        if kind == "xlsx":
+            return pd.read_excel(path, sheet_name=0)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        text, _ = decode_bytes(path.read_bytes())
+        if kind == "jsonl":
+            return pd.read_json(_io.StringIO(text), lines=True)
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        return pd.read_csv(_io.StringIO(text), sep=sep)
+    except (ValueError, OSError, KeyError, ImportError) as exc:
+        raise BadInput(
+            f"could not read the {kind} table: {str(exc).splitlines()[0][:200]}"
+        ) from None
+
+
+def pick_text_column(frame: pd.DataFrame, named: str | None) -> tuple[str, bool]:
+    """The named column (case-insensitive), or the text column with the longest mean text."""
+    columns = [str(c) for c in frame.columns]
+    if named:
+        match = [c for c in frame.columns if str(c).lower() == named.lower()]
+        if not match:
+            raise BadInput(f"no column named '{named}'; the columns are: {', '.join(columns)}")
+        return match[0], False
+    best, best_words = None, 0.0
+    for column in frame.columns:
+        values = frame[column].dropna()
+        values = values[values.map(lambda v: isinstance(v, str))]
+        if values.empty:
+            continue
+        words = float(values.str.split().str.len().sum()) / max(len(frame), 1)
+        if words > best_words:
+            best, best_words = column, words
+    if best is None or best_words < MIN_MEAN_WORDS:
+        raise BadInput(
+            "no column of running text found (columns: "
+            f"{', '.join(columns)}); name it with --text-column"
+        )
+    return best, True
+
+
+def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
+    """One entry per row with text; empty rows are counted in the notes, not dropped silently."""
+    frame = load_table(path, kind)
+    if frame.empty:
+        raise BadInput(f"the {kind} table has no rows")
+    column, auto = pick_text_column(frame, text_column)
+    lower = {str(c).lower(): c for c in frame.columns}
+    id_col = next((lower[c] for c in ID_COLUMNS if c in lower and lower[c] != column), None)
+    title_col = next((lower[c] for c in TITLE_COLUMNS if c in lower and lower[c] != column), None)
+    rows, empty = [], 0
+    for number, record in enumerate(frame.to_dict("records"), start=1):
+        text = record.pop(column)
+        if not isinstance(text, str) or not text.strip():
+            empty += 1
+            continue
+        meta = {str(k): _plain(v) for k, v in record.items()}
+        rows.append(
+            {
+                "text": text,
+                "row": number,
+                "id": _plain(record.get(id_col)) if id_col is not None else None,
+                "title": _plain(record.get(title_col)) if title_col is not None else None,
+                "meta": meta,
+            }
+        )
+    if not rows:
+        raise BadInput(f"every row of the text column '{column}' is empty")
+    how = "auto-detected (longest mean text)" if auto else "as named"
+    notes = [f"{len(rows)} rows read as documents; text column '{column}' {how}"]
+    if empty:
+        notes.append(f"{empty} rows with empty text skipped")
+    return TableRows(rows=rows, text_column=str(column), auto=auto, notes=notes)
+
+
+def _plain(value: Any) -> Any:
+    """Scalars that Parquet stores without surprises; anything else as text."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        with contextlib.suppress(ValueError, AttributeError):
+            value = value.item()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return re.sub(r"\s+", " ", str(value))
