@@ -35,7 +35,9 @@ class Briefing:
     html: str
 
 
-def linked_topics(coded: pd.DataFrame, topics: pd.DataFrame, theme_id: str, top: int = 3) -> pd.DataFrame:
+def linked_topics(
+    coded: pd.DataFrame, topics: pd.DataFrame, theme_id: str, top: int = 3
+) -> pd.DataFrame:
     """Topics over-represented among the theme's passages: topic, label, n, share, lift.
 
     `topics` has passage_id, topic and optionally label (a topic model's assignments;
@@ -64,7 +66,10 @@ def representative_passages(
     meta = passages.set_index("passage_id").reindex(mine["passage_id"])
     out = mine[["passage_id", "doc_id", "score"]].reset_index(drop=True)
     get = lambda c: meta[c].to_numpy() if c in meta else [None] * len(out)  # noqa: E731
-    out["citation"] = [citation(*a) for a in zip(out["doc_id"], get("section"), get("page_start"), get("page_end"), strict=True)]
+    out["citation"] = [
+        citation(*a)
+        for a in zip(out["doc_id"], get("section"), get("page_start"), get("page_end"), strict=True)
+    ]
     out["excerpt"] = [excerpt(t) for t in get("text")]
     return out
 
@@ -109,11 +114,17 @@ def briefing_data(
         "last_year": int(doc_years.max()) if doc_years.notna().any() else None,
         "year_span": (int(years.min()), int(years.max())) if years.notna().any() else None,
         "n_passages": int(mine.loc[mine["present"], "n_passages"].sum()),
-        "trend": trend(mine, documents, entry.id) if "year" in documents.columns else pd.DataFrame(),
+        "trend": trend(mine, documents, entry.id)
+        if "year" in documents.columns
+        else pd.DataFrame(),
         "breakdowns": breakdowns,
         "linked_themes": cooccurrence(presence, entry.id).head(5),
-        "linked_topics": linked_topics(coded, topics, entry.id) if topics is not None else pd.DataFrame(),
-        "passages": representative_passages(coded, passages, entry.id, n=max(3, min(6, n_passages))),
+        "linked_topics": linked_topics(coded, topics, entry.id)
+        if topics is not None
+        else pd.DataFrame(),
+        "passages": representative_passages(
+            coded, passages, entry.id, n=max(3, min(6, n_passages))
+        ),
         "caveat": CAVEAT,
     }
 
@@ -127,20 +138,33 @@ def _headline(d: dict[str, Any]) -> str:
 
 
 def render_markdown(d: dict[str, Any]) -> str:
-    lines = [f"# {d['label']}", "", f"*Thematic briefing - {d['codebook']} (`{d['theme_id']}`), {d['corpus']}*", ""]
+    lines = [
+        f"# {d['label']}",
+        "",
+        f"*Thematic briefing - {d['codebook']} (`{d['theme_id']}`), {d['corpus']}*",
+        "",
+    ]
     lines += ["## What it is", "", d["description"], ""]
     lines += [f"Sources: {'; '.join(d['sources'])}", ""]
     lines += ["## How often", "", _headline(d), ""]
     if len(d["trend"]):
         lines += ["| year | reports with theme | reports | % |", "|---|---|---|---|"]
-        lines += [f"| {r.iloc[0]} | {r.n_present} | {r.denominator} | {r.percent} |" for _, r in d["trend"].iterrows()]
+        lines += [
+            f"| {r.iloc[0]} | {r.n_present} | {r.denominator} | {r.percent} |"
+            for _, r in d["trend"].iterrows()
+        ]
         lines.append("")
     for col, table in d["breakdowns"].items():
         parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
         lines += [f"By {col.replace('_', ' ')}: " + "; ".join(parts) + ".", ""]
     if len(d["linked_themes"]):
         parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
-        lines += ["## Linked themes", "", "Most often in the same reports: " + ", ".join(parts) + ".", ""]
+        lines += [
+            "## Linked themes",
+            "",
+            "Most often in the same reports: " + ", ".join(parts) + ".",
+            "",
+        ]
     if len(d["linked_topics"]):
         parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
         lines += ["## Linked topics", "", ", ".join(parts) + ".", ""]
@@ -149,7 +173,12 @@ def render_markdown(d: dict[str, Any]) -> str:
         lines += ["No passage was coded with this theme.", ""]
     for r in d["passages"].itertuples():
         lines += [f"> {r.excerpt}", f"> - {r.citation}", ""]
-    lines += ["---", "", f"*{d['caveat']}{' Method: ' + d['method'] + '.' if d['method'] else ''}*", ""]
+    lines += [
+        "---",
+        "",
+        f"*{d['caveat']}{' Method: ' + d['method'] + '.' if d['method'] else ''}*",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -157,7 +186,9 @@ def _svg_trend(table: pd.DataFrame, width: int = 520, height: int = 110) -> str:
     if not len(table):
         return ""
     bar = width / len(table)
-    parts = [f'<svg viewBox="0 0 {width} {height + 30}" width="100%" role="img" aria-label="prevalence by year">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height + 30}" width="100%" role="img" aria-label="prevalence by year">'
+    ]
     for i, r in enumerate(table.itertuples(index=False)):
         h = height * float(r.percent) / 100
         x = i * bar
@@ -166,8 +197,12 @@ def _svg_trend(table: pd.DataFrame, width: int = 520, height: int = 110) -> str:
             f'<rect x="{x + 2:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" fill="#3a6ea5">'
             f"<title>{html.escape(title)}</title></rect>"
         )
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height + 14}" font-size="10" text-anchor="middle">{html.escape(str(r[0]))}</text>')
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height + 26}" font-size="9" text-anchor="middle" fill="#555">{r.n_present}/{r.denominator}</text>')
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{height + 14}" font-size="10" text-anchor="middle">{html.escape(str(r[0]))}</text>'
+        )
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{height + 26}" font-size="9" text-anchor="middle" fill="#555">{r.n_present}/{r.denominator}</text>'
+        )
     return "".join(parts) + "</svg>"
 
 
@@ -181,15 +216,29 @@ def render_html(d: dict[str, Any]) -> str:
         ".caveat{font-size:.8em;color:#555;border-top:1px solid #ccc;margin-top:1.5em;padding-top:.5em}"
         "@media print{body{margin:0}}"
     )
-    body = [f"<h1>{e(d['label'])}</h1>", f"<p class='sub'>Thematic briefing - {e(d['codebook'])} (<code>{e(d['theme_id'])}</code>), {e(d['corpus'])}</p>"]
-    body += ["<h2>What it is</h2>", f"<p>{e(d['description'])}</p>", f"<p class='sub'>Sources: {e('; '.join(d['sources']))}</p>"]
-    body += ["<h2>How often</h2>", f"<p class='headline'>{e(_headline(d))}</p>", _svg_trend(d["trend"])]
+    body = [
+        f"<h1>{e(d['label'])}</h1>",
+        f"<p class='sub'>Thematic briefing - {e(d['codebook'])} (<code>{e(d['theme_id'])}</code>), {e(d['corpus'])}</p>",
+    ]
+    body += [
+        "<h2>What it is</h2>",
+        f"<p>{e(d['description'])}</p>",
+        f"<p class='sub'>Sources: {e('; '.join(d['sources']))}</p>",
+    ]
+    body += [
+        "<h2>How often</h2>",
+        f"<p class='headline'>{e(_headline(d))}</p>",
+        _svg_trend(d["trend"]),
+    ]
     for col, table in d["breakdowns"].items():
         parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
         body.append(f"<p>By {e(col.replace('_', ' '))}: {e('; '.join(parts))}.</p>")
     if len(d["linked_themes"]):
         parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
-        body += ["<h2>Linked themes</h2>", f"<p>Most often in the same reports: {e(', '.join(parts))}.</p>"]
+        body += [
+            "<h2>Linked themes</h2>",
+            f"<p>Most often in the same reports: {e(', '.join(parts))}.</p>",
+        ]
     if len(d["linked_topics"]):
         parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
         body += ["<h2>Linked topics</h2>", f"<p>{e(', '.join(parts))}.</p>"]

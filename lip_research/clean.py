@@ -26,16 +26,17 @@ from lip_research.paragraphs import (
 
 # -- Unicode ----------------------------------------------------------------------------------
 _CHAR_MAP = {
+    **{chr(c): "" for c in range(32) if chr(c) not in "\t\n\f"},
     **dict.fromkeys("‘’‚‛′`", "'"),
     **dict.fromkeys("“”„‟″", '"'),
     **dict.fromkeys("‐‑‒–—―−\x02", "-"),
     **dict.fromkeys("◼▪●◦‣∙■□➢➤✓✔○◆◇►▶", "•"),
     **dict.fromkeys("\xad\u200b\u200c\u200d\ufeff\ufffe", ""),
-    **{chr(c): "" for c in range(32) if chr(c) not in "\t\n\f"},
     "\t": " ",
 }
 _ODD = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]")
 _PUA_BULLET = re.compile(r"^[ \t]*[\ue000-\uf8ff]+[ \t]*", re.M)
+_SPACES = re.compile(r"[ \t]{2,}")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
 
 
@@ -45,7 +46,7 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = _PUA.sub("", _PUA_BULLET.sub("• ", text))  # symbol-font bullets
         text = unicodedata.normalize("NFKC", text)
-    return _ODD.sub(lambda m: _CHAR_MAP[m.group()], text)
+    return _SPACES.sub(" ", _ODD.sub(lambda m: _CHAR_MAP[m.group()], text))
 
 
 _DIGITS = re.compile(r"\d+")
@@ -107,7 +108,10 @@ def strip_contents(pages: list[list[str]]) -> list[tuple[int, str, str]]:
     for page_no, lines in enumerate(pages, start=1):
         filled = [i for i, line in enumerate(lines) if line.strip()]
         entries = [i for i in filled if _toc_entry(lines[i])]
-        start = next((i for i in filled if line_key(lines[i]) in CONTENTS_TITLES), None)
+        start = next(
+            (i for i in filled if len(lines[i]) < 30 and line_key(lines[i]) in CONTENTS_TITLES),
+            None,
+        )
         if start is None and len(entries) >= 3 and len(entries) >= 0.5 * len(filled):
             numbers = [int(_toc_entry(lines[i]).group("page")) for i in entries]
             rising = sum(a <= b for a, b in zip(numbers, numbers[1:], strict=False))
@@ -123,7 +127,9 @@ def strip_contents(pages: list[list[str]]) -> list[tuple[int, str, str]]:
                 continue
             line = lines[i].strip()
             entry = _toc_entry(line)
-            title = line_key(NUMBERING.sub("", entry.group("title") if entry else line))
+            title = line_key(
+                NUMBERING.sub("", (entry.group("title") if entry else line).lstrip("# "))
+            )
             if i > start and not entry and (title in seen or not is_heading_line(line)):
                 break  # body text, or a real heading that repeats an entry
             seen.add(title)
@@ -137,7 +143,10 @@ CONTENTS_TITLES = {"contents", "table of contents", "contents page", "# contents
 
 
 def _toc_entry(line: str) -> re.Match[str] | None:
-    entry = TOC_ENTRY.match(line.strip())
+    line = line.strip()
+    if not line[-1:].isdigit():
+        return None
+    entry = TOC_ENTRY.match(line)
     if (
         entry
         and re.search(r"[A-Za-z]{3}", entry.group("title"))
@@ -175,7 +184,14 @@ def boilerplate_kind(text: str) -> str | None:
     return None
 
 
-_LICENCE_SIGNS = ("licen", "copyright", "creative commons", "rights reserved", "reuse this", "free of charge")
+_LICENCE_SIGNS = (
+    "licen",
+    "copyright",
+    "creative commons",
+    "rights reserved",
+    "reuse this",
+    "free of charge",
+)
 _THREE_DIGITS = re.compile(r"\d{3}")
 
 
@@ -184,21 +200,63 @@ def clean_pages(raw_pages: list[str], structured: bool) -> Cleaned:
     pages = [normalise(page).split("\n") for page in raw_pages]
     removed = [] if structured else strip_furniture(pages)
     removed += strip_contents(pages)
+    running = {
+        text
+        for _, kind, text in removed
+        if kind == "running header/footer" and text.count(" ") >= 2
+    }
     blocks = []
     for block in to_blocks(pages, structured):
         kind = boilerplate_kind(block["text"])
         if kind:
             removed.append((block["page_start"], kind, block["text"]))
-        else:
+            continue
+        if POSTCODE.search(block["text"]) and block["text"].count(" ") < 12:
+            _drop_address(block, blocks, removed)
+            continue
+        if block["page_start"] == 1 and running:
+            block["text"] = _drop_running_text(block["text"], running, removed)
+        if block["text"]:
             blocks.append(block)
     return Cleaned(blocks=blocks, removed=removed)
+
+
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+
+
+def _drop_address(block: dict, kept: list[dict], removed: list[tuple[int, str, str]]) -> None:
+    """A postal address: the postcode line and the short lines just before it."""
+    lines = [block["text"]]
+    while (
+        kept
+        and len(lines) < 6
+        and kept[-1]["page_end"] == block["page_start"]
+        and kept[-1]["text"].count(" ") < 5
+        and not ends_sentence(kept[-1]["text"])
+    ):
+        lines.insert(0, kept.pop()["text"])
+    removed.append((block["page_start"], "contact details", "\n".join(lines)))
+
+
+def _drop_running_text(text: str, running: set[str], removed: list[tuple[int, str, str]]) -> str:
+    """The title page often repeats the running header inside other lines; cut it there too."""
+    lower = text.lower()
+    for line in sorted(running, key=len, reverse=True):
+        at = lower.find(line.lower())
+        while at >= 0:
+            removed.append((1, "running header/footer", text[at : at + len(line)]))
+            text = (text[:at] + " " + text[at + len(line) :]).strip()
+            text = " ".join(text.split())
+            lower = text.lower()
+            at = lower.find(line.lower())
+    return text
 
 
 # -- boilerplate shared across documents --------------------------------------------------
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9•])")
-SHARED_SIGNS = re.compile(
-    r"licen[cs]e|copyright|©|e-?mail|telephone|www\.|https?:|published by", re.I
+SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
+    r"licen[cs]e\b|copyright|©|www\.|https?://|[\w.+-]+@[\w-]+\.\w", re.I
 )
 
 
@@ -241,6 +299,10 @@ def is_shared(block: dict, strong: set[int], weak: set[int]) -> bool:
         return False
     total = sum(w for _, w in keys)
     shared = sum(w for k, w in keys if k in strong)
-    if shared < 0.5 * total and any(k in weak for k, _ in keys) and SHARED_SIGNS.search(block["text"]):
+    if (
+        shared < 0.5 * total
+        and any(k in weak for k, _ in keys)
+        and SHARED_SIGNS.search(block["text"])
+    ):
         shared += sum(w for k, w in keys if k in weak)
     return shared >= 0.5 * total

@@ -22,6 +22,11 @@ app = typer.Typer(
 COMMANDS: list[tuple[str, str, str]] = [
     ("ingest", "ingest", "ingest"),
     ("sample", "sample", "sample"),
+    ("topics", "topics", "topics"),
+    ("evaluate", "topics", "evaluate"),
+    ("report", "report", "report"),
+    ("runs", "report", "runs"),
+    ("compare", "report", "compare"),
 ]
 
 for _name, _module, _func in COMMANDS:

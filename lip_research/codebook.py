@@ -116,7 +116,9 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
     return parse_codebook(data, origin=str(path))
 
 
-def load_codebooks(names: Iterable[str | Path], extra: Iterable[str | Path] = ()) -> tuple[Codebook, ...]:
+def load_codebooks(
+    names: Iterable[str | Path], extra: Iterable[str | Path] = ()
+) -> tuple[Codebook, ...]:
     """Several codebooks at once; entry ids must be unique across all of them."""
     books = tuple(load_codebook(n) for n in (*names, *extra))
     seen: dict[str, str] = {}
@@ -134,18 +136,26 @@ def load_codebooks(names: Iterable[str | Path], extra: Iterable[str | Path] = ()
 def parse_codebook(data: Any, origin: str = "<codebook>") -> Codebook:
     """Validate a codebook mapping (as read from YAML) and build it."""
     if not isinstance(data, dict):
-        raise CodebookError(f"{origin}: a codebook must be a mapping with keys {', '.join(REQUIRED_TOP)}")
+        raise CodebookError(
+            f"{origin}: a codebook must be a mapping with keys {', '.join(REQUIRED_TOP)}"
+        )
     missing = [k for k in REQUIRED_TOP if k not in data]
     if missing:
         raise CodebookError(f"{origin}: missing top-level keys {missing}")
     book_id = str(data["codebook"])
-    _require(_ID.match(book_id) is not None, f"{origin}: codebook id {book_id!r} must be lower_snake_case")
+    _require(
+        _ID.match(book_id) is not None,
+        f"{origin}: codebook id {book_id!r} must be lower_snake_case",
+    )
     sources = _parse_sources(data["sources"], origin)
     entries_raw = data["entries"]
     _require(
-        isinstance(entries_raw, list) and entries_raw, f"{origin}: 'entries' must be a non-empty list"
+        isinstance(entries_raw, list) and entries_raw,
+        f"{origin}: 'entries' must be a non-empty list",
     )
-    entries = tuple(_parse_entry(raw, i, book_id, sources, origin) for i, raw in enumerate(entries_raw))
+    entries = tuple(
+        _parse_entry(raw, i, book_id, sources, origin) for i, raw in enumerate(entries_raw)
+    )
     dupes = sorted({e.id for e in entries if sum(x.id == e.id for x in entries) > 1})
     _require(not dupes, f"{origin}: duplicate entry ids {dupes}")
     return Codebook(

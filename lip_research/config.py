@@ -24,6 +24,9 @@ OUTLIER_STRATEGIES = ("none", "embeddings", "c-tf-idf", "distributions")
 REPRESENTATIONS = ("ctfidf", "mmr")
 
 
+AGGLOMERATIVE_MAX = 20_000  # Ward linkage needs O(n^2) memory: ~3 GB at this size
+
+
 class ConfigError(ValueError):
     """A parameter is out of range or unknown; the message says which and what is allowed."""
 
@@ -51,9 +54,9 @@ class TopicConfig:
 
     embedding: str = "minilm"
     device: str = "auto"
-    reduction: str = "umap"
+    reduction: str = "pca"
     n_neighbors: int | None = None
-    n_components: int = 5
+    n_components: int | None = None
     clustering: str = "auto"
     min_topic_size: int | None = None
     n_clusters: int | None = None
@@ -75,7 +78,10 @@ class TopicConfig:
         _choice("topics.clustering", self.clustering, CLUSTERINGS)
         _choice("topics.outliers", self.outliers, OUTLIER_STRATEGIES)
         _choice("topics.representation", self.representation, REPRESENTATIONS)
-        _check(self.n_components >= 2, "topics.n_components must be at least 2")
+        _check(
+            self.n_components is None or self.n_components >= 2,
+            "topics.n_components must be at least 2",
+        )
         _check(self.n_neighbors is None or self.n_neighbors >= 2, "topics.n_neighbors must be at least 2")
         _check(
             self.min_topic_size is None or self.min_topic_size >= 2,
@@ -185,8 +191,16 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     chosen: dict[str, Any] = {}
     clustering = cfg.clustering
     if clustering == "auto":
-        clustering = "kmeans"
-        chosen["clustering"] = "kmeans (stable across seeds, no outliers; HDBSCAN available)"
+        clustering = "agglomerative" if n <= AGGLOMERATIVE_MAX else "kmeans"
+        chosen["clustering"] = (
+            f"{clustering} (deterministic Ward clustering up to {AGGLOMERATIVE_MAX:,} passages, "
+            "k-means above; no outliers; HDBSCAN available)"
+        )
+    n_components = cfg.n_components
+    if n_components is None:
+        n_components = 5 if cfg.reduction == "umap" else 20
+        chosen["n_components"] = f"{n_components} (5 for UMAP, 20 for PCA)"
+    n_components = min(n_components, n - 1)
     n_clusters = cfg.n_clusters
     if clustering in ("kmeans", "agglomerative") and n_clusters is None:
         n_clusters = int(min(60, max(8, round((n / 3) ** 0.5))))
@@ -216,6 +230,7 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
         n_clusters=n_clusters,
         min_topic_size=min_topic_size,
         n_neighbors=n_neighbors,
+        n_components=n_components,
         min_df=min_df,
     )
     resolved.validate()

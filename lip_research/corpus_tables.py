@@ -36,7 +36,7 @@ def build_tables(
     by_name, file_col = _manifest_index(manifest)
     matched: set[int] = set()
     taken: set[str] = set()
-    doc_rows, passage_frames, removed_rows = [], [], []
+    doc_rows, passage_rows, removed_rows = [], [], []
     for path, sha, doc, doc_text, passages, removed in prepared:
         path = Path(path)
         row = doc.get("row")
@@ -76,10 +76,10 @@ def build_tables(
                 record.setdefault(key, None)
         record["text"] = doc_text
         doc_rows.append(record)
-        frame = pd.DataFrame(passages)
-        frame.insert(0, "doc_id", doc_id)
-        frame.insert(0, "passage_id", [f"{doc_id}-p{i:04d}" for i in range(1, len(frame) + 1)])
-        passage_frames.append(frame)
+        for number, passage in enumerate(passages, start=1):
+            passage_rows.append(
+                {"passage_id": f"{doc_id}-p{number:04d}", "doc_id": doc_id, **passage}
+            )
         removed_rows += [(doc_id, page, kind, text) for page, kind, text in removed]
     if manifest is not None:
         unmatched = len(manifest) - len(matched)
@@ -87,7 +87,7 @@ def build_tables(
             notes.append(f"{unmatched} manifest rows match no ingested file")
     return (
         _documents_frame(doc_rows),
-        _passages_frame(passage_frames),
+        _passages_frame(passage_rows),
         pd.DataFrame(removed_rows, columns=["doc_id", "page", "kind", "text"]),
     )
 
@@ -138,18 +138,18 @@ def _documents_frame(rows: list[dict]) -> pd.DataFrame:
     frame = frame[order]
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if column not in CORE and column != "text" and frame[column].dtype != object:
+            frame[column] = frame[column].convert_dtypes()  # manifest ints stay ints
+        elif frame[column].dtype == object:
             kinds = {type(v) for v in frame[column] if v is not None and v == v}
             if len(kinds) > 1:  # mixed types across files: Parquet needs one
                 frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v))
     return frame
 
 
-def _passages_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _passages_frame(rows: list[dict]) -> pd.DataFrame:
     columns = [*io.PASSAGE_COLUMNS, *PASSAGE_EXTRA]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    frame = pd.concat(frames, ignore_index=True)[columns]
+    frame = pd.DataFrame(rows, columns=columns)
     for column in ("page_start", "page_end", "char_start", "char_end", "n_words"):
         frame[column] = frame[column].astype("int64")
     return frame

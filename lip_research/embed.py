@@ -75,7 +75,10 @@ def backend_version(backend: str) -> str:
 def _minilm(device: str):
     _offline()
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.set_verbosity_error()  # the bundled weights carry one unused key; not a problem
+    hf_logging.disable_progress_bar()
     return SentenceTransformer(str(minilm_path()), device=device)
 
 
@@ -86,7 +89,10 @@ def static_model_dir() -> Path:
         return target
     _offline()
     from model2vec.distill import distill
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     model = distill(model_name=str(minilm_path()), pca_dims=STATIC_PCA_DIMS, device="cpu")
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".distil-"))
     model.save_pretrained(str(tmp))

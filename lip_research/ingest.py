@@ -14,36 +14,31 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import time
 from pathlib import Path
 
 import pandas as pd
 
 from lip_research import io
-from lip_research.clean import clean_pages, is_shared, sentence_keys, shared_boilerplate
+from lip_research.clean import is_shared, shared_boilerplate
 from lip_research.config import IngestConfig
 from lip_research.corpus_tables import build_tables, summary_line
-from lip_research.extract import (
-    DESCRIPTIONS,
-    BadInput,
-    check_kind,
-    format_for,
-    ocr_available,
-    read_docx,
-    read_html,
-    read_pdf,
-    read_text,
-)
+from lip_research.document import READERS, TABULAR, failure, read_one
+from lip_research.extract import format_for, ocr_available
 from lip_research.pool import run_tasks
-from lip_research.segment import chunk_passages, label_sections
-from lip_research.tabular import read_table
+from lip_research.segment import chunk_passages
 
 INGEST_VERSION = "1"
-TABULAR = ("csv", "xlsx", "jsonl", "parquet")
-YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 
-__all__ = ["INGEST_VERSION", "discover", "ingest_paths", "read_one", "run_ingest", "summary_line"]
+__all__ = [
+    "INGEST_VERSION",
+    "READERS",
+    "discover",
+    "ingest_paths",
+    "read_one",
+    "run_ingest",
+    "summary_line",
+]
 
 
 # -- finding files ------------------------------------------------------------------------------
@@ -80,128 +75,6 @@ def discover(sources: list[Path], exclude: list[Path] = ()) -> tuple[list[Path],
         [f"{left_out} files in the output folder or the manifest not ingested"] if left_out else []
     )
     return files, notes
-
-
-# -- reading one file (runs in a worker process) ----------------------------------------------
-READERS = {
-    "pdf": read_pdf,
-    "docx": read_docx,
-    "html": read_html,
-    "text": lambda path: read_text(path, markdown=False),
-    "markdown": lambda path: read_text(path, markdown=True),
-}
-
-
-def read_one(task: dict) -> dict:
-    """Read, clean and section one file: ``{status, reason, docs, pages, characters, seconds}``."""
-    start = time.perf_counter()
-    try:
-        result = _read(Path(task["path"]), task.get("claimed"), task.get("text_column"))
-    except BadInput as exc:
-        result = _failed(str(exc), cacheable=exc.cacheable)
-    result["seconds"] = round(time.perf_counter() - start, 3)
-    return result
-
-
-def _read(path: Path, claimed: str | None, text_column: str | None) -> dict:
-    if claimed is None:
-        hint = (
-            "hidden or system file"
-            if path.name.startswith((".", "~$"))
-            else "unsupported file type"
-        )
-        suffix = path.suffix.lower()
-        from lip_research.extract import OTHER_FORMATS
-
-        raise BadInput(OTHER_FORMATS.get(suffix, f"{hint} ({suffix or 'no extension'}): not read"))
-    with open(path, "rb") as fh:
-        head = fh.read(8192)
-    kind = check_kind(path, claimed, head)
-    warnings: list[str] = []
-    notes: list[str] = []
-    if kind != claimed:
-        warnings.append(
-            f"the name says {path.suffix or 'nothing'} but the file is {DESCRIPTIONS[kind]}; read as {kind}"
-        )
-    if kind in TABULAR:
-        table = read_table(path, kind, text_column)
-        notes += table.notes
-        docs = [
-            _document([row["text"]], False, row["title"], f"{kind} row", row=row)
-            for row in table.rows
-        ]
-    else:
-        extracted = READERS[kind](path)
-        warnings += extracted.warnings
-        notes += extracted.notes
-        docs = [_document(extracted.pages, extracted.structured, extracted.title, kind)]
-    docs = [d for d in docs if d["blocks"]]
-    if not docs:
-        raise BadInput("no text found in the file")
-    return {
-        "status": "warning" if warnings else "ok",
-        "reason": "; ".join(warnings + notes),
-        "docs": docs,
-        "pages": sum(d["pages"] for d in docs),
-        "characters": sum(d["characters"] for d in docs),
-        "cacheable": True,
-    }
-
-
-def _document(
-    pages: list[str], structured: bool, title: str | None, fmt: str, row: dict | None = None
-) -> dict:
-    cleaned = clean_pages(pages, structured)
-    blocks = label_sections(cleaned.blocks)
-    for block in blocks:
-        block.pop("single", None)
-        block["keys"] = sentence_keys(block["text"]) if block["kind"] == "text" else []
-    first_page = " ".join(b["text"] for b in blocks if b["page_start"] == 1)[:3000]
-    return {
-        "blocks": blocks,
-        "removed": cleaned.removed,
-        "pages": len(pages),
-        "characters": sum(len(p) for p in pages),
-        "format": fmt,
-        "title_hint": _sensible_title(title) or _first_line(blocks),
-        "year_hint": _year_from(first_page),
-        "row": row,
-    }
-
-
-def _sensible_title(title: str | None) -> str | None:
-    if not title:
-        return None
-    title = re.sub(r"^microsoft (word|powerpoint) - ", "", str(title).strip(), flags=re.I)
-    if len(title.split()) < 2 or re.search(r"\.(docx?|pdf|html?)$|^untitled", title, re.I):
-        return None
-    return title
-
-
-def _first_line(blocks: list[dict]) -> str | None:
-    for block in blocks[:5]:
-        if block["page_start"] == 1 and len(block["text"].split()) >= 2:
-            return " ".join(block["text"].split()[:15])
-    return None
-
-
-def _year_from(text: str) -> int | None:
-    published = re.search(r"publish\w*\D{0,40}?" + YEAR.pattern, text, re.I)
-    if published:
-        return int(published.group(1))
-    years = [int(y) for y in YEAR.findall(text)]
-    return max(years) if years else None
-
-
-def _failed(reason: str, cacheable: bool = True) -> dict:
-    return {
-        "status": "failed",
-        "reason": reason,
-        "docs": [],
-        "pages": 0,
-        "characters": 0,
-        "cacheable": cacheable,
-    }
 
 
 # -- cache ----------------------------------------------------------------------------------
@@ -282,11 +155,11 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
         megabytes = path.stat().st_size / 1e6
         if sha in first_of:
             results[i] = {
-                **_failed(f"duplicate of {files[first_of[sha]]} (byte-identical), kept once"),
+                **failure(f"duplicate of {files[first_of[sha]]} (byte-identical), kept once"),
                 "status": "duplicate",
             }
         elif megabytes > cfg.max_megabytes:
-            results[i] = _failed(
+            results[i] = failure(
                 f"too large: {megabytes:.0f} MB is over the {cfg.max_megabytes:g} MB limit "
                 "(raise it with --max-megabytes)"
             )
@@ -305,8 +178,12 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
     return results, tasks, slots, caches
 
 
-def _batch_cache_file(files: list[Path], shas: list[str], cfg: IngestConfig, manifest: pd.DataFrame | None) -> Path:
-    settings = {k: getattr(cfg, k) for k in ("min_words", "max_words", "max_megabytes", "text_column")}
+def _batch_cache_file(
+    files: list[Path], shas: list[str], cfg: IngestConfig, manifest: pd.DataFrame | None
+) -> Path:
+    settings = {
+        k: getattr(cfg, k) for k in ("min_words", "max_words", "max_megabytes", "text_column")
+    }
     blob = json.dumps(
         {
             "files": [[str(p), sha] for p, sha in zip(files, shas, strict=True)],
@@ -321,8 +198,11 @@ def _batch_cache_file(files: list[Path], shas: list[str], cfg: IngestConfig, man
 
 
 def _read_all(tasks, slots, results, caches, cfg: IngestConfig, progress: bool, total: int) -> None:
+    """Read the files left in worker processes, largest first so that the workers finish together."""
     from tqdm import tqdm
 
+    order = sorted(range(len(tasks)), key=lambda i: -os.path.getsize(tasks[i]["path"]))
+    tasks, slots = [tasks[i] for i in order], [slots[i] for i in order]
     workers = cfg.workers or os.cpu_count() or 1
     with tqdm(
         total=total, initial=total - len(tasks), desc="ingest", unit="file", disable=not progress
@@ -336,14 +216,18 @@ def _read_all(tasks, slots, results, caches, cfg: IngestConfig, progress: bool, 
                         pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), caches[slot]
                     )
             elif kind == "timeout":
-                results[slot] = _failed(
-                    f"timed out after {cfg.timeout_s:g} s: the PDF reader did not finish "
-                    "(a malformed or very complex file?)"
+                reason = (
+                    f"timed out after {cfg.timeout_s:g} s: the reader did not finish "
+                    "(a malformed or very complex file?); raise the limit with --timeout"
                 )
-                results[slot]["seconds"] = cfg.timeout_s
+                results[slot] = {**failure(reason), "seconds": cfg.timeout_s, "transient": True}
             else:
                 what = "the reader crashed" if kind == "crashed" else f"unexpected error ({value})"
-                results[slot] = {**_failed(f"could not be read: {what}"), "seconds": 0.0}
+                results[slot] = {
+                    **failure(f"could not be read: {what}"),
+                    "seconds": 0.0,
+                    "transient": True,
+                }
             bar.update(1)
 
 
@@ -357,22 +241,22 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
     strong, weak = shared_boilerplate(
         [{k for b in d["blocks"] for k, _ in b["keys"]} for *_, d in docs]
     )
-    prepared = []
+    prepared, kept_docs = [], {}
     for path, sha, result, doc in docs:
-        kept, removed = [], [(page, kind, text) for page, kind, text in doc["removed"]]
+        kept, removed = [], list(doc["removed"])
         for block in doc["blocks"]:
             if block["kind"] == "text" and is_shared(block, strong, weak):
                 removed.append((block["page_start"], "repeated across documents", block["text"]))
             else:
                 kept.append(block)
         doc_text, passages = chunk_passages(kept, cfg.min_words, cfg.max_words)
-        if not passages:
-            result["status"], result["reason"] = (
-                "failed",
-                "no text left after removing headers, contents and boilerplate",
-            )
-            continue
-        prepared.append((path, sha, doc, doc_text, passages, removed))
+        kept_docs[id(result)] = kept_docs.get(id(result), 0) + bool(passages)
+        if passages:
+            prepared.append((path, sha, doc, doc_text, passages, removed))
+    for result in results:
+        if result["docs"] and not kept_docs.get(id(result)):
+            result["status"] = "failed"
+            result["reason"] = "no text left after removing headers, contents and boilerplate"
     return build_tables(prepared, manifest, notes)
 
 

@@ -68,6 +68,7 @@ class Corpus:
     passages: pd.DataFrame
     ledger: pd.DataFrame
     path: Path | None = None
+    source: Path | None = None  # what the user named (a folder of reports), if not `path`
 
     @property
     def content_hash(self) -> str:

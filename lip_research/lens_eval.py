@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,9 @@ SHINGLE = 4
 
 
 # -- split ------------------------------------------------------------------------------------
-def split_documents(doc_ids: Sequence[str], seed: int, test_share: float = 0.5) -> tuple[list[str], list[str]]:
+def split_documents(
+    doc_ids: Sequence[str], seed: int, test_share: float = 0.5
+) -> tuple[list[str], list[str]]:
     """(train, test) doc ids: sorted by sha256(seed:doc_id), the first `test_share` is TEST."""
     ids = sorted(set(map(str, doc_ids)))
     order = sorted(ids, key=lambda d: hashlib.sha256(f"{seed}:{d}".encode()).hexdigest())
@@ -39,7 +42,9 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
-def align_paragraphs(passages: pd.DataFrame, paragraphs: pd.DataFrame, min_share: float = 0.5) -> pd.DataFrame:
+def align_paragraphs(
+    passages: pd.DataFrame, paragraphs: pd.DataFrame, min_share: float = 0.5
+) -> pd.DataFrame:
     """Which labelled paragraphs each passage holds.
 
     A paragraph belongs to a passage when at least `min_share` of the paragraph's 4-grams
@@ -51,7 +56,10 @@ def align_paragraphs(passages: pd.DataFrame, paragraphs: pd.DataFrame, min_share
     for doc_id, group in passages.groupby("doc_id", sort=False):
         if doc_id not in paras:
             continue
-        para_sh = [(int(i), _shingles(t)) for i, t in zip(paras[doc_id]["para_index"], paras[doc_id]["text"], strict=True)]
+        para_sh = [
+            (int(i), _shingles(t))
+            for i, t in zip(paras[doc_id]["para_index"], paras[doc_id]["text"], strict=True)
+        ]
         for pid, text in zip(group["passage_id"], group["text"], strict=True):
             sh = _shingles(text)
             if not sh:
@@ -66,7 +74,10 @@ def align_paragraphs(passages: pd.DataFrame, paragraphs: pd.DataFrame, min_share
 
 
 def passage_labels(
-    passages: pd.DataFrame, alignment: pd.DataFrame, paragraph_themes: pd.DataFrame, entry_ids: Sequence[str]
+    passages: pd.DataFrame,
+    alignment: pd.DataFrame,
+    paragraph_themes: pd.DataFrame,
+    entry_ids: Sequence[str],
 ) -> np.ndarray:
     """Boolean (n_passages, n_entries): the passage holds a paragraph labelled with the entry.
 
@@ -83,19 +94,27 @@ def passage_labels(
     return out
 
 
-def passage_flag(passages: pd.DataFrame, alignment: pd.DataFrame, paragraphs: pd.DataFrame, column: str) -> pd.Series:
+def passage_flag(
+    passages: pd.DataFrame, alignment: pd.DataFrame, paragraphs: pd.DataFrame, column: str
+) -> pd.Series:
     """A boolean paragraph flag (e.g. ``why``) carried to passages by share-weighted majority.
 
     NaN where a passage holds no labelled paragraph.
     """
-    merged = alignment.merge(paragraphs[["doc_id", "para_index", column]], on=["doc_id", "para_index"])
-    merged["weight"] = merged["share"] * merged[column].astype(str).str.lower().isin(["true", "1"]).astype(float)
+    merged = alignment.merge(
+        paragraphs[["doc_id", "para_index", column]], on=["doc_id", "para_index"]
+    )
+    merged["weight"] = merged["share"] * merged[column].astype(str).str.lower().isin(
+        ["true", "1"]
+    ).astype(float)
     agg = merged.groupby("passage_id").agg(yes=("weight", "sum"), total=("share", "sum"))
     flag = (agg["yes"] >= agg["total"] / 2).astype(float)
     return flag.reindex(passages["passage_id"]).set_axis(passages.index)
 
 
-def document_labels(doc_themes: pd.DataFrame, doc_ids: Sequence[str], entry_ids: Sequence[str]) -> np.ndarray:
+def document_labels(
+    doc_themes: pd.DataFrame, doc_ids: Sequence[str], entry_ids: Sequence[str]
+) -> np.ndarray:
     """Boolean (n_docs, n_entries) from a long table doc_id, theme_id."""
     pairs = set(zip(doc_themes["doc_id"].astype(str), doc_themes["theme_id"], strict=True))
     return np.array([[(d, t) in pairs for t in entry_ids] for d in doc_ids], dtype=bool)
@@ -171,29 +190,54 @@ def calibrate(
                 if cand[:3] > best[:3]:
                     best = cand
         rows.append([entry_id, best[2], -best[1], n_pos, best[3], best[4]])
-    table = pd.DataFrame(rows, columns=["theme_id", "threshold", "k", "n_positive", "f1_passage", "f1_document"])
+    table = pd.DataFrame(
+        rows, columns=["theme_id", "threshold", "k", "n_positive", "f1_passage", "f1_document"]
+    )
     ok = table["threshold"].notna()
     table["source"] = np.where(ok, source, f"{source} (too few positives: median of the others)")
-    table["threshold"] = table["threshold"].fillna(float(table.loc[ok, "threshold"].median()) if ok.any() else 0.5)
+    table["threshold"] = table["threshold"].fillna(
+        float(table.loc[ok, "threshold"].median()) if ok.any() else 0.5
+    )
     table["k"] = table["k"].fillna(int(table.loc[ok, "k"].median()) if ok.any() else 1).astype(int)
     table["method"], table["backend"] = method, backend
     table["threshold"] = np.floor(table["threshold"] * 1e5) / 1e5  # never above the cut score
     table[["f1_passage", "f1_document"]] = table[["f1_passage", "f1_document"]].round(4)
-    cols = ["theme_id", "method", "backend", "threshold", "k", "source", "n_positive", "f1_passage", "f1_document"]
+    cols = [
+        "theme_id",
+        "method",
+        "backend",
+        "threshold",
+        "k",
+        "source",
+        "n_positive",
+        "f1_passage",
+        "f1_document",
+    ]
     return table[cols]
 
 
 # -- metrics ------------------------------------------------------------------------------------
-def presence_metrics(presence: pd.DataFrame, doc_themes: pd.DataFrame, doc_ids: Sequence[str], entry_ids: Sequence[str]) -> dict[str, float]:
+def presence_metrics(
+    presence: pd.DataFrame,
+    doc_themes: pd.DataFrame,
+    doc_ids: Sequence[str],
+    entry_ids: Sequence[str],
+) -> dict[str, float]:
     """Micro precision / recall / F1 over every report x entry pair of `doc_ids` x `entry_ids`."""
     docs, ents = set(map(str, doc_ids)), set(entry_ids)
-    pred = presence[presence["present"] & presence["doc_id"].astype(str).isin(docs) & presence["theme_id"].isin(ents)]
+    pred = presence[
+        presence["present"]
+        & presence["doc_id"].astype(str).isin(docs)
+        & presence["theme_id"].isin(ents)
+    ]
     pred_pairs = set(zip(pred["doc_id"].astype(str), pred["theme_id"], strict=True))
-    truth = doc_themes[doc_themes["doc_id"].astype(str).isin(docs) & doc_themes["theme_id"].isin(ents)]
+    truth = doc_themes[
+        doc_themes["doc_id"].astype(str).isin(docs) & doc_themes["theme_id"].isin(ents)
+    ]
     true_pairs = set(zip(truth["doc_id"].astype(str), truth["theme_id"], strict=True))
-    return _prf(len(pred_pairs & true_pairs), len(pred_pairs - true_pairs), len(true_pairs - pred_pairs)) | {
-        "pairs": len(docs) * len(ents)
-    }
+    return _prf(
+        len(pred_pairs & true_pairs), len(pred_pairs - true_pairs), len(true_pairs - pred_pairs)
+    ) | {"pairs": len(docs) * len(ents)}
 
 
 def passage_metrics(pred: np.ndarray, truth: np.ndarray, entry_ids: Sequence[str]) -> pd.DataFrame:
@@ -206,7 +250,10 @@ def passage_metrics(pred: np.ndarray, truth: np.ndarray, entry_ids: Sequence[str
     table = pd.DataFrame(rows)
     supported = table[table["support"] > 0]
     macro = {"entry_id": "macro", "support": int(supported["support"].sum())}
-    macro |= {c: round(float(supported[c].mean()), 4) if len(supported) else 0.0 for c in ("precision", "recall", "f1")}
+    macro |= {
+        c: round(float(supported[c].mean()), 4) if len(supported) else 0.0
+        for c in ("precision", "recall", "f1")
+    }
     return pd.concat([table, pd.DataFrame([macro])], ignore_index=True)
 
 
@@ -221,4 +268,54 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "tp": tp, "fp": fp, "fn": fn}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+# -- labelled corpora ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Labels:
+    """Ground truth of a labelled corpus (the sample's ``labels/`` folder).
+
+    paragraphs: doc_id, para_index, section, why, marker, text; passage_themes: doc_id,
+    para_index, theme_id; document_themes: doc_id, theme_id; document_markers: doc_id, marker_id.
+    """
+
+    paragraphs: pd.DataFrame
+    passage_themes: pd.DataFrame
+    document_themes: pd.DataFrame
+    document_markers: pd.DataFrame
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted(self.paragraphs["doc_id"].astype(str).unique())
+
+    def paragraph_markers(self) -> pd.DataFrame:
+        marked = self.paragraphs[self.paragraphs["marker"].fillna("").astype(str) != ""]
+        return marked.rename(columns={"marker": "theme_id"})[["doc_id", "para_index", "theme_id"]]
+
+    def marker_documents(self) -> pd.DataFrame:
+        return self.document_markers.rename(columns={"marker_id": "theme_id"})
+
+
+def targets(
+    passages: pd.DataFrame,
+    labels: Labels,
+    alignment: pd.DataFrame,
+    entry_ids: Sequence[str],
+    markers: bool = False,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """(passage label matrix, report-level truth doc_id/theme_id) for themes or markers."""
+    if markers:
+        return passage_labels(
+            passages, alignment, labels.paragraph_markers(), entry_ids
+        ), labels.marker_documents()
+    return passage_labels(
+        passages, alignment, labels.passage_themes, entry_ids
+    ), labels.document_themes

@@ -17,17 +17,19 @@ Which method codes a corpus:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from lip_research import lens_eval, themes, why
-from lip_research.codebook import Entry
+from lip_research import lens_eval, prevalence, quality, themes, why
+from lip_research.codebook import Codebook, Entry, all_entries
 from lip_research.config import RunConfig
 from lip_research.themes import ScoreParams
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
+MARKER_CODEBOOK = "quality_markers"
+WHY_FALLBACK_THRESHOLD = 3.0  # zero-shot 'why' score cut when no calibrated value is shipped
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,17 @@ class LensParams:
 
     def __post_init__(self) -> None:
         if self.method not in ("auto", *themes.METHODS):
-            raise ValueError(f"method={self.method!r} is not one of auto, {', '.join(themes.METHODS)}")
+            raise ValueError(
+                f"method={self.method!r} is not one of auto, {', '.join(themes.METHODS)}"
+            )
 
     @classmethod
     def from_config(cls, cfg: RunConfig, **changes: object) -> LensParams:
-        base = {"backend": cfg.topics.embedding, "min_passages": cfg.themes.min_passages, "seed": cfg.seed}
+        base = {
+            "backend": cfg.topics.embedding,
+            "min_passages": cfg.themes.min_passages,
+            "seed": cfg.seed,
+        }
         return cls(**(base | changes))  # type: ignore[arg-type]
 
 
@@ -84,17 +92,33 @@ class Training:
 
 
 # -- scoring ------------------------------------------------------------------------------------
-def zero_shot(passages: pd.DataFrame, vectors: np.ndarray, entries: Sequence[Entry], embed: Embedder, params: LensParams) -> np.ndarray:
+def zero_shot(
+    passages: pd.DataFrame,
+    vectors: np.ndarray,
+    entries: Sequence[Entry],
+    embed: Embedder,
+    params: LensParams,
+) -> np.ndarray:
     prompts = themes.prompt_table(entries)
     prompt_vectors = embed(list(prompts["text"]))
-    return themes.zero_shot_scores(vectors, list(passages["text"]), entries, prompt_vectors, prompts, params.score)
+    return themes.zero_shot_scores(
+        vectors, list(passages["text"]), entries, prompt_vectors, prompts, params.score
+    )
 
 
-def apply(passages: pd.DataFrame, entries: Sequence[Entry], scores: np.ndarray, thresholds: pd.DataFrame, params: LensParams) -> Coding:
+def apply(
+    passages: pd.DataFrame,
+    entries: Sequence[Entry],
+    scores: np.ndarray,
+    thresholds: pd.DataFrame,
+    params: LensParams,
+) -> Coding:
     """Thresholds -> coded passages -> report presence -> evidence."""
     ids = [e.id for e in entries]
     coded = themes.code_passages(scores, passages, ids, thresholds)
-    presence = themes.document_presence(coded, passages, ids, thresholds, params.min_passages, params.score)
+    presence = themes.document_presence(
+        coded, passages, ids, thresholds, params.min_passages, params.score
+    )
     evidence = themes.evidence_table(coded, presence, passages, params.score)
     return Coding(tuple(entries), scores, thresholds, coded, presence, evidence)
 
@@ -110,7 +134,9 @@ def code_corpus(
 ) -> Coding:
     """Score and code every passage against `entries`; see the module doc for the method."""
     zs = zero_shot(passages, vectors, entries, embed, params)
-    method = params.method if params.method != "auto" else ("supervised" if training else "zero_shot")
+    method = (
+        params.method if params.method != "auto" else ("supervised" if training else "zero_shot")
+    )
     if method == "supervised":
         if training is None:
             raise ValueError("method 'supervised' needs labelled passages (training=...)")
@@ -128,7 +154,11 @@ def code_corpus(
 
 
 def calibrate_zero_shot(
-    passages: pd.DataFrame, zs: np.ndarray, entries: Sequence[Entry], training: Training, params: LensParams
+    passages: pd.DataFrame,
+    zs: np.ndarray,
+    entries: Sequence[Entry],
+    training: Training,
+    params: LensParams,
 ) -> pd.DataFrame:
     """Zero-shot thresholds and k fitted on the TRAIN reports only."""
     ids = [e.id for e in entries]
@@ -136,13 +166,25 @@ def calibrate_zero_shot(
     docs = list(training.train_docs)
     truth = lens_eval.document_labels(training.doc_themes, docs, ids)
     return lens_eval.calibrate(
-        zs[train], training.passage_labels[train], passages["doc_id"].astype(str)[train], truth, docs, ids, "zero_shot", params.backend,
+        zs[train],
+        training.passage_labels[train],
+        passages["doc_id"].astype(str)[train],
+        truth,
+        docs,
+        ids,
+        "zero_shot",
+        params.backend,
         doc_weight=params.doc_weight,
     )
 
 
 def supervised(
-    passages: pd.DataFrame, vectors: np.ndarray, zs: np.ndarray, entries: Sequence[Entry], training: Training, params: LensParams
+    passages: pd.DataFrame,
+    vectors: np.ndarray,
+    zs: np.ndarray,
+    entries: Sequence[Entry],
+    training: Training,
+    params: LensParams,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Fit on TRAIN reports; thresholds from out-of-fold TRAIN scores (grouped by report)."""
     from sklearn.model_selection import GroupKFold
@@ -155,7 +197,9 @@ def supervised(
     oof = np.full((int(train.sum()), len(ids)), np.nan, dtype=np.float32)
     folds = GroupKFold(n_splits=min(params.folds, len(training.train_docs)))
     for fit_idx, val_idx in folds.split(X[train], groups=doc[train]):
-        coder = themes.SupervisedCoder(params.C, random_state=params.seed).fit(X[train][fit_idx], Y[train][fit_idx])
+        coder = themes.SupervisedCoder(params.C, random_state=params.seed).fit(
+            X[train][fit_idx], Y[train][fit_idx]
+        )
         oof[val_idx] = coder.predict_scores(X[train][val_idx])
     coder = themes.SupervisedCoder(params.C, random_state=params.seed).fit(X[train], Y[train])
     fitted = coder.fitted_ & ~np.isnan(oof).all(axis=0)
@@ -164,16 +208,34 @@ def supervised(
     docs = list(training.train_docs)
     truth = lens_eval.document_labels(training.doc_themes, docs, ids)
     table = lens_eval.calibrate(
-        oof, Y[train], doc[train], truth, docs, ids, "supervised", params.backend, doc_weight=params.doc_weight
+        oof,
+        Y[train],
+        doc[train],
+        truth,
+        docs,
+        ids,
+        "supervised",
+        params.backend,
+        doc_weight=params.doc_weight,
     )
     table.loc[~fitted, "method"] = "zero_shot"
     if params.select:
         zs_table = calibrate_zero_shot(passages, zs, entries, training, params)
-        obj = lambda t: params.doc_weight * t["f1_document"] + (1 - params.doc_weight) * t["f1_passage"].fillna(0)  # noqa: E731
-        use_zs = (obj(zs_table) > obj(table)).to_numpy() | ~fitted
-        table = pd.concat([table[~use_zs], zs_table[use_zs]]).set_index("theme_id").loc[ids].reset_index()
+        better = _objective(zs_table, params.doc_weight) > _objective(table, params.doc_weight)
+        use_zs = better.to_numpy() | ~fitted
+        table = (
+            pd.concat([table[~use_zs], zs_table[use_zs]])
+            .set_index("theme_id")
+            .loc[ids]
+            .reset_index()
+        )
         scores = np.where(use_zs[None, :], zs, scores)
     return scores.astype(np.float32), table
+
+
+def _objective(table: pd.DataFrame, doc_weight: float) -> pd.Series:
+    """The calibration objective of each entry of a thresholds table."""
+    return doc_weight * table["f1_document"] + (1 - doc_weight) * table["f1_passage"].fillna(0)
 
 
 # -- the 'why' lens -------------------------------------------------------------------------------
@@ -196,10 +258,17 @@ def find_why(
     """Flag explanatory passages. With `labels` (bool per passage, NaN = unlabelled) and
     `train_docs`, a classifier is fitted and its threshold calibrated on TRAIN out-of-fold
     scores; otherwise the zero-shot cue score with the shipped threshold is used."""
-    cues = why.cue_features(list(passages["text"]))
-    margin = why.prototype_margin(vectors, embed(list(why.WHY_PROTOTYPES)), embed(list(why.NARRATIVE_PROTOTYPES)))
+    sections = passages.get("section", None)
+    cues = why.cue_features(list(passages["text"]), None if sections is None else list(sections))
+    margin = why.prototype_margin(
+        vectors, embed(list(why.WHY_PROTOTYPES)), embed(list(why.NARRATIVE_PROTOTYPES))
+    )
     zs = why.why_scores(cues, margin)
-    method = params.method if params.method != "auto" else ("supervised" if labels is not None else "zero_shot")
+    method = (
+        params.method
+        if params.method != "auto"
+        else ("supervised" if labels is not None else "zero_shot")
+    )
     doc = passages["doc_id"].astype(str).to_numpy()
     if labels is not None:
         known = labels.notna().to_numpy() & np.isin(doc, list(train_docs))
@@ -209,8 +278,14 @@ def find_why(
 
         X = why.why_features(cues, vectors)
         oof = np.zeros(int(known.sum()), dtype=np.float32)
-        for a, b in GroupKFold(n_splits=min(params.folds, len(set(doc[known])))).split(X[known], groups=doc[known]):
-            oof[b] = why.WhyClassifier(params.C, params.seed).fit(X[known][a], y[known][a]).predict_scores(X[known][b])
+        for a, b in GroupKFold(n_splits=min(params.folds, len(set(doc[known])))).split(
+            X[known], groups=doc[known]
+        ):
+            oof[b] = (
+                why.WhyClassifier(params.C, params.seed)
+                .fit(X[known][a], y[known][a])
+                .predict_scores(X[known][b])
+            )
         threshold, _ = lens_eval.best_threshold(oof, y[known])
         scores = why.WhyClassifier(params.C, params.seed).fit(X[known], y[known]).predict_scores(X)
     else:
@@ -218,6 +293,149 @@ def find_why(
         if threshold is None and labels is not None:
             threshold, _ = lens_eval.best_threshold(zs[known], y[known])
         if threshold is None:
-            shipped = themes.default_thresholds(["why"], params.backend)
-            threshold = float(shipped["threshold"].iloc[0])
-    return WhyResult(why.detect_why(passages, scores, float(threshold), cues, method), float(threshold), method)
+            threshold = themes.shipped_threshold("why", params.backend)
+        if threshold is None:
+            threshold = WHY_FALLBACK_THRESHOLD
+    return WhyResult(
+        why.detect_why(passages, scores, float(threshold), cues, method), float(threshold), method
+    )
+
+
+# -- everything at once -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LensOutputs:
+    """All lens tables of one corpus (see `run_lenses`)."""
+
+    books: tuple[Codebook, ...]
+    themes: Coding
+    markers: Coding | None
+    screening: pd.DataFrame
+    coverage: pd.DataFrame
+    why: WhyResult
+    summary: pd.DataFrame
+    by: dict[str, pd.DataFrame]
+    national: pd.DataFrame
+
+
+def split_books(books: Sequence[Codebook]) -> tuple[tuple[Codebook, ...], Codebook | None]:
+    """(theme codebooks, the quality-marker codebook or None)."""
+    markers = next((b for b in books if b.id == MARKER_CODEBOOK), None)
+    return tuple(b for b in books if b.id != MARKER_CODEBOOK), markers
+
+
+def run_lenses(
+    passages: pd.DataFrame,
+    documents: pd.DataFrame,
+    vectors: np.ndarray,
+    embed: Embedder,
+    books: Sequence[Codebook],
+    params: LensParams,
+    labels: lens_eval.Labels | None = None,
+    national: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> LensOutputs:
+    """Theme coding, prevalence, national comparison, marker screening and the 'why' lens.
+
+    With `labels` and a method other than ``zero_shot``, the supervised layer is trained on
+    every labelled report and codes all reports.
+    """
+    theme_books, marker_book = split_books(books)
+    entries = all_entries(theme_books)
+    supervised_run = labels is not None and params.method != "zero_shot"
+    alignment = lens_eval.align_paragraphs(passages, labels.paragraphs) if supervised_run else None
+    train_docs = tuple(labels.doc_ids) if supervised_run else ()
+
+    def training(ids: list[str], markers: bool) -> Training | None:
+        if not supervised_run:
+            return None
+        y, truth = lens_eval.targets(passages, labels, alignment, ids, markers=markers)
+        return Training(y, truth, train_docs)
+
+    coding = code_corpus(
+        passages, vectors, entries, embed, params, training([e.id for e in entries], False)
+    )
+    marker_coding, screening, cover = (
+        None,
+        pd.DataFrame(columns=quality.SCREEN_COLUMNS),
+        pd.DataFrame(),
+    )
+    if marker_book is not None:
+        ids = list(marker_book.ids)
+        marker_coding = code_corpus(
+            passages, vectors, marker_book.entries, embed, params, training(ids, True)
+        )
+        screening = quality.screen(
+            marker_coding.coded, marker_coding.presence, passages, marker_book.entries
+        )
+        cover = quality.coverage(screening)
+    why_labels = (
+        lens_eval.passage_flag(passages, alignment, labels.paragraphs, "why")
+        if supervised_run
+        else None
+    )
+    why_result = find_why(passages, vectors, embed, params, why_labels, train_docs)
+    summary = prevalence.theme_summary(coding.presence, documents, entries)
+    by = {
+        col: prevalence.prevalence(coding.presence, documents, by=col, entries=entries)
+        for col in prevalence.metadata_columns(documents)
+    }
+    figures, sources = national if national is not None else (pd.DataFrame(), pd.DataFrame())
+    comparison = (
+        prevalence.national_comparison(summary, figures, sources)
+        if len(figures)
+        else pd.DataFrame()
+    )
+    return LensOutputs(
+        tuple(books), coding, marker_coding, screening, cover, why_result, summary, by, comparison
+    )
+
+
+def calibrate_defaults(
+    passages: pd.DataFrame,
+    vectors: np.ndarray,
+    embed: Embedder,
+    books: Sequence[Codebook],
+    params: LensParams,
+    labels: lens_eval.Labels,
+) -> pd.DataFrame:
+    """Zero-shot thresholds for every entry (and the 'why' score) calibrated on ALL labelled
+    reports: the table shipped as ``codebooks/thresholds.csv`` for corpora without labels."""
+    alignment = lens_eval.align_paragraphs(passages, labels.paragraphs)
+    docs = [d for d in labels.doc_ids if d in set(passages["doc_id"].astype(str))]
+    source = f"calibrated on {len(docs)} labelled sample reports"
+    tables = []
+    theme_books, marker_book = split_books(books)
+    for group, markers in (
+        (all_entries(theme_books), False),
+        (marker_book.entries if marker_book else (), True),
+    ):
+        if not group:
+            continue
+        ids = [e.id for e in group]
+        y, truth = lens_eval.targets(passages, labels, alignment, ids, markers=markers)
+        zs = zero_shot(passages, vectors, group, embed, params)
+        tables.append(
+            lens_eval.calibrate(
+                zs, y, passages["doc_id"].astype(str), lens_eval.document_labels(truth, docs, ids), docs, ids,
+                "zero_shot", params.backend, doc_weight=params.doc_weight, source=source,
+            )
+        )  # fmt: skip
+    flag = lens_eval.passage_flag(passages, alignment, labels.paragraphs, "why")
+    result = find_why(passages, vectors, embed, replace(params, method="zero_shot"), flag, docs)
+    known = flag.notna().to_numpy()
+    f1 = lens_eval.binary_metrics(
+        result.detected["why"].to_numpy()[known], flag[known].astype(bool)
+    )["f1"]
+    why_row = {
+        "theme_id": "why",
+        "method": "zero_shot",
+        "backend": params.backend,
+        "threshold": result.threshold,
+        "k": 1,
+    }
+    why_row |= {
+        "source": source,
+        "n_positive": int(flag.fillna(False).astype(bool).sum()),
+        "f1_passage": f1,
+        "f1_document": np.nan,
+    }
+    return pd.concat([*tables, pd.DataFrame([why_row])], ignore_index=True)

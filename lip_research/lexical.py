@@ -72,7 +72,9 @@ def excerpt(text: str, max_words: int = MAX_QUOTE_WORDS, around: str | None = No
     return ("… " if start else "") + body + (" …" if start + max_words < len(words) else "")
 
 
-def citation(doc_id: object, section: object = None, page_start: object = None, page_end: object = None) -> str:
+def citation(
+    doc_id: object, section: object = None, page_start: object = None, page_end: object = None
+) -> str:
     """``'doc_id, section, p. 3'`` (or ``pp. 3-4``); parts that are missing are left out."""
     parts = [str(doc_id)]
     if section is not None and str(section) not in ("", "nan", "None", "<NA>"):

@@ -7,6 +7,7 @@ per-file caching) into ``data/interim/corpora/<name>``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,7 @@ def load_corpus(path: str | Path, cfg: RunConfig | None = None, interim: Path = 
     target = interim / spec.name
     cfg = cfg or RunConfig()
     run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest)
-    return io.read_corpus(target)
+    return dataclasses.replace(io.read_corpus(target), source=path)
 
 
 def place_names(documents: pd.DataFrame) -> list[str]:
@@ -147,6 +148,7 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
         "created": io.now_iso(),
         "corpus": {
             "path": str(corpus.path) if corpus.path else None,
+            "source": str(corpus.source) if corpus.source else None,
             "content_hash": corpus.content_hash,
             "documents": int(len(corpus.documents)),
             "passages": int(len(corpus.passages)),

@@ -107,7 +107,8 @@ def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(words)
 
 
-def surface_tokens(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=100_000)
+def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
     """(lemma, lower-case surface form) for each word token; no numbers, apostrophes cut."""
     out = []
     for tok in TOKEN.tokenize(text.lower().replace("\u2019", "'")):
@@ -115,7 +116,7 @@ def surface_tokens(text: str) -> list[tuple[str, str]]:
         if len(tok) < 2:
             continue
         out.append((lemma(tok), tok))
-    return out
+    return tuple(out)
 
 
 def tokens(text: str) -> list[str]:
@@ -198,7 +199,19 @@ class Analyzer:
 
     def display(self, term: str) -> str:
         """The commonest written form of a lemmatised term ('learn event' -> 'learning event')."""
+        term = term.replace("_", " ")
         return self.surface.get(term, term)
+
+    def term_string(self, text: str) -> str:
+        """The text reduced to its terms, phrases joined by '_' (input for :class:`TermSplitter`)."""
+        return " ".join(t.replace(" ", "_") for t in self(text))
+
+
+class TermSplitter:
+    """Analyzer for texts already reduced by :meth:`Analyzer.term_string` (picklable)."""
+
+    def __call__(self, text: str) -> list[str]:
+        return text.split()
 
 
 def build_analyzer(

@@ -47,7 +47,9 @@ def prevalence(
     for `by` form their own ``unknown`` group; groups are sorted, themes keep their order.
     """
     if by is not None and by not in documents.columns:
-        raise KeyError(f"no metadata column {by!r}; columns: {', '.join(map(str, documents.columns))}")
+        raise KeyError(
+            f"no metadata column {by!r}; columns: {', '.join(map(str, documents.columns))}"
+        )
     docs = documents[["doc_id"] + ([by] if by else [])].copy()
     docs["doc_id"] = docs["doc_id"].astype(str)
     key = by or "_all"
@@ -75,7 +77,11 @@ def theme_summary(
     table = prevalence(presence, documents, entries=entries)
     if "year" in documents.columns:
         years = documents.assign(doc_id=documents["doc_id"].astype(str))[["doc_id", "year"]]
-        pres = presence[presence["present"]].assign(doc_id=lambda f: f["doc_id"].astype(str)).merge(years, on="doc_id")
+        pres = (
+            presence[presence["present"]]
+            .assign(doc_id=lambda f: f["doc_id"].astype(str))
+            .merge(years, on="doc_id")
+        )
         year = pd.to_numeric(pres["year"], errors="coerce")
         span = pres.assign(year=year).groupby("theme_id")["year"].agg(["min", "max"])
         table["first_year"] = table["theme_id"].map(span["min"]).astype("Int64")
@@ -122,23 +128,63 @@ def national_comparison(
     caveat. Only themes with a national figure appear.
     """
     corpus = summary[["theme_id", "label", "n_present", "denominator", "percent"]].rename(
-        columns={"n_present": "corpus_n", "denominator": "corpus_denominator", "percent": "corpus_percent"}
+        columns={
+            "n_present": "corpus_n",
+            "denominator": "corpus_denominator",
+            "percent": "corpus_percent",
+        }
     )
-    nat = national.rename(columns={"percent": "national_percent", "denominator": "national_denominator"})
+    nat = national.rename(
+        columns={"percent": "national_percent", "denominator": "national_denominator"}
+    )
     out = corpus.merge(nat, on="theme_id", how="inner")
     if sources is not None and not sources.empty and "source_id" in sources.columns:
         extra = [c for c in sources.columns if c != "source_id" and c not in out.columns]
         out = out.merge(sources[["source_id", *extra]], on="source_id", how="left")
-    out["difference_points"] = (out["corpus_percent"] - pd.to_numeric(out["national_percent"], errors="coerce")).round(1)
+    out["difference_points"] = (
+        out["corpus_percent"] - pd.to_numeric(out["national_percent"], errors="coerce")
+    ).round(1)
     out["caveat"] = COMPARISON_CAVEAT
     return out.sort_values(["theme_id", "period"], ignore_index=True)
 
 
-def trend(presence: pd.DataFrame, documents: pd.DataFrame, theme_id: str, by: str = "year") -> pd.DataFrame:
+def trend(
+    presence: pd.DataFrame, documents: pd.DataFrame, theme_id: str, by: str = "year"
+) -> pd.DataFrame:
     """One theme's prevalence per `by` value (year by default): by, n_present, denominator, percent."""
     table = prevalence(presence[presence["theme_id"] == theme_id], documents, by=by)
     if by in ("year", "period"):
         first = table[by].astype(str).str[:4]
-        table = table.assign(_k=pd.to_numeric(first, errors="coerce")).sort_values(["_k", by]).drop(columns="_k")
+        table = (
+            table.assign(_k=pd.to_numeric(first, errors="coerce"))
+            .sort_values(["_k", by])
+            .drop(columns="_k")
+        )
     return table[[by, "n_present", "denominator", "percent"]].reset_index(drop=True)
 
+
+SKIP_COLUMNS = {
+    "doc_id",
+    "title",
+    "path",
+    "sha256",
+    "pages",
+    "text",
+    "words",
+    "meta_words",
+    "format",
+    "area",
+}
+
+
+def metadata_columns(documents: pd.DataFrame, max_levels: int = 12) -> list[str]:
+    """Columns worth a prevalence table: ``year`` and any metadata with 2..`max_levels` values
+    (ids, titles, paths, free text and place names are left out)."""
+    out = ["year"] if "year" in documents.columns else []
+    for col in documents.columns:
+        if col in SKIP_COLUMNS or col in out or col.endswith(("_name", "_description")):
+            continue
+        values = documents[col].dropna()
+        if values.map(lambda v: isinstance(v, str)).all() and 2 <= values.nunique() <= max_levels:
+            out.append(col)
+    return out

@@ -54,16 +54,29 @@ def screen(
     ids = [m.id for m in markers]
     info = {m.id: m for m in markers}
     pres = presence[presence["theme_id"].isin(ids)].copy()
-    hits = coded[coded["theme_id"].isin(ids)].sort_values(["doc_id", "theme_id", "score"], ascending=[True, True, False])
+    hits = coded[coded["theme_id"].isin(ids)].sort_values(
+        ["doc_id", "theme_id", "score"], ascending=[True, True, False]
+    )
     best = hits.groupby(["doc_id", "theme_id"]).head(top_n)
     grouped = {key: g for key, g in best.groupby(["doc_id", "theme_id"])}
     meta = passages.set_index("passage_id")
     rows = []
     for doc_id, marker_id, present, n, method in zip(
-        pres["doc_id"], pres["theme_id"], pres["present"], pres["n_passages"], pres["method"], strict=True
+        pres["doc_id"],
+        pres["theme_id"],
+        pres["present"],
+        pres["n_passages"],
+        pres["method"],
+        strict=True,
     ):
         m = info[marker_id]
-        row = {"doc_id": doc_id, "marker_id": marker_id, "number": m.number, "group": m.group, "label": m.label}
+        row = {
+            "doc_id": doc_id,
+            "marker_id": marker_id,
+            "number": m.number,
+            "group": m.group,
+            "label": m.label,
+        }
         row |= {"evidence_found": bool(present), "n_passages": int(n), "method": method}
         g = grouped.get((doc_id, marker_id))
         if present and g is not None:
@@ -72,12 +85,20 @@ def screen(
             row |= {
                 "best_passage": pid,
                 "best_score": float(g["score"].iloc[0]),
-                "citation": citation(doc_id, p.get("section"), p.get("page_start"), p.get("page_end")),
+                "citation": citation(
+                    doc_id, p.get("section"), p.get("page_start"), p.get("page_end")
+                ),
                 "excerpt": excerpt(p["text"]),
                 "other_passages": "; ".join(map(str, g["passage_id"].iloc[1:])),
             }
         else:
-            row |= {"best_passage": "", "best_score": float("nan"), "citation": "", "excerpt": NO_EVIDENCE, "other_passages": ""}
+            row |= {
+                "best_passage": "",
+                "best_score": float("nan"),
+                "citation": "",
+                "excerpt": NO_EVIDENCE,
+                "other_passages": "",
+            }
         rows.append(row)
     out = pd.DataFrame(rows, columns=SCREEN_COLUMNS)
     out["number"] = out["number"].astype("Int64")
@@ -101,7 +122,9 @@ def coverage(screening: pd.DataFrame) -> pd.DataFrame:
 
 def report_profile(screening: pd.DataFrame) -> pd.DataFrame:
     """Per report: markers with evidence out of those screened, per marker group."""
-    table = screening.groupby(["doc_id", "group"])["evidence_found"].agg(["sum", "size"]).reset_index()
+    table = (
+        screening.groupby(["doc_id", "group"])["evidence_found"].agg(["sum", "size"]).reset_index()
+    )
     table = table.rename(columns={"sum": "n_with_evidence", "size": "n_markers"})
     table["n_with_evidence"] = table["n_with_evidence"].astype(int)
     return table

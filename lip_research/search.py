@@ -38,11 +38,17 @@ def build_concordance(passages: pd.DataFrame) -> Concordance:
         all_tokens += toks
         owner += [row] * len(toks)
     meta = passages.reset_index(drop=True)
-    meta = meta[[c for c in ("passage_id", "doc_id", "section", "page_start", "page_end") if c in meta]]
-    return Concordance(ConcordanceIndex(all_tokens, key=lemma), np.asarray(owner, dtype=np.int64), meta)
+    meta = meta[
+        [c for c in ("passage_id", "doc_id", "section", "page_start", "page_end") if c in meta]
+    ]
+    return Concordance(
+        ConcordanceIndex(all_tokens, key=lemma), np.asarray(owner, dtype=np.int64), meta
+    )
 
 
-def concordance(conc: Concordance, query: str, context: int = 10, limit: int | None = None) -> pd.DataFrame:
+def concordance(
+    conc: Concordance, query: str, context: int = 10, limit: int | None = None
+) -> pd.DataFrame:
     """Keyword-in-context lines for a word or phrase (lemma-aware, case-insensitive).
 
     Columns: passage_id, doc_id, section, page_start, page_end, citation, left, match,
@@ -66,7 +72,14 @@ def concordance(conc: Concordance, query: str, context: int = 10, limit: int | N
             lo -= 1
         while hi < len(toks) and owner[hi] == row and hi - start - n < context:
             hi += 1
-        rows.append((row, " ".join(toks[lo:start]), " ".join(toks[start : start + n]), " ".join(toks[start + n : hi])))
+        rows.append(
+            (
+                row,
+                " ".join(toks[lo:start]),
+                " ".join(toks[start : start + n]),
+                " ".join(toks[start + n : hi]),
+            )
+        )
         if limit and len(rows) >= limit:
             break
     meta = conc.passages.iloc[[r for r, *_ in rows]].reset_index(drop=True)
@@ -80,7 +93,13 @@ def concordance(conc: Concordance, query: str, context: int = 10, limit: int | N
 def keyword_counts(conc: Concordance, query: str, by: str = "doc_id") -> pd.DataFrame:
     """How many concordance hits per report (or per section): by, n_hits."""
     hits = concordance(conc, query)
-    return hits.groupby(by).size().rename("n_hits").reset_index().sort_values("n_hits", ascending=False, ignore_index=True)
+    return (
+        hits.groupby(by)
+        .size()
+        .rename("n_hits")
+        .reset_index()
+        .sort_values("n_hits", ascending=False, ignore_index=True)
+    )
 
 
 def semantic_search(
@@ -93,7 +112,10 @@ def semantic_search(
     one_per_doc: bool = False,
 ) -> pd.DataFrame:
     """Passages most similar to a query vector: rank, score, citation, short excerpt."""
-    sims = np.asarray(passage_vectors, dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32).ravel()
+    sims = (
+        np.asarray(passage_vectors, dtype=np.float32)
+        @ np.asarray(query_vector, dtype=np.float32).ravel()
+    )
     frame = passages.reset_index(drop=True).assign(score=sims)
     if exclude_doc is not None:
         frame = frame[frame["doc_id"] != exclude_doc]
@@ -111,9 +133,13 @@ def semantic_search(
 
 
 def similar_passages(
-    passage_id: str, passage_vectors: np.ndarray, passages: pd.DataFrame, top_n: int = 10, other_reports: bool = True
+    passage_id: str,
+    passage_vectors: np.ndarray,
+    passages: pd.DataFrame,
+    top_n: int = 10,
+    other_reports: bool = True,
 ) -> pd.DataFrame:
-    """"Passages like this one": nearest passages to a passage (by default in other reports)."""
+    """ "Passages like this one": nearest passages to a passage (by default in other reports)."""
     positions = np.flatnonzero(passages["passage_id"].to_numpy() == passage_id)
     if not len(positions):
         raise KeyError(f"no passage {passage_id!r} in this corpus")
@@ -132,6 +158,9 @@ def similar_passages(
 def _cite(meta: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({c: meta[c].to_numpy() if c in meta else None for c in HIT_COLUMNS[:-1]})
     out["citation"] = [
-        citation(d, s, a, b) for d, s, a, b in zip(out["doc_id"], out["section"], out["page_start"], out["page_end"], strict=True)
+        citation(d, s, a, b)
+        for d, s, a, b in zip(
+            out["doc_id"], out["section"], out["page_start"], out["page_end"], strict=True
+        )
     ]
     return out

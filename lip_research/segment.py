@@ -44,7 +44,7 @@ SECTION_PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "chronology",
-        _THE + r"(?:(?:key )?practice episodes?|episodes?\b|chronolog|narrative"
+        _THE + r"(?:(?:key )?practice episodes$|key episodes$|chronolog|narrative"
         r"|(?:brief )?summary of (?:key |the )?(?:events|agency involvement|involvement)"
         r"|(?:sequence|timeline) of events|timeline|case (?:history|summary)|what happened"
         r"|events (?:leading|prior|before))",
@@ -220,7 +220,9 @@ def _chunk_run(
     for index in run:
         text, start = blocks[index]["text"], starts[index]
         words = text.count(" ") + 1
-        if have >= min_words and (blocks[index]["kind"] == "subheading" or have + words > max_words):
+        if have >= min_words and (
+            blocks[index]["kind"] == "subheading" or have + words > max_words
+        ):
             flush()  # a finished passage ends at a sub-heading or before an overflow
         if have + words <= max_words:
             add((index, start, start + len(text), words))

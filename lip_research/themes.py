@@ -32,6 +32,7 @@ from lip_research.codebook import Entry
 from lip_research.lexical import citation, content_lemmas, excerpt
 
 METHODS = ("zero_shot", "supervised")
+NOT_ENTRIES = ("why",)  # rows of the thresholds table that are not codebook entries
 THRESHOLD_COLUMNS = ["theme_id", "method", "backend", "threshold", "k", "source"]
 
 
@@ -51,8 +52,12 @@ def prompt_table(entries: Sequence[Entry]) -> pd.DataFrame:
     """Texts that stand for each entry: its description, seed phrases and evidence phrases."""
     rows = []
     for e in entries:
-        rows.append({"theme_id": e.id, "kind": "description", "text": f"{e.label}. {e.description}"})
-        rows += [{"theme_id": e.id, "kind": "seed", "text": s} for s in (*e.seed_phrases, *e.evidence)]
+        rows.append(
+            {"theme_id": e.id, "kind": "description", "text": f"{e.label}. {e.description}"}
+        )
+        rows += [
+            {"theme_id": e.id, "kind": "seed", "text": s} for s in (*e.seed_phrases, *e.evidence)
+        ]
     return pd.DataFrame(rows)
 
 
@@ -64,7 +69,10 @@ def similarity_scores(
     params: ScoreParams = ScoreParams(),
 ) -> np.ndarray:
     """Blend of cosine to the description and the best cosine over seed phrases."""
-    sims = np.asarray(passage_vectors, dtype=np.float32) @ np.asarray(prompt_vectors, dtype=np.float32).T
+    sims = (
+        np.asarray(passage_vectors, dtype=np.float32)
+        @ np.asarray(prompt_vectors, dtype=np.float32).T
+    )
     out = np.zeros((sims.shape[0], len(entry_ids)), dtype=np.float32)
     theme = prompts["theme_id"].to_numpy()
     is_desc = (prompts["kind"] == "description").to_numpy()
@@ -84,7 +92,9 @@ def lexical_scores(
 
     One full phrase scores 0.5, two or more score 1; partial phrases earn `partial_credit`.
     """
-    phrases = [(j, sorted(set(content_lemmas(s)))) for j, e in enumerate(entries) for s in e.seed_phrases]
+    phrases = [
+        (j, sorted(set(content_lemmas(s)))) for j, e in enumerate(entries) for s in e.seed_phrases
+    ]
     phrases = [(j, terms) for j, terms in phrases if terms]
     vocab = {t: i for i, t in enumerate(sorted({t for _, terms in phrases for t in terms}))}
     n = len(texts)
@@ -98,10 +108,16 @@ def lexical_scores(
     present = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocab)))
     p_rows = [i for i, (_, terms) in enumerate(phrases) for _ in terms]
     p_cols = [vocab[t] for _, terms in phrases for t in terms]
-    phrase_terms = sparse.csr_matrix((np.ones(len(p_rows)), (p_rows, p_cols)), shape=(len(phrases), len(vocab)))
+    phrase_terms = sparse.csr_matrix(
+        (np.ones(len(p_rows)), (p_rows, p_cols)), shape=(len(phrases), len(vocab))
+    )
     lengths = np.array([len(terms) for _, terms in phrases], dtype=np.float32)
     coverage = np.asarray((present @ phrase_terms.T).todense()) / lengths
-    credit = np.where(coverage >= 1.0, 1.0, np.where((coverage >= 2 / 3) & (lengths >= 3), params.partial_credit, 0.0))
+    credit = np.where(
+        coverage >= 1.0,
+        1.0,
+        np.where((coverage >= 2 / 3) & (lengths >= 3), params.partial_credit, 0.0),
+    )
     owner = np.array([j for j, _ in phrases])
     out = np.zeros((n, len(entries)), dtype=np.float32)
     for j in range(len(entries)):
@@ -166,12 +182,30 @@ class SupervisedCoder:
 
 def supervised_features(passage_vectors: np.ndarray, zero_shot: np.ndarray) -> np.ndarray:
     """The supervised layer's input: the embedding next to the (scaled) zero-shot scores."""
-    return np.hstack([np.asarray(passage_vectors, dtype=np.float32), 2.0 * zero_shot]).astype(np.float32)
+    return np.hstack([np.asarray(passage_vectors, dtype=np.float32), 2.0 * zero_shot]).astype(
+        np.float32
+    )
 
 
 # -- thresholds -------------------------------------------------------------------------------
 def shipped_thresholds_path() -> Path:
     return Path(__file__).resolve().parent / "codebooks" / "thresholds.csv"
+
+
+def shipped_table() -> pd.DataFrame:
+    path = shipped_thresholds_path()
+    return pd.read_csv(path) if path.exists() else pd.DataFrame(columns=THRESHOLD_COLUMNS)
+
+
+def shipped_threshold(theme_id: str, backend: str, method: str = "zero_shot") -> float | None:
+    """One shipped threshold (e.g. ``'why'``), or None when the table has none."""
+    table = shipped_table()
+    row = table[
+        (table["theme_id"] == theme_id)
+        & (table["backend"] == backend)
+        & (table["method"] == method)
+    ]
+    return float(row["threshold"].iloc[0]) if len(row) else None
 
 
 def default_thresholds(
@@ -182,12 +216,15 @@ def default_thresholds(
     Entries the table does not know (a user's own codebook) get the median calibrated
     threshold and k of the built-in entries, with ``source`` saying so.
     """
-    if table is None:
-        path = shipped_thresholds_path()
-        table = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=THRESHOLD_COLUMNS)
+    table = shipped_table() if table is None else table
     known = table[(table["method"] == "zero_shot") & (table["backend"] == backend)]
+    known = known[~known["theme_id"].isin(NOT_ENTRIES)]
     if known.empty:
-        fallback_t, fallback_k, why = 0.45, 2, "uncalibrated fallback (no shipped thresholds for this backend)"
+        fallback_t, fallback_k, why = (
+            0.45,
+            2,
+            "uncalibrated fallback (no shipped thresholds for this backend)",
+        )
     else:
         fallback_t = float(known["threshold"].median())
         fallback_k = int(known["k"].median())
@@ -197,7 +234,16 @@ def default_thresholds(
     for entry_id in entry_ids:
         if entry_id in by_id.index:
             row = by_id.loc[entry_id]
-            rows.append([entry_id, "zero_shot", backend, float(row["threshold"]), int(row["k"]), str(row["source"])])
+            rows.append(
+                [
+                    entry_id,
+                    "zero_shot",
+                    backend,
+                    float(row["threshold"]),
+                    int(row["k"]),
+                    str(row["source"]),
+                ]
+            )
         else:
             rows.append([entry_id, "zero_shot", backend, fallback_t, fallback_k, why])
     return pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
@@ -228,7 +274,9 @@ def code_passages(
             "method": th["method"].to_numpy()[cols],
         }
     )
-    return out.sort_values(["doc_id", "theme_id", "score"], ascending=[True, True, False], ignore_index=True)
+    return out.sort_values(
+        ["doc_id", "theme_id", "score"], ascending=[True, True, False], ignore_index=True
+    )
 
 
 def document_presence(
@@ -260,7 +308,10 @@ def document_presence(
 
 
 def evidence_table(
-    coded: pd.DataFrame, presence: pd.DataFrame, passages: pd.DataFrame, params: ScoreParams = ScoreParams()
+    coded: pd.DataFrame,
+    presence: pd.DataFrame,
+    passages: pd.DataFrame,
+    params: ScoreParams = ScoreParams(),
 ) -> pd.DataFrame:
     """The strongest passages behind every coded presence, each with citation and short quote."""
     present = presence.loc[presence["present"], ["doc_id", "theme_id"]]
@@ -272,8 +323,22 @@ def evidence_table(
         top[col] = meta[col].reindex(top["passage_id"]).to_numpy() if col in meta else None
     text = meta["text"].reindex(top["passage_id"]).to_numpy()
     top["citation"] = [
-        citation(d, s, a, b) for d, s, a, b in zip(top["doc_id"], top["section"], top["page_start"], top["page_end"], strict=True)
+        citation(d, s, a, b)
+        for d, s, a, b in zip(
+            top["doc_id"], top["section"], top["page_start"], top["page_end"], strict=True
+        )
     ]
     top["excerpt"] = [excerpt(t) for t in text]
-    cols = ["doc_id", "theme_id", "rank", "passage_id", "score", "section", "page_start", "page_end", "citation", "excerpt"]
+    cols = [
+        "doc_id",
+        "theme_id",
+        "rank",
+        "passage_id",
+        "score",
+        "section",
+        "page_start",
+        "page_end",
+        "citation",
+        "excerpt",
+    ]
     return top[cols].reset_index(drop=True)

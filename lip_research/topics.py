@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 from bertopic.backend import BaseEmbedder
 
 from lip_research.config import CorpusShape, TopicConfig, resolve
-from lip_research.preprocess import Analyzer, build_analyzer, display
+from lip_research.preprocess import Analyzer, TermSplitter, build_analyzer, display
 
 OUTLIER = -1
 
@@ -33,10 +34,11 @@ class Embedder(BaseEmbedder):
     def embed(self, documents, verbose: bool = False) -> np.ndarray:
         from lip_research.embed import embed_texts
 
-        return embed_texts(list(documents), backend=self.backend, device=self.device, cache=False)
+        texts = [str(d).replace("_", " ") for d in documents]
+        return embed_texts(texts, backend=self.backend, device=self.device, cache=False)
 
 
-def build_model(cfg: TopicConfig, seed: int, analyzer: Analyzer):
+def build_model(cfg: TopicConfig, seed: int):
     """The BERTopic pipeline for a *resolved* config (see :func:`lip_research.config.resolve`)."""
     from bertopic import BERTopic
     from bertopic.dimensionality import BaseDimensionalityReduction
@@ -76,16 +78,18 @@ def build_model(cfg: TopicConfig, seed: int, analyzer: Analyzer):
             cluster_selection_method="eom",
             prediction_data=True,
         )
-    # The analyzer already bounds the vocabulary at passage level (min_df, max_df); this
-    # vectorizer sees one concatenated document per topic, so it must not filter again.
-    vectorizer = CountVectorizer(analyzer=analyzer, min_df=1, max_df=1.0, lowercase=False)
+    # Passages reach BERTopic already reduced to their terms (Analyzer.term_string), with the
+    # vocabulary bounded at passage level (min_df, max_df). This vectorizer sees one
+    # concatenated document per topic, so it must not filter again.
+    vectorizer = CountVectorizer(analyzer=TermSplitter(), min_df=1, max_df=1.0, lowercase=False)
     representation = (
         MaximalMarginalRelevance(diversity=cfg.diversity, top_n_words=cfg.top_n_words)
         if cfg.representation == "mmr"
         else None
     )
     return BERTopic(
-        embedding_model=Embedder(cfg.embedding, cfg.device),
+        # Only MMR uses this, to embed topic words: the static model does that well and cheaply.
+        embedding_model=Embedder("static", "cpu"),
         umap_model=reducer,
         hdbscan_model=clusterer,
         vectorizer_model=vectorizer,
@@ -136,10 +140,12 @@ def fit_topics(
         min_df=resolved.min_df,
         max_df=resolved.max_df,
     )
+    terms = [analyzer.term_string(t) for t in texts]
     timings["vocabulary_s"] = time.perf_counter() - t0
-    model = build_model(resolved, seed, analyzer)
+    model = build_model(resolved, seed)
+    model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
     t0 = time.perf_counter()
-    topics, _ = model.fit_transform(texts, embeddings=embeddings)
+    topics, _ = model.fit_transform(terms, embeddings=embeddings)
     timings["fit_s"] = time.perf_counter() - t0
     topics = np.asarray(topics)
     if resolved.clustering == "hdbscan" and resolved.outliers != "none" and (topics == OUTLIER).any():
@@ -147,7 +153,7 @@ def fit_topics(
         before = float((topics == OUTLIER).mean())
         topics = np.asarray(
             model.reduce_outliers(
-                texts,
+                terms,
                 topics.tolist(),
                 strategy=resolved.outliers,
                 threshold=resolved.outlier_threshold,
@@ -155,7 +161,7 @@ def fit_topics(
             )
         )
         model.update_topics(
-            texts,
+            terms,
             topics=topics.tolist(),
             top_n_words=resolved.top_n_words,
             vectorizer_model=model.vectorizer_model,
@@ -185,7 +191,7 @@ def fit_topics(
 def topic_words(model, topic: int, n: int = 10) -> list[str]:
     """Top words of a topic in their commonest written form."""
     words = model.get_topic(topic) or []
-    analyzer = getattr(model.vectorizer_model, "analyzer", None)
+    analyzer = getattr(model, "lip_analyzer", None)
     show = analyzer.display if isinstance(analyzer, Analyzer) else display
     return [show(w) for w, _ in words[:n] if w]
 
@@ -252,3 +258,24 @@ def topic_embeddings(passage_topics: pd.DataFrame, embeddings: np.ndarray) -> pd
         c = embeddings[idx].mean(axis=0)
         out[int(topic)] = c / (np.linalg.norm(c) or 1.0)
     return pd.DataFrame(out).T.sort_index()
+
+
+def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
+    """Pickle the fitted BERTopic with its config and corpus hash beside it."""
+    from lip_research import io
+
+    folder.mkdir(parents=True, exist_ok=True)
+    result.model.save(str(folder / "bertopic.pkl"), serialization="pickle", save_ctfidf=True)
+    io.write_json({**meta, "config": result.config.__dict__ | {"extra_stopwords": list(result.config.extra_stopwords)}}, folder / "model.json")
+    return folder
+
+
+def load_model(folder: Path):
+    """(fitted BERTopic, metadata) saved by :func:`save_model`."""
+    from bertopic import BERTopic
+
+    from lip_research import io
+
+    if not (folder / "bertopic.pkl").exists():
+        raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl)")
+    return BERTopic.load(str(folder / "bertopic.pkl")), io.read_json(folder / "model.json")

@@ -25,19 +25,22 @@ import pandas as pd
 
 from lip_research.lexical import lemmas
 
+# Explanatory language. Words a review also uses to state its own purpose ("to understand
+# why", "contributory factors", "training", "guidance") are left out: they mark
+# terms-of-reference and methodology passages as much as explanation.
 WHY_CUES: tuple[str, ...] = (
-    "because", "due to", "as a result", "result of", "this meant", "mean that", "reflect",
-    "led to", "lead to", "contribute", "contributory", "influence", "explain", "explanation",
-    "reason", "why", "underlie", "underlying", "consequently", "therefore", "partly", "in part",
-    "likely", "understandable", "understand", "culture", "workload", "caseload", "capacity",
-    "pressure", "resource", "staffing", "turnover", "system", "systemic", "routinely",
-    "organisational", "organization", "organisation", "assumption", "assume", "bias", "optimism",
-    "optimistic", "hindsight", "mindset", "belief", "believe", "perceive", "perception",
-    "tended", "tend", "tendency", "expectation", "confidence", "told the", "felt that",
-    "pattern", "norm", "practice was", "without", "lack of", "absence of", "not clear",
-    "uncertainty", "uncertain", "focus on", "focused on", "priority", "prioritise", "competing",
-    "framework", "procedure", "policy", "guidance", "training", "not routinely", "rather than",
+    "because", "due to", "as a result", "this meant", "mean that", "reflect", "consequently",
+    "therefore", "partly", "in part", "likely", "understandable", "culture", "workload",
+    "caseload", "capacity", "pressure", "staffing", "turnover", "system", "systemic",
+    "routinely", "not routinely", "underlying", "assumption", "assume", "bias", "optimism",
+    "optimistic", "mindset", "belief", "believe", "perceive", "perception", "tended", "tend",
+    "tendency", "expectation", "confidence", "told the", "felt that", "pattern", "norm",
+    "lack of", "absence of", "uncertainty", "uncertain", "focus on", "focused on", "prioritise",
+    "competing", "framework", "rather than", "without",
 )  # fmt: skip
+ANALYTIC_SECTION = re.compile(
+    r"analys|finding|learning|lesson|conclu|contribut|discussion|reflect", re.I
+)
 NARRATIVE_CUES: tuple[str, ...] = (
     "visit", "attend", "telephone", "phone", "call", "saw", "see", "seen", "arrive", "record",
     "the following day", "the next day", "later that", "weeks later", "days later", "that evening",
@@ -45,9 +48,12 @@ NARRATIVE_CUES: tuple[str, ...] = (
     "examine", "refer", "send", "sent", "email", "letter", "meeting was held", "took place",
 )  # fmt: skip
 MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-_DATE = re.compile(r"\b(?:on|in|by|from|early|mid|late)\s+(?:\d{1,2}\s+)?(?:" + "|".join(MONTHS) + r")\b", re.I)
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_DATE = re.compile(
+    r"\b(?:on|in|by|from|early|mid|late)\s+(?:\d{1,2}\s+)?(?:" + "|".join(MONTHS) + r")\b", re.I
+)
 _DAY = re.compile(r"\b\d{1,2}\s+(?:" + "|".join(MONTHS) + r")\b", re.I)
 
 WHY_PROTOTYPES: tuple[str, ...] = (
@@ -83,14 +89,22 @@ def _matches(seq: list[str], cues: list[tuple[str, ...]]) -> list[str]:
     return found
 
 
-def cue_features(texts: Sequence[str]) -> pd.DataFrame:
-    """Per passage: explanatory and narrative cue counts per 100 words, dates, matched cues."""
+def analytic_section(sections: Sequence[object]) -> np.ndarray:
+    """1.0 where the section name is an analytic one (analysis, findings, learning...)."""
+    return np.array(
+        [1.0 if ANALYTIC_SECTION.search(str(s or "")) else 0.0 for s in sections], dtype=np.float32
+    )
+
+
+def cue_features(texts: Sequence[str], sections: Sequence[object] | None = None) -> pd.DataFrame:
+    """Per passage: explanatory and narrative cue counts per 100 words, dates, whether the
+    section is analytic, and the explanatory cues matched."""
     rows = []
     for text in texts:
         text = str(text)
         seq = lemmas(text)
         words = max(len(seq), 1)
-        why = [c for c in _matches(seq, _WHY)]
+        why = _matches(seq, _WHY)
         narr = _matches(seq, _NARR)
         dates = len(_DATE.findall(text)) + len(_DAY.findall(text))
         rows.append(
@@ -101,28 +115,46 @@ def cue_features(texts: Sequence[str]) -> pd.DataFrame:
                 "matched": ", ".join(why[:8]),
             }
         )
-    return pd.DataFrame(rows, columns=["why_cues", "narrative_cues", "dates", "matched"])
+    out = pd.DataFrame(rows, columns=["why_cues", "narrative_cues", "dates", "matched"])
+    out.insert(3, "analytic_section", analytic_section(sections) if sections is not None else 0.0)
+    return out
 
 
-def prototype_margin(passage_vectors: np.ndarray, why_vectors: np.ndarray, narrative_vectors: np.ndarray) -> np.ndarray:
+def prototype_margin(
+    passage_vectors: np.ndarray, why_vectors: np.ndarray, narrative_vectors: np.ndarray
+) -> np.ndarray:
     """Mean cosine to the explanatory prototypes minus mean cosine to the narrative ones."""
     pv = np.asarray(passage_vectors, dtype=np.float32)
-    return (pv @ np.asarray(why_vectors).T).mean(axis=1) - (pv @ np.asarray(narrative_vectors).T).mean(axis=1)
+    return (pv @ np.asarray(why_vectors).T).mean(axis=1) - (
+        pv @ np.asarray(narrative_vectors).T
+    ).mean(axis=1)
 
 
-def why_scores(cues: pd.DataFrame, margin: np.ndarray | None = None, margin_weight: float = 10.0) -> np.ndarray:
-    """Zero-shot score: explanatory cue rate minus narrative cue and date rates (per 100 words),
-    plus `margin_weight` x the prototype margin when embeddings are given."""
-    score = cues["why_cues"].to_numpy() - cues["narrative_cues"].to_numpy() - 2 * cues["dates"].to_numpy()
+def why_scores(
+    cues: pd.DataFrame,
+    margin: np.ndarray | None = None,
+    section_weight: float = 3.0,
+    margin_weight: float = 5.0,
+) -> np.ndarray:
+    """Zero-shot score: explanatory cues per 100 words, plus `section_weight` in an analytic
+    section, plus `margin_weight` x the prototype margin when embeddings are given."""
+    score = cues["why_cues"].to_numpy() + section_weight * cues["analytic_section"].to_numpy()
     if margin is not None:
         score = score + margin_weight * np.asarray(margin)
     return score.astype(np.float32)
 
 
 def why_features(cues: pd.DataFrame, passage_vectors: np.ndarray | None = None) -> np.ndarray:
-    """The supervised layer's input: cue rates (scaled) next to the embedding, if given."""
-    base = cues[["why_cues", "narrative_cues", "dates"]].to_numpy(dtype=np.float32) / 5.0
-    return base if passage_vectors is None else np.hstack([np.asarray(passage_vectors, dtype=np.float32), base])
+    """The supervised layer's input: cue rates (scaled) and section flag next to the embedding."""
+    base = cues[["why_cues", "narrative_cues", "dates", "analytic_section"]].to_numpy(
+        dtype=np.float32
+    )
+    base = base / np.array([5.0, 5.0, 5.0, 1.0], dtype=np.float32)
+    return (
+        base
+        if passage_vectors is None
+        else np.hstack([np.asarray(passage_vectors, dtype=np.float32), base])
+    )
 
 
 class WhyClassifier:
@@ -149,7 +181,7 @@ def detect_why(
 ) -> pd.DataFrame:
     """passage_id, doc_id, section, why_score, why, cues (the explanatory words matched), method."""
     out = passages[["passage_id", "doc_id"]].copy()
-    out["section"] = passages["section"] if "section" in passages else None
+    out["section"] = passages.get("section", None)
     out["why_score"] = np.round(np.asarray(scores, dtype=float), 4)
     out["why"] = out["why_score"] >= threshold
     out["cues"] = cues["matched"].to_numpy()

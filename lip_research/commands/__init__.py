@@ -1,1 +1,34 @@
 """Command-line entry points, one module per stage; heavy imports stay inside the functions."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import typer
+
+
+@contextlib.contextmanager
+def fail() -> Iterator[None]:
+    """Turn the workbench's own errors into one clear line and exit status 2 (no traceback)."""
+    from lip_research.analysis import AnalysisError
+    from lip_research.config import ConfigError
+    from lip_research.embed import EmbeddingError
+    from lip_research.io import CorpusError
+    from lip_research.report import ReportError
+
+    known: tuple[type[BaseException], ...] = (
+        AnalysisError, ConfigError, CorpusError, EmbeddingError, ReportError, FileNotFoundError,
+    )  # fmt: skip
+    try:
+        from lip_research.codebook import CodebookError
+
+        known += (CodebookError,)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        yield
+    except known as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)

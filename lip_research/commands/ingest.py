@@ -3,75 +3,93 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
 def ingest(
-    sources: list[Path] = typer.Argument(
-        ...,
-        help="Report files or folders (searched recursively): PDF, .docx, .html, .txt, .md, "
-        "and tables of one document per row (.csv, .xlsx, .jsonl, .parquet).",
-    ),
-    corpus: Path = typer.Option(
-        ...,
-        "--corpus",
-        help="Folder to write ledger.csv, documents.parquet, passages.parquet, removed.csv into.",
-    ),
-    manifest: Path | None = typer.Option(
-        None,
-        "--manifest",
-        help="CSV of per-file metadata: a file-name column (file/filename/path) and any others "
-        "(year, area, review type ...), merged into documents.parquet.",
-    ),
-    text_column: str | None = typer.Option(
-        None,
-        "--text-column",
-        help="Text column of tabular files; default: the column with the longest text.",
-    ),
-    workers: int | None = typer.Option(
-        None, "--workers", min=1, help="Worker processes reading files; default: one per CPU core."
-    ),
-    timeout: float = typer.Option(
-        120.0,
-        "--timeout",
-        min=1,
-        help="Seconds one file may take before it is stopped and reported.",
-    ),
-    max_megabytes: float = typer.Option(
-        200.0, "--max-megabytes", min=0.001, help="Files larger than this are reported, not read."
-    ),
-    min_words: int = typer.Option(
-        100, "--min-words", min=1, help="Passages aim for at least this many words."
-    ),
-    max_words: int = typer.Option(
-        250, "--max-words", min=2, help="Passages hold at most this many words."
-    ),
-    progress: bool = typer.Option(
-        True, "--progress/--no-progress", help="Show a progress bar on stderr."
-    ),
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Report files or folders (searched recursively): PDF, .docx, .html, .txt, .md, "
+            "and tables of one document per row (.csv, .xlsx, .jsonl, .parquet).",
+            show_default=False,
+        ),
+    ],
+    corpus: Annotated[
+        Path,
+        typer.Option(
+            "--corpus",
+            help="Folder to write into: ledger.csv (every file and why), documents.parquet, "
+            "passages.parquet, removed.csv (what cleaning removed), ingest.json.",
+            show_default=False,
+        ),
+    ],
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="CSV of per-file metadata: a file-name column (file, filename or path) and any "
+            "others (year, area, review type ...), merged into documents.parquet.",
+        ),
+    ] = None,
+    text_column: Annotated[
+        str | None,
+        typer.Option(
+            "--text-column",
+            help="Text column of tabular files; default: the column with the longest mean text.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Worker processes reading files; default: one per CPU core."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=1, help="Seconds one file may take before it is stopped and reported."
+        ),
+    ] = 120.0,
+    max_megabytes: Annotated[
+        float,
+        typer.Option(
+            "--max-megabytes", min=0.001, help="Files larger than this are reported, not read."
+        ),
+    ] = 200.0,
+    min_words: Annotated[
+        int, typer.Option("--min-words", min=1, help="Passages aim for at least this many words.")
+    ] = 100,
+    max_words: Annotated[
+        int, typer.Option("--max-words", min=2, help="Passages hold at most this many words.")
+    ] = 250,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")
+    ] = True,
 ) -> None:
-    """Ingest review reports: every file gets a ledger row (ok, warning, failed or duplicate,
-    with the reason), readable text becomes cleaned, sectioned passages with page ranges.
+    """Ingest review reports into a corpus folder, accounting for every file.
 
-    Running headers and footers, page numbers, contents pages, licence and contact blocks
-    and text repeated across many documents are removed and listed in removed.csv.
-    Results are cached per file, so ingesting the same files again is fast. Exits 0 when
-    every file was accounted for, even if some could not be read.
+    Every file found gets a row in ledger.csv: ok, warning, failed or duplicate, and why.
+
+    Text is cleaned (running headers and footers, page numbers, contents pages, licence and contact blocks, text repeated across many documents; all listed in removed.csv) and cut into sectioned passages with page ranges.
+
+    Results are cached per file, so ingesting the same files again is fast. Ends with a one-line summary; the exit code is 0 when every file was accounted for, even if some could not be read.
     """
     from lip_research.config import ConfigError, IngestConfig
     from lip_research.ingest import run_ingest
     from lip_research.io import read_json
 
+    cfg = IngestConfig(
+        min_words=min_words,
+        max_words=max_words,
+        timeout_s=timeout,
+        max_megabytes=max_megabytes,
+        text_column=text_column,
+        workers=workers,
+    )
     try:
-        cfg = IngestConfig(
-            min_words=min_words,
-            max_words=max_words,
-            timeout_s=timeout,
-            max_megabytes=max_megabytes,
-            text_column=text_column,
-            workers=workers,
-        )
         cfg.validate()
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None

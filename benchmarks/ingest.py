@@ -1,0 +1,155 @@
+"""Ingest speed and the bad-input ledger on the shared real corpora.
+
+Measured in one run on this machine:
+
+1. baseline: sequential ``pypdf`` ``extract_text`` over every page of the Ofsted PDFs;
+2. cold ingest of the same folder (fresh, empty ``LIP_CACHE_DIR``): parallel pypdfium2
+   extraction, cleaning, sections, passages, files written;
+3. re-ingest of the unchanged folder (batch cache), and again with only the per-file
+   cache (as when a few files are added to a large folder);
+4. the Ofsted reports and the bad inputs together: the ledger, and checks that no passage
+   holds a running header or footer line, or the licence and contact text.
+
+    python benchmarks/ingest.py [--shared ../shared/corpora]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+SPEEDUP_TARGET, CACHE_TARGET = 10.0, 20.0
+BOILERPLATE = [
+    "Open Government Licence",
+    "Crown copyright",
+    "enquiries@ofsted.gov.uk",
+    "0300 123",
+    "Piccadilly Gate",
+]
+
+
+def pypdf_baseline(files: list[Path]) -> float:
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    start = time.perf_counter()
+    for path in files:
+        for page in pypdf.PdfReader(path).pages:
+            page.extract_text()
+    return time.perf_counter() - start
+
+
+def timed_ingest(sources: list[Path], out: Path, manifest: Path | None) -> tuple[float, object]:
+    from lip_research.config import IngestConfig
+    from lip_research.ingest import run_ingest
+
+    start = time.perf_counter()
+    corpus = run_ingest(sources, out, IngestConfig(), manifest, progress=False)
+    return time.perf_counter() - start, corpus
+
+
+def repeated_line_hits(corpus) -> int:
+    """Passages containing a line that repeats on more than half the pages of its PDF."""
+    import pypdfium2 as pdfium
+
+    def norm(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+
+    hits = 0
+    for doc_id, path in zip(corpus.documents["doc_id"], corpus.documents["path"], strict=True):
+        if not str(path).endswith(".pdf"):
+            continue
+        try:
+            pdf = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError:
+            continue  # the damaged download: nothing to compare against
+        counts: collections.Counter[str] = collections.Counter()
+        for page in pdf:
+            lines = page.get_textpage().get_text_bounded().splitlines()
+            counts.update({norm(line.strip()) for line in lines if len(line.strip()) >= 4})
+        repeated = [line for line, n in counts.items() if n > len(pdf) / 2]
+        texts = corpus.passages.loc[corpus.passages["doc_id"] == doc_id, "text"].map(norm)
+        hits += sum(int(texts.str.contains(line, regex=False).any()) for line in repeated)
+        pdf.close()
+    return hits
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=Path(__file__).resolve().parents[1].parent / "shared" / "corpora",
+    )
+    args = parser.parse_args()
+    pdf_dir, bad_dir = args.shared / "ofsted-ilacs" / "pdf", args.shared / "bad-inputs" / "files"
+    manifest = args.shared / "ofsted-ilacs" / "manifest.csv"
+    if not pdf_dir.is_dir():
+        print(f"{pdf_dir} not found: this benchmark needs the shared corpora")
+        return 1
+    files = sorted(pdf_dir.glob("*.pdf"))
+    print(
+        f"machine: {os.cpu_count()} cores; corpus: {len(files)} PDFs, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB"
+    )
+    for path in files:  # both contenders start with the files in the OS cache
+        path.read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["LIP_CACHE_DIR"] = str(Path(tmp) / "cache")  # a fresh, empty cache
+        cold, corpus = timed_ingest([pdf_dir], Path(tmp) / "ofsted", manifest)
+        warm, again = timed_ingest([pdf_dir], Path(tmp) / "ofsted", manifest)
+        from lip_research.ingest import INGEST_VERSION
+
+        shutil.rmtree(
+            Path(tmp) / "cache" / "ingest" / INGEST_VERSION / "batches", ignore_errors=True
+        )
+        warm_files, _ = timed_ingest([pdf_dir], Path(tmp) / "ofsted", manifest)
+        try:
+            baseline = pypdf_baseline(files)
+        except ImportError:
+            baseline = None
+        same = corpus.passages.equals(again.passages) and corpus.documents.equals(again.documents)
+        print(f"cold ingest (pypdfium2, {os.cpu_count()} workers): {cold:6.2f} s  "
+              f"({len(corpus.documents)} documents, {len(corpus.passages)} passages)")  # fmt: skip
+        if baseline is not None:
+            print(f"sequential pypdf extract_text:            {baseline:6.2f} s")
+            verdict = "meets" if baseline / cold >= SPEEDUP_TARGET else "BELOW"
+            print(
+                f"speed-up over pypdf: {baseline / cold:5.1f}x ({verdict} the {SPEEDUP_TARGET:g}x target)"
+            )
+        else:
+            print("pypdf is not installed (pip install pypdf): no baseline")
+        verdict = "meets" if cold / warm >= CACHE_TARGET else "BELOW"
+        print(
+            f"re-ingest, unchanged files: {warm:6.3f} s -> {cold / warm:5.1f}x faster ({verdict} the {CACHE_TARGET:g}x target); identical output: {same}"
+        )
+        print(
+            f"re-ingest, per-file cache only: {warm_files:6.3f} s -> {cold / warm_files:5.1f}x faster"
+        )
+        if bad_dir.is_dir():
+            _, both = timed_ingest([pdf_dir, bad_dir], Path(tmp) / "both", manifest)
+            from lip_research.ingest import summary_line
+
+            print(f"\nofsted + bad inputs: {summary_line(both)}")
+            ledger = both.ledger
+            for row in ledger[ledger["path"].str.contains("bad-inputs")].itertuples():
+                print(f"  {Path(row.path).name:<42} {row.status:<9} {row.reason}")
+            print(
+                f"passages holding a line repeated on most pages of their PDF: {repeated_line_hits(both)}"
+            )
+            for text in BOILERPLATE:
+                print(
+                    f"passages containing {text!r}: {int(both.passages['text'].str.contains(text, regex=False).sum())}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

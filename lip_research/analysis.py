@@ -1,0 +1,133 @@
+"""Analyses over fitted topics: over time, by class, hierarchy, similarity, merging and renaming.
+
+All functions take tables (``passage_topics``, ``topics``, ``documents``) and return tables,
+so the same code serves notebooks, figures and tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from lip_research.io import CorpusError
+
+
+class AnalysisError(ValueError):
+    """A requested column or topic does not exist; the message lists what does."""
+
+
+def with_metadata(passage_topics: pd.DataFrame, documents: pd.DataFrame, column: str) -> pd.DataFrame:
+    if column not in documents.columns:
+        usable = [c for c in documents.columns if c not in ("path", "sha256", "title", "doc_id")]
+        raise AnalysisError(
+            f"unknown metadata column {column!r}; this corpus has: {', '.join(usable)}. "
+            "Add it with a manifest (`lip ingest ... --manifest file.csv`)."
+        )
+    meta = documents[["doc_id", column]].drop_duplicates("doc_id")
+    return passage_topics.merge(meta, on="doc_id", how="left")
+
+
+def topics_by(
+    passage_topics: pd.DataFrame,
+    documents: pd.DataFrame,
+    column: str,
+    topics: pd.DataFrame | None = None,
+    include_outliers: bool = False,
+) -> pd.DataFrame:
+    """Passages per topic within each value of a metadata column, with shares and denominators.
+
+    Columns: <column>, topic, label, passages, total (passages in that class), share, documents.
+    """
+    frame = with_metadata(passage_topics, documents, column).dropna(subset=[column])
+    if not include_outliers:
+        frame = frame[frame["topic"] != -1]
+    if frame.empty:
+        raise CorpusError(f"no passages have a value for {column!r}")
+    counts = frame.groupby([column, "topic"]).agg(
+        passages=("passage_id", "size"), documents=("doc_id", "nunique")
+    )
+    totals = frame.groupby(column)["passage_id"].size().rename("total")
+    out = counts.reset_index().merge(totals.reset_index(), on=column)
+    out["share"] = (out["passages"] / out["total"]).round(6)
+    if topics is not None:
+        out = out.merge(topics[["topic", "label"]], on="topic", how="left")
+    else:
+        out["label"] = out["topic"].astype(str)
+    return out.sort_values([column, "topic"]).reset_index(drop=True)[
+        [column, "topic", "label", "passages", "total", "share", "documents"]
+    ]
+
+
+def topics_over_time(
+    passage_topics: pd.DataFrame, documents: pd.DataFrame, topics: pd.DataFrame, time_col: str = "year"
+) -> pd.DataFrame:
+    """:func:`topics_by` over a year (or any date) column; dates are reduced to years."""
+    docs = documents.copy()
+    if time_col in docs and not pd.api.types.is_numeric_dtype(docs[time_col]):
+        docs[time_col] = pd.to_datetime(docs[time_col], errors="coerce").dt.year
+    return topics_by(passage_topics, docs, time_col, topics)
+
+
+def crosstab(by: pd.DataFrame, column: str, value: str = "share") -> pd.DataFrame:
+    """Wide topic × class table (rows: topic labels) for heatmaps."""
+    wide = by.pivot_table(index="label", columns=column, values=value, fill_value=0.0)
+    return wide.loc[wide.sum(axis=1).sort_values(ascending=False).index]
+
+
+def similarity(centroids: pd.DataFrame) -> pd.DataFrame:
+    """Cosine similarity between topic centroids (index and columns: topic ids)."""
+    m = centroids.to_numpy()
+    sims = m @ m.T
+    return pd.DataFrame(sims, index=centroids.index, columns=centroids.index).round(6)
+
+
+def hierarchy(centroids: pd.DataFrame, method: str = "average") -> np.ndarray:
+    """Linkage matrix over topic centroids (cosine distance), deterministic."""
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import pdist
+
+    inliers = centroids.loc[[t for t in centroids.index if t != -1]]
+    return linkage(pdist(inliers.to_numpy(), metric="cosine"), method=method)
+
+
+def merge_topics(passage_topics: pd.DataFrame, groups: Sequence[Sequence[int]]) -> pd.DataFrame:
+    """Merge each group of topics into its first (smallest id) topic; returns new assignments."""
+    known = set(passage_topics["topic"])
+    mapping: dict[int, int] = {}
+    for group in groups:
+        missing = [t for t in group if t not in known]
+        if missing:
+            raise AnalysisError(f"cannot merge unknown topics {missing}; topics are {sorted(known)}")
+        target = min(group)
+        mapping.update({int(t): int(target) for t in group})
+    out = passage_topics.copy()
+    out["topic"] = out["topic"].map(lambda t: mapping.get(int(t), int(t)))
+    return out
+
+
+def relabel(topics: pd.DataFrame, labels: Mapping[int, str]) -> pd.DataFrame:
+    """Apply researcher-chosen labels (topic id -> label); unknown ids are an error."""
+    unknown = set(labels) - set(topics["topic"])
+    if unknown:
+        raise AnalysisError(f"cannot relabel unknown topics {sorted(unknown)}")
+    out = topics.copy()
+    out["label"] = [labels.get(int(t), lab) for t, lab in zip(out["topic"], out["label"], strict=True)]
+    return out
+
+
+def projection_2d(embeddings: np.ndarray, seed: int) -> np.ndarray:
+    """2-D coordinates for the passage map (PCA then t-SNE-free UMAP when available)."""
+    from sklearn.decomposition import PCA
+
+    if len(embeddings) < 5:
+        return np.zeros((len(embeddings), 2))
+    try:
+        from umap import UMAP
+
+        reducer = UMAP(n_components=2, n_neighbors=min(15, len(embeddings) - 1), min_dist=0.1,
+                       metric="cosine", random_state=seed, n_jobs=1)  # fmt: skip
+        return reducer.fit_transform(embeddings)
+    except ImportError:  # pragma: no cover
+        return PCA(n_components=2, random_state=seed).fit_transform(embeddings)

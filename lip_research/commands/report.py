@@ -1,0 +1,95 @@
+"""``lip report``, ``lip runs`` and ``lip compare``: reproducible reports and comparable runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from lip_research.commands import fail
+
+
+def report(
+    corpus: Path | None = typer.Option(None, "--corpus", help="Folder of reports (or ingested corpus). Default: the params file's, else data/sample."),
+    out: Path | None = typer.Option(None, "--out", help="Where run folders go (OUT/<run-id>). Default: reports/<corpus name>."),
+    params: Path | None = typer.Option(None, "--params", help="YAML of notebook parameters (see docs/parameters.md)."),
+    notebook: str = typer.Option("10-thematic-report", help="Notebook in notebooks/ to execute."),
+    seed: int | None = typer.Option(None, help="Seed (overrides params)."),
+    embedding: str | None = typer.Option(None, help="minilm or static (overrides params)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Execute a parameterised notebook with papermill into a new run folder with an HTML report."""
+    from lip_research import io
+    from lip_research.config import RunConfig
+    from lip_research.pipeline import corpus_spec
+    from lip_research.report import load_params, run_report
+
+    with fail():
+        values = load_params(params)
+        if corpus is not None:
+            values["corpus"] = str(corpus)
+        values.setdefault("corpus", "data/sample")
+        if seed is not None:
+            values["seed"] = seed
+        if embedding is not None:
+            values["embedding"] = embedding
+        name = values.pop("name", None) or corpus_spec(values["corpus"]).name
+        target = out or Path("reports") / name
+        fingerprint = io.sha256_text(repr(sorted(values.items())))[:8] if values else RunConfig().fingerprint()
+        run_dir = run_report(notebook, target, values, fingerprint, progress=not quiet)
+        typer.echo(f"report: {run_dir / 'report.html'}")
+        typer.echo(f"run folder: {run_dir}")
+
+
+def runs(root: Path = typer.Argument(Path("reports"), help="Folder to search for run folders.")) -> None:
+    """List past runs with their key parameters and quality figures."""
+    from lip_research.runs import list_runs
+
+    with fail():
+        table = list_runs(root)
+        if table.empty:
+            typer.echo(f"no runs under {root}")
+            return
+        typer.echo(table.to_string(index=False))
+
+
+def compare(
+    run_a: Path = typer.Argument(..., help="First run folder."),
+    run_b: Path = typer.Argument(..., help="Second run folder."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the comparison tables here."),
+) -> None:
+    """Match topics between two runs and report what changed (parameters, topics, prevalence)."""
+    from lip_research import io
+    from lip_research.runs import compare as compare_runs
+
+    with fail():
+        result = compare_runs(run_a, run_b)
+        if result["identical"]:
+            typer.echo("IDENTICAL: every table is byte-identical in both runs.")
+        else:
+            changed = [k for k, v in result["tables"].items() if v is False]
+            typer.echo(f"DIFFERENT: tables that differ: {', '.join(changed) or 'none'}")
+        typer.echo(f"same corpus: {result['same_corpus']}")
+        params = result["parameters"]
+        typer.echo("parameters changed:" if not params.empty else "parameters: unchanged")
+        if not params.empty:
+            typer.echo(params.to_string(index=False))
+        topics = result["topics"]
+        counts = topics["status"].value_counts().to_dict() if not topics.empty else {}
+        typer.echo(
+            f"topics: {counts.get('matched', 0)} matched, {counts.get('gained', 0)} gained, {counts.get('lost', 0)} lost"
+        )
+        if not topics.empty:
+            cols = ["status", "topic_a", "label_a", "topic_b", "label_b", "similarity", "share_shift"]
+            typer.echo(topics[cols].to_string(index=False))
+        if result["themes"] is not None:
+            shifts = result["themes"][result["themes"]["shift"].abs() > 0]
+            typer.echo(f"theme prevalence shifts: {len(shifts)}")
+            if not shifts.empty:
+                typer.echo(shifts.to_string(index=False))
+        if out:
+            out.mkdir(parents=True, exist_ok=True)
+            io.write_csv(params, out / "parameter_changes.csv")
+            io.write_csv(topics, out / "topic_matches.csv")
+            if result["themes"] is not None:
+                io.write_csv(result["themes"], out / "theme_shifts.csv")

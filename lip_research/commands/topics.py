@@ -1,0 +1,80 @@
+"""``lip topics`` and ``lip evaluate``: fit passage topics into a run folder, and judge them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from lip_research.commands import fail
+
+
+def topics(
+    corpus: Path = typer.Option(..., "--corpus", help="Ingested corpus folder, a folder with corpus.yaml, or a folder of reports."),
+    out: Path = typer.Option(..., "--out", help="Run folder to write (created)."),
+    config: Path | None = typer.Option(None, "--config", help="RunConfig YAML (see docs/parameters.md)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for every random component (overrides the config)."),
+    embedding: str | None = typer.Option(None, "--embedding", help="minilm (bundled MiniLM) or static (fast model2vec)."),
+    clustering: str | None = typer.Option(None, "--clustering", help="auto, hdbscan, kmeans or agglomerative."),
+    min_topic_size: int | None = typer.Option(None, "--min-topic-size", help="Smallest topic (HDBSCAN)."),
+    n_clusters: int | None = typer.Option(None, "--n-clusters", help="Number of topics (k-means / agglomerative)."),
+    save_model: bool = typer.Option(True, help="Save the fitted model in RUN/model for reloading."),
+) -> None:
+    """Fit passage-level BERTopic and write topics.csv, passage_topics.parquet, document_topics.csv, run.json."""
+    from lip_research import io
+    from lip_research.topics import save_model as save
+    from lip_research.workbench import build_config, save_topics
+
+    with fail():
+        cfg = build_config(
+            str(config) if config else "",
+            seed=seed,
+            embedding=embedding,
+            clustering=clustering,
+            min_topic_size=min_topic_size,
+            n_clusters=n_clusters,
+        )
+        from lip_research.pipeline import load_corpus, run_topics
+
+        out.mkdir(parents=True, exist_ok=True)
+        io.set_run_status(out, "running")
+        try:
+            run = run_topics(load_corpus(corpus, cfg), cfg)
+            save_topics(run, out)
+            if save_model:
+                save(run.result, out / "model", {"corpus_hash": run.corpus.content_hash, "seed": cfg.seed})
+        except BaseException as exc:
+            io.set_run_status(out, "failed", f"{type(exc).__name__}: {exc}")
+            raise
+        io.set_run_status(out, "complete")
+        ev = run.evaluation
+        typer.echo(
+            f"{ev['n_topics']} topics over {len(run.corpus.passages)} passages "
+            f"(outliers {ev['outlier_share']:.1%}, largest {ev['largest_share']:.1%}, "
+            f"NPMI {ev['npmi']:.3f}) -> {out}"
+        )
+
+
+def evaluate(
+    run: Path = typer.Argument(..., help="A run folder written by `lip topics` or `lip report`."),
+    seeds: int = typer.Option(3, min=1, help="Seeds for the stability figures (1 = skip)."),
+) -> None:
+    """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery."""
+    from lip_research import io
+    from lip_research.config import from_dict
+    from lip_research.pipeline import corpus_spec, load_corpus, run_topics
+    from lip_research.workbench import evaluation, planted_labels
+
+    with fail():
+        record = io.read_json(run / "run.json")
+        cfg = from_dict(record["config"])
+        corpus_path = Path(record["corpus"]["path"])
+        fitted = run_topics(load_corpus(corpus_path, cfg), cfg, progress=False)
+        labels = None
+        source = record.get("corpus", {}).get("source")
+        if source and (Path(source) / "corpus.yaml").exists():
+            spec = corpus_spec(source)
+            labels = planted_labels(fitted, spec.labels) if spec.labels else None
+        table = evaluation(fitted, seeds=seeds, labels=labels)
+        io.write_csv(table, run / "evaluation.csv")
+        typer.echo(table.to_string(index=False))

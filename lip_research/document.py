@@ -1,0 +1,150 @@
+"""One file in, its cleaned and sectioned document(s) out: the work of an ingest worker.
+
+:func:`read_one` runs in a worker process (see :mod:`lip_research.pool`). It checks what
+the file really is, reads it with the right reader, cleans it, labels its sections and
+returns plain data (dicts and lists) that can be cached and sent between processes.
+A table file gives one document per row.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from lip_research.clean import clean_pages, sentence_keys
+from lip_research.extract import (
+    DESCRIPTIONS,
+    OTHER_FORMATS,
+    BadInput,
+    check_kind,
+    read_pdf,
+    read_text,
+)
+from lip_research.markup import read_docx, read_html
+from lip_research.segment import label_sections
+from lip_research.tabular import read_table
+
+TABULAR = ("csv", "xlsx", "jsonl", "parquet")
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+
+READERS = {
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "html": read_html,
+    "text": lambda path: read_text(path, markdown=False),
+    "markdown": lambda path: read_text(path, markdown=True),
+}
+
+
+def read_one(task: dict) -> dict:
+    """Read, clean and section one file: ``{status, reason, docs, pages, characters, seconds}``."""
+    start = time.perf_counter()
+    try:
+        result = _read(Path(task["path"]), task.get("claimed"), task.get("text_column"))
+    except BadInput as exc:
+        result = failure(str(exc), cacheable=exc.cacheable)
+    result["seconds"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+def _read(path: Path, claimed: str | None, text_column: str | None) -> dict:
+    if claimed is None:
+        hint = (
+            "hidden or system file"
+            if path.name.startswith((".", "~$"))
+            else "unsupported file type"
+        )
+        suffix = path.suffix.lower()
+        raise BadInput(OTHER_FORMATS.get(suffix, f"{hint} ({suffix or 'no extension'}): not read"))
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    kind = check_kind(path, claimed, head)
+    warnings: list[str] = []
+    notes: list[str] = []
+    if kind != claimed:
+        warnings.append(
+            f"the name says {path.suffix or 'nothing'} but the file is {DESCRIPTIONS[kind]}; read as {kind}"
+        )
+    if kind in TABULAR:
+        table = read_table(path, kind, text_column)
+        notes += table.notes
+        docs = [
+            _document([row["text"]], False, row["title"], f"{kind} row", row=row)
+            for row in table.rows
+        ]
+    else:
+        extracted = READERS[kind](path)
+        warnings += extracted.warnings
+        notes += extracted.notes
+        docs = [_document(extracted.pages, extracted.structured, extracted.title, kind)]
+    docs = [d for d in docs if d["blocks"]]
+    if not docs:
+        raise BadInput("no text found in the file")
+    return {
+        "status": "warning" if warnings else "ok",
+        "reason": "; ".join(warnings + notes),
+        "docs": docs,
+        "pages": sum(d["pages"] for d in docs),
+        "characters": sum(d["characters"] for d in docs),
+        "cacheable": True,
+    }
+
+
+def _document(
+    pages: list[str], structured: bool, title: str | None, fmt: str, row: dict | None = None
+) -> dict:
+    cleaned = clean_pages(pages, structured)
+    blocks = label_sections(cleaned.blocks)
+    for block in blocks:
+        block.pop("single", None)
+        block["keys"] = sentence_keys(block["text"]) if block["kind"] == "text" else []
+    first_page = " ".join(b["text"] for b in blocks if b["page_start"] == 1)[:3000]
+    return {
+        "blocks": blocks,
+        "removed": cleaned.removed,
+        "pages": len(pages),
+        "characters": sum(len(p) for p in pages),
+        "format": fmt,
+        "title_hint": _sensible_title(title) or _first_line(blocks),
+        "year_hint": _year_from(first_page),
+        "row": row,
+    }
+
+
+_JUNK_TITLE = re.compile(
+    r"draft|template|untitled|^microsoft|\.(docx?|pdf|html?)$|^(report|document|title)$", re.I
+)
+
+
+def _sensible_title(title: str | None) -> str | None:
+    """A metadata title worth showing: three words or more and not a draft or file name."""
+    title = " ".join(str(title or "").split())
+    return title if len(title.split()) >= 3 and not _JUNK_TITLE.search(title) else None
+
+
+def _first_line(blocks: list[dict]) -> str | None:
+    for block in blocks[:5]:
+        if block["page_start"] == 1 and len(block["text"].split()) >= 2:
+            return " ".join(block["text"].split()[:15])
+    return None
+
+
+def _year_from(text: str) -> int | None:
+    published = re.search(r"publish\w*\D{0,40}?" + YEAR.pattern, text, re.I)
+    if published:
+        return int(published.group(1))
+    years = [int(y) for y in YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def failure(reason: str, cacheable: bool = True) -> dict:
+    """The result of a file that could not be read."""
+    return {
+        "status": "failed",
+        "reason": reason,
+        "docs": [],
+        "pages": 0,
+        "characters": 0,
+        "cacheable": cacheable,
+    }

@@ -1,0 +1,187 @@
+"""Publication figures: one style, colour-blind-safe, each drawn onto a given ``ax``.
+
+Every ``plot_*`` function takes tidy data and an ``ax`` and returns the ``ax``; nothing here
+saves except :func:`save`, which writes PNG (300 dpi), SVG and PDF plus a caption file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+# Paul Tol's "bright" and "muted" qualitative schemes: distinguishable with colour-blindness.
+PALETTE = [
+    "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677",
+    "#882255", "#AA4499",
+]  # fmt: skip
+SEQUENTIAL = "cividis"
+DPI = 300
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": DPI,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "svg.hashsalt": "lip_research",
+    "pdf.compression": 6,
+    "savefig.bbox": "tight",
+}
+
+
+def use_style() -> None:
+    plt.rcParams.update(STYLE)
+
+
+def new_figure(width: float = 6.5, height: float = 4.0):
+    use_style()
+    return plt.subplots(figsize=(width, height))
+
+
+def save(fig, stem: str | Path, caption: str) -> dict[str, Path]:
+    """Write ``stem``.png (300 dpi), .svg, .pdf and .caption.txt; returns the paths."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = {}
+    meta = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {}}
+    for ext in ("png", "svg", "pdf"):
+        path = stem.with_suffix(f".{ext}")
+        fig.savefig(path, dpi=DPI, metadata=meta[ext])
+        out[ext] = path
+    caption_path = stem.with_suffix(".caption.txt")
+    caption_path.write_text(caption.strip() + "\n", encoding="utf-8")
+    out["caption"] = caption_path
+    plt.close(fig)
+    return out
+
+
+def _short(label: str, n: int = 38) -> str:
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+def plot_topic_sizes(topics: pd.DataFrame, ax, top: int = 25):
+    """Horizontal bars: passages per topic (largest first), outliers in grey."""
+    data = topics.sort_values("size", ascending=False).head(top).iloc[::-1]
+    colours = [PALETTE[6] if t == -1 else PALETTE[0] for t in data["topic"]]
+    ax.barh([f"{t}: {_short(lab)}" for t, lab in zip(data["topic"], data["label"])], data["size"], color=colours)
+    ax.set_xlabel("passages")
+    ax.set_title("Topic sizes")
+    return ax
+
+
+def plot_top_words(words: Sequence[str], weights: Sequence[float], ax, title: str = ""):
+    """Bars of one topic's top words by c-TF-IDF weight."""
+    ax.barh(list(words)[::-1], list(weights)[::-1], color=PALETTE[0])
+    ax.set_title(_short(title, 45), fontsize=8)
+    ax.tick_params(axis="both", labelsize=7)
+    ax.set_xticks([])
+    return ax
+
+
+def plot_topic_trend(trend: pd.DataFrame, ax, time_col: str = "year", top: int = 8):
+    """Share of passages per topic over time (one line per topic, largest topics)."""
+    keep = trend.groupby("label")["passages"].sum().nlargest(top).index
+    for i, (label, grp) in enumerate(trend[trend["label"].isin(keep)].groupby("label", sort=True)):
+        grp = grp.sort_values(time_col)
+        ax.plot(grp[time_col], grp["share"], marker="o", ms=3, lw=1.5, label=_short(label, 30), color=PALETTE[i % len(PALETTE)])
+    ax.set_xlabel(time_col)
+    ax.set_ylabel("share of passages")
+    ax.set_title("Topics over time")
+    ax.legend(fontsize=6, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
+    return ax
+
+
+def plot_heatmap(matrix: pd.DataFrame, ax, title: str = "", fmt: str = "{:.0%}", cbar_label: str = ""):
+    """A labelled heatmap (rows × columns), values written in the cells."""
+    values = matrix.to_numpy(dtype=float)
+    im = ax.imshow(values, aspect="auto", cmap=SEQUENTIAL)
+    ax.set_xticks(range(matrix.shape[1]), [_short(str(c), 20) for c in matrix.columns], rotation=45, ha="right", fontsize=7)
+    ax.set_yticks(range(matrix.shape[0]), [_short(str(r), 40) for r in matrix.index], fontsize=7)
+    if values.size <= 400:
+        mid = np.nanmax(values) / 2 if values.size else 0
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6, color="white" if v < mid else "black")
+    ax.set_title(title)
+    cbar = ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
+    cbar.set_label(cbar_label)
+    return ax
+
+
+def plot_passage_map(coords: np.ndarray, topics: Sequence[int], ax, labels: dict[int, str] | None = None, top: int = 12):
+    """2-D map of passages coloured by topic (the largest topics; the rest in grey)."""
+    topics = np.asarray(topics)
+    counts = pd.Series(topics[topics != -1]).value_counts()
+    keep = list(counts.index[:top])
+    ax.scatter(coords[:, 0], coords[:, 1], s=3, c="#DDDDDD", lw=0)
+    for i, t in enumerate(keep):
+        sel = topics == t
+        name = f"{t}: {_short(labels.get(int(t), ''), 28)}" if labels else str(t)
+        ax.scatter(coords[sel, 0], coords[sel, 1], s=4, lw=0, color=PALETTE[i % len(PALETTE)], label=name)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title("Passage map (2-D projection of embeddings)")
+    ax.legend(fontsize=6, markerscale=3, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
+    return ax
+
+
+def plot_hierarchy(linkage: np.ndarray, labels: Sequence[str], ax):
+    """Dendrogram of topics from their centroid similarity."""
+    from scipy.cluster.hierarchy import dendrogram
+
+    dendrogram(linkage, labels=[_short(lab, 35) for lab in labels], orientation="left", ax=ax, color_threshold=0, above_threshold_color=PALETTE[0])
+    ax.tick_params(axis="y", labelsize=6)
+    ax.set_xlabel("cosine distance")
+    ax.set_title("Topic hierarchy")
+    return ax
+
+
+def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None, top: int = 20):
+    """Share of reports with each theme, with n/N on the bars; national figures as markers.
+
+    ``prev`` columns: label, n (reports with the theme), N (reports), share.
+    ``national`` (optional) columns: label, percent, study.
+    """
+    data = prev.sort_values("share", ascending=True).tail(top)
+    ax.barh(data["label"].map(lambda s: _short(s, 40)), data["share"] * 100, color=PALETTE[0], label="this corpus")
+    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"])):
+        ax.text(share * 100 + 1, y, f"{n}/{big_n}", va="center", fontsize=6)
+    if national is not None and not national.empty:
+        pos = {lab: i for i, lab in enumerate(data["label"])}
+        nat = national[national["label"].isin(pos)]
+        ax.scatter(nat["percent"], [pos[lab] for lab in nat["label"]], marker="D", s=14, color=PALETTE[1], zorder=3, label="national analyses (different samples)")
+        ax.legend(fontsize=6, frameon=False, loc="lower right")
+    ax.set_xlabel("% of reports")
+    ax.set_xlim(0, 110)
+    ax.set_title("Theme prevalence (n/N reports)")
+    return ax
+
+
+def plot_marker_coverage(coverage: pd.DataFrame, ax):
+    """Share of reports with evidence for each quality marker (columns: label, share, n, N)."""
+    data = coverage.iloc[::-1]
+    ax.barh(data["label"].map(lambda s: _short(s, 40)), data["share"] * 100, color=PALETTE[2])
+    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"])):
+        ax.text(share * 100 + 1, y, f"{n}/{big_n}", va="center", fontsize=6)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("% of reports with evidence found (screening aid, not a verdict)")
+    ax.set_title("Quality-marker evidence coverage")
+    return ax
+
+
+def plot_counts(counts: pd.Series, ax, title: str, xlabel: str = ""):
+    """Simple bar chart of counts (e.g. documents by year)."""
+    ax.bar([str(i) for i in counts.index], counts.to_numpy(), color=PALETTE[0])
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.tick_params(axis="x", rotation=45, labelsize=7)
+    return ax

@@ -1,0 +1,97 @@
+"""Figures of the lenses: each draws onto a given ``ax`` and returns it (saving is elsewhere).
+
+The tables come from `lip_research.prevalence` and `lip_research.quality`; bars are
+labelled with n/N so a percentage is never shown without its base.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lip_research import figures
+
+
+def _national_for_plot(
+    summary: pd.DataFrame, comparison: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    if comparison is None or comparison.empty:
+        return None
+    nat = comparison.dropna(subset=["national_percent"])
+    return nat.assign(percent=nat["national_percent"].astype(float))[["label", "percent", "study"]]
+
+
+def draw_prevalence(
+    ax, summary: pd.DataFrame, comparison: pd.DataFrame | None = None, top: int = 20
+):
+    """Share of reports with each theme (n/N on the bars); national figures as diamonds,
+    labelled as different samples."""
+    prev = summary.assign(
+        n=summary["n_present"], N=summary["denominator"], share=summary["percent"] / 100
+    )
+    return figures.plot_prevalence(
+        prev, ax, national=_national_for_plot(summary, comparison), top=top
+    )
+
+
+def draw_prevalence_by(ax, table: pd.DataFrame, column: str, top: int = 15):
+    """Heatmap: themes (rows, most prevalent first) x values of `column`, % of reports,
+    with the denominator of each column in its label."""
+    totals = table.groupby("theme_id")["n_present"].sum().sort_values(ascending=False)
+    keep = totals.head(top).index
+    data = table[table["theme_id"].isin(keep)]
+    matrix = data.pivot_table(index="label", columns=column, values="percent", aggfunc="first")
+    order = data.drop_duplicates("theme_id").set_index("theme_id").loc[keep, "label"]
+    matrix = matrix.loc[order] / 100
+    denominators = data.drop_duplicates(column).set_index(column)["denominator"]
+    matrix.columns = [f"{c}\n(N={denominators[c]})" for c in matrix.columns]
+    return figures.plot_heatmap(
+        matrix,
+        ax,
+        title=f"Theme prevalence by {column.replace('_', ' ')}",
+        cbar_label="% of reports",
+    )
+
+
+def draw_trend(ax, trend: pd.DataFrame, label: str = ""):
+    """One theme's % of reports per year, with n/N under each point."""
+    x = np.arange(len(trend))
+    ax.plot(x, trend["percent"], marker="o", color=figures.PALETTE[0])
+    for i, (n, d, p) in enumerate(
+        zip(trend["n_present"], trend["denominator"], trend["percent"], strict=True)
+    ):
+        ax.annotate(
+            f"{n}/{d}", (i, p), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=6
+        )
+    ax.set_xticks(x, [str(v) for v in trend.iloc[:, 0]], rotation=45, fontsize=7)
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("% of reports")
+    ax.set_title(f"{label} by year" if label else "Prevalence by year")
+    return ax
+
+
+def draw_marker_coverage(ax, coverage: pd.DataFrame):
+    """Share of reports with evidence found for each quality marker (a screening aid)."""
+    data = coverage.assign(
+        label=[
+            f"{int(n)}. {lab}" for n, lab in zip(coverage["number"], coverage["label"], strict=True)
+        ],
+        n=coverage["n_with_evidence"],
+        N=coverage["denominator"],
+        share=coverage["percent"] / 100,
+    )
+    return figures.plot_marker_coverage(data, ax)
+
+
+def draw_why_share(ax, share: pd.DataFrame, by: str = "section"):
+    """Share of passages that explain 'why', per section (or any grouping), with n/N."""
+    data = share.sort_values("percent")
+    ax.barh(data[by].astype(str), data["percent"], color=figures.PALETTE[3 % len(figures.PALETTE)])
+    for y, (n, d, p) in enumerate(
+        zip(data["n_why"], data["n_passages"], data["percent"], strict=True)
+    ):
+        ax.text(p + 1, y, f"{n}/{d}", va="center", fontsize=6)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("% of passages flagged as explaining why")
+    ax.set_title("Explanatory ('why') passages")
+    return ax

@@ -1,0 +1,181 @@
+"""Execute parameterised notebooks with papermill into run folders, and render them to HTML.
+
+A run folder is created before execution and marked ``running``; it becomes ``complete``
+only when the notebook ran to the end and the HTML was written. A failing notebook leaves
+the partly executed notebook (with the error) in the folder, which is marked ``failed``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lip_research import io
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_NOTEBOOK = "10-thematic-report.ipynb"
+
+
+class ReportError(RuntimeError):
+    """A report could not be produced; the message says why and where to look."""
+
+
+def notebooks_dir() -> Path:
+    for candidate in (Path.cwd() / "notebooks", REPO / "notebooks"):
+        if candidate.is_dir():
+            return candidate
+    raise ReportError("no notebooks/ folder found: run from the lip_research checkout")
+
+
+def find_notebook(name: str) -> Path:
+    path = Path(name)
+    if path.exists():
+        return path
+    folder = notebooks_dir()
+    for candidate in (folder / name, folder / f"{name}.ipynb"):
+        if candidate.exists():
+            return candidate
+    matches = sorted(folder.glob(f"{name}*.ipynb"))
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(p.name for p in sorted(folder.glob("*.ipynb")))
+    raise ReportError(f"no notebook {name!r}; available: {names}")
+
+
+def notebook_parameters(notebook: Path) -> dict[str, Any]:
+    """The notebook's ``parameters`` cell: name -> default (as papermill reads it)."""
+    import papermill
+
+    found = papermill.inspect_notebook(str(notebook))
+    out = {}
+    for name, info in found.items():
+        try:
+            out[name] = yaml.safe_load(info["default"]) if info["default"] != "None" else None
+        except yaml.YAMLError:
+            out[name] = info["default"]
+    return out
+
+
+def check_parameters(notebook: Path, params: dict[str, Any]) -> None:
+    known = notebook_parameters(notebook)
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ReportError(
+            f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}; "
+            f"it takes: {', '.join(sorted(known))}"
+        )
+
+
+def load_params(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    if not path.exists():
+        raise ReportError(f"parameters file {path} does not exist")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ReportError(f"{path} must be a YAML mapping of notebook parameters")
+    return data
+
+
+def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: bool = True) -> Path:
+    """Run the notebook into ``run_dir/<name>``; on failure mark the run failed and raise."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    output = run_dir / notebook.name
+    params = {**params, "run_dir": str(run_dir)}
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=progress,
+            cwd=str(Path.cwd()),
+            report_mode=False,
+        )
+    except PapermillExecutionError as exc:
+        message = f"{exc.ename}: {exc.evalue}"
+        io.set_run_status(run_dir, "failed", f"cell {exc.exec_count}: {message}")
+        raise ReportError(
+            f"notebook {notebook.name} failed in cell {exc.exec_count}: {message}\n"
+            f"The partly executed notebook is {output}; the run folder is marked failed."
+        ) from exc
+    except Exception as exc:
+        io.set_run_status(run_dir, "failed", f"{type(exc).__name__}: {exc}")
+        raise
+    io.write_json(
+        {"notebook": notebook.name, "parameters": params, "seconds": round(time.perf_counter() - started, 2)},
+        run_dir / "execution.json",
+    )
+    return output
+
+
+def to_html(executed: Path, html: Path, show_code: bool = False) -> Path:
+    """Render an executed notebook to one self-contained HTML file with a table of contents."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed), as_version=4)
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = not show_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    return io.write_text(add_toc(body), html)
+
+
+def add_toc(html: str) -> str:
+    """Insert a table of contents of h2/h3 headings after <body>."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    heads = [h for h in soup.find_all(["h2", "h3"]) if h.get("id")]
+    if not heads or soup.body is None:
+        return html
+    nav = soup.new_tag("nav", attrs={"id": "toc", "style": "max-width:1100px;margin:1em auto;padding:0 2em"})
+    title = soup.new_tag("h2")
+    title.string = "Contents"
+    nav.append(title)
+    ul = soup.new_tag("ul")
+    for h in heads:
+        li = soup.new_tag("li", attrs={"style": "margin-left:1.5em" if h.name == "h3" else ""})
+        a = soup.new_tag("a", href=f"#{h['id']}")
+        a.string = h.get_text(strip=True).rstrip("¶")
+        li.append(a)
+        ul.append(li)
+    nav.append(ul)
+    soup.body.insert(0, nav)
+    return str(soup)
+
+
+def run_report(
+    notebook: str,
+    out: Path,
+    params: dict[str, Any],
+    fingerprint: str,
+    progress: bool = True,
+) -> Path:
+    """Create a run folder under ``out``, execute, render HTML, mark complete; returns it."""
+    nb = find_notebook(notebook)
+    check_parameters(nb, params)
+    run_dir = io.new_run_dir(out, fingerprint)
+    started = time.perf_counter()
+    executed = execute(nb, run_dir, params, progress=progress)
+    try:
+        to_html(executed, run_dir / "report.html")
+    except Exception as exc:
+        io.set_run_status(run_dir, "failed", f"HTML export: {exc}")
+        raise ReportError(f"the notebook ran but HTML export failed: {exc}") from exc
+    run_json = run_dir / "run.json"
+    record = io.read_json(run_json) if run_json.exists() else {}
+    record.setdefault("timings_s", {})["report_total_s"] = round(time.perf_counter() - started, 2)
+    record["report"] = {"notebook": nb.name, "parameters": params, "html": "report.html"}
+    io.write_json(record, run_json)
+    io.set_run_status(run_dir, "complete")
+    io.mark_latest(run_dir)
+    return run_dir

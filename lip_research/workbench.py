@@ -1,0 +1,192 @@
+"""Notebook-facing helpers: each is one step of a report (compute, save, return a figure/table).
+
+Notebooks stay thin: a ``parameters`` cell of literals, then one call per step from here.
+Figures are drawn by :mod:`lip_research.figures` and saved (PNG 300 dpi, SVG, PDF, caption)
+under ``<run_dir>/figures``; tables go to ``<run_dir>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lip_research import analysis, evaluate, figures, io
+from lip_research.config import RunConfig, from_dict, load_yaml
+from lip_research.pipeline import TopicRun, load_corpus, provenance, run_topics, write_topic_tables
+
+TOPIC_KEYS = {
+    "embedding", "reduction", "clustering", "min_topic_size", "n_clusters", "n_neighbors",
+    "n_components", "top_n_words", "outliers", "representation", "nr_topics",
+}  # fmt: skip
+
+
+def build_config(config_yaml: str = "", seed: int | None = None, **topic_params: Any) -> RunConfig:
+    """One RunConfig from an optional YAML file overridden by notebook parameters (None = keep)."""
+    base = load_yaml(config_yaml) if config_yaml else RunConfig()
+    data = base.to_dict()
+    unknown = set(topic_params) - TOPIC_KEYS
+    if unknown:
+        raise ValueError(f"unknown topic parameters {sorted(unknown)}; allowed: {sorted(TOPIC_KEYS)}")
+    data["topics"].update({k: v for k, v in topic_params.items() if v is not None})
+    if seed is not None:
+        data["seed"] = seed
+    return from_dict(data)
+
+
+def prepare(run_dir: str | Path) -> Path:
+    path = Path(run_dir)
+    (path / "figures").mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_figure(fig, run_dir: Path, name: str, caption: str):
+    figures.save(fig, Path(run_dir) / "figures" / name, caption)
+    return fig
+
+
+def fit(corpus_path: str | Path, cfg: RunConfig) -> TopicRun:
+    corpus = load_corpus(corpus_path, cfg)
+    return run_topics(corpus, cfg)
+
+
+def save_topics(run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None) -> dict[str, Path]:
+    paths = write_topic_tables(run, Path(run_dir))
+    io.write_text(run.config.to_yaml(), Path(run_dir) / "config.yaml")
+    io.write_json(provenance(run, extra), Path(run_dir) / "run.json")
+    return paths
+
+
+# -- corpus overview ---------------------------------------------------------------------------
+def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
+    corpus = getattr(run_or_corpus, "corpus", run_or_corpus)
+    docs, passages, ledger = corpus.documents, corpus.passages, corpus.ledger
+    words = passages.assign(words=passages["text"].str.split().str.len())
+    per_doc = words.groupby("doc_id")["words"].sum()
+    out = {
+        "summary": pd.DataFrame(
+            {
+                "measure": ["files seen", "documents", "passages", "median words per document"],
+                "value": [len(ledger), len(docs), len(passages), int(per_doc.median())],
+            }
+        ),
+        "sections": words.groupby("section").agg(passages=("passage_id", "size"), words=("words", "sum"))
+        .sort_values("passages", ascending=False)
+        .reset_index(),
+    }
+    if not ledger.empty:
+        out["ledger"] = ledger.groupby(["status", "reason"]).size().rename("files").reset_index()
+    return out
+
+
+def fig_documents_by(corpus, run_dir: Path, column: str = "year"):
+    docs = corpus.documents
+    if column not in docs:
+        raise analysis.AnalysisError(f"unknown metadata column {column!r}; have: {', '.join(docs.columns)}")
+    fig, ax = figures.new_figure(6.5, 3.0)
+    figures.plot_counts(docs[column].value_counts().sort_index(), ax, f"Documents by {column}")
+    return save_figure(fig, run_dir, f"documents-by-{column}", f"Number of documents by {column}.")
+
+
+# -- topics ------------------------------------------------------------------------------------
+def fig_topic_sizes(run: TopicRun, run_dir: Path):
+    fig, ax = figures.new_figure(6.5, 5.0)
+    figures.plot_topic_sizes(run.result.topics, ax)
+    return save_figure(fig, run_dir, "topic-sizes", "Passages assigned to each topic (largest 25).")
+
+
+def fig_top_words(run: TopicRun, run_dir: Path, n_topics: int = 12):
+    model = run.result.model
+    topics = run.result.topics[run.result.topics["topic"] != -1].nlargest(n_topics, "size")
+    cols = 4
+    rows = int(np.ceil(len(topics) / cols)) or 1
+    figures.use_style()
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(rows, cols, figsize=(9, 2.2 * rows))
+    for ax, (_, row) in zip(np.ravel(axes), topics.iterrows(), strict=False):
+        pairs = (model.get_topic(int(row["topic"])) or [])[:8]
+        words = row["words"].split(";")[: len(pairs)]
+        figures.plot_top_words(words, [w for _, w in pairs], ax, title=f"{row['topic']}: {row['label']}")
+    for ax in np.ravel(axes)[len(topics) :]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return save_figure(fig, run_dir, "top-words", "Top words of the largest topics (c-TF-IDF weight).")
+
+
+def topics_by(run: TopicRun, column: str) -> pd.DataFrame:
+    return analysis.topics_by(run.result.passage_topics, run.corpus.documents, column, run.result.topics)
+
+
+def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
+    trend = analysis.topics_over_time(run.result.passage_topics, run.corpus.documents, run.result.topics, time_col)
+    fig, ax = figures.new_figure(7.5, 3.8)
+    figures.plot_topic_trend(trend, ax, time_col)
+    save_figure(fig, run_dir, "topics-over-time", f"Share of passages in the largest topics by {time_col}.")
+    io.write_csv(trend, Path(run_dir) / f"topics_by_{time_col}.csv")
+    return fig
+
+
+def fig_topic_heatmap(run: TopicRun, run_dir: Path, column: str, top: int = 15):
+    by = topics_by(run, column)
+    io.write_csv(by, Path(run_dir) / f"topics_by_{column}.csv")
+    wide = analysis.crosstab(by, column).head(top)
+    fig, ax = figures.new_figure(7.5, 0.3 * len(wide) + 1.5)
+    figures.plot_heatmap(wide, ax, title=f"Topic share of passages by {column}", cbar_label="share")
+    return save_figure(fig, run_dir, f"topics-by-{column}", f"Share of each {column}'s passages in each topic.")
+
+
+def fig_passage_map(run: TopicRun, run_dir: Path):
+    coords = analysis.projection_2d(run.embeddings, run.config.seed)
+    labels = dict(zip(run.result.topics["topic"], run.result.topics["label"], strict=True))
+    fig, ax = figures.new_figure(7.5, 5.0)
+    figures.plot_passage_map(coords, run.result.passage_topics["topic"], ax, labels)
+    io.write_parquet(
+        run.result.passage_topics[["passage_id", "topic"]].assign(x=coords[:, 0].round(5), y=coords[:, 1].round(5)),
+        Path(run_dir) / "passage_map.parquet",
+    )
+    return save_figure(fig, run_dir, "passage-map", "Passages in two dimensions (UMAP of embeddings), coloured by topic.")
+
+
+def fig_hierarchy(run: TopicRun, run_dir: Path):
+    from lip_research.topics import topic_embeddings
+
+    cents = topic_embeddings(run.result.passage_topics, run.embeddings)
+    link = analysis.hierarchy(cents)
+    labels = run.result.topics.set_index("topic").loc[[t for t in cents.index if t != -1], "label"]
+    fig, ax = figures.new_figure(7.0, 0.22 * len(labels) + 1.5)
+    figures.plot_hierarchy(link, [f"{t}: {lab}" for t, lab in labels.items()], ax)
+    return save_figure(fig, run_dir, "topic-hierarchy", "Topics clustered by the similarity of their passages.")
+
+
+# -- evaluation --------------------------------------------------------------------------------
+def evaluation(run: TopicRun, seeds: int = 3, labels: pd.Series | None = None) -> pd.DataFrame:
+    """Quality figures, stability over ``seeds`` seeds, and recovery of known labels if given."""
+    from lip_research.topics import fit_topics, topic_words
+
+    figs = dict(run.evaluation)
+    runs = [(run.result.passage_topics["topic"].tolist(), {int(t): w.split(";") for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)})]
+    for k in range(1, seeds):
+        other = fit_topics(run.corpus.passages, run.embeddings, run.config.topics, run.config.seed + k)
+        runs.append((other.passage_topics["topic"].tolist(), {int(t): topic_words(other.model, int(t)) for t in other.topics["topic"]}))
+    if seeds > 1:
+        figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
+    if labels is not None:
+        known = labels.notna().to_numpy()
+        topics = run.result.passage_topics["topic"].to_numpy()
+        figs.update({f"recovery_{k}": v for k, v in evaluate.recovery(topics[known], labels[known].astype(str)).items()})
+    run.evaluation = figs
+    return evaluate.evaluation_table({k: round(v, 4) if isinstance(v, float) else v for k, v in figs.items()})
+
+
+def planted_labels(run: TopicRun, labels_dir: str | Path) -> pd.Series | None:
+    """For a labelled corpus: each passage's planted harm (from the paragraph it overlaps most)."""
+    path = Path(labels_dir) / "paragraphs.csv"
+    if not path.exists():
+        return None
+    from lip_research.labels import passage_label
+
+    paragraphs = pd.read_csv(path)
+    return passage_label(run.corpus.passages, paragraphs, "harm").replace("any", np.nan)

@@ -1,0 +1,223 @@
+"""Cleaning: furniture, contents pages, broken lines, boilerplate; all removals kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from lip_research.clean import (
+    boilerplate_kind,
+    clean_pages,
+    is_shared,
+    normalise,
+    sentence_keys,
+    shared_boilerplate,
+    strip_contents,
+    strip_furniture,
+)
+from lip_research.paragraphs import is_heading_line, to_blocks
+
+BODY = [
+    "The health visitor saw the family at home and recorded that the baby was well.",
+    "Children's social care did not hear about the move until several weeks later.",
+    "The school raised concerns about attendance, and these were shared with the GP.",
+]
+
+
+def paged(n: int = 6) -> list[str]:
+    """Pages with a running header, a footer with page numbers and different body text."""
+    return [
+        f"Westmoor LSCB | Serious Case Review: Child A\n{BODY[i % 3]} (page {i + 1})\nPage {i + 1} of {n}"
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        pytest.param("ﬁnding ﬂat", "finding flat", id="ligatures"),
+        pytest.param("‘child’s’ “view”", "'child's' \"view\"", id="quotes"),
+        pytest.param("2016–2017 — then", "2016-2017 - then", id="dashes"),
+        pytest.param("safe\xadguarding\u200b", "safeguarding", id="soft-hyphen-zero-width"),
+        pytest.param("\uf06e First point", "• First point", id="symbol-font-bullet"),
+        pytest.param("multi\x02agency", "multi-agency", id="pdfium-hyphen"),
+        pytest.param("a\r\nb\tc  d", "a\nb c d", id="line-ends-and-spaces"),
+    ],
+)
+def test_normalise(raw, clean):
+    assert normalise(raw) == clean
+
+
+def test_running_header_footer_and_page_numbers_removed():
+    pages = [normalise(p).split("\n") for p in paged()]
+    removed = strip_furniture(pages)
+    assert sorted(
+        {(kind, text) for _, kind, text in removed if kind == "running header/footer"}
+    ) == [("running header/footer", "Westmoor LSCB | Serious Case Review: Child A")]
+    assert [text for _, kind, text in removed if kind == "page number"] == [
+        f"Page {i} of 6" for i in range(1, 7)
+    ]
+    assert all(
+        line.startswith(("The", "Children", "")) for lines in pages for line in lines if line
+    )
+    assert sum(bool(line) for lines in pages for line in lines) == 6  # the body lines stay
+
+
+def test_bare_page_numbers_removed_and_body_kept():
+    pages = [[str(i + 1), BODY[i % 3]] for i in range(4)]
+    removed = strip_furniture(pages)
+    assert [(p, k, t) for p, k, t in removed] == [
+        (i + 1, "page number", str(i + 1)) for i in range(4)
+    ]
+    assert [lines[1] for lines in pages] == [BODY[i % 3] for i in range(4)]
+
+
+def test_few_pages_never_lose_a_repeated_line():
+    pages = [["Findings", BODY[0]], ["Findings", BODY[1]]]
+    assert strip_furniture(pages) == []
+
+
+def test_contents_page_removed_real_heading_kept():
+    pages = [
+        ["Contents", "1. Introduction 3", "2. Key practice episodes 4", "3. Findings 7"],
+        ["1. Introduction", "This review was commissioned by the partnership in May."],
+    ]
+    removed = strip_contents(pages)
+    assert [text for _, _, text in removed] == [
+        "Contents",
+        "1. Introduction 3",
+        "2. Key practice episodes 4",
+        "3. Findings 7",
+    ]
+    assert pages[1] == [
+        "1. Introduction",
+        "This review was commissioned by the partnership in May.",
+    ]
+
+
+def test_contents_without_page_numbers_stops_at_the_repeated_heading():
+    pages = [
+        ["Contents", "Introduction", "Background", "", "Introduction", "The review began in May."]
+    ]
+    strip_contents(pages)
+    assert [line for line in pages[0] if line] == ["Introduction", "The review began in May."]
+
+
+def test_broken_lines_become_paragraphs_with_headings_apart():
+    lines = [
+        "2. Background",
+        "The family moved to the area in 2019 and registered with a GP practice that",
+        "served the estate. The mother attended antenatal care.",
+        "Key practice episodes",
+        "In March the health visitor made the new birth visit and noted that the baby",
+        "slept in a Moses basket beside the bed.",
+    ]
+    blocks = to_blocks([lines], structured=False)
+    assert [b["text"] for b in blocks] == [
+        "2. Background",
+        "The family moved to the area in 2019 and registered with a GP practice that served the estate. The mother attended antenatal care.",
+        "Key practice episodes",
+        "In March the health visitor made the new birth visit and noted that the baby slept in a Moses basket beside the bed.",
+    ]
+    assert [b["single"] for b in blocks] == [True, False, True, False]
+
+
+def test_hyphenation_repaired_from_the_documents_own_words():
+    lines = [
+        "Agencies shared their safe-",
+        "guarding concerns; safeguarding is everyone's business and early-",
+        "help workers were involved.",
+    ]
+    (block,) = to_blocks([lines], structured=False)
+    assert block["text"] == (
+        "Agencies shared their safeguarding concerns; safeguarding is everyone's business "
+        "and early-help workers were involved."
+    )
+
+
+def test_paragraph_across_a_page_break_is_joined_with_its_pages():
+    pages = [
+        ["The social worker visited the family on"],
+        ["the following day and saw the children."],
+    ]
+    (block,) = to_blocks(pages, structured=False)
+    assert (
+        block["text"]
+        == "The social worker visited the family on the following day and saw the children."
+    )
+    assert (block["page_start"], block["page_end"]) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("3. Key practice episodes", True),
+        ("SCOPE OF THE REVIEW", True),
+        ("Family involvement", True),
+        ("The mother was seen alone.", False),
+        ("• Recommendation one", False),
+        ("Page 4 of 12", False),
+        ("and then the health visitor", False),
+    ],
+)
+def test_heading_lines(line, heading):
+    assert is_heading_line(line) is heading
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "You may reuse this information free of charge under the Open Government Licence.",
+            "licence",
+        ),
+        ("© Crown copyright 2024", "licence"),
+        ("T: 0300 123 1231 Textphone: 0161 618 8524 E: enquiries@ofsted.gov.uk", "contact details"),
+        ("For a copy in large print, email safeguarding@westmoor.gov.uk", "contact details"),
+        ("The GP did not share the letter with the school, and nobody asked why.", None),
+    ],
+)
+def test_boilerplate_kind(text, kind):
+    assert boilerplate_kind(text) == kind
+
+
+def test_address_block_removed_up_to_its_postcode():
+    text = "The review ended in May.\n\nWestmoor Safeguarding Partnership\nCivic Centre\nWestmoor\nWM1 2AB"
+    cleaned = clean_pages([text], structured=True)
+    assert [b["text"] for b in cleaned.blocks] == ["The review ended in May."]
+    assert cleaned.removed[-1][1] == "contact details"
+
+
+def test_title_page_loses_the_running_header_text_too():
+    pages = [
+        "Inspection of Westmoor children's services\nInspection dates: 1 to 5 May 2024\nSummary text here."
+    ]
+    pages += [f"Inspection of Westmoor children's services\n{BODY[i % 3]}" for i in range(5)]
+    cleaned = clean_pages(pages, structured=False)
+    first = [b["text"] for b in cleaned.blocks if b["page_start"] == 1]
+    assert not any("Inspection of Westmoor" in text for text in first)
+
+
+def test_shared_boilerplate_across_documents_but_not_shared_content():
+    licence = "This report is published by the partnership under the terms of its publication scheme for reuse."
+    content = "The mother told the reviewer that she had asked for help with housing several times."
+    docs = [
+        [
+            licence,
+            f"Unique finding number {i} about the case of child {chr(65 + i)} and the family.",
+        ]
+        for i in range(6)
+    ]
+    docs[0].append(content)
+    docs[1].append(content)
+    blocks = [[{"text": t, "keys": sentence_keys(t)} for t in doc] for doc in docs]
+    strong, weak = shared_boilerplate([{k for b in doc for k, _ in b["keys"]} for doc in blocks])
+    assert is_shared(blocks[0][0], strong, weak)  # in every document
+    assert not is_shared(blocks[0][1], strong, weak)
+    assert not is_shared(blocks[0][2], strong, weak)  # two reports sharing a paragraph keep it
+
+
+def test_sentence_keys_ignore_digits_case_and_short_sentences():
+    a = sentence_keys("© Crown copyright 2016. Published in May. Yes.")
+    b = sentence_keys("© CROWN COPYRIGHT 2024. Published in May. Yes.")
+    assert a == b and len(a) == 0  # three-word sentences carry no key
+    assert sentence_keys("The board accepts every recommendation made.")[0][1] == 6

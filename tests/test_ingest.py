@@ -1,0 +1,347 @@
+"""The ingest stage end to end: every file accounted for, contract columns, caches, limits."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lip_research import extract, io
+from lip_research import ingest as ingest_module
+from lip_research.config import IngestConfig
+from lip_research.ingest import INGEST_VERSION, ingest_paths, run_ingest, summary_line
+from lip_research.pool import run_tasks
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+needs_shared = pytest.mark.skipif(
+    not CORPORA.is_dir(), reason=f"the shared corpora are not at {CORPORA} (beside the checkout)"
+)
+README_REASONS = {  # bad-inputs/README.md: what a user should be told
+    "inspection-report-2012-html-saved-as.pdf": ("failed", "not a PDF: the file is an HTML page"),
+    "truncated-download.pdf": ("warning", "damaged or incomplete PDF"),
+    "empty.pdf": ("failed", "empty file"),
+    "password-protected.pdf": ("failed", "encrypted: a password is needed"),
+    "scanned-no-text-layer.pdf": ("failed", "no text layer (scanned images): needs OCR"),
+    "duplicate-of-2016-09-20-wakefield.pdf": ("duplicate", "duplicate of "),
+    "notes-latin1.txt": ("ok", "text encoding detected: Windows-1252"),
+    "not-really-a.docx": ("failed", "not a valid .docx"),
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIP_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def words(n: int, topic: str) -> str:
+    return " ".join(
+        f"In week {i} the practitioners discussed {topic} with the family." for i in range(n)
+    )
+
+
+def report_text(topic: str) -> str:
+    return (
+        f"Serious Case Review: {topic.title()}\n\n1. Introduction\n\n{words(12, topic)}\n\n"
+        f"2. Key practice episodes\n\n{words(25, topic + ' again')}\n\n3. Recommendations\n\n{words(10, 'records')}\n"
+    )
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """One of each kind of file a user might bring, good and bad."""
+    import docx
+
+    root = tmp_path / "reports"
+    (root / "sub" / ".git").mkdir(parents=True)
+    (root / "sub" / ".git" / "config").write_text("[core]")
+    (root / "child-a-2019.txt").write_text(report_text("neglect"), encoding="utf-8")
+    (root / "sub" / "copy-of-child-a.txt").write_text(report_text("neglect"), encoding="utf-8")
+    (root / "child-b.md").write_text(
+        "# Review of Child B\n\n## Findings\n\n" + words(15, "housing")
+    )
+    (root / "notes-latin1.txt").write_bytes(
+        ("Café meeting; maïtre. " + words(3, "school")).encode("cp1252")
+    )
+    (root / "page.html").write_text(
+        f"<html><body><h1>Child C</h1><p>{words(12, 'police')}</p></body></html>"
+    )
+    document = docx.Document()
+    document.add_heading("Analysis", level=1)
+    document.add_paragraph(words(14, "health visiting"))
+    document.save(str(root / "child-d.docx"))
+    pd.DataFrame(
+        {
+            "case_id": ["R-1", "R-2", "R-3"],
+            "area": ["Westmoor", "Elmsford", "Larkhaven"],
+            "summary": [words(15, "bruising"), words(18, "exploitation"), ""],
+        }
+    ).to_csv(root / "summaries.csv", index=False)
+    (root / "empty.txt").write_bytes(b"")
+    (root / "old-report.doc").write_bytes(b"\xd0\xcf\x11\xe0 old word")
+    return root
+
+
+def test_every_file_is_accounted_for_with_its_reason(folder):
+    corpus, extra = ingest_paths([folder], IngestConfig(workers=2), progress=False)
+    ledger = corpus.ledger.set_index(corpus.ledger["path"].map(lambda p: Path(p).name))
+    assert sorted(ledger.index) == sorted(
+        ["child-a-2019.txt", "copy-of-child-a.txt", "child-b.md", "notes-latin1.txt", "page.html",
+         "child-d.docx", "summaries.csv", "empty.txt", "old-report.doc"]
+    )  # fmt: skip
+    assert list(corpus.ledger.columns[:7]) == io.LEDGER_COLUMNS
+    assert ledger.loc["copy-of-child-a.txt", "status"] == "duplicate"
+    assert ledger.loc["empty.txt", ["status", "reason"]].tolist() == [
+        "failed",
+        "empty file (0 bytes)",
+    ]
+    assert ledger.loc["old-report.doc", "reason"].startswith(
+        "old Word .doc format is not supported"
+    )
+    assert ledger.loc["notes-latin1.txt", "status"] == "ok"
+    assert ledger.loc["summaries.csv", "reason"] == (
+        "2 rows read as documents; text column 'summary' auto-detected (longest mean text); "
+        "1 rows with empty text skipped"
+    )
+    assert extra["notes.csv"]["note"].tolist() == ["1 hidden folders not searched"]
+    summary = summary_line(corpus, extra["notes.csv"]["note"].tolist())
+    assert summary.startswith(
+        "9 files: 6 ok, 2 failed (1 empty file; 1 old Word .doc format is not supported), 1 duplicate kept once"
+    )
+    assert "text column 'summary' auto-detected in summaries.csv" in summary
+
+
+def test_tables_follow_the_data_contract(folder):
+    corpus, extra = ingest_paths([folder], IngestConfig(workers=2), progress=False)
+    documents, passages = corpus.documents, corpus.passages
+    assert list(documents.columns[:8]) == [*io.DOCUMENT_COLUMNS, "year", "format", "words"]
+    assert list(passages.columns) == [*io.PASSAGE_COLUMNS, "heading", "n_words"]
+    assert sorted(documents["doc_id"]) == [
+        "child-a-2019",
+        "child-b",
+        "child-d",
+        "notes-latin1",
+        "page",
+        "r-1",
+        "r-2",
+    ]
+    assert (
+        documents.set_index("doc_id").loc["r-1", "area"] == "Westmoor"
+    )  # table columns become metadata
+    assert documents.set_index("doc_id").loc["child-a-2019", "year"] == 2019
+    assert passages["passage_id"].str.fullmatch(r"[a-z0-9-]+-p\d{4}").all()
+    assert passages.groupby("doc_id")["passage_id"].first().str.endswith("-p0001").all()
+    a = passages[passages["doc_id"] == "child-a-2019"]
+    assert a["section"].tolist() == ["other", "introduction", "chronology", "recommendations"]
+    latin = passages.loc[passages["doc_id"] == "notes-latin1", "text"].iloc[0]
+    assert latin.startswith("Café meeting; maïtre.")
+    texts = dict(zip(documents["doc_id"], documents["text"], strict=True))
+    for row in passages.itertuples():
+        assert texts[row.doc_id][row.char_start : row.char_end] == row.text
+    assert set(extra["removed.csv"].columns) == {"doc_id", "page", "kind", "text"}
+
+
+def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
+    manifest = pd.DataFrame(
+        {
+            "file": ["child-b.md", "missing.pdf"],
+            "year": [2017, 2020],
+            "review_type": ["LCSPR", "SCR"],
+        }
+    )
+    corpus, extra = ingest_paths([folder], IngestConfig(workers=2), manifest, progress=False)
+    b = corpus.documents.set_index("doc_id").loc["child-b"]
+    assert (b["year"], b["review_type"]) == (2017, "LCSPR")
+    assert "1 manifest rows match no ingested file" in extra["notes.csv"]["note"].tolist()
+
+
+def test_reingest_is_identical_and_reads_the_caches(folder, tmp_path, monkeypatch):
+    cfg = IngestConfig(workers=2)
+    first = run_ingest([folder], tmp_path / "corpus", cfg, progress=False)
+    second = run_ingest([folder], tmp_path / "corpus", cfg, progress=False)
+    pd.testing.assert_frame_equal(first.passages, second.passages)
+    pd.testing.assert_frame_equal(first.documents, second.documents)
+    assert not first.ledger["cached"].any() and second.ledger["cached"].all()
+    # without the batch cache, every readable file still comes from the per-file cache
+    shutil.rmtree(Path(os.environ["LIP_CACHE_DIR"]) / "ingest" / INGEST_VERSION / "batches")
+
+    def no_reading(func, tasks, workers, timeout_s):
+        assert tasks == [], f"files read again: {[t['path'] for t in tasks]}"
+        return iter(())
+
+    monkeypatch.setattr(ingest_module, "run_tasks", no_reading)
+    third, _ = ingest_paths([folder], cfg, progress=False)
+    pd.testing.assert_frame_equal(first.passages, third.passages)
+    written = io.read_corpus(tmp_path / "corpus")
+    assert (tmp_path / "corpus" / "removed.csv").exists() and (
+        tmp_path / "corpus" / "ingest.json"
+    ).exists()
+    pd.testing.assert_frame_equal(written.passages, first.passages)
+
+
+def slow_text_reader(path: Path):
+    if "hang" in path.name:
+        time.sleep(60)
+    return extract.read_text(path, markdown=False)
+
+
+def test_a_file_that_hangs_is_stopped_and_reported(folder, monkeypatch):
+    (folder / "hang.txt").write_text(words(12, "delay"))
+    monkeypatch.setitem(ingest_module.READERS, "text", slow_text_reader)  # workers are forked
+    start = time.perf_counter()
+    corpus, _ = ingest_paths([folder], IngestConfig(workers=2, timeout_s=1), progress=False)
+    assert time.perf_counter() - start < 20
+    ledger = corpus.ledger.set_index(corpus.ledger["path"].map(lambda p: Path(p).name))
+    assert ledger.loc["hang.txt", "reason"].startswith("timed out after 1 s")
+    assert ledger.loc["child-a-2019.txt", "status"] == "ok"
+
+
+def oversized(folder: Path) -> None:
+    (folder / "huge.txt").write_bytes(b"x " * 600_000)
+
+
+def test_size_limit(folder):
+    oversized(folder)
+    corpus, _ = ingest_paths([folder], IngestConfig(workers=2, max_megabytes=1), progress=False)
+    reason = corpus.ledger.loc[corpus.ledger["path"].str.endswith("huge.txt"), "reason"].item()
+    assert reason == "too large: 1 MB is over the 1 MB limit (raise it with --max-megabytes)"
+
+
+def pool_task(kind: str) -> str:
+    if kind == "sleep":
+        time.sleep(30)
+    if kind == "crash":
+        os._exit(3)
+    if kind == "boom":
+        raise ValueError("bad value")
+    return kind.upper()
+
+
+def test_pool_reports_each_outcome_and_keeps_going():
+    tasks = ["a", "sleep", "crash", "boom", "b"]
+    start = time.perf_counter()
+    outcomes = dict(run_tasks(pool_task, tasks, workers=2, timeout_s=1.0))
+    assert time.perf_counter() - start < 10
+    assert outcomes == {
+        0: ("ok", "A"),
+        1: ("timeout", None),
+        2: ("crashed", 3),
+        3: ("error", "ValueError: bad value"),
+        4: ("ok", "B"),
+    }
+
+
+def test_cli_exit_codes_and_help(folder, tmp_path):
+    from typer.testing import CliRunner
+
+    from lip_research.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["ingest", str(folder), "--corpus", str(tmp_path / "c"), "--no-progress"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "9 files: 6 ok" in done.stdout
+    assert io.is_ingested(tmp_path / "c")
+    missing = runner.invoke(
+        app, ["ingest", str(tmp_path / "nowhere"), "--corpus", str(tmp_path / "d")]
+    )
+    assert missing.exit_code != 0 and not (tmp_path / "d").exists()
+    helped = runner.invoke(app, ["ingest", "--help"])
+    assert "--manifest" in helped.stdout and "--text-column" in helped.stdout
+
+
+# -- the real shared corpora ---------------------------------------------------------------
+OFSTED_SLICE = [
+    "ofsted-2016-09-20-wakefield.pdf",  # the bad inputs hold a copy of it
+    "ofsted-2019-05-08-south-gloucestershire.pdf",
+    "ofsted-2024-09-04-enfield.pdf",
+    "ofsted-2025-03-11-sunderland.pdf",
+]
+
+
+@pytest.fixture(scope="module")
+def real_batch(tmp_path_factory):
+    if not CORPORA.is_dir():
+        pytest.skip(f"the shared corpora are not at {CORPORA} (beside the checkout)")
+    pdfs = [CORPORA / "ofsted-ilacs" / "pdf" / name for name in OFSTED_SLICE]
+    manifest = pd.read_csv(CORPORA / "ofsted-ilacs" / "manifest.csv")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LIP_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        corpus, _ = ingest_paths(
+            [*pdfs, CORPORA / "bad-inputs" / "files"], IngestConfig(), manifest, progress=False
+        )
+    return corpus
+
+
+@pytest.mark.shared
+@needs_shared
+@pytest.mark.parametrize("name", sorted(README_REASONS))
+def test_bad_input_gets_the_reason_its_readme_asks_for(real_batch, name):
+    ledger = real_batch.ledger.set_index(real_batch.ledger["path"].map(lambda p: Path(p).name))
+    status, reason = README_REASONS[name]
+    assert ledger.loc[name, "status"] == status
+    assert ledger.loc[name, "reason"].startswith(reason)
+    if name == "duplicate-of-2016-09-20-wakefield.pdf":
+        assert "ofsted-2016-09-20-wakefield.pdf" in ledger.loc[name, "reason"]
+    if name == "truncated-download.pdf":
+        assert "text recovered from 3 of 45 pages" in ledger.loc[name, "reason"]
+
+
+@pytest.mark.shared
+@needs_shared
+def test_real_reports_are_clean(real_batch):
+    import pypdfium2 as pdfium
+
+    documents, passages = real_batch.documents.set_index("doc_id"), real_batch.passages
+    assert Counter(real_batch.ledger["status"]) == {
+        "ok": 5,
+        "failed": 5,
+        "warning": 1,
+        "duplicate": 1,
+    }
+    assert documents.loc["ofsted-2024-09-04-enfield", "year"] == 2024
+    assert (
+        documents.loc["ofsted-2024-09-04-enfield", "overall_grade"] == "good"
+    )  # from the manifest
+    for name in OFSTED_SLICE:
+        doc_id = name.removesuffix(".pdf")
+        pdf = pdfium.PdfDocument(CORPORA / "ofsted-ilacs" / "pdf" / name)
+        counts: Counter[str] = Counter()
+        for page in pdf:
+            text = page.get_textpage().get_text_bounded().replace("’", "'")
+            counts.update({line.strip() for line in text.splitlines() if len(line.strip()) >= 4})
+        running = [line for line, n in counts.items() if n > len(pdf) / 2]
+        texts = passages.loc[passages["doc_id"] == doc_id, "text"]
+        assert len(texts) > 5
+        for line in running:
+            assert not texts.str.contains(line, regex=False).any(), f"{doc_id}: {line!r}"
+    for boilerplate in (
+        "Open Government Licence",
+        "enquiries@ofsted.gov.uk",
+        "Crown copyright",
+        "Piccadilly Gate",
+    ):
+        assert not passages["text"].str.contains(boilerplate, regex=False).any(), boilerplate
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@needs_shared
+def test_full_shared_run_accounts_for_all_94_files(tmp_path):
+    corpus = run_ingest(
+        [CORPORA / "ofsted-ilacs" / "pdf", CORPORA / "bad-inputs" / "files"],
+        tmp_path / "corpus",
+        IngestConfig(),
+        CORPORA / "ofsted-ilacs" / "manifest.csv",
+        progress=False,
+    )
+    statuses = Counter(corpus.ledger["status"])
+    assert len(corpus.ledger) == 94
+    assert statuses == {"ok": 87, "failed": 5, "warning": 1, "duplicate": 1}
+    ofsted = corpus.ledger[corpus.ledger["path"].str.contains("ofsted-ilacs")]
+    assert (ofsted["status"] == "ok").all() and len(ofsted) == 86

@@ -1,0 +1,151 @@
+"""Sections and passages on small inline reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from lip_research.clean import clean_pages
+from lip_research.segment import SECTIONS, chunk_passages, heading_section, label_sections
+
+
+def sentences(n: int, topic: str = "the family") -> str:
+    """n distinct ten-word sentences."""
+    return " ".join(
+        f"Sentence {i} says practitioners met {topic} again that week." for i in range(n)
+    )
+
+
+def report(text: str, structured: bool = False) -> list[dict]:
+    return label_sections(clean_pages([text], structured).blocks)
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("Executive summary", "executive_summary"),
+        ("Summary", "executive_summary"),
+        ("1. Introduction", "introduction"),
+        ("Reason for the review", "introduction"),
+        ("Scope and terms of reference", "terms_of_reference"),
+        ("2 SCOPE OF THE REVIEW", "terms_of_reference"),
+        ("The review process", "methodology"),
+        ("Review methodology", "methodology"),
+        ("Methodology and review model", "methodology"),
+        ("Involvement of the family", "family_involvement"),
+        ("Family contribution", "family_involvement"),
+        ("Background and family context", "background"),
+        ("Section 4: Key practice episodes", "chronology"),
+        ("Narrative", "chronology"),
+        ("Summary of events", "chronology"),
+        ("Chronology of key events", "chronology"),
+        ("2.3 Analysis of practice", "analysis"),
+        ("Lessons learned", "findings"),
+        ("Conclusions", "findings"),
+        ("Learning", "findings"),
+        ("Key findings", "findings"),
+        ("Findings and learning", "findings"),
+        ("Examples of good practice", "good_practice"),
+        ("RECOMMENDATIONS", "recommendations"),
+        ("Partnership response", "board_response"),
+        ("Response of the board", "board_response"),
+        ("Appendix A: Terms of reference", "appendix"),
+        ("Glossary", "appendix"),
+        ("Contents", "contents"),
+        ("Mother's mental health", None),
+        ("Information sharing between GP and school", None),
+    ],
+)
+def test_heading_section(heading, section):
+    assert heading_section(heading) == section
+    assert section is None or section in SECTIONS
+
+
+TEXT = f"""SERIOUS CASE REVIEW: CHILD A
+
+Published by Westmoor Safeguarding Children Partnership, 2021
+
+1. Introduction
+
+{sentences(5)}
+
+2. Key practice episodes
+
+{sentences(8, "the mother")}
+
+Episode one: the first referral
+
+{sentences(8, "the school")}
+
+3. Lessons learned
+
+{sentences(3, "the police")}
+"""
+
+
+def test_sections_follow_headings_and_subheadings_keep_them():
+    blocks = report(TEXT)
+    by_text = {b["text"][:20]: (b["kind"], b["section"], b["heading"]) for b in blocks}
+    assert by_text["SERIOUS CASE REVIEW:"] == (
+        "subheading",
+        "other",
+        "SERIOUS CASE REVIEW: CHILD A",
+    )
+    assert by_text["2. Key practice epis"] == ("section", "chronology", "2. Key practice episodes")
+    assert by_text["Episode one: the fir"] == (
+        "subheading",
+        "chronology",
+        "Episode one: the first referral",
+    )
+    assert by_text["3. Lessons learned"] == ("section", "findings", "3. Lessons learned")
+
+
+def test_passages_never_cross_sections_and_slice_the_text():
+    blocks = report(TEXT)
+    doc_text, passages = chunk_passages(blocks, min_words=40, max_words=60)
+    assert [(p["section"], p["n_words"]) for p in passages] == [
+        ("other", 12),
+        ("introduction", 50),
+        ("chronology", 60),
+        ("chronology", 55),  # 20 words, the sub-heading, and sentences up to the limit
+        ("chronology", 50),
+        ("findings", 30),
+    ]
+    for passage in passages:
+        assert passage["text"] == doc_text[passage["char_start"] : passage["char_end"]]
+        assert "Lessons learned" not in passage["text"]  # section headings label, not text
+
+
+def test_long_paragraph_splits_at_sentence_ends_within_limits():
+    blocks = report(f"Analysis\n\n{sentences(70)}")
+    _, passages = chunk_passages(blocks, min_words=100, max_words=250)
+    assert [p["n_words"] for p in passages] == [250, 250, 200]
+    assert all(p["text"].endswith("week.") for p in passages)
+
+
+def test_short_text_is_one_passage():
+    summary = sentences(18)  # a 180-word catalogue summary
+    _, passages = chunk_passages(report(summary), min_words=100, max_words=250)
+    assert len(passages) == 1 and passages[0]["n_words"] == 180
+
+
+def test_short_tail_is_folded_into_the_passage_before():
+    text = "Findings\n\n" + "\n\n".join(sentences(10) for _ in range(2)) + "\n\n" + sentences(2)
+    _, passages = chunk_passages(report(text), min_words=100, max_words=250)
+    assert [p["n_words"] for p in passages] == [220]
+
+
+def test_page_ranges_follow_the_pages():
+    pages = [f"Background\n{sentences(12)}", sentences(12, "the GP"), sentences(12, "the school")]
+    blocks = label_sections(clean_pages(pages, structured=False).blocks)
+    _, passages = chunk_passages(blocks, min_words=100, max_words=250)
+    assert [(p["page_start"], p["page_end"]) for p in passages] == [(1, 2), (3, 3)]
+
+
+def test_markdown_contents_list_does_not_switch_sections():
+    text = (
+        "# Review of Child B\n\n## Contents\n\nIntroduction\nFindings\nRecommendations\n\n"
+        f"## Introduction\n\n{sentences(12)}\n\n## Findings\n\n{sentences(12)}\n"
+    )
+    blocks = report(text, structured=True)
+    _, passages = chunk_passages(blocks, min_words=100, max_words=250)
+    assert [p["section"] for p in passages] == ["other", "introduction", "findings"]
