@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from lip_research.codebook import Codebook, Entry
-from lip_research.lexical import citation, excerpt
+from lip_research.lexical import citation, excerpt, near_duplicate, shingles
 from lip_research.prevalence import cooccurrence, prevalence, trend
 
 CAVEAT = (
@@ -60,17 +60,34 @@ def linked_topics(
 def representative_passages(
     coded: pd.DataFrame, passages: pd.DataFrame, theme_id: str, n: int = 5
 ) -> pd.DataFrame:
-    """The strongest coded passage of the `n` reports with the strongest evidence."""
+    """The strongest coded passages, one per report, skipping near-duplicates of those
+    already chosen (reports often repeat standard wording)."""
     mine = coded[coded["theme_id"] == theme_id].sort_values("score", ascending=False)
-    mine = mine.drop_duplicates("doc_id").head(n)
+    text = passages.set_index("passage_id")["text"]
+    chosen, seen_docs, seen_text = [], set(), []
+    for pid, doc in zip(mine["passage_id"], mine["doc_id"], strict=True):
+        if doc in seen_docs:
+            continue
+        sh = shingles(text.get(pid, ""))
+        if any(near_duplicate(sh, other) for other in seen_text):
+            continue
+        chosen.append(pid)
+        seen_docs.add(doc)
+        seen_text.append(sh)
+        if len(chosen) == n:
+            break
+    mine = mine[mine["passage_id"].isin(chosen)]
     meta = passages.set_index("passage_id").reindex(mine["passage_id"])
     out = mine[["passage_id", "doc_id", "score"]].reset_index(drop=True)
-    get = lambda c: meta[c].to_numpy() if c in meta else [None] * len(out)  # noqa: E731
+
+    def col(name: str) -> list:
+        return list(meta[name]) if name in meta else [None] * len(out)
+
     out["citation"] = [
         citation(*a)
-        for a in zip(out["doc_id"], get("section"), get("page_start"), get("page_end"), strict=True)
+        for a in zip(out["doc_id"], col("section"), col("page_start"), col("page_end"), strict=True)
     ]
-    out["excerpt"] = [excerpt(t) for t in get("text")]
+    out["excerpt"] = [excerpt(t) for t in col("text")]
     return out
 
 

@@ -122,15 +122,19 @@ def strip_contents(pages: list[list[str]]) -> list[tuple[int, str, str]]:
         if start is None:
             continue
         seen: set[str] = set()
-        for i in filled:
-            if i < start:
-                continue
+        rest = [i for i in filled if i >= start]
+        for n, i in enumerate(rest):
             line = lines[i].strip()
             entry = _toc_entry(line)
             title = line_key(
                 NUMBERING.sub("", (entry.group("title") if entry else line).lstrip("# "))
             )
-            if i > start and not entry and (title in seen or not is_heading_line(line)):
+            wrapped = n + 1 < len(rest) and _toc_entry(lines[rest[n + 1]]) and line.count(" ") < 12
+            if (
+                i > start
+                and not entry
+                and (title in seen or not (wrapped or is_heading_line(line)))
+            ):
                 break  # body text, or a real heading that repeats an entry
             seen.add(title)
             removed.append((page_no, "contents page", line))
@@ -206,7 +210,7 @@ def clean_pages(raw_pages: list[str], structured: bool) -> Cleaned:
         if kind == "running header/footer" and text.count(" ") >= 2
     }
     blocks = []
-    for block in to_blocks(pages, structured):
+    for block in to_blocks(pages, structured, known=_names_a_section):
         kind = boilerplate_kind(block["text"])
         if kind:
             removed.append((block["page_start"], kind, block["text"]))
@@ -236,6 +240,12 @@ def _drop_address(block: dict, kept: list[dict], removed: list[tuple[int, str, s
     ):
         lines.insert(0, kept.pop()["text"])
     removed.append((block["page_start"], "contact details", "\n".join(lines)))
+
+
+def _names_a_section(line: str) -> bool:
+    from lip_research.segment import heading_section  # segment builds on this module's output
+
+    return heading_section(line) is not None
 
 
 def _drop_running_text(text: str, running: set[str], removed: list[tuple[int, str, str]]) -> str:

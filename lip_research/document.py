@@ -98,6 +98,7 @@ def _document(
     blocks = label_sections(cleaned.blocks)
     for block in blocks:
         block.pop("single", None)
+        block.pop("lines", None)
         block["keys"] = sentence_keys(block["text"]) if block["kind"] == "text" else []
     first_page = " ".join(b["text"] for b in blocks if b["page_start"] == 1)[:3000]
     return {

@@ -10,15 +10,13 @@ TRAIN only (`calibrate`) and every figure reported is measured on TEST.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-_WORD = re.compile(r"[a-z0-9]+")
-SHINGLE = 4
+from lip_research.lexical import shingles
 
 
 # -- split ------------------------------------------------------------------------------------
@@ -35,13 +33,6 @@ def split_documents(
 
 
 # -- aligning labelled paragraphs with passages -------------------------------------------------
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = _WORD.findall(str(text).lower())
-    if len(words) < SHINGLE:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-
-
 def align_paragraphs(
     passages: pd.DataFrame, paragraphs: pd.DataFrame, min_share: float = 0.5
 ) -> pd.DataFrame:
@@ -57,11 +48,11 @@ def align_paragraphs(
         if doc_id not in paras:
             continue
         para_sh = [
-            (int(i), _shingles(t))
+            (int(i), shingles(t))
             for i, t in zip(paras[doc_id]["para_index"], paras[doc_id]["text"], strict=True)
         ]
         for pid, text in zip(group["passage_id"], group["text"], strict=True):
-            sh = _shingles(text)
+            sh = shingles(text)
             if not sh:
                 continue
             for idx, psh in para_sh:

@@ -17,13 +17,13 @@ Which method codes a corpus:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from lip_research import lens_eval, prevalence, quality, themes, why
-from lip_research.codebook import Codebook, Entry, all_entries
+from lip_research import lens_eval, themes, why
+from lip_research.codebook import Entry
 from lip_research.config import RunConfig
 from lip_research.themes import ScoreParams
 
@@ -299,143 +299,3 @@ def find_why(
     return WhyResult(
         why.detect_why(passages, scores, float(threshold), cues, method), float(threshold), method
     )
-
-
-# -- everything at once -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LensOutputs:
-    """All lens tables of one corpus (see `run_lenses`)."""
-
-    books: tuple[Codebook, ...]
-    themes: Coding
-    markers: Coding | None
-    screening: pd.DataFrame
-    coverage: pd.DataFrame
-    why: WhyResult
-    summary: pd.DataFrame
-    by: dict[str, pd.DataFrame]
-    national: pd.DataFrame
-
-
-def split_books(books: Sequence[Codebook]) -> tuple[tuple[Codebook, ...], Codebook | None]:
-    """(theme codebooks, the quality-marker codebook or None)."""
-    markers = next((b for b in books if b.id == MARKER_CODEBOOK), None)
-    return tuple(b for b in books if b.id != MARKER_CODEBOOK), markers
-
-
-def run_lenses(
-    passages: pd.DataFrame,
-    documents: pd.DataFrame,
-    vectors: np.ndarray,
-    embed: Embedder,
-    books: Sequence[Codebook],
-    params: LensParams,
-    labels: lens_eval.Labels | None = None,
-    national: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-) -> LensOutputs:
-    """Theme coding, prevalence, national comparison, marker screening and the 'why' lens.
-
-    With `labels` and a method other than ``zero_shot``, the supervised layer is trained on
-    every labelled report and codes all reports.
-    """
-    theme_books, marker_book = split_books(books)
-    entries = all_entries(theme_books)
-    supervised_run = labels is not None and params.method != "zero_shot"
-    alignment = lens_eval.align_paragraphs(passages, labels.paragraphs) if supervised_run else None
-    train_docs = tuple(labels.doc_ids) if supervised_run else ()
-
-    def training(ids: list[str], markers: bool) -> Training | None:
-        if not supervised_run:
-            return None
-        y, truth = lens_eval.targets(passages, labels, alignment, ids, markers=markers)
-        return Training(y, truth, train_docs)
-
-    coding = code_corpus(
-        passages, vectors, entries, embed, params, training([e.id for e in entries], False)
-    )
-    marker_coding, screening, cover = (
-        None,
-        pd.DataFrame(columns=quality.SCREEN_COLUMNS),
-        pd.DataFrame(),
-    )
-    if marker_book is not None:
-        ids = list(marker_book.ids)
-        marker_coding = code_corpus(
-            passages, vectors, marker_book.entries, embed, params, training(ids, True)
-        )
-        screening = quality.screen(
-            marker_coding.coded, marker_coding.presence, passages, marker_book.entries
-        )
-        cover = quality.coverage(screening)
-    why_labels = (
-        lens_eval.passage_flag(passages, alignment, labels.paragraphs, "why")
-        if supervised_run
-        else None
-    )
-    why_result = find_why(passages, vectors, embed, params, why_labels, train_docs)
-    summary = prevalence.theme_summary(coding.presence, documents, entries)
-    by = {
-        col: prevalence.prevalence(coding.presence, documents, by=col, entries=entries)
-        for col in prevalence.metadata_columns(documents)
-    }
-    figures, sources = national if national is not None else (pd.DataFrame(), pd.DataFrame())
-    comparison = (
-        prevalence.national_comparison(summary, figures, sources)
-        if len(figures)
-        else pd.DataFrame()
-    )
-    return LensOutputs(
-        tuple(books), coding, marker_coding, screening, cover, why_result, summary, by, comparison
-    )
-
-
-def calibrate_defaults(
-    passages: pd.DataFrame,
-    vectors: np.ndarray,
-    embed: Embedder,
-    books: Sequence[Codebook],
-    params: LensParams,
-    labels: lens_eval.Labels,
-) -> pd.DataFrame:
-    """Zero-shot thresholds for every entry (and the 'why' score) calibrated on ALL labelled
-    reports: the table shipped as ``codebooks/thresholds.csv`` for corpora without labels."""
-    alignment = lens_eval.align_paragraphs(passages, labels.paragraphs)
-    docs = [d for d in labels.doc_ids if d in set(passages["doc_id"].astype(str))]
-    source = f"calibrated on {len(docs)} labelled sample reports"
-    tables = []
-    theme_books, marker_book = split_books(books)
-    for group, markers in (
-        (all_entries(theme_books), False),
-        (marker_book.entries if marker_book else (), True),
-    ):
-        if not group:
-            continue
-        ids = [e.id for e in group]
-        y, truth = lens_eval.targets(passages, labels, alignment, ids, markers=markers)
-        zs = zero_shot(passages, vectors, group, embed, params)
-        tables.append(
-            lens_eval.calibrate(
-                zs, y, passages["doc_id"].astype(str), lens_eval.document_labels(truth, docs, ids), docs, ids,
-                "zero_shot", params.backend, doc_weight=params.doc_weight, source=source,
-            )
-        )  # fmt: skip
-    flag = lens_eval.passage_flag(passages, alignment, labels.paragraphs, "why")
-    result = find_why(passages, vectors, embed, replace(params, method="zero_shot"), flag, docs)
-    known = flag.notna().to_numpy()
-    f1 = lens_eval.binary_metrics(
-        result.detected["why"].to_numpy()[known], flag[known].astype(bool)
-    )["f1"]
-    why_row = {
-        "theme_id": "why",
-        "method": "zero_shot",
-        "backend": params.backend,
-        "threshold": result.threshold,
-        "k": 1,
-    }
-    why_row |= {
-        "source": source,
-        "n_positive": int(flag.fillna(False).astype(bool).sum()),
-        "f1_passage": f1,
-        "f1_document": np.nan,
-    }
-    return pd.concat([*tables, pd.DataFrame([why_row])], ignore_index=True)

@@ -6,6 +6,7 @@ dictionaries) lemmatises English, so "bruising", "bruised" and "bruises" meet at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -15,6 +16,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 WORD_PATTERN = r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d+"
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | {"child", "s", "review"}
 _TOKENIZER = RegexpTokenizer(WORD_PATTERN)
+_PLAIN = re.compile(r"[a-z0-9]+")
 
 
 def tokens(text: str) -> list[str]:
@@ -47,6 +49,20 @@ def content_lemmas(text: str) -> list[str]:
 
 def lemma_sets(texts: Iterable[str]) -> list[frozenset[str]]:
     return [frozenset(content_lemmas(t)) for t in texts]
+
+
+def shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    """Word n-grams of lower-cased letters and digits (for matching and near-duplicates)."""
+    words = _PLAIN.findall(str(text).lower())
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def near_duplicate(a: set, b: set, share: float = 0.5) -> bool:
+    """True when the smaller shingle set shares at least `share` of itself with the other."""
+    small = min(len(a), len(b))
+    return bool(small) and len(a & b) / small >= share
 
 
 # -- quoting and citing ---------------------------------------------------------------------

@@ -11,6 +11,8 @@ headings. The line predicates here are shared with :mod:`lip_research.segment`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?[-(]?\s*\d{1,4}\s*[-)]?(?:\s*(?:of|/)\s*\d{1,4})?$|^[ivxlc]{1,6}$", re.I
@@ -50,8 +52,18 @@ def is_heading_line(line: str, width: float = 1e9) -> bool:
     body = NUMBERING.sub("", text, count=1) or text
     if not (body[0].isupper() or body[0].isdigit()):
         return False
-    shouting = text.upper() == text
-    return body != text or shouting or len(text) <= 0.75 * width
+    if text.rsplit(" ", 1)[-1] in _RUNS_ON:  # lower case only: "Child A" is a name
+        return False  # "... a significant strength in" runs on to the next line
+    if text.upper() == text:
+        return True
+    return len(text) <= (0.85 if body != text else 0.75) * width
+
+
+_RUNS_ON = {  # a line ending in one of these runs on to the next: not a heading
+    "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by",
+    "with", "as", "that", "which", "who", "is", "are", "was", "were", "be", "has", "have",
+    "had", "this", "these", "their", "its", "his", "her", "our", "not",
+}  # fmt: skip
 
 
 def opens_paragraph(line: str) -> bool:
@@ -60,34 +72,57 @@ def opens_paragraph(line: str) -> bool:
     return bool(first) and (first.isupper() or first.isdigit() or first == "•")
 
 
-def to_blocks(pages: list[list[str]], structured: bool) -> list[dict]:
-    """Join lines into paragraph blocks ``{text, page_start, page_end, single}``.
+def to_blocks(
+    pages: list[list[str]], structured: bool, known: Callable[[str], bool] | None = None
+) -> list[dict]:
+    """Join lines into paragraph blocks ``{text, page_start, page_end, single, lines}``.
 
-    ``single`` marks a block made of one line (a heading candidate).
+    ``single`` marks a block made of one line (a heading candidate). ``known`` tells
+    whether a line names a known section: such a line may be longer than other headings
+    and may follow a list item that has no final full stop.
     """
     lengths = sorted(len(line) for lines in pages for line in lines if line)
     width = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 80
     vocab = _LazyVocabulary(pages)
     blocks: list[dict] = []
     for page_no, lines in enumerate(pages, start=1):
-        for group in _paragraph_lines(lines, structured, width):
+        for group in _paragraph_lines(lines, structured, width, known):
             blocks.append(
                 {
                     "text": _join(group, vocab),
                     "page_start": page_no,
                     "page_end": page_no,
                     "single": len(group) == 1,
+                    "lines": len(group),
                 }
             )
     return _merge_across_pages(blocks, width)
 
 
-def _paragraph_lines(lines: list[str], structured: bool, width: float) -> list[list[str]]:
+@dataclass
+class _Page:
+    """One page's lines and what is known about each, for the line-break decisions."""
+
+    raw: list[str]
+    lines: list[str]
+    ends: list[bool]
+    heads: list[bool]
+    named: list[bool]
+    width: float
+
+
+def _paragraph_lines(
+    raw: list[str], structured: bool, width: float, known: Callable[[str], bool] | None
+) -> list[list[str]]:
+    lines = [line.strip() for line in raw]
+    heads = [bool(line) and not structured and is_heading_line(line, width) for line in lines]
+    named = [
+        bool(known) and not structured and not head and _named_heading(line, width, known)
+        for line, head in zip(lines, heads, strict=True)
+    ]
+    page = _Page(raw, lines, [ends_sentence(line) for line in lines], heads, named, width)
     groups: list[list[str]] = [[]]
-    stripped = [line.strip() for line in lines]
-    ends = [ends_sentence(line) for line in stripped]
-    heads = [bool(line) and not structured and is_heading_line(line, width) for line in stripped]
-    for i, line in enumerate(stripped):
+    for i, line in enumerate(lines):
         current = groups[-1]
         if not line:
             if current:
@@ -98,30 +133,48 @@ def _paragraph_lines(lines: list[str], structured: bool, width: float) -> list[l
         elif structured:
             breaks = line[0] == "#" or current[0][0] == "#" or bool(BULLET.match(line))
         else:
-            breaks = _starts_new(i, stripped, ends, heads, width, lines[i - 1])
+            breaks = _starts_new(i, page, current)
         if breaks:
             groups.append([])
         groups[-1].append(line)
     return [g for g in groups if g]
 
 
-def _starts_new(
-    i: int, lines: list[str], ends: list[bool], heads: list[bool], width: float, raw_prev: str
-) -> bool:
-    """Does line ``i`` start a new paragraph? (line ``i - 1`` is in the current one)"""
+def _named_heading(line: str, width: float, known: Callable[[str], bool]) -> bool:
+    return (
+        bool(line)
+        and line.count(" ") < 16
+        and line[-1] not in ".,;"
+        and len(line) < 0.9 * width
+        and opens_paragraph(line)
+        and known(line)
+    )
+
+
+def _starts_new(i: int, page: _Page, current: list[str]) -> bool:
+    """Does line ``i`` start a new paragraph? (``current`` holds the lines before it)"""
+    lines, ends, heads, width = page.lines, page.ends, page.heads, page.width
     prev, line = lines[i - 1], lines[i]
-    if BULLET.match(line) or (ends[i - 1] and NUMBERED_PARA.match(line)):
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    if BULLET.match(line) or (
+        NUMBERED_PARA.match(line) and (ends[i - 1] or len(prev) < 0.6 * width)
+    ):
         return True
-    alone = i < 2 or not lines[i - 2] or ends[i - 2] or heads[i - 2]
-    if alone and heads[i - 1] and opens_paragraph(line):
+    alone = len(current) == 1 or i < 2 or not lines[i - 2] or ends[i - 2] or heads[i - 2]
+    if alone and (heads[i - 1] or page.named[i - 1]) and opens_paragraph(line):
         return True  # prev is a heading on its own line
-    if heads[i] and ends[i - 1]:
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if not nxt or opens_paragraph(nxt):
-            return True  # line is a heading after a finished paragraph
+    if heads[i] and ends[i - 1] and (not nxt or opens_paragraph(nxt)):
+        return True  # line is a heading after a finished paragraph
+    after_paragraph_or_item = ends[i - 1] or BULLET.match(current[0])
+    if (
+        page.named[i]
+        and after_paragraph_or_item
+        and (not nxt or opens_paragraph(nxt) or len(nxt) < 0.5 * width)
+    ):
+        return True  # a known section's heading, after a paragraph or a list item
     if not ends[i - 1]:
         return False
-    soft_wrap = raw_prev.endswith(" ")  # Word-made PDFs keep the space where a line wrapped
+    soft_wrap = page.raw[i - 1].endswith(" ")  # Word-made PDFs keep the space where a line wrapped
     return len(prev) < 0.8 * width or (not soft_wrap and len(prev) < 0.95 * width)
 
 
@@ -176,6 +229,7 @@ def _merge_across_pages(blocks: list[dict], width: float) -> list[dict]:
             prev["text"] = f"{prev['text']} {text}"
             prev["page_end"] = block["page_end"]
             prev["single"] = False
+            prev["lines"] += block["lines"]
             continue
         out.append(block)
     return out

@@ -35,6 +35,15 @@ def with_period(documents: pd.DataFrame, width: int, column: str = "year") -> pd
     return out
 
 
+def _group_values(values: pd.Series) -> pd.Series:
+    """Group labels as text: whole numbers without '.0' (years), missing -> 'unknown'."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().sum() == values.notna().sum() and (numbers.dropna() % 1 == 0).all():
+        values = numbers.astype("Int64")
+    text = values.astype("string").fillna(UNKNOWN).str.strip()
+    return text.replace("", UNKNOWN).astype(str)
+
+
 def prevalence(
     presence: pd.DataFrame,
     documents: pd.DataFrame,
@@ -54,7 +63,7 @@ def prevalence(
     docs["doc_id"] = docs["doc_id"].astype(str)
     key = by or "_all"
     if by:
-        docs[key] = docs[by].astype("string").fillna(UNKNOWN).replace("", UNKNOWN).astype(str)
+        docs[key] = _group_values(docs[by])
     else:
         docs[key] = "all"
     pres = presence.assign(doc_id=presence["doc_id"].astype(str)).merge(docs, on="doc_id")

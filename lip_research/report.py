@@ -80,6 +80,24 @@ def load_params(path: Path | None) -> dict[str, Any]:
     return data
 
 
+def _ipc_kernel_manager():
+    """A kernel manager that talks to its kernel over local sockets files, not TCP.
+
+    Reports then run with no network at all (not even loopback), and nothing listens on a port.
+    """
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+            self.ip = str(Path(tempfile.mkdtemp(prefix="lip-kernel-")) / "kernel")
+
+    return IPCKernelManager
+
+
 def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: bool = True) -> Path:
     """Run the notebook into ``run_dir/<name>``; on failure mark the run failed and raise."""
     import papermill
@@ -97,6 +115,7 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
             progress_bar=progress,
             cwd=str(Path.cwd()),
             report_mode=False,
+            kernel_manager_class=_ipc_kernel_manager(),
         )
     except PapermillExecutionError as exc:
         message = f"{exc.ename}: {exc.evalue}"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from nltk.text import ConcordanceIndex
 
-from lip_research.lexical import citation, excerpt, lemma, tokens
+from lip_research.lexical import citation, excerpt, lemma, spans, tokens
 
 HIT_COLUMNS = ["passage_id", "doc_id", "section", "page_start", "page_end", "citation"]
 
@@ -26,24 +26,27 @@ class Concordance:
 
     index: ConcordanceIndex
     owner: np.ndarray  # passage row of each token
+    spans: np.ndarray  # (n_tokens, 2) character span of each token in its passage
+    texts: tuple[str, ...]
     passages: pd.DataFrame  # passage_id, doc_id, section, page_start, page_end
 
 
 def build_concordance(passages: pd.DataFrame) -> Concordance:
     """Tokenise every passage in order; the index key of each token is its lemma."""
+    texts = tuple(passages["text"].astype(str))
     all_tokens: list[str] = []
     owner: list[int] = []
-    for row, text in enumerate(passages["text"].astype(str)):
-        toks = tokens(text)
-        all_tokens += toks
-        owner += [row] * len(toks)
+    all_spans: list[tuple[int, int]] = []
+    for row, text in enumerate(texts):
+        cuts = spans(text)
+        all_tokens += [text[a:b] for a, b in cuts]
+        all_spans += cuts
+        owner += [row] * len(cuts)
     meta = passages.reset_index(drop=True)
-    meta = meta[
-        [c for c in ("passage_id", "doc_id", "section", "page_start", "page_end") if c in meta]
-    ]
-    return Concordance(
-        ConcordanceIndex(all_tokens, key=lemma), np.asarray(owner, dtype=np.int64), meta
-    )
+    meta = meta[[c for c in HIT_COLUMNS[:-1] if c in meta]]
+    index = ConcordanceIndex(all_tokens, key=lemma)
+    span_array = np.asarray(all_spans, dtype=np.int64).reshape(-1, 2)
+    return Concordance(index, np.asarray(owner, dtype=np.int64), span_array, texts, meta)
 
 
 def concordance(
@@ -52,38 +55,33 @@ def concordance(
     """Keyword-in-context lines for a word or phrase (lemma-aware, case-insensitive).
 
     Columns: passage_id, doc_id, section, page_start, page_end, citation, left, match,
-    right (`context` words each side, within the passage).
+    right: up to `context` words each side, quoted from the passage with its punctuation.
     """
     words = tokens(query)
     if not words:
         raise ValueError("empty search query: give a word or a phrase")
-    idx = conc.index
+    idx, owner, sp, n = conc.index, conc.owner, conc.spans, len(words)
     offsets = idx.offsets(words[0])
-    for i, word in enumerate(words[1:]):  # phrase: each next word one position further on
+    for i, word in enumerate(words[1:]):  # a phrase: each next word one position further on
         offsets = sorted({o - i - 1 for o in idx.offsets(word)} & set(offsets))
-    toks, owner, n = idx.tokens(), conc.owner, len(words)
     rows = []
     for start in offsets:
-        row = owner[start]
-        if owner[start + n - 1] != row:
+        row, last = owner[start], start + n - 1
+        if owner[last] != row:
             continue
-        lo, hi = start, start + n
+        lo, hi = start, last
         while lo > 0 and owner[lo - 1] == row and start - lo < context:
             lo -= 1
-        while hi < len(toks) and owner[hi] == row and hi - start - n < context:
+        while hi + 1 < len(owner) and owner[hi + 1] == row and hi - last < context:
             hi += 1
-        rows.append(
-            (
-                row,
-                " ".join(toks[lo:start]),
-                " ".join(toks[start : start + n]),
-                " ".join(toks[start + n : hi]),
-            )
-        )
+        text = conc.texts[row]
+        left = text[sp[lo, 0] : sp[start, 0]].strip()
+        match = text[sp[start, 0] : sp[last, 1]]
+        right = text[sp[last, 1] : sp[hi, 1]].strip()
+        rows.append((row, " ".join(left.split()), " ".join(match.split()), " ".join(right.split())))
         if limit and len(rows) >= limit:
             break
-    meta = conc.passages.iloc[[r for r, *_ in rows]].reset_index(drop=True)
-    out = _cite(meta)
+    out = _cite(conc.passages.iloc[[r for r, *_ in rows]].reset_index(drop=True))
     out["left"] = [r[1] for r in rows]
     out["match"] = [r[2] for r in rows]
     out["right"] = [r[3] for r in rows]

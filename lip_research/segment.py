@@ -63,7 +63,8 @@ SECTION_PATTERNS: list[tuple[str, str]] = [
     (
         "methodology",
         _THE + r"(?:method|review (?:process|methodology|method|model|team|panel|approach)"
-        r"|process of the review|approach|how (?:the|this) review|learning together)",
+        r"|process of the review|approach$|approach (?:to|of) (?:the|this) review"
+        r"|how (?:the|this) review|learning together)",
     ),
     (
         "family_involvement",
@@ -96,6 +97,14 @@ SECTION_PATTERNS: list[tuple[str, str]] = [
         "findings",
         _THE + r"(?:findings?|lessons?\b|learning|conclusions?|what (?:we|have we) learn)",
     ),
+    # inspection reports (Ofsted and similar): judgements read as findings
+    (
+        "findings",
+        r"(?:inspection findings|(?:the )?experiences and progress of|(?:the )?impact of leaders"
+        r"|leadership, management and governance|overall effectiveness)",
+    ),
+    ("background", r"information about this local authority"),
+    ("methodology", r"information about this inspection"),
     (
         "recommendations",
         _THE + r"(?:recommendations?|what needs to improve|areas? for improvement|next steps)",
@@ -133,9 +142,17 @@ def heading_section(heading: str) -> str | None:
 
 
 def is_heading(block: dict) -> bool:
-    """A Markdown/Word heading, or a single short line that reads as one."""
+    """A Markdown/Word heading, a single short line that reads as one, or a heading of a
+    known section wrapped onto two lines."""
     text = block["text"]
-    return text.startswith("#") or (block.get("single", False) and is_heading_line(text))
+    if text.startswith("#") or (block.get("single", False) and is_heading_line(text)):
+        return True
+    return (
+        block.get("lines", 1) <= 2
+        and text.count(" ") < 16
+        and text[-1] not in ".,;"
+        and heading_section(text) is not None
+    )
 
 
 def label_sections(blocks: list[dict]) -> list[dict]:

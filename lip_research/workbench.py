@@ -47,9 +47,50 @@ def save_figure(fig, run_dir: Path, name: str, caption: str):
     return fig
 
 
-def fit(corpus_path: str | Path, cfg: RunConfig) -> TopicRun:
-    corpus = load_corpus(corpus_path, cfg)
+def open_corpus(corpus_path: str | Path, cfg: RunConfig):
+    """The ingested corpus for a folder (ingesting it first, with caching, if needed)."""
+    return load_corpus(corpus_path, cfg)
+
+
+def topics(corpus, cfg: RunConfig) -> TopicRun:
     return run_topics(corpus, cfg)
+
+
+def fit(corpus_path: str | Path, cfg: RunConfig) -> TopicRun:
+    return run_topics(load_corpus(corpus_path, cfg), cfg)
+
+
+def topic_summary(run: TopicRun) -> str:
+    ev, r = run.evaluation, run.result
+    chosen = "; ".join(f"{k}: {v}" for k, v in r.choices.items())
+    return (
+        f"**{ev['n_topics']} topics** over {len(run.corpus.passages):,} passages from "
+        f"{run.corpus.documents['doc_id'].nunique():,} documents "
+        f"(embedding `{r.config.embedding}`, reduction `{r.config.reduction}`, clustering "
+        f"`{r.config.clustering}`). Outliers {ev['outlier_share']:.1%}; largest topic "
+        f"{ev['largest_share']:.1%}; NPMI coherence {ev['npmi']:.3f}; diversity {ev['diversity']:.2f}.\n\n"
+        f"Chosen from the corpus: {chosen or 'nothing (all parameters were given)'}."
+    )
+
+
+def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> pd.DataFrame:
+    """Short excerpts of the passages nearest each topic's centre, with citations."""
+    from lip_research.lexical import citation, excerpt
+
+    reps = run.result.representatives
+    reps = reps[(reps["rank"] <= per_topic) & (reps["topic"] != -1)]
+    labels = run.result.topics.set_index("topic")["label"]
+    return pd.DataFrame(
+        {
+            "topic": reps["topic"].to_numpy(),
+            "label": reps["topic"].map(labels).to_numpy(),
+            "excerpt": [excerpt(t, words) for t in reps["text"]],
+            "citation": [
+                citation(d, s, a, b)
+                for d, s, a, b in zip(reps["doc_id"], reps["section"], reps["page_start"], reps["page_end"], strict=True)
+            ],
+        }
+    )
 
 
 def save_topics(run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None) -> dict[str, Path]:
@@ -168,8 +209,11 @@ def evaluation(run: TopicRun, seeds: int = 3, labels: pd.Series | None = None) -
 
     figs = dict(run.evaluation)
     runs = [(run.result.passage_topics["topic"].tolist(), {int(t): w.split(";") for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)})]
+    from lip_research.pipeline import place_names
+
+    names = place_names(run.corpus.documents)
     for k in range(1, seeds):
-        other = fit_topics(run.corpus.passages, run.embeddings, run.config.topics, run.config.seed + k)
+        other = fit_topics(run.corpus.passages, run.embeddings, run.config.topics, run.config.seed + k, names=names)
         runs.append((other.passage_topics["topic"].tolist(), {int(t): topic_words(other.model, int(t)) for t in other.topics["topic"]}))
     if seeds > 1:
         figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
@@ -181,12 +225,55 @@ def evaluation(run: TopicRun, seeds: int = 3, labels: pd.Series | None = None) -
     return evaluate.evaluation_table({k: round(v, 4) if isinstance(v, float) else v for k, v in figs.items()})
 
 
-def planted_labels(run: TopicRun, labels_dir: str | Path) -> pd.Series | None:
+def planted_labels(run: TopicRun, corpus: str | Path) -> pd.Series | None:
     """For a labelled corpus: each passage's planted harm (from the paragraph it overlaps most)."""
-    path = Path(labels_dir) / "paragraphs.csv"
-    if not path.exists():
+    from lip_research.pipeline import corpus_spec
+
+    root = Path(corpus)
+    if not (root / "corpus.yaml").exists():
+        return None
+    spec = corpus_spec(root)
+    path = spec.labels / "paragraphs.csv" if spec.labels else None
+    if path is None or not path.exists():
         return None
     from lip_research.labels import passage_label
 
     paragraphs = pd.read_csv(path)
     return passage_label(run.corpus.passages, paragraphs, "harm").replace("any", np.nan)
+
+
+# -- methods and provenance --------------------------------------------------------------------
+LIMITATIONS = """
+**Limitations.** Topic models find patterns in the *wording* of reports, not causes; a topic's
+label is a summary of its words, to be checked against its passages. Theme coding and the
+quality-marker screen are calibrated aids that miss and over-call some passages: check the
+evidence passages before quoting a figure. Published reports are a biased sample of reviews,
+and national figures come from different samples and periods. Case reviews concern real
+children even when anonymised: quote short passages only.
+"""
+
+
+def methods(run: TopicRun, run_dir: Path) -> str:
+    """A methods section: corpus, parameters, what was chosen automatically, limitations."""
+    r, c = run.result, run.corpus
+    lines = [
+        f"**Corpus.** {c.documents['doc_id'].nunique():,} documents, {len(c.passages):,} passages "
+        f"(content hash `{c.content_hash[:12]}`); files seen: {len(c.ledger):,}.",
+        f"**Embedding.** `{r.config.embedding}` "
+        + ("(all-MiniLM-L6-v2, bundled)." if r.config.embedding == "minilm" else "(model2vec static model distilled from all-MiniLM-L6-v2)."),
+        f"**Topic model.** BERTopic with reduction `{r.config.reduction}` "
+        f"({r.config.n_components} components), clustering `{r.config.clustering}`"
+        + (f" ({r.config.n_clusters} topics)" if r.config.clustering != "hdbscan" else f" (min size {r.config.min_topic_size})")
+        + f", representation `{r.config.representation}`, seed {run.config.seed}.",
+        "**Topic words.** NLTK tokenising and collocations, simplemma lemmas, stopwords for "
+        "English, report boilerplate, role words, numbers, dates and place names.",
+        f"**Chosen from the corpus.** " + ("; ".join(f"{k}: {v}" for k, v in r.choices.items()) or "nothing"),
+        f"**Reproduce.** `lip report --params` with the parameters in `run.json`; configuration in `config.yaml`.",
+        LIMITATIONS.strip(),
+    ]
+    return "\n\n".join(lines)
+
+
+def finish(run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None) -> Path:
+    """Write run.json last (with the evaluation figures gathered during the report)."""
+    return io.write_json(provenance(run, extra), Path(run_dir) / "run.json")

@@ -1,0 +1,262 @@
+"""Shared steps of the lens commands: load a corpus and its vectors, compute the lenses,
+write their tables, figures and briefings into a run folder, and record ``run.json``.
+
+`write_lens_tables` and `write_briefings` are also what the default report calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import typer
+
+from lip_research import io
+
+
+@dataclass
+class Context:
+    """A loaded corpus, its vectors and what the lenses need alongside."""
+
+    cfg: Any
+    corpus: io.Corpus
+    vectors: np.ndarray
+    embed: Any
+    labels: Any
+    books: tuple
+    timings: dict[str, float]
+
+
+def read_labels(folder: str | Path):
+    """The sample-format labels folder (paragraphs.csv, passage_themes.csv, document_themes.csv,
+    document_markers.csv) as `lens_eval.Labels`."""
+    from lip_research.lens_eval import Labels
+
+    folder = Path(folder)
+    names = ("paragraphs", "passage_themes", "document_themes", "document_markers")
+    missing = [n for n in names if not (folder / f"{n}.csv").exists()]
+    if missing:
+        raise typer.BadParameter(
+            f"{folder} lacks {', '.join(m + '.csv' for m in missing)}", param_hint="--labels"
+        )
+    frames = {
+        n: pd.read_csv(folder / f"{n}.csv", dtype={"doc_id": str}, keep_default_na=False)
+        for n in names
+    }
+    frames["paragraphs"]["why"] = (
+        frames["paragraphs"]["why"].astype(str).str.lower().isin(["true", "1"])
+    )
+    return Labels(**frames)
+
+
+def load_context(
+    corpus: Path,
+    config: Path | None,
+    backend: str | None,
+    codebooks: list[Path],
+    labels: Path | None,
+    method: str,
+) -> Context:
+    from lip_research import codebook, embed, pipeline
+    from lip_research import config as config_mod
+
+    cfg = config_mod.load_yaml(config) if config else config_mod.RunConfig()
+    if backend:
+        cfg = cfg.replace(**{"topics.embedding": backend})
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    loaded = pipeline.load_corpus(corpus, cfg)
+    timings["load_corpus"] = time.perf_counter() - t0
+    vectors, timings["embed"] = pipeline.embed_passages(loaded, cfg, progress=False)
+    names = [*cfg.themes.codebooks, *cfg.themes.extra_codebooks]
+    try:
+        books = codebook.load_codebooks(names, extra=[str(p) for p in codebooks])
+    except codebook.CodebookError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--codebook") from None
+    label_dir = labels
+    if label_dir is None and method != "zero_shot" and not io.is_ingested(corpus):
+        label_dir = pipeline.corpus_spec(corpus).labels
+    if method == "supervised" and label_dir is None:
+        raise typer.BadParameter(
+            "--method supervised needs --labels (a labelled paragraphs folder)",
+            param_hint="--method",
+        )
+    embed_fn = functools.partial(
+        embed.embed_texts, backend=cfg.topics.embedding, device=cfg.topics.device
+    )
+    found = read_labels(label_dir) if label_dir is not None and method != "zero_shot" else None
+    return Context(cfg, loaded, vectors, embed_fn, found, books, timings)
+
+
+def lens_params(ctx: Context, method: str):
+    from lip_research.lenses import LensParams
+
+    return LensParams.from_config(ctx.cfg, method=method)
+
+
+def start_run(out: Path, ctx: Context) -> Path:
+    return io.new_run_dir(out, ctx.cfg.fingerprint())
+
+
+def finish_run(run: Path, ctx: Context, command: str, extra: dict[str, Any]) -> Path:
+    """run.json (parameters, seed, inputs, versions, commit, timings), status, ``latest`` link."""
+    corpus = ctx.corpus
+    io.write_json(
+        {
+            "command": command,
+            "created": io.now_iso(),
+            "corpus": {
+                "path": str(corpus.path) if corpus.path else None,
+                "content_hash": corpus.content_hash,
+                "documents": int(len(corpus.documents)),
+                "passages": int(len(corpus.passages)),
+            },
+            "seed": ctx.cfg.seed,
+            "config": ctx.cfg.to_dict(),
+            "codebooks": {b.id: {"version": b.version, "path": b.path} for b in ctx.books},
+            "labels_used": ctx.labels is not None,
+            "timings_s": {k: round(v, 3) for k, v in ctx.timings.items()},
+            "packages": io.package_versions(),
+            "git_commit": io.git_commit(),
+            **extra,
+        },
+        run / "run.json",
+    )
+    io.set_run_status(run, "complete")
+    io.mark_latest(run)
+    return run
+
+
+# -- writers shared with the report ------------------------------------------------------------------
+def write_lens_tables(
+    outputs, run: Path, parts: tuple[str, ...] = ("themes", "quality"), figures_too: bool = True
+) -> dict[str, Path]:
+    """Lens tables (and figures) into `run`: ``themes`` (coding, evidence, prevalence, national
+    comparison, 'why') and/or ``quality`` (marker screening, coverage); returns the paths."""
+    from lip_research import why as why_mod
+
+    c = outputs.themes
+    paths: dict[str, Path] = {}
+    if "quality" in parts and outputs.markers is not None:
+        paths["quality_markers"] = io.write_csv(outputs.screening, run / "quality_markers.csv")
+        paths["marker_coverage"] = io.write_csv(outputs.coverage, run / "marker_coverage.csv")
+        paths["marker_thresholds"] = io.write_csv(
+            outputs.markers.thresholds, run / "marker_thresholds.csv"
+        )
+    if figures_too:
+        paths |= _lens_figures(outputs, run / "figures", parts)
+    if "themes" not in parts:
+        return paths
+    paths |= {
+        "theme_passages": io.write_parquet(c.coded, run / "theme_passages.parquet"),
+        "theme_documents": io.write_csv(c.presence, run / "theme_documents.csv"),
+        "theme_evidence": io.write_csv(c.evidence, run / "theme_evidence.csv"),
+        "theme_thresholds": io.write_csv(c.thresholds, run / "theme_thresholds.csv"),
+        "theme_prevalence": io.write_csv(outputs.summary, run / "theme_prevalence.csv"),
+        "why_passages": io.write_parquet(outputs.why.detected, run / "why_passages.parquet"),
+        "why_by_report": io.write_csv(
+            why_mod.why_share(outputs.why.detected), run / "why_by_report.csv"
+        ),
+    }
+    for col, table in outputs.by.items():
+        paths[f"prevalence_by_{col}"] = io.write_csv(table, run / f"prevalence_by_{col}.csv")
+    if len(outputs.national):
+        paths["national_comparison"] = io.write_csv(
+            outputs.national, run / "national_comparison.csv"
+        )
+    return paths
+
+
+def _lens_figures(outputs, folder: Path, parts: tuple[str, ...]) -> dict[str, Path]:
+    from lip_research import figures, lens_figures, why
+
+    out: dict[str, Path] = {}
+    if "themes" in parts:
+        fig, ax = figures.new_figure(6.5, 5.5)
+        lens_figures.draw_prevalence(ax, outputs.summary, outputs.national)
+        caption = "Share of reports in which each theme was coded (n/N reports); diamonds: published national analyses, different samples."
+        out["fig_theme_prevalence"] = figures.save(fig, folder / "theme_prevalence", caption)["png"]
+    if "quality" in parts and outputs.markers is not None and len(outputs.coverage):
+        fig, ax = figures.new_figure(6.5, 5.0)
+        lens_figures.draw_marker_coverage(ax, outputs.coverage)
+        out["fig_marker_coverage"] = figures.save(
+            fig,
+            folder / "marker_coverage",
+            "Quality-marker screening: share of reports where evidence passages were found. A screening aid, not a verdict.",
+        )["png"]
+    detected = outputs.why.detected
+    if "themes" in parts and detected["section"].notna().any():
+        share = why.why_share(detected, by="section")
+        fig, ax = figures.new_figure(6.0, 4.0)
+        lens_figures.draw_why_share(ax, share, by="section")
+        out["fig_why_by_section"] = figures.save(
+            fig,
+            folder / "why_by_section",
+            "Share of passages flagged as explaining why practice happened, by report section.",
+        )["png"]
+    return out
+
+
+def write_briefings(
+    outputs, ctx: Context, run: Path, theme_ids: list[str], topics: pd.DataFrame | None = None
+) -> dict[str, Path]:
+    """``briefings/<theme>.md`` and ``.html`` for each theme id (or the most prevalent one)."""
+    from lip_research import briefing, codebook
+
+    ids = theme_ids or default_briefing_themes(outputs, ctx)
+    try:
+        codebook.check_ids(ids, ctx.books)
+    except codebook.CodebookError as exc:
+        raise typer.BadParameter(str(exc), param_hint="THEME") from None
+    marker_ids = set(outputs.markers.entry_ids) if outputs.markers is not None else set()
+    paths: dict[str, Path] = {}
+    for theme_id in ids:
+        entry = codebook.find_entry(ctx.books, theme_id)
+        book = next(b for b in ctx.books if b.id == entry.codebook)
+        coding = outputs.markers if theme_id in marker_ids else outputs.themes
+        brief = briefing.build_briefing(
+            entry, book, presence=coding.presence, coded=coding.coded, passages=ctx.corpus.passages,
+            documents=ctx.corpus.documents, topics=topics, corpus_name=_corpus_name(ctx), method=coding.method,
+        )  # fmt: skip
+        paths[f"{theme_id}.md"] = io.write_text(
+            brief.markdown, run / "briefings" / f"{theme_id}.md"
+        )
+        paths[f"{theme_id}.html"] = io.write_text(
+            brief.html, run / "briefings" / f"{theme_id}.html"
+        )
+    return paths
+
+
+def default_briefing_themes(outputs, ctx: Context) -> list[str]:
+    """The config's ``themes.briefing_themes``, else the most prevalent practice issue."""
+    if ctx.cfg.themes.briefing_themes:
+        return list(ctx.cfg.themes.briefing_themes)
+    issues = {e.id for b in ctx.books if b.id == "practice_issues" for e in b.entries}
+    ranked = outputs.summary[
+        outputs.summary["theme_id"].isin(issues or set(outputs.summary["theme_id"]))
+    ]
+    return list(ranked["theme_id"].head(1))
+
+
+def _corpus_name(ctx: Context) -> str:
+    n = len(ctx.corpus.documents)
+    name = ctx.corpus.path.name if ctx.corpus.path else "corpus"
+    return f"{name} corpus, {n} reports"
+
+
+def compute(ctx: Context, method: str):
+    from lip_research import prevalence
+    from lip_research.lens_run import run_lenses
+
+    t0 = time.perf_counter()
+    outputs = run_lenses(
+        ctx.corpus.passages, ctx.corpus.documents, ctx.vectors, ctx.embed, ctx.books,
+        lens_params(ctx, method), labels=ctx.labels, national=prevalence.load_national(),
+    )  # fmt: skip
+    ctx.timings["lenses"] = time.perf_counter() - t0
+    return outputs

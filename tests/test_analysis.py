@@ -1,0 +1,62 @@
+"""Topics over time and by class, with denominators; merging and relabelling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lip_research import analysis
+
+PT = pd.DataFrame(
+    {
+        "passage_id": [f"p{i}" for i in range(8)],
+        "doc_id": ["a", "a", "a", "b", "b", "c", "c", "c"],
+        "topic": [0, 0, 1, 1, 1, 0, 2, -1],
+    }
+)
+DOCS = pd.DataFrame({"doc_id": ["a", "b", "c"], "year": [2015, 2015, 2020], "review_model": ["scie", "silp", "scie"]})
+TOPICS = pd.DataFrame({"topic": [-1, 0, 1, 2], "size": [1, 3, 3, 1], "label": ["Outliers", "neglect", "sleep", "camhs"], "words": ["", "", "", ""]})
+
+
+def test_topics_by_class_carry_counts_and_denominators():
+    by = analysis.topics_by(PT, DOCS, "review_model", TOPICS)
+    scie = by[by["review_model"] == "scie"].set_index("topic")
+    assert scie.loc[0, "passages"] == 3
+    assert scie.loc[0, "total"] == 5  # outlier excluded
+    assert scie.loc[0, "share"] == pytest.approx(0.6)
+    assert scie.loc[0, "documents"] == 2
+    assert list(by.columns) == ["review_model", "topic", "label", "passages", "total", "share", "documents"]
+
+
+def test_topics_over_time_from_dates():
+    docs = DOCS.assign(published=["2015-03-01", "2015-09-01", "2020-01-01"])
+    trend = analysis.topics_over_time(PT, docs, TOPICS, "published")
+    assert sorted(trend["published"].unique()) == [2015, 2020]
+
+
+def test_unknown_column_lists_the_known_ones():
+    with pytest.raises(analysis.AnalysisError, match="unknown metadata column 'area'.*review_model"):
+        analysis.topics_by(PT, DOCS, "area")
+
+
+def test_merge_and_relabel():
+    merged = analysis.merge_topics(PT, [[1, 2]])
+    assert set(merged["topic"]) == {-1, 0, 1}
+    assert (merged["topic"] == 1).sum() == 4
+    relabelled = analysis.relabel(TOPICS, {0: "Neglect and home conditions"})
+    assert relabelled.set_index("topic").loc[0, "label"] == "Neglect and home conditions"
+    with pytest.raises(analysis.AnalysisError):
+        analysis.merge_topics(PT, [[0, 9]])
+    with pytest.raises(analysis.AnalysisError):
+        analysis.relabel(TOPICS, {9: "x"})
+
+
+def test_similarity_and_hierarchy():
+    cents = pd.DataFrame(np.eye(3)[[0, 0, 1]] + [[0, 0.1, 0], [0, 0, 0], [0, 0, 0.1]], index=[0, 1, 2])
+    cents = cents.div(np.linalg.norm(cents, axis=1), axis=0)
+    sims = analysis.similarity(cents)
+    assert sims.loc[0, 1] > sims.loc[0, 2]
+    link = analysis.hierarchy(cents)
+    assert link.shape == (2, 4)
+    assert set(link[0, :2].astype(int)) == {0, 1}  # the two similar topics join first

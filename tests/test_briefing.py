@@ -1,0 +1,107 @@
+"""Thematic briefings: definition, n/N prevalence and trend, linked themes, cited short quotes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from lens_fixtures import mini_book, mini_documents, mini_passages
+
+from lip_research import briefing
+
+
+@pytest.fixture
+def inputs():
+    passages = mini_passages()
+    passages.loc[0, "text"] = " ".join(["<b>word</b>"] * 60)  # long and needing escaping
+    coded = pd.DataFrame(
+        {
+            "passage_id": ["d1-p0001", "d1-p0002", "d3-p0003", "d2-p0001"],
+            "doc_id": ["d1", "d1", "d3", "d2"],
+            "theme_id": ["bruising", "bruising", "bruising", "sharing"],
+            "score": [0.9, 0.8, 0.6, 0.7],
+        }
+    )
+    presence = pd.DataFrame(
+        {
+            "doc_id": ["d1", "d1", "d2", "d2", "d3", "d3"],
+            "theme_id": ["bruising", "sharing"] * 3,
+            "present": [True, False, False, True, True, False],
+            "n_passages": [2, 0, 0, 1, 1, 0],
+        }
+    )
+    return {
+        "presence": presence,
+        "coded": coded,
+        "passages": passages,
+        "documents": mini_documents(),
+    }
+
+
+def test_briefing_content(inputs):
+    book = mini_book()
+    b = briefing.build_briefing(
+        book.get("bruising"), book, corpus_name="test corpus", method="zero_shot", **inputs
+    )
+    d = b.data
+    assert (d["n_present"], d["denominator"], d["percent"]) == (2, 3, 66.7)
+    assert (d["first_year"], d["last_year"]) == (2015, 2020)
+    assert d["passages"]["doc_id"].tolist() == ["d1", "d3"]  # one passage per report
+    assert all(len(e.split()) <= 42 for e in d["passages"]["excerpt"])
+    md = b.markdown
+    for part in (
+        "# Bruising in babies",
+        "## What it is",
+        "## How often",
+        "Present in 2 of 3 reports",
+        "| 2015 | 1 | 2 | 50.0 |",
+        "By review model: scie 2/2; silp 0/1.",
+        "> - d1, chronology, p. 1",
+        "Sources: A source (2020).",
+        "Method: zero_shot.",
+    ):
+        assert part in md, part
+    html = b.html
+    assert (
+        html.startswith("<!DOCTYPE html>")
+        and "&lt;b&gt;word&lt;/b&gt;" in html
+        and "<b>word" not in html
+    )
+    assert "<svg" in html and "1/2" in html
+    assert "<cite>d3, family_involvement, p. 3</cite>" in html
+
+
+def test_near_duplicate_passages_are_skipped(inputs):
+    passages = inputs["passages"]
+    passages.loc[passages["passage_id"] == "d3-p0003", "text"] = passages.loc[0, "text"]
+    got = briefing.representative_passages(inputs["coded"], passages, "bruising", n=5)
+    assert got["passage_id"].tolist() == ["d1-p0001"]
+
+
+def test_linked_topics_and_empty_theme(inputs):
+    topics = pd.DataFrame(
+        {
+            "passage_id": inputs["passages"]["passage_id"],
+            "topic": [0, 0, 1, 1, 1, 2, 2, 2, -1],
+            "label": [
+                "bruises",
+                "bruises",
+                "moves",
+                "school",
+                "school",
+                "family",
+                "family",
+                "family",
+                "x",
+            ],
+        }
+    )
+    linked = briefing.linked_topics(inputs["coded"], topics, "bruising")
+    assert linked["label"].tolist()[0] == "bruises"
+    book = mini_book()
+    empty = inputs | {
+        "coded": inputs["coded"].iloc[:0],
+        "presence": inputs["presence"].assign(present=False),
+    }
+    b = briefing.build_briefing(book.get("sharing"), book, **empty)
+    assert "No passage was coded with this theme." in b.markdown
+    assert "Present in 0 of 3 reports" in b.markdown

@@ -1,0 +1,71 @@
+"""Quality figures on tiny inline cases where the right answer is known."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from lip_research import evaluate
+
+TEXTS = [
+    "neglect housing poverty",
+    "neglect housing poverty school",
+    "neglect housing",
+    "self-harm camhs overdose",
+    "self-harm camhs overdose",
+    "camhs school",
+]
+
+
+def test_npmi_rewards_words_that_occur_together():
+    good = evaluate.npmi_per_topic({0: ["neglect", "housing"], 1: ["camhs", "overdose"]}, TEXTS)
+    bad = evaluate.npmi_per_topic({0: ["neglect", "overdose"]}, TEXTS)
+    assert good[0] > 0.5 and good[1] > 0.5
+    assert bad[0] == -1.0
+
+
+def test_npmi_matches_phrases_by_lemma():
+    scores = evaluate.npmi_per_topic({0: ["health visitors", "visited"]}, ["the health visitor visited"] * 2 + ["other"])
+    assert scores[0] == pytest.approx(1.0)
+
+
+def test_diversity_and_shares():
+    assert evaluate.diversity({0: ["a", "b"], 1: ["a", "c"]}) == 0.75
+    s = evaluate.shares([-1, 0, 0, 1])
+    assert s == {"outlier_share": 0.25, "largest_share": 0.5}
+
+
+def test_stability_is_one_for_relabelled_identical_partitions():
+    a = ([0, 0, 1, 1, 2], {0: ["x", "y"], 1: ["z"], 2: ["w"]})
+    b = ([2, 2, 0, 0, 1], {2: ["x", "y"], 0: ["z"], 1: ["w"]})
+    st = evaluate.stability([a, b])
+    assert st["ari_mean"] == pytest.approx(1.0)
+    assert st["word_overlap_mean"] == pytest.approx(1.0)
+
+
+def test_stability_drops_when_partitions_differ():
+    a = ([0, 0, 1, 1], {0: ["x"], 1: ["y"]})
+    b = ([0, 1, 0, 1], {0: ["q"], 1: ["r"]})
+    st = evaluate.stability([a, b])
+    assert st["ari_mean"] < 0.1
+    assert st["word_overlap_mean"] == 0.0
+
+
+def test_recovery_of_planted_labels():
+    perfect = evaluate.recovery([1, 1, 2, 2], ["a", "a", "b", "b"])
+    assert perfect["nmi"] == pytest.approx(1.0)
+    assert evaluate.recovery([1, 2, 1, 2], ["a", "a", "b", "b"])["nmi"] < 0.1
+
+
+def test_junk_topics_counted_by_top_words():
+    stop = frozenset({"page", "ofsted", "march"})
+    topics = {0: ["page", "ofsted", "2016", "neglect"], 1: ["neglect", "housing", "march"]}
+    assert evaluate.junk_topics(topics, stop) == [0]
+
+
+def test_summary_has_the_headline_figures():
+    figs = evaluate.summary({0: ["neglect", "housing"], 1: ["camhs", "overdose"], -1: ["x"]}, [0, 0, 0, 1, 1, -1], TEXTS, frozenset())
+    assert figs["n_topics"] == 2
+    assert math.isclose(figs["outlier_share"], 1 / 6)
+    assert figs["junk_topics"] == 0

@@ -1,0 +1,73 @@
+"""Figures are tested on what they draw (bars, labels, texts), and saved in three formats."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from lip_research import figures
+
+TOPICS = pd.DataFrame({"topic": [-1, 0, 1], "size": [5, 20, 10], "label": ["Outliers", "neglect, housing", "camhs, self-harm"], "words": ["", "", ""]})
+
+
+def test_topic_sizes_draws_one_bar_per_topic_largest_first():
+    fig, ax = figures.new_figure()
+    figures.plot_topic_sizes(TOPICS, ax)
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == [5, 10, 20]  # drawn bottom-up, so the largest is on top
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1] == "0: neglect, housing"
+    plt.close(fig)
+
+
+def test_prevalence_shows_denominators_and_national_markers():
+    prev = pd.DataFrame({"label": ["Neglect", "Domestic abuse"], "n": [6, 3], "N": [10, 10], "share": [0.6, 0.3]})
+    national = pd.DataFrame({"label": ["Neglect"], "percent": [75.0], "study": ["2014-17"]})
+    fig, ax = figures.new_figure()
+    figures.plot_prevalence(prev, ax, national)
+    texts = [t.get_text() for t in ax.texts]
+    assert "6/10" in texts and "3/10" in texts
+    assert len(ax.collections) == 1  # the national diamonds
+    assert ax.get_legend() is not None
+    plt.close(fig)
+
+
+def test_heatmap_writes_values_in_cells():
+    m = pd.DataFrame([[0.5, 0.25]], index=["neglect"], columns=["scie", "silp"])
+    fig, ax = figures.new_figure()
+    figures.plot_heatmap(m, ax)
+    assert [t.get_text() for t in ax.texts] == ["50%", "25%"]
+    plt.close(fig)
+
+
+def test_passage_map_colours_the_largest_topics():
+    coords = np.random.default_rng(0).normal(size=(30, 2))
+    topics = [0] * 15 + [1] * 10 + [-1] * 5
+    fig, ax = figures.new_figure()
+    figures.plot_passage_map(coords, topics, ax, {0: "neglect", 1: "camhs"})
+    assert len(ax.collections) == 3  # grey background + two topics
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0: neglect", "1: camhs"]
+    plt.close(fig)
+
+
+def test_save_writes_png_svg_pdf_and_caption(tmp_path):
+    fig, ax = figures.new_figure()
+    figures.plot_topic_sizes(TOPICS, ax)
+    paths = figures.save(fig, tmp_path / "sizes", "Topic sizes.")
+    assert {p.suffix for p in paths.values()} == {".png", ".svg", ".pdf", ".txt"}
+    from PIL import Image
+
+    with Image.open(paths["png"]) as im:
+        assert round(im.info["dpi"][0]) == 300
+    assert paths["caption"].read_text().strip() == "Topic sizes."
+
+
+def test_saved_svg_and_pdf_are_reproducible(tmp_path):
+    out = []
+    for name in ("a", "b"):
+        fig, ax = figures.new_figure()
+        figures.plot_topic_sizes(TOPICS, ax)
+        out.append(figures.save(fig, tmp_path / name, "x"))
+    for ext in ("svg", "pdf", "png"):
+        assert out[0][ext].read_bytes() == out[1][ext].read_bytes(), ext

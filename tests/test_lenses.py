@@ -1,0 +1,154 @@
+"""The lens commands end to end: each writes its tables, figures and run.json into a run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from lens_fixtures import fake_embed, mini_documents, mini_passages
+from typer.testing import CliRunner
+
+from lip_research import io
+from lip_research.commands import lenses as cmd
+
+
+@pytest.fixture
+def corpus(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        "lip_research.embed.embed_texts", lambda texts, **kw: fake_embed(list(texts))
+    )
+    folder = tmp_path / "corpus"
+    ledger = pd.DataFrame(columns=io.LEDGER_COLUMNS)
+    io.write_corpus(io.Corpus(mini_documents(), mini_passages(), ledger), folder)
+    return folder
+
+
+def latest(out: Path) -> Path:
+    return (out / "latest").resolve()
+
+
+def test_themes_writes_the_documented_tables(corpus, tmp_path):
+    cmd.themes(corpus=corpus, out=tmp_path / "runs", briefing=["information_sharing"])
+    run = latest(tmp_path / "runs")
+    passages = pd.read_parquet(run / "theme_passages.parquet")
+    assert list(passages.columns[:4]) == ["passage_id", "doc_id", "theme_id", "score"]
+    documents = pd.read_csv(run / "theme_documents.csv")
+    assert list(documents.columns[:4]) == ["doc_id", "theme_id", "present", "n_passages"]
+    assert len(documents) == 3 * 34
+    for name in (
+        "theme_evidence.csv",
+        "theme_prevalence.csv",
+        "prevalence_by_year.csv",
+        "prevalence_by_review_model.csv",
+        "why_passages.parquet",
+        "briefings/information_sharing.html",
+        "briefings/information_sharing.md",
+        "figures/theme_prevalence.png",
+        "run.json",
+    ):
+        assert (run / name).exists(), name
+    meta = io.read_json(run / "run.json")
+    assert meta["method"] == "zero_shot" and meta["corpus"]["documents"] == 3
+    assert io.run_status(run) == "complete"
+
+
+def test_quality_writes_the_screening_table(corpus, tmp_path):
+    cmd.quality(corpus=corpus, out=tmp_path / "q")
+    run = latest(tmp_path / "q")
+    table = pd.read_csv(run / "quality_markers.csv", keep_default_na=False)
+    assert list(table.columns[:6]) == [
+        "doc_id",
+        "marker_id",
+        "number",
+        "group",
+        "label",
+        "evidence_found",
+    ]
+    assert "best_passage" in table.columns and len(table) == 3 * 18
+    assert (run / "marker_coverage.csv").exists() and (
+        run / "figures" / "marker_coverage.png"
+    ).exists()
+
+
+def test_search_keyword_semantic_and_like(corpus, tmp_path, capsys):
+    cmd.search("bruise", corpus=corpus, out=tmp_path / "s")
+    hits = pd.read_csv(latest(tmp_path / "s") / "search_results.csv")
+    assert hits["match"].tolist() == ["bruise", "Bruising"]
+    assert "d1, chronology, p. 1: " in capsys.readouterr().out
+    cmd.search("school information", corpus=corpus, out=tmp_path / "s", mode="semantic", top=2)
+    assert len(pd.read_csv(latest(tmp_path / "s") / "search_results.csv")) == 2
+    cmd.search(corpus=corpus, out=tmp_path / "s", like="d1-p0003", top=1)
+    assert pd.read_csv(latest(tmp_path / "s") / "search_results.csv")["doc_id"].tolist() == ["d3"]
+    with pytest.raises(typer.BadParameter):
+        cmd.search(corpus=corpus, out=tmp_path / "s")
+
+
+def test_briefing_default_and_unknown_theme(corpus, tmp_path):
+    cmd.briefing(corpus=corpus, out=tmp_path / "b")
+    assert len(list((latest(tmp_path / "b") / "briefings").glob("*.html"))) == 1
+    with pytest.raises(typer.BadParameter, match="did you mean hidden_men"):
+        cmd.briefing(["hiden_men"], corpus=corpus, out=tmp_path / "b")
+
+
+def test_cli_wiring_and_user_codebook(corpus, tmp_path):
+    import yaml
+    from lens_fixtures import CODEBOOK
+
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(CODEBOOK))
+    app = typer.Typer()
+    for f in (cmd.themes, cmd.quality, cmd.search, cmd.briefing):
+        app.command()(f)
+    result = CliRunner().invoke(
+        app,
+        [
+            "themes",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path / "cli"),
+            "--codebook",
+            str(path),
+            "--method",
+            "zero_shot",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    thresholds = pd.read_csv(latest(tmp_path / "cli") / "theme_thresholds.csv")
+    assert thresholds.set_index("theme_id").loc["bruising", "source"].startswith("fallback")
+    result = CliRunner().invoke(
+        app,
+        [
+            "briefing",
+            "bruising",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path / "cli2"),
+            "--codebook",
+            str(path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    bad = CliRunner().invoke(
+        app, ["themes", "--corpus", str(corpus), "--codebook", str(tmp_path / "absent.yaml")]
+    )
+    assert bad.exit_code != 0 and "not found" in bad.output
+
+
+@pytest.mark.slow
+def test_sample_corpus_end_to_end_with_the_static_backend(tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    if not (sample / "corpus.yaml").exists():
+        pytest.skip("sample corpus not built")
+    cmd.themes(corpus=sample, out=tmp_path / "t", backend="static", method="zero_shot")
+    run = latest(tmp_path / "t")
+    summary = pd.read_csv(run / "theme_prevalence.csv")
+    assert summary["denominator"].eq(48).all()
+    assert (run / "national_comparison.csv").exists()
+    assert len(list((run / "briefings").glob("*.md"))) == 1
+    cmd.quality(corpus=sample, out=tmp_path / "q", backend="static", method="auto")
+    table = pd.read_csv(latest(tmp_path / "q") / "quality_markers.csv")
+    assert table["method"].isin(["supervised", "zero_shot"]).all() and table["evidence_found"].any()

@@ -1,0 +1,89 @@
+"""Topic words: phrases kept, lemmas merged, boilerplate, places, numbers and dates dropped."""
+
+from __future__ import annotations
+
+import pickle
+
+from lip_research.preprocess import (
+    PhraseParams,
+    TermSplitter,
+    authority_names,
+    build_analyzer,
+    is_junk,
+    lemma,
+    name_words,
+)
+
+TEXTS = [
+    "The health visitor saw that the child protection plan for Child K in Wakefield was not reviewed on 12 March 2016.",
+    "Care leavers told inspectors that their personal advisers helped. One care leaver moved to Kirklees in May.",
+    "The health visitor shared the child protection plan with the GP. Ofsted licence www.gov.uk page 3 of 40.",
+] * 6
+
+
+def analyzer(**kw):
+    return build_analyzer(TEXTS, names=["Castlebrook"], phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, **kw)
+
+
+def test_multiword_expressions_are_single_terms():
+    terms = analyzer()(TEXTS[0])
+    assert "child protection plan" in terms
+    assert "health visitor" in terms
+    assert "child" not in terms and "protection" not in terms
+
+
+def test_plural_and_singular_merge():
+    assert lemma("leavers") == lemma("leaver") == "leaver"
+    terms = analyzer()(TEXTS[1])
+    assert "care leaver" in terms
+    assert "leavers" not in terms
+
+
+def test_places_numbers_dates_and_boilerplate_are_dropped():
+    a = analyzer()
+    terms = set(a(TEXTS[0])) | set(a(TEXTS[1])) | set(a(TEXTS[2]))
+    for junk in ("wakefield", "kirklees", "march", "may", "2016", "12", "ofsted", "licence", "www", "page"):
+        assert junk not in terms, junk
+
+
+def test_metadata_names_are_stopwords():
+    a = build_analyzer(["Castlebrook practitioners met in Castlebrook about neglect."] * 5, names=["Castlebrook"], min_df=1, max_df=1.0)
+    assert "castlebrook" not in a("Castlebrook practitioners met in Castlebrook about neglect.")
+    assert "neglect" in a("Castlebrook practitioners met in Castlebrook about neglect.")
+
+
+def test_display_restores_the_written_form():
+    filler = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "camhs"]
+    texts = [f"The learning event was held about {w} and {v} issues." for w in filler for v in filler]
+    a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
+    assert "learn event" in a("The learning event was held.")
+    assert a.display("learn_event") == "learning event"
+
+
+def test_vocabulary_bounds_are_at_passage_level():
+    texts = ["neglect " + "rareword" * (i == 0) for i in range(10)]
+    a = build_analyzer(texts, min_df=2, max_df=0.5)
+    assert "rareword" not in a(texts[0])  # in 1 passage < min_df
+    assert "neglect" not in a(texts[1])  # in every passage > max_df
+
+
+def test_term_strings_round_trip_through_the_splitter_and_pickle():
+    a = analyzer()
+    s = a.term_string(TEXTS[0])
+    assert "child_protection_plan" in TermSplitter()(s)
+    again = pickle.loads(pickle.dumps(a))
+    assert again(TEXTS[0]) == a(TEXTS[0])
+
+
+def test_junk_judgement():
+    stop = analyzer().stopwords
+    assert is_junk("2016", stop)
+    assert is_junk("march", stop)
+    assert not is_junk("health visitor", stop)
+
+
+def test_authority_list_ships_with_the_package():
+    names = authority_names()
+    assert len(names) > 140
+    assert "Stockton-on-Tees" in names
+    assert {"stockton", "tees"} <= name_words(["Stockton-on-Tees"])

@@ -1,0 +1,98 @@
+"""Prevalence tables always carry counts and denominators; national figures are set beside them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from lens_fixtures import mini_book, mini_documents
+
+from lip_research import prevalence
+
+
+@pytest.fixture
+def presence():
+    return pd.DataFrame(
+        {
+            "doc_id": ["d1", "d1", "d2", "d2", "d3", "d3"],
+            "theme_id": ["bruising", "sharing"] * 3,
+            "present": [True, False, False, True, True, True],
+            "n_passages": [2, 0, 0, 1, 1, 3],
+        }
+    )
+
+
+def test_overall_and_by_metadata(presence):
+    docs = mini_documents()
+    overall = prevalence.prevalence(presence, docs, entries=mini_book().entries)
+    assert overall[
+        ["theme_id", "label", "n_present", "denominator", "percent"]
+    ].values.tolist() == [
+        ["bruising", "Bruising in babies", 2, 3, 66.7],
+        ["sharing", "Information sharing", 2, 3, 66.7],
+    ]
+    by = prevalence.prevalence(presence, docs, by="review_model")
+    assert by[["review_model", "theme_id", "n_present", "denominator"]].values.tolist() == [
+        ["scie", "bruising", 2, 2],
+        ["scie", "sharing", 1, 2],
+        ["silp", "bruising", 0, 1],
+        ["silp", "sharing", 1, 1],
+    ]
+
+
+def test_missing_metadata_is_its_own_group_and_unknown_columns_fail(presence):
+    docs = mini_documents().assign(review_model=["scie", None, ""])
+    by = prevalence.prevalence(presence, docs, by="review_model")
+    assert sorted(by["review_model"].unique()) == ["scie", "unknown"]
+    assert by.loc[by["review_model"] == "unknown", "denominator"].unique().tolist() == [2]
+    with pytest.raises(KeyError, match="no metadata column 'harm'"):
+        prevalence.prevalence(presence, docs, by="harm")
+
+
+def test_summary_trend_periods_and_cooccurrence(presence):
+    docs = mini_documents()
+    summary = prevalence.theme_summary(presence, docs, mini_book().entries)
+    row = summary.set_index("theme_id").loc["sharing"]
+    assert (row["first_year"], row["last_year"], row["n_passages"]) == (2015, 2020, 4)
+    trend = prevalence.trend(presence, docs, "bruising")
+    assert trend.values.tolist() == [["2015", 1, 2, 50.0], ["2020", 1, 1, 100.0]]
+    with_gap = prevalence.prevalence(
+        presence, mini_documents().assign(year=[2015.0, None, 2020.0]), by="year"
+    )
+    assert sorted(with_gap["year"].unique()) == ["2015", "2020", "unknown"]
+    periods = prevalence.with_period(docs, 5)
+    assert periods["period"].tolist() == ["2015-2019", "2015-2019", "2020-2024"]
+    co = prevalence.cooccurrence(presence, "bruising")
+    assert co.values.tolist() == [["sharing", 1, 0.5]]
+    assert prevalence.metadata_columns(docs) == ["year", "review_model"]
+
+
+def test_national_comparison_is_labelled_as_different_samples(presence):
+    summary = prevalence.theme_summary(presence, mini_documents(), mini_book().entries)
+    national = pd.DataFrame(
+        {
+            "source_id": ["s1", "s1"],
+            "study": ["Study A", "Study A"],
+            "period": ["2017-19", "2017-19"],
+            "sample_description": ["235 SCRs", "235 SCRs"],
+            "denominator": [235, 235],
+            "theme_id": ["sharing", "not_in_corpus"],
+            "percent": [50.0, 10.0],
+            "note": ["", ""],
+        }
+    )
+    sources = pd.DataFrame({"source_id": ["s1"], "citation": ["A. Author (2022)."]})
+    got = prevalence.national_comparison(summary, national, sources)
+    assert got["theme_id"].tolist() == ["sharing"]
+    row = got.iloc[0]
+    assert (row["corpus_n"], row["corpus_denominator"], row["national_denominator"]) == (2, 3, 235)
+    assert row["difference_points"] == pytest.approx(16.7)
+    assert row["citation"] == "A. Author (2022)."
+    assert row["caveat"].startswith("Different samples")
+
+
+def test_shipped_national_figures_have_sources():
+    figures, sources = prevalence.load_national()
+    assert {"source_id", "study", "period", "denominator", "theme_id", "percent"} <= set(
+        figures.columns
+    )
+    assert set(figures["source_id"]) <= set(sources["source_id"])

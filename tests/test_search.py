@@ -1,0 +1,79 @@
+"""Keyword-in-context (lemma-aware, multi-word) and semantic search, each hit cited."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lens_fixtures import fake_embed, mini_passages
+
+from lip_research import search
+
+
+@pytest.fixture
+def conc():
+    return search.build_concordance(mini_passages())
+
+
+def test_lemma_aware_single_word(conc):
+    hits = search.concordance(conc, "bruises", context=3)
+    assert hits["match"].tolist() == ["bruise", "Bruising"]
+    assert hits["citation"].tolist() == ["d1, chronology, p. 1", "d1, analysis, p. 2"]
+    assert hits.loc[1, "right"] == "on a non-mobile"
+
+
+def test_multi_word_phrase_keeps_punctuation_and_case(conc):
+    hits = search.concordance(conc, "share information")
+    assert hits["passage_id"].tolist() == ["d2-p0001"]
+    assert hits.loc[0, "match"] == "share information"
+    assert hits.loc[0, "left"] == "The school did not"
+    none = search.concordance(conc, "information sharing protocol")
+    assert none.empty and "citation" in none.columns
+
+
+def test_phrases_do_not_cross_passages():
+    passages = pd.DataFrame(
+        {
+            "passage_id": ["a", "b"],
+            "doc_id": ["d", "d"],
+            "text": ["ends with strategy", "discussion starts here"],
+        }
+    )
+    assert search.concordance(search.build_concordance(passages), "strategy discussion").empty
+
+
+def test_empty_query_is_an_error(conc):
+    with pytest.raises(ValueError, match="empty search query"):
+        search.concordance(conc, " ... ")
+
+
+def test_keyword_counts(conc):
+    counts = search.keyword_counts(conc, "family")
+    assert counts.values.tolist() == [["d1", 1], ["d3", 1]]
+
+
+def test_semantic_search_and_passages_like_this_one():
+    passages = mini_passages()
+    vectors = fake_embed(passages["text"])
+    hits = search.semantic_search(
+        fake_embed(["information not shared by the school"])[0], vectors, passages, top_n=2
+    )
+    assert hits["passage_id"].tolist()[0] == "d2-p0001"
+    assert list(hits.columns) == [
+        "rank",
+        "passage_id",
+        "doc_id",
+        "section",
+        "page_start",
+        "page_end",
+        "citation",
+        "score",
+        "excerpt",
+    ]
+    like = search.similar_passages("d1-p0003", vectors, passages, top_n=1)
+    assert like["passage_id"].tolist() == ["d3-p0001"]  # same wording, another report
+    one_each = search.semantic_search(vectors[0], vectors, passages, top_n=3, one_per_doc=True)
+    assert one_each["doc_id"].is_unique
+    with pytest.raises(KeyError, match="no passage"):
+        search.similar_passages("nope", vectors, passages)
+    assert np.all(np.diff(hits["score"]) <= 0)

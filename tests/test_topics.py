@@ -1,0 +1,97 @@
+"""The topic engine on the real sample corpus with the real (fast, static) embedding model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+
+from lip_research import io
+from lip_research.config import IngestConfig, RunConfig
+from lip_research.embed import embed_texts
+from lip_research.pipeline import place_names, run_topics, write_topic_tables
+from lip_research.topics import fit_topics, load_model, save_model
+
+STATIC = RunConfig().replace(**{"topics.embedding": "static"})
+
+
+@pytest.fixture(scope="module")
+def fitted(ingested_slice):
+    return run_topics(ingested_slice, STATIC, progress=False)
+
+
+def test_tables_have_the_contract_columns(fitted, tmp_path):
+    paths = write_topic_tables(fitted, tmp_path)
+    topics = pd.read_csv(paths["topics"])
+    assert list(topics.columns) == ["topic", "size", "label", "words"]
+    assert topics["size"].sum() == len(fitted.corpus.passages)
+    assert topics["words"].str.count(";").min() >= 5
+    passage_topics = pd.read_parquet(paths["passage_topics"])
+    assert {"passage_id", "doc_id", "section", "page_start", "page_end", "topic"} <= set(passage_topics.columns)
+    shares = pd.read_csv(paths["document_topics"]).set_index("doc_id")
+    assert np.allclose(shares.sum(axis=1), 1.0, atol=1e-4)
+    assert set(shares.index) == set(fitted.corpus.documents["doc_id"])
+
+
+def test_finds_practice_topics_not_page_furniture(fitted):
+    ev = fitted.evaluation
+    assert ev["n_topics"] >= 8
+    assert ev["junk_topics"] == 0
+    assert ev["outlier_share"] == 0.0
+    words = ";".join(fitted.result.topics["words"]).lower()
+    places = {p.lower() for p in place_names(fitted.corpus.documents)}
+    assert places and not any(p in words.split(";") for p in places)
+
+
+def test_same_config_same_corpus_gives_identical_tables(fitted, ingested_slice, tmp_path):
+    again = run_topics(ingested_slice, STATIC, progress=False)
+    a = write_topic_tables(fitted, tmp_path / "a")
+    b = write_topic_tables(again, tmp_path / "b")
+    for name in a:
+        assert io.sha256_file(a[name]) == io.sha256_file(b[name]), name
+
+
+def test_representatives_cite_document_section_and_page(fitted):
+    reps = fitted.result.representatives
+    assert {"topic", "rank", "doc_id", "section", "page_start", "page_end", "text"} <= set(reps.columns)
+    assert reps.groupby("topic")["rank"].max().min() >= 1
+    pdf_docs = set(fitted.corpus.documents.loc[fitted.corpus.documents["pages"] > 1, "doc_id"])
+    assert reps[reps["doc_id"].isin(pdf_docs)]["page_start"].notna().all()
+
+
+def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
+    folder = save_model(fitted.result, tmp_path / "model", {"corpus_hash": fitted.corpus.content_hash})
+    model, meta = load_model(folder)
+    assert meta["corpus_hash"] == fitted.corpus.content_hash
+    assert list(model.topics_) == fitted.result.passage_topics["topic"].tolist()
+    assert model.get_topic_info().shape[0] == fitted.result.topics.shape[0]
+
+
+def test_hdbscan_option_reduces_outliers(ingested_slice):
+    cfg = STATIC.replace(**{"topics.clustering": "hdbscan", "topics.reduction": "umap", "topics.min_topic_size": 5})
+    run = run_topics(ingested_slice, cfg, progress=False)
+    assert run.evaluation["outlier_share"] <= 0.10
+    assert "outliers_before_reduction" in run.result.choices
+
+
+def test_short_text_collection_still_gets_eight_topics(tmp_path):
+    """The catalogue (one short summary per report) is a small corpus of short texts."""
+    from lip_research.ingest import run_ingest
+
+    corpus = run_ingest(
+        [SAMPLE / "catalogue.csv"],
+        tmp_path / "catalogue",
+        IngestConfig(text_column="summary"),
+    )
+    run = run_topics(corpus, STATIC, progress=False)
+    sizes = run.result.topics.set_index("topic")["size"]
+    assert len(sizes) >= 8
+    assert sizes.max() / sizes.sum() <= 0.25
+    assert "n_clusters" in run.result.choices
+
+
+def test_embedding_length_mismatch_is_an_error(ingested_slice):
+    vecs = embed_texts(ingested_slice.passages["text"].head(3).tolist(), backend="static")
+    with pytest.raises(ValueError, match="passages but 3 embeddings"):
+        fit_topics(ingested_slice.passages, vecs, STATIC.topics, 1)
