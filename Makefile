@@ -24,7 +24,8 @@ env: $(STAMP) ## Create or update the virtual environment in .venv/ (lip at .ven
 report: $(STAMP) ## Default thematic report on the bundled sample corpus (CORPUS=…, OUT=…)
 	$(BIN)/lip report --corpus $(CORPUS) --out $(OUT)
 
-test: $(STAMP) ## Run the whole test suite
+test: $(STAMP) ## Run the whole test suite (installs Debian's chromium for the browser test if it can)
+	@tools/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Unit tests only (no end-to-end runs)

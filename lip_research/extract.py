@@ -219,12 +219,7 @@ def read_pdf(path: Path, allow_ocr: bool = True) -> Extracted:
             raise BadInput("encrypted: a password is needed to open this PDF") from None
         pdf, damaged = _recover_pdf(path.read_bytes())
     try:
-        pages = []
-        for index in range(len(pdf)):
-            try:
-                pages.append(pdf[index].get_textpage().get_text_bounded())
-            except pdfium.PdfiumError:
-                pages.append("")  # keep the numbering: citations use page numbers
+        pages = [_page_text(pdf, index) for index in range(len(pdf))]
         title = (pdf.get_metadata_dict().get("Title") or "").strip() or None
         empty = sum(len(p.strip()) < MIN_PAGE_CHARS for p in pages)
         if damaged:
@@ -242,6 +237,34 @@ def read_pdf(path: Path, allow_ocr: bool = True) -> Extracted:
     finally:
         pdf.close()
     return Extracted(pages=pages, format="pdf", title=title, warnings=warnings)
+
+
+def _page_text(pdf, index: int) -> str:
+    """The text of one page (as ``get_text_bounded``), through the raw pdfium calls: this runs
+    for every page of every report, and the helper objects cost a tenth of the time."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    page = raw.FPDF_LoadPage(pdf.raw, index)
+    if not page:
+        return ""  # an unreadable page keeps its number: citations use page numbers
+    textpage = raw.FPDFText_LoadPage(page)
+    try:
+        box = raw.FS_RECTF()
+        if not textpage or not raw.FPDF_GetPageBoundingBox(page, box):
+            return ""
+        edges = (box.left, box.top, box.right, box.bottom)
+        n = raw.FPDFText_GetBoundedText(textpage, *edges, None, 0)
+        if n <= 0:
+            return ""
+        buffer = (ctypes.c_ushort * n)()
+        raw.FPDFText_GetBoundedText(textpage, *edges, buffer, n)
+        return bytes(buffer).decode("utf-16-le", errors="ignore")
+    finally:
+        if textpage:
+            raw.FPDFText_ClosePage(textpage)
+        raw.FPDF_ClosePage(page)
 
 
 def _recover_pdf(data: bytes):

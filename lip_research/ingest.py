@@ -10,11 +10,13 @@ version and the settings that change them, so re-ingesting unchanged files is fa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import pickle
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -29,9 +31,20 @@ from lip_research.pool import run_tasks
 from lip_research.segment import chunk_passages
 
 INGEST_VERSION = "1"
+STAGE_MODULES = (
+    "document",
+    "extract",
+    "markup",
+    "tabular",
+    "clean",
+    "paragraphs",
+    "segment",
+    "corpus_tables",
+)
 
 __all__ = [
     "INGEST_VERSION",
+    "cache_root",
     "READERS",
     "discover",
     "ingest_paths",
@@ -42,7 +55,7 @@ __all__ = [
 
 
 # -- finding files ------------------------------------------------------------------------------
-def discover(sources: list[Path], exclude: list[Path] = ()) -> tuple[list[Path], list[str]]:
+def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[list[Path], list[str]]:
     """Every file under the sources, in a stable order; hidden folders are not entered.
 
     Raises FileNotFoundError for a source that does not exist. Paths under ``exclude``
@@ -83,7 +96,21 @@ def _cache_file(sha: str, task: dict, ocr: bool) -> Path:
     if task["claimed"] in TABULAR:
         settings["text_column"] = task["text_column"]
     key = hashlib.sha256(f"{sha}{json.dumps(settings, sort_keys=True)}".encode()).hexdigest()
-    return io.cache_dir("ingest", INGEST_VERSION) / key[:2] / f"{key}.pkl"
+    return cache_root() / key[:2] / f"{key}.pkl"
+
+
+@functools.cache
+def code_version() -> str:
+    """``INGEST_VERSION`` plus a hash of the stage's source: changed code never meets stale caches."""
+    digest = hashlib.sha256()
+    for name in STAGE_MODULES:
+        digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    return f"{INGEST_VERSION}-{digest.hexdigest()[:10]}"
+
+
+def cache_root() -> Path:
+    """Where this version of the ingest keeps its per-file and per-batch results."""
+    return io.cache_dir("ingest", code_version())
 
 
 def _cache_load(path: Path) -> dict | None:
@@ -102,7 +129,7 @@ def ingest_paths(
     cfg: IngestConfig,
     manifest: pd.DataFrame | None = None,
     progress: bool = True,
-    exclude: list[Path] = (),
+    exclude: Sequence[Path] = (),
 ) -> tuple[io.Corpus, dict[str, pd.DataFrame]]:
     """Ingest files and folders; return the corpus and audit tables (``removed.csv``, ``notes.csv``).
 
@@ -152,8 +179,9 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
     tasks, slots, caches = [], [], {}
     ocr = ocr_available()
     for i, (path, sha) in enumerate(zip(files, shas, strict=True)):
-        megabytes = path.stat().st_size / 1e6
-        if sha in first_of:
+        size = path.stat().st_size
+        megabytes = size / 1e6
+        if sha in first_of and size:  # empty files are each reported as empty
             results[i] = {
                 **failure(f"duplicate of {files[first_of[sha]]} (byte-identical), kept once"),
                 "status": "duplicate",
@@ -194,7 +222,7 @@ def _batch_cache_file(
         sort_keys=True,
     )
     key = hashlib.sha256(blob.encode()).hexdigest()
-    return io.cache_dir("ingest", INGEST_VERSION, "batches") / f"{key}.pkl"
+    return cache_root() / "batches" / f"{key}.pkl"
 
 
 def _read_all(tasks, slots, results, caches, cfg: IngestConfig, progress: bool, total: int) -> None:
@@ -277,7 +305,7 @@ def run_ingest(
     io.write_corpus(corpus, corpus_dir, extra=extra)
     io.write_json(
         {
-            "ingest_version": INGEST_VERSION,
+            "ingest_version": code_version(),
             "created": io.now_iso(),
             "sources": [str(s) for s in sources],
             "manifest": str(manifest_path) if manifest_path else None,

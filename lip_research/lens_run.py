@@ -64,6 +64,10 @@ def run_lenses(
     """
     theme_books, marker_book = split_books(books)
     entries = all_entries(theme_books)
+    if not entries:
+        raise ValueError(
+            "no theme codebook given: add practice_issues (or your own) to the codebooks"
+        )
     supervised_run = labels is not None and params.method != "zero_shot"
     alignment = lens_eval.align_paragraphs(passages, labels.paragraphs) if supervised_run else None
     train_docs = tuple(labels.doc_ids) if supervised_run else ()

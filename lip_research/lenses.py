@@ -132,24 +132,23 @@ def code_corpus(
     training: Training | None = None,
     thresholds: pd.DataFrame | None = None,
 ) -> Coding:
-    """Score and code every passage against `entries`; see the module doc for the method."""
-    zs = zero_shot(passages, vectors, entries, embed, params)
-    method = (
-        params.method if params.method != "auto" else ("supervised" if training else "zero_shot")
-    )
+    """Score and code every passage against `entries`; see the module doc for the method.
+
+    Zero-shot thresholds come from `thresholds` if given, else from calibration on
+    `training`, else from the shipped table.
+    """
+    scores = zero_shot(passages, vectors, entries, embed, params)
+    method = params.method
+    if method == "auto":
+        method = "supervised" if training is not None else "zero_shot"
     if method == "supervised":
         if training is None:
             raise ValueError("method 'supervised' needs labelled passages (training=...)")
-        scores, thresholds = supervised(passages, vectors, zs, entries, training, params)
+        scores, thresholds = supervised(passages, vectors, scores, entries, training, params)
+    elif thresholds is None and training is not None:
+        thresholds = calibrate_zero_shot(passages, scores, entries, training, params)
     elif thresholds is None:
-        thresholds = (
-            calibrate_zero_shot(passages, zs, entries, training, params)
-            if training
-            else themes.default_thresholds([e.id for e in entries], params.backend)
-        )
-        scores = zs
-    else:
-        scores = zs
+        thresholds = themes.default_thresholds([e.id for e in entries], params.backend)
     return apply(passages, entries, scores, thresholds, params)
 
 
@@ -175,6 +174,7 @@ def calibrate_zero_shot(
         "zero_shot",
         params.backend,
         doc_weight=params.doc_weight,
+        source=f"calibrated on {len(docs)} labelled reports",
     )
 
 
@@ -217,6 +217,7 @@ def supervised(
         "supervised",
         params.backend,
         doc_weight=params.doc_weight,
+        source=f"trained and calibrated (out-of-fold) on {len(docs)} labelled reports",
     )
     table.loc[~fitted, "method"] = "zero_shot"
     if params.select:

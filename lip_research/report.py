@@ -144,8 +144,21 @@ def to_html(executed: Path, html: Path, show_code: bool = False) -> Path:
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
-    return io.write_text(add_toc(body), html)
+    title = next((c.source.lstrip("# ").split("\n")[0] for c in nb.cells if c.cell_type == "markdown"), "Report")
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return io.write_text(self_contained(add_toc(body)), html)
+
+
+def self_contained(html: str) -> str:
+    """Drop scripts and styles fetched from the web (MathJax, require.js): the report works offline."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(["script", "link"]):
+        url = tag.get("src") or tag.get("href") or ""
+        if url.startswith(("http://", "https://", "//")):
+            tag.decompose()
+    return str(soup)
 
 
 def add_toc(html: str) -> str:

@@ -36,6 +36,11 @@ def build_config(config_yaml: str = "", seed: int | None = None, **topic_params:
     return from_dict(data)
 
 
+def table(frame: pd.DataFrame, precision: int = 3):
+    """A DataFrame for display in reports: no index column, floats rounded."""
+    return frame.style.hide(axis="index").format(precision=precision).set_properties(**{"text-align": "left"})
+
+
 def prepare(run_dir: str | Path) -> Path:
     path = Path(run_dir)
     (path / "figures").mkdir(parents=True, exist_ok=True)
@@ -118,6 +123,7 @@ def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
         .reset_index(),
     }
     if not ledger.empty:
+        ledger = ledger.assign(reason=ledger["reason"].fillna(""))
         out["ledger"] = ledger.groupby(["status", "reason"]).size().rename("files").reset_index()
     return out
 
@@ -277,3 +283,106 @@ def methods(run: TopicRun, run_dir: Path) -> str:
 def finish(run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None) -> Path:
     """Write run.json last (with the evaluation figures gathered during the report)."""
     return io.write_json(provenance(run, extra), Path(run_dir) / "run.json")
+
+
+# -- interactive exploration (JupyterLab) ------------------------------------------------------
+def topic_browser(run: TopicRun, per_topic: int = 5):
+    """A widget: choose a topic -> top words, representative passages with citations, its reports."""
+    import ipywidgets as widgets
+    from IPython.display import display as show
+
+    from lip_research.lexical import citation, excerpt
+
+    topics = run.result.topics[run.result.topics["topic"] != -1]
+    options = [(f"{t}: {lab} ({n})", int(t)) for t, lab, n in zip(topics["topic"], topics["label"], topics["size"], strict=True)]
+    choose = widgets.Dropdown(options=options, description="Topic", layout=widgets.Layout(width="80%"))
+    out = widgets.Output()
+    shares = run.result.document_topics.set_index("doc_id")
+
+    def render(change=None) -> None:
+        t = choose.value
+        row = topics.set_index("topic").loc[t]
+        reps = run.result.representatives
+        reps = reps[(reps["topic"] == t) & (reps["rank"] <= per_topic)]
+        col = f"topic_{t}"
+        docs = shares[col].sort_values(ascending=False) if col in shares else pd.Series(dtype=float)
+        out.clear_output()
+        with out:
+            lines = [f"**Words:** {row['words'].replace(';', ', ')}", "", "**Representative passages**", ""]
+            lines += [f"- {excerpt(r.text, 50)} — *{citation(r.doc_id, r.section, r.page_start, r.page_end)}*" for r in reps.itertuples()]
+            lines += ["", "**Reports where it is largest**", ""]
+            lines += [f"- {d}: {v:.0%} of the report" for d, v in docs[docs > 0].head(8).items()]
+            from IPython.display import Markdown
+
+            show(Markdown("\n".join(lines)))
+
+    choose.observe(render, names="value")
+    render()
+    return widgets.VBox([choose, out])
+
+
+def interactive_map(run: TopicRun):
+    """A zoomable passage map (plotly): hover shows the topic, document, section and an excerpt."""
+    import plotly.express as px
+
+    from lip_research.lexical import excerpt
+
+    coords = analysis.projection_2d(run.embeddings, run.config.seed)
+    labels = dict(zip(run.result.topics["topic"], run.result.topics["label"], strict=True))
+    pt = run.result.passage_topics
+    frame = pd.DataFrame(
+        {
+            "x": coords[:, 0],
+            "y": coords[:, 1],
+            "topic": [f"{t}: {labels.get(t, '')}" for t in pt["topic"]],
+            "doc_id": pt["doc_id"],
+            "section": pt.get("section"),
+            "excerpt": [excerpt(t, 25) for t in run.corpus.passages["text"]],
+        }
+    )
+    fig = px.scatter(frame, x="x", y="y", color="topic", hover_data=["doc_id", "section", "excerpt"], height=600)
+    fig.update_traces(marker={"size": 4})
+    return fig
+
+
+def apply_edits(run: TopicRun, run_dir: Path, labels: dict[int, str] | None = None, merge: list[list[int]] | None = None) -> pd.DataFrame:
+    """Merge and relabel topics, save the edits into the run (``topic_edits.yaml``) and rewrite its tables."""
+    import yaml
+
+    from lip_research.topics import document_shares, topic_table
+
+    labels = {int(k): v for k, v in (labels or {}).items()}
+    merge = [list(map(int, g)) for g in (merge or [])]
+    r = run.result
+    if merge:
+        r.passage_topics = analysis.merge_topics(r.passage_topics, merge)
+        r.model.update_topics(
+            [r.analyzer.term_string(t) for t in run.corpus.passages["text"]],
+            topics=r.passage_topics["topic"].tolist(),
+            vectorizer_model=r.model.vectorizer_model,
+            ctfidf_model=r.model.ctfidf_model,
+            representation_model=r.model.representation_model,
+        )
+        r.document_topics = document_shares(r.passage_topics, run.corpus.passages)
+    r.topics = topic_table(r.model, r.passage_topics)
+    if labels:
+        r.topics = analysis.relabel(r.topics, labels)
+    io.write_text(yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True), Path(run_dir) / "topic_edits.yaml")
+    write_topic_tables(run, Path(run_dir))
+    return r.topics
+
+
+def fig_document_lengths(corpus, run_dir: Path):
+    words = corpus.passages.assign(w=corpus.passages["text"].str.split().str.len()).groupby("doc_id")["w"].sum()
+    fig, ax = figures.new_figure(6.5, 3.0)
+    ax.hist(words, bins=20, color=figures.PALETTE[0])
+    ax.set_xlabel("words per document (after cleaning)")
+    ax.set_ylabel("documents")
+    ax.set_title("Document lengths")
+    return save_figure(fig, run_dir, "document-lengths", "Distribution of document lengths in words, after cleaning.")
+
+
+def finish_simple(run_dir: Path, extra: dict[str, Any]) -> Path:
+    """run.json for notebooks that fit no topic model."""
+    record = {"created": io.now_iso(), "packages": io.package_versions(), "git_commit": io.git_commit(), **extra}
+    return io.write_json(record, Path(run_dir) / "run.json")

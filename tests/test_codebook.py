@@ -11,7 +11,15 @@ from lens_fixtures import CODEBOOK
 from lip_research import codebook
 from lip_research.codebook import CodebookError
 
-THEME_IDS = ["domestic_abuse", "parental_mental_health", "parental_substance_misuse", "neglect", "non_mobile_injury", "unsafe_sleep", "suicide_self_harm", "sexual_exploitation", "criminal_exploitation", "disabled_children", "fabricated_illness", "hidden_men", "disguised_compliance", "professional_curiosity", "voice_of_child", "information_sharing", "escalation_challenge", "thresholds", "strategy_discussions", "medical_opinion", "police_decisions", "conference_practice", "poverty", "supervision_workload", "assessment_quality", "cumulative_risk", "education_exclusion", "transitions_mobility"]
+THEME_IDS = [
+    "domestic_abuse", "parental_mental_health", "parental_substance_misuse", "neglect",
+    "non_mobile_injury", "unsafe_sleep", "suicide_self_harm", "sexual_exploitation",
+    "criminal_exploitation", "disabled_children", "fabricated_illness", "hidden_men",
+    "disguised_compliance", "professional_curiosity", "voice_of_child", "information_sharing",
+    "escalation_challenge", "thresholds", "strategy_discussions", "medical_opinion",
+    "police_decisions", "conference_practice", "poverty", "supervision_workload",
+    "assessment_quality", "cumulative_risk", "education_exclusion", "transitions_mobility",
+]  # fmt: skip
 TYPOLOGY_IDS = [
     "typ_human_tool", "typ_management_system", "typ_incident_response",
     "typ_longer_term_work", "typ_family_professional", "typ_reasoning_bias",

@@ -14,7 +14,7 @@ import pytest
 from lip_research import extract, io
 from lip_research import ingest as ingest_module
 from lip_research.config import IngestConfig
-from lip_research.ingest import INGEST_VERSION, ingest_paths, run_ingest, summary_line
+from lip_research.ingest import cache_root, ingest_paths, run_ingest, summary_line
 from lip_research.pool import run_tasks
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -167,7 +167,7 @@ def test_reingest_is_identical_and_reads_the_caches(folder, tmp_path, monkeypatc
     pd.testing.assert_frame_equal(first.documents, second.documents)
     assert not first.ledger["cached"].any() and second.ledger["cached"].all()
     # without the batch cache, every readable file still comes from the per-file cache
-    shutil.rmtree(Path(os.environ["LIP_CACHE_DIR"]) / "ingest" / INGEST_VERSION / "batches")
+    shutil.rmtree(cache_root() / "batches")
 
     def no_reading(func, tasks, workers, timeout_s):
         assert tasks == [], f"files read again: {[t['path'] for t in tasks]}"
@@ -345,3 +345,34 @@ def test_full_shared_run_accounts_for_all_94_files(tmp_path):
     assert statuses == {"ok": 87, "failed": 5, "warning": 1, "duplicate": 1}
     ofsted = corpus.ledger[corpus.ledger["path"].str.contains("ofsted-ilacs")]
     assert (ofsted["status"] == "ok").all() and len(ofsted) == 86
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
+def test_tables_of_summaries_in_every_format(tmp_path, suffix):
+    frame = pd.DataFrame(
+        {
+            "title": ["Child P", "Baby Q"],
+            "year": [2019, 2021],
+            "summary": [words(18, "neglect"), words(16, "sleep")],
+        }
+    )
+    path = tmp_path / f"catalogue{suffix}"
+    {
+        ".csv": lambda: frame.to_csv(path, index=False),
+        ".xlsx": lambda: frame.to_excel(path, index=False),
+        ".jsonl": lambda: frame.to_json(path, orient="records", lines=True),
+        ".parquet": lambda: frame.to_parquet(path),
+    }[suffix]()
+    corpus, _ = ingest_paths([path], IngestConfig(workers=1), progress=False)
+    documents = corpus.documents.set_index("doc_id")
+    assert list(documents.index) == ["child-p", "baby-q"]
+    assert (
+        documents.loc["baby-q", "year"] == 2021 and documents.loc["child-p", "title"] == "Child P"
+    )
+    assert corpus.passages.groupby("doc_id").size().to_dict() == {"baby-q": 1, "child-p": 1}
+
+
+def test_a_named_text_column_that_is_missing(tmp_path):
+    pd.DataFrame({"summary": [words(12, "housing")]}).to_csv(tmp_path / "t.csv", index=False)
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(text_column="abstract"), progress=False)
+    assert corpus.ledger["reason"].item() == "no column named 'abstract'; the columns are: summary"

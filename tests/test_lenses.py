@@ -152,3 +152,14 @@ def test_sample_corpus_end_to_end_with_the_static_backend(tmp_path):
     cmd.quality(corpus=sample, out=tmp_path / "q", backend="static", method="auto")
     table = pd.read_csv(latest(tmp_path / "q") / "quality_markers.csv")
     assert table["method"].isin(["supervised", "zero_shot"]).all() and table["evidence_found"].any()
+
+
+def test_bad_inputs_are_reported_as_parameter_errors(corpus, tmp_path):
+    with pytest.raises(typer.BadParameter, match="not one of minilm, static"):
+        cmd.themes(corpus=corpus, out=tmp_path / "x", backend="bert")
+    with pytest.raises(typer.BadParameter, match="does not exist"):
+        cmd.themes(corpus=tmp_path / "nowhere", out=tmp_path / "x")
+    with pytest.raises(typer.BadParameter, match="needs --labels"):
+        cmd.themes(corpus=corpus, out=tmp_path / "x", method="supervised")
+    with pytest.raises(typer.BadParameter, match="choose auto"):
+        cmd.quality(corpus=corpus, out=tmp_path / "x", method="magic")

@@ -202,7 +202,11 @@ def test_code_corpus_zero_shot_and_supervised(book):
     calibrated = lenses.code_corpus(
         passages, fake_embed(passages["text"]), book.entries, fake_embed, params, training
     )
-    assert calibrated.thresholds["source"].str.startswith("calibrated (too few positives").all()
+    assert (
+        calibrated.thresholds["source"]
+        .str.startswith("calibrated on 3 labelled reports (too few")
+        .all()
+    )
 
 
 def test_lens_params_validate_the_method():
@@ -216,7 +220,9 @@ def test_run_lenses_and_calibrate_defaults(book):
     passages, docs = mini_passages(), mini_documents()
     books = (book, load_codebook("quality_markers"))
     params = lenses.LensParams(backend="fake", method="zero_shot")
-    out = lens_run.run_lenses(passages, docs, fake_embed(passages["text"]), fake_embed, books, params)
+    out = lens_run.run_lenses(
+        passages, docs, fake_embed(passages["text"]), fake_embed, books, params
+    )
     assert len(out.screening) == 3 * 18
     assert set(out.by) == {"year", "review_model"}
     assert out.summary["denominator"].eq(3).all()

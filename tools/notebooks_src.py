@@ -43,9 +43,9 @@ briefing_themes = []             # theme ids for briefings (empty: the most prev
     ("md", "## Corpus"),
     ("code", """
 overview = wb.corpus_overview(corpus_data)
-display(overview["summary"])
-display(overview["sections"])
-overview.get("ledger")
+display(wb.table(overview["summary"]))
+display(wb.table(overview["sections"]))
+wb.table(overview["ledger"]) if "ledger" in overview else None
 """),
     ("code", """
 wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_data.documents else None
@@ -56,14 +56,14 @@ wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
 display(Markdown(wb.topic_summary(run)))
-run.result.topics
+wb.table(run.result.topics)
 """),
     ("code", "wb.fig_topic_sizes(run, run_dir)"),
     ("md", "Topic sizes show how the passages divide; a topic is a recurring pattern of wording, not a cause."),
     ("code", "wb.fig_top_words(run, run_dir)"),
     ("md", "Each panel lists the words that most distinguish a topic from the others (c-TF-IDF)."),
     ("md", "### Representative passages"),
-    ("code", "wb.representative_table(run, per_topic=2)"),
+    ("code", "wb.table(wb.representative_table(run, per_topic=2))"),
     ("md", "## Topics over time and by class"),
     ("code", "wb.fig_topics_over_time(run, run_dir, time_column) if time_column in corpus_data.documents else None"),
     ("md", "Lines show each large topic's share of the passages written in each year; small years are noisy."),
@@ -93,11 +93,113 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ("md", "## Briefing"),
     ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
     ("md", "## Quality of the topic model"),
-    ("code", "wb.evaluation(run, seeds=stability_seeds, labels=wb.planted_labels(run, corpus))"),
+    ("code", "wb.table(wb.evaluation(run, seeds=stability_seeds, labels=wb.planted_labels(run, corpus)), 4)"),
     ("md", "See the README's *Reading the quality figures* for what each measure means and its limits."),
     ("md", "## Methods and provenance"),
     ("code", "display(Markdown(wb.methods(run, run_dir)))"),
     ("code", "wb.finish(run, run_dir)"),
 ]
 
-NOTEBOOKS = {"10-thematic-report.ipynb": REPORT}
+OVERVIEW = [
+    ("md", """
+# 01 Corpus overview
+
+What is in the corpus: documents by year and type, their lengths and sections, and the ingest
+ledger (every file seen, with the reason for any that failed).
+"""),
+    ("params", """
+corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
+run_dir = "reports/scratch"      # set by `lip report`: the run folder
+time_column = "year"             # metadata column for the timeline
+class_column = "review_model"    # metadata column for document types
+"""),
+    ("code", """
+from IPython.display import display
+
+from lip_research import workbench as wb
+from lip_research.config import RunConfig
+
+run_dir = wb.prepare(run_dir)
+corpus_data = wb.open_corpus(corpus, RunConfig())
+overview = wb.corpus_overview(corpus_data)
+wb.table(overview["summary"])
+"""),
+    ("code", "wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_data.documents else None"),
+    ("md", "Documents per year: the corpus's coverage over time, which bounds any trend read from it."),
+    ("code", "wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column in corpus_data.documents else None"),
+    ("md", "Documents per type: small groups make comparisons between types fragile."),
+    ("code", "wb.fig_document_lengths(corpus_data, run_dir)"),
+    ("md", "Words per document after cleaning; very short documents may be summaries or failed extractions."),
+    ("code", "wb.table(overview['sections'])"),
+    ("md", "Passages per recognised section; `other` holds text under headings the segmenter did not recognise."),
+    ("code", "wb.table(overview['ledger']) if 'ledger' in overview else None"),
+    ("md", "Every file seen by ingest, by status and reason; `ledger.csv` in the corpus folder lists them one by one."),
+    ("code", "wb.finish_simple(run_dir, {'notebook': '01-corpus-overview', 'corpus': str(corpus)})"),
+]
+
+TOPIC_MODEL = [
+    ("md", """
+# 02 Topic model
+
+Fit the topic model, inspect its topics, then rename and merge them. Edits given in the
+parameters are saved into the run (`topic_edits.yaml`) and every table and figure uses them.
+"""),
+    ("params", COMMON_PARAMS + """
+labels = {}                      # topic id -> your label, e.g. {3: "Safer sleep advice"}
+merge = []                       # groups of topic ids to merge, e.g. [[4, 9]]
+"""),
+    ("code", SETUP),
+    ("code", """
+run = wb.topics(corpus_data, cfg)
+wb.save_topics(run, run_dir)
+display(Markdown(wb.topic_summary(run)))
+wb.table(run.result.topics)
+"""),
+    ("md", "## Explore"),
+    ("code", "wb.topic_browser(run)"),
+    ("md", "Choose a topic to read its words, its most typical passages (with citations) and the reports it fills most."),
+    ("code", "wb.interactive_map(run)"),
+    ("md", "Hover over a point to see its passage; nearby points say similar things."),
+    ("code", "wb.fig_hierarchy(run, run_dir)"),
+    ("md", "Topics joined low in the tree are near-duplicates: candidates for `merge`."),
+    ("md", "## Edit"),
+    ("code", "wb.apply_edits(run, run_dir, labels=labels, merge=merge)"),
+    ("code", "wb.fig_topic_sizes(run, run_dir)"),
+    ("md", "Topic sizes after your edits."),
+    ("code", "wb.fig_top_words(run, run_dir)"),
+    ("md", "Top words per topic after your edits."),
+    ("code", "wb.finish(run, run_dir)"),
+]
+
+OVER_TIME = [
+    ("md", """
+# 03 Topics over time and by class
+
+How the topics' shares of the passages change over time and differ between classes of report
+(any metadata column), always with the counts behind each share.
+"""),
+    ("params", COMMON_PARAMS + """
+time_column = "year"             # any year or date column
+class_column = "review_model"    # any metadata column
+"""),
+    ("code", SETUP),
+    ("code", """
+run = wb.topics(corpus_data, cfg)
+wb.save_topics(run, run_dir)
+wb.fig_topics_over_time(run, run_dir, time_column)
+"""),
+    ("md", "Each line is a large topic's share of the passages of each year; years with few reports swing widely."),
+    ("code", "wb.table(wb.topics_by(run, time_column).head(30))"),
+    ("md", "The counts behind the trend: passages in the topic, passages that year, and documents."),
+    ("code", "wb.fig_topic_heatmap(run, run_dir, class_column)"),
+    ("md", "Each cell is the share of a class's passages in a topic: read across a row to compare classes."),
+    ("code", "wb.table(wb.topics_by(run, class_column))"),
+    ("code", "wb.finish(run, run_dir)"),
+]
+
+NOTEBOOKS = {
+    "01-corpus-overview.ipynb": OVERVIEW,
+    "02-topic-model.ipynb": TOPIC_MODEL,
+    "03-topics-over-time.ipynb": OVER_TIME,
+    "10-thematic-report.ipynb": REPORT,
+}

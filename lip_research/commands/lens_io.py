@@ -65,12 +65,20 @@ def load_context(
     from lip_research import codebook, embed, pipeline
     from lip_research import config as config_mod
 
-    cfg = config_mod.load_yaml(config) if config else config_mod.RunConfig()
-    if backend:
-        cfg = cfg.replace(**{"topics.embedding": backend})
+    if method not in ("auto", "zero_shot", "supervised"):
+        raise typer.BadParameter("choose auto, zero_shot or supervised", param_hint="--method")
+    try:
+        cfg = config_mod.load_yaml(config) if config else config_mod.RunConfig()
+        if backend:
+            cfg = cfg.replace(**{"topics.embedding": backend})
+    except config_mod.ConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--config/--backend") from None
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    loaded = pipeline.load_corpus(corpus, cfg)
+    try:
+        loaded = pipeline.load_corpus(corpus, cfg)
+    except io.CorpusError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--corpus") from None
     timings["load_corpus"] = time.perf_counter() - t0
     vectors, timings["embed"] = pipeline.embed_passages(loaded, cfg, progress=False)
     names = [*cfg.themes.codebooks, *cfg.themes.extra_codebooks]
