@@ -23,6 +23,7 @@ from lip_research.paragraphs import (
     is_heading_line,
     to_blocks,
 )
+from lip_research.segment import heading_section
 
 # -- Unicode ----------------------------------------------------------------------------------
 _CHAR_MAP = {
@@ -34,9 +35,9 @@ _CHAR_MAP = {
     **dict.fromkeys("\xad\u200b\u200c\u200d\ufeff\ufffe", ""),
     "\t": " ",
 }
-_ODD = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]")
+_ODD_SET = frozenset(_CHAR_MAP)
 _PUA_BULLET = re.compile(r"^[ \t]*[\ue000-\uf8ff]+[ \t]*", re.M)
-_SPACES = re.compile(r"[ \t]{2,}")
+_SPACES = re.compile(r" {2,}")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
 
 
@@ -46,7 +47,9 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = _PUA.sub("", _PUA_BULLET.sub("• ", text))  # symbol-font bullets
         text = unicodedata.normalize("NFKC", text)
-    return _SPACES.sub(" ", _ODD.sub(lambda m: _CHAR_MAP[m.group()], text))
+    for char in _ODD_SET.intersection(text):
+        text = text.replace(char, _CHAR_MAP[char])
+    return _SPACES.sub(" ", text) if "  " in text else text
 
 
 _DIGITS = re.compile(r"\d+")
@@ -75,24 +78,23 @@ def strip_furniture(pages: list[list[str]], zone: int = 3) -> list[tuple[int, st
     """
     n = len(pages)
     removed: list[tuple[int, str, str]] = []
-    zone_count: Counter[str] = Counter()
-    any_count: Counter[str] = Counter()
+    zone_count: Counter[str] = Counter()  # digits ignored: "Page 3 of 9" repeats
+    any_count: Counter[str] = Counter()  # exact lines, anywhere on the page
     layout = []
     for lines in pages:
-        filled = [i for i, line in enumerate(lines) if line.strip()]
-        keys = {i: line_key(lines[i]) for i in filled}
-        edge = set(filled[:zone] + filled[-zone:])
-        zone_count.update({keys[i] for i in edge})
-        any_count.update(set(keys.values()))
-        layout.append((keys, edge))
+        filled = {i: line.strip() for i, line in enumerate(lines) if line and not line.isspace()}
+        order = list(filled)
+        edge = {i: line_key(filled[i]) for i in order[:zone] + order[-zone:]}
+        zone_count.update(set(edge.values()))
+        any_count.update(set(filled.values()))
+        layout.append((filled, edge))
     zone_min, any_min = max(3, math.ceil(0.25 * n)), max(3, math.ceil(0.5 * n))
-    for page_no, (lines, (keys, edge)) in enumerate(zip(pages, layout, strict=True), start=1):
-        for i, key in keys.items():
-            line = lines[i].strip()
+    for page_no, (lines, (filled, edge)) in enumerate(zip(pages, layout, strict=True), start=1):
+        for i, line in filled.items():
             if i in edge and PAGE_NUMBER.match(line):
                 kind = "page number"
-            elif len(key) >= 4 and (
-                any_count[key] >= any_min or (i in edge and zone_count[key] >= zone_min)
+            elif len(line) >= 4 and (
+                any_count[line] >= any_min or (i in edge and zone_count[edge[i]] >= zone_min)
             ):
                 kind = "running header/footer"
             else:
@@ -215,7 +217,7 @@ def clean_pages(raw_pages: list[str], structured: bool) -> Cleaned:
         if kind:
             removed.append((block["page_start"], kind, block["text"]))
             continue
-        if POSTCODE.search(block["text"]) and block["text"].count(" ") < 12:
+        if block["text"][-1:].isupper() and POSTCODE.search(block["text"][-12:]):
             _drop_address(block, blocks, removed)
             continue
         if block["page_start"] == 1 and running:
@@ -225,7 +227,9 @@ def clean_pages(raw_pages: list[str], structured: bool) -> Cleaned:
     return Cleaned(blocks=blocks, removed=removed)
 
 
-POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+POSTCODE = re.compile(
+    r"(?:^|\s)[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$"
+)  # on a block's last 12 characters
 
 
 def _drop_address(block: dict, kept: list[dict], removed: list[tuple[int, str, str]]) -> None:
@@ -243,8 +247,6 @@ def _drop_address(block: dict, kept: list[dict], removed: list[tuple[int, str, s
 
 
 def _names_a_section(line: str) -> bool:
-    from lip_research.segment import heading_section  # segment builds on this module's output
-
     return heading_section(line) is not None
 
 
@@ -263,7 +265,9 @@ def _drop_running_text(text: str, running: set[str], removed: list[tuple[int, st
 
 
 # -- boilerplate shared across documents --------------------------------------------------
-_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+_NOT_LETTERS = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not c.isalpha()} | {"•": " ", "©": " "}
+)
 SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9•])")
 SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
     r"licen[cs]e\b|copyright|©|www\.|https?://|[\w.+-]+@[\w-]+\.\w", re.I
@@ -274,7 +278,7 @@ def sentence_keys(text: str) -> list[tuple[int, int]]:
     """(hash, words) per sentence of at least four words; only letters count, case ignored."""
     out = []
     for sentence in SENTENCE.split(text):
-        tokens = _LETTER_RUNS.findall(sentence.lower())
+        tokens = sentence.lower().translate(_NOT_LETTERS).split()
         if len(tokens) >= 4:
             digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).digest()
             out.append((int.from_bytes(digest, "big"), len(tokens)))

@@ -27,6 +27,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("report", "report", "report"),
     ("runs", "report", "runs"),
     ("compare", "report", "compare"),
+    ("themes", "lenses", "themes"),
+    ("quality", "lenses", "quality"),
+    ("search", "lenses", "search"),
+    ("briefing", "lenses", "briefing"),
+    ("calibrate", "lenses", "calibrate"),
 ]
 
 for _name, _module, _func in COMMANDS:

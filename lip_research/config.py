@@ -206,6 +206,11 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
         n_clusters = int(min(60, max(8, round((n / 3) ** 0.5))))
         n_clusters = min(n_clusters, max(2, n // 4))
         chosen["n_clusters"] = f"{n_clusters} (sqrt(n_passages/3), between 8 and 60)"
+    if clustering != "hdbscan" and n_clusters is not None and n_clusters >= n:
+        raise ConfigError(
+            f"n_clusters={n_clusters} needs more passages than the {n} this corpus has; "
+            f"choose at most {max(2, n // 4)} (or leave it unset to choose from the corpus)."
+        )
     min_topic_size = cfg.min_topic_size
     if min_topic_size is None:
         min_topic_size = int(min(50, max(5, round(n / 100))))

@@ -8,10 +8,12 @@ A table file gives one document per row.
 
 from __future__ import annotations
 
+import pickle
 import re
 import time
 from pathlib import Path
 
+from lip_research import io
 from lip_research.clean import clean_pages, sentence_keys
 from lip_research.extract import (
     DESCRIPTIONS,
@@ -46,6 +48,18 @@ def read_one(task: dict) -> dict:
         result = failure(str(exc), cacheable=exc.cacheable)
     result["seconds"] = round(time.perf_counter() - start, 3)
     return result
+
+
+def read_and_store(task: dict) -> bytes:
+    """:func:`read_one`, pickled, and saved to ``task["cache"]`` when the result may be reused.
+
+    Workers do this so that the parent neither pickles nor writes the per-file caches.
+    """
+    result = read_one(task)
+    blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    if result["cacheable"] and task.get("cache"):
+        io.write_bytes(blob, task["cache"])
+    return blob
 
 
 def _read(path: Path, claimed: str | None, text_column: str | None) -> dict:

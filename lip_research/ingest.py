@@ -25,7 +25,7 @@ from lip_research import io
 from lip_research.clean import is_shared, shared_boilerplate
 from lip_research.config import IngestConfig
 from lip_research.corpus_tables import build_tables, summary_line
-from lip_research.document import READERS, TABULAR, failure, read_one
+from lip_research.document import READERS, TABULAR, failure, read_and_store, read_one
 from lip_research.extract import format_for, ocr_available
 from lip_research.pool import run_tasks
 from lip_research.segment import chunk_passages
@@ -146,8 +146,8 @@ def ingest_paths(
         corpus, extra = stored
         ledger = corpus.ledger.assign(seconds=0.0, cached=True)
         return io.Corpus(corpus.documents, corpus.passages, ledger), extra
-    results, tasks, slots, caches = _triage(files, shas, cfg)
-    _read_all(tasks, slots, results, caches, cfg, progress, len(files))
+    results, tasks, slots = _triage(files, shas, cfg)
+    _read_all(tasks, slots, results, cfg, progress, len(files))
     documents, passages, removed = _assemble(files, shas, results, cfg, manifest, notes)
     ledger = pd.DataFrame(
         [
@@ -176,7 +176,7 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
     """Settle duplicates, oversized files and per-file cache hits; list the files left to read."""
     results: list[dict | None] = [None] * len(files)
     first_of: dict[str, int] = {}
-    tasks, slots, caches = [], [], {}
+    tasks, slots = [], []
     ocr = ocr_available()
     for i, (path, sha) in enumerate(zip(files, shas, strict=True)):
         size = path.stat().st_size
@@ -196,14 +196,14 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
             results[i]["seconds"] = 0.0
             continue
         task = {"path": str(path), "claimed": format_for(path), "text_column": cfg.text_column}
-        caches[i] = _cache_file(sha, task, ocr)
-        cached = _cache_load(caches[i])
+        task["cache"] = _cache_file(sha, task, ocr)
+        cached = _cache_load(task["cache"])
         if cached is not None:
             results[i] = {**cached, "seconds": 0.0, "cached": True}
         else:
             tasks.append(task)
             slots.append(i)
-    return results, tasks, slots, caches
+    return results, tasks, slots
 
 
 def _batch_cache_file(
@@ -225,7 +225,7 @@ def _batch_cache_file(
     return cache_root() / "batches" / f"{key}.pkl"
 
 
-def _read_all(tasks, slots, results, caches, cfg: IngestConfig, progress: bool, total: int) -> None:
+def _read_all(tasks, slots, results, cfg: IngestConfig, progress: bool, total: int) -> None:
     """Read the files left in worker processes, largest first so that the workers finish together."""
     from tqdm import tqdm
 
@@ -235,14 +235,10 @@ def _read_all(tasks, slots, results, caches, cfg: IngestConfig, progress: bool, 
     with tqdm(
         total=total, initial=total - len(tasks), desc="ingest", unit="file", disable=not progress
     ) as bar:
-        for index, (kind, value) in run_tasks(read_one, tasks, workers, cfg.timeout_s):
+        for index, (kind, value) in run_tasks(read_and_store, tasks, workers, cfg.timeout_s):
             slot = slots[index]
             if kind == "ok":
-                results[slot] = value
-                if value.pop("cacheable", True):
-                    io.write_bytes(
-                        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), caches[slot]
-                    )
+                results[slot] = pickle.loads(value)  # the worker has cached it already
             elif kind == "timeout":
                 reason = (
                     f"timed out after {cfg.timeout_s:g} s: the reader did not finish "

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from lip_research import lens_eval, prevalence, quality
-from lip_research.codebook import Codebook, all_entries
+from lip_research import briefing, lens_eval, prevalence, quality
+from lip_research.codebook import Codebook, all_entries, find_entry
 from lip_research.lenses import (
     MARKER_CODEBOOK,
     Coding,
@@ -167,3 +167,46 @@ def calibrate_defaults(
         "f1_document": np.nan,
     }
     return pd.concat([*tables, pd.DataFrame([why_row])], ignore_index=True)
+
+
+def default_briefing_themes(outputs: LensOutputs, n: int = 1) -> list[str]:
+    """The `n` most prevalent practice issues (or themes, without that codebook)."""
+    issues = {e.id for b in outputs.books if b.id == "practice_issues" for e in b.entries}
+    summary = outputs.summary
+    ranked = summary[summary["theme_id"].isin(issues or set(summary["theme_id"]))]
+    return list(ranked["theme_id"].head(n))
+
+
+def briefings(
+    outputs: LensOutputs,
+    passages: pd.DataFrame,
+    documents: pd.DataFrame,
+    theme_ids: Sequence[str] = (),
+    topics: pd.DataFrame | None = None,
+    corpus_name: str = "corpus",
+) -> list[briefing.Briefing]:
+    """One briefing per theme or marker id (default: the most prevalent practice issue).
+
+    `topics` (optional): passage_id, topic, label from a topic model, for linked topics.
+    """
+    ids = list(theme_ids) or default_briefing_themes(outputs)
+    marker_ids = set(outputs.markers.entry_ids) if outputs.markers is not None else set()
+    out = []
+    for theme_id in ids:
+        entry = find_entry(outputs.books, theme_id)
+        book = next(b for b in outputs.books if b.id == entry.codebook)
+        coding = outputs.markers if theme_id in marker_ids else outputs.themes
+        out.append(
+            briefing.build_briefing(
+                entry,
+                book,
+                presence=coding.presence,
+                coded=coding.coded,
+                passages=passages,
+                documents=documents,
+                topics=topics,
+                corpus_name=corpus_name,
+                method=coding.method,
+            )  # fmt: skip
+        )
+    return out

@@ -115,10 +115,11 @@ def _paragraph_lines(
     raw: list[str], structured: bool, width: float, known: Callable[[str], bool] | None
 ) -> list[list[str]]:
     lines = [line.strip() for line in raw]
-    heads = [bool(line) and not structured and is_heading_line(line, width) for line in lines]
+    short = [not structured and 0 < len(line) <= 100 and line.count(" ") < 16 for line in lines]
+    heads = [s and is_heading_line(line, width) for s, line in zip(short, lines, strict=True)]
     named = [
-        bool(known) and not structured and not head and _named_heading(line, width, known)
-        for line, head in zip(lines, heads, strict=True)
+        s and not head and known is not None and _named_heading(line, width, known)
+        for s, line, head in zip(short, lines, heads, strict=True)
     ]
     page = _Page(raw, lines, [ends_sentence(line) for line in lines], heads, named, width)
     groups: list[list[str]] = [[]]

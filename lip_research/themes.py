@@ -15,7 +15,9 @@ thresholds table, never below ``ThemeConfig.min_passages``; reports with fewer t
 ``short_doc`` passages, such as catalogue summaries, need one). Every presence keeps its
 strongest passages as evidence, cited by doc, section and page. Thresholds come from
 calibration on labelled reports (`lip_research.lens_eval.calibrate`) or, without labels,
-from the table shipped in ``lip_research/codebooks/thresholds.csv``.
+from the table shipped in ``lip_research/codebooks/thresholds.csv``, written by
+``lip calibrate`` (`lip_research.commands.lenses.calibrate`): zero-shot thresholds and k per
+entry and backend, calibrated on all labelled reports of the bundled sample corpus.
 """
 
 from __future__ import annotations

@@ -245,3 +245,18 @@ def test_run_lenses_and_calibrate_defaults(book):
     )
     assert set(table["theme_id"]) == {"bruising", "sharing", "why", *books[1].ids}
     assert table.loc[table["theme_id"] == "bruising", "source"].item().startswith("calibrated on 3")
+
+
+def test_briefings_default_to_the_most_prevalent_issue(book):
+    from lip_research.codebook import load_codebook
+
+    passages, docs = mini_passages(), mini_documents()
+    books = (book, load_codebook("quality_markers"))
+    params = lenses.LensParams(backend="fake", method="zero_shot")
+    out = lens_run.run_lenses(
+        passages, docs, fake_embed(passages["text"]), fake_embed, books, params
+    )
+    assert lens_run.default_briefing_themes(out) == [out.summary["theme_id"].iloc[0]]
+    briefs = lens_run.briefings(out, passages, docs, ["sharing", "qm12_family_involvement"])
+    assert [b.theme_id for b in briefs] == ["sharing", "qm12_family_involvement"]
+    assert briefs[1].data["codebook"].startswith("SCR Quality Markers")

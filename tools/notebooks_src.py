@@ -77,15 +77,17 @@ wb.table(run.result.topics)
     ("md", "## Practice issues and themes"),
     ("code", """
 lenses = wb.lenses(run, run_dir)
+display(Markdown(f"Coding method: **{lenses.method}**" + (" (trained on this corpus's labels)" if lenses.labelled else " (codebook similarity with shipped thresholds)")))
 wb.fig_theme_prevalence(lenses, run_dir)
 """),
     ("md", "Bars give the share of reports in which each practice issue was coded (n/N); diamonds are published national figures from different samples and periods, for orientation only."),
     ("code", "lenses.prevalence_table"),
-    ("code", "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in corpus_data.documents else None"),
+    ("code", "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None"),
     ("md", "Prevalence by class with its denominators; small classes give unstable shares."),
     ("md", "### Why practice happened as it did"),
+    ("code", "wb.fig_why_by_section(lenses, run_dir)"),
+    ("md", "The share of each section's passages that explain *why* practice happened (contributory factors), rather than narrating events; Learning into Practice found many reports short of these."),
     ("code", "lenses.why_table"),
-    ("md", "The share of each report's analysis that explains *why* (contributory factors), rather than narrating events."),
     ("md", "## Quality markers (screening aid)"),
     ("code", "wb.fig_marker_coverage(lenses, run_dir)"),
     ("md", "Coverage is the share of reports where the screen found evidence for a marker; absence of evidence in a published report is not proof the marker was unmet."),
@@ -197,9 +199,72 @@ wb.fig_topics_over_time(run, run_dir, time_column)
     ("code", "wb.finish(run, run_dir)"),
 ]
 
+PRACTICE = [
+    ("md", """
+# 04 Practice issues and themes
+
+Code every passage and report against the Learning into Practice codebooks (practice issues,
+national themes and the SCIE typology of underlying patterns), with evidence passages, and
+compare prevalence with published national analyses.
+"""),
+    ("params", COMMON_PARAMS + """
+class_column = "review_model"    # metadata column for prevalence by class
+trend_theme = "neglect"          # a theme id for the trend figure
+briefing_themes = []             # theme ids to brief on (empty: the most prevalent practice issue)
+method = "auto"                  # auto (supervised if the corpus has labels), zero_shot or supervised
+"""),
+    ("code", SETUP),
+    ("code", """
+run = wb.topics(corpus_data, cfg)
+wb.save_topics(run, run_dir)
+lenses = wb.lenses(run, run_dir, method=method)
+display(Markdown(f"Coding method: **{lenses.method}**"))
+lenses.prevalence_table
+"""),
+    ("md", "Prevalence counts reports with at least one coded passage; read the evidence table before relying on a figure."),
+    ("code", "wb.fig_theme_prevalence(lenses, run_dir)"),
+    ("md", "Bars: this corpus (n/N reports). Diamonds: national analyses, which come from different samples and periods."),
+    ("code", "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None"),
+    ("md", "Prevalence by class; each column's label gives its number of reports."),
+    ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme, corpus_data.documents)"),
+    ("md", "One theme over time, with the reports behind each point."),
+    ("code", "wb.table(lenses.outputs.themes.evidence.head(20))"),
+    ("md", "Evidence passages (short excerpts) with their document, section and page."),
+    ("code", "wb.fig_why_by_section(lenses, run_dir)"),
+    ("md", "Where reports explain *why* practice happened, rather than narrating it."),
+    ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
+    ("code", "wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
+]
+
+QUALITY = [
+    ("md", """
+# 05 Quality markers
+
+Screen each report against the 18 SCR Quality Markers (NSPCC/SCIE): the strongest evidence
+passages for each, or "no evidence found". A screening aid for commissioners and reviewers,
+not a verdict: many markers concern work recorded outside the published report.
+"""),
+    ("params", COMMON_PARAMS + """
+method = "auto"                  # auto (supervised if the corpus has labels), zero_shot or supervised
+"""),
+    ("code", SETUP),
+    ("code", """
+run = wb.topics(corpus_data, cfg)
+wb.save_topics(run, run_dir)
+lenses = wb.lenses(run, run_dir, method=method)
+wb.fig_marker_coverage(lenses, run_dir)
+"""),
+    ("md", "Share of reports in which the screen found evidence for each marker."),
+    ("code", "lenses.marker_table"),
+    ("md", "Report by marker: where evidence was found. Open `quality_markers.csv` for the best passage behind each cell."),
+    ("code", "wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
+]
+
 NOTEBOOKS = {
     "01-corpus-overview.ipynb": OVERVIEW,
     "02-topic-model.ipynb": TOPIC_MODEL,
     "03-topics-over-time.ipynb": OVER_TIME,
+    "04-practice-issues.ipynb": PRACTICE,
+    "05-quality-markers.ipynb": QUALITY,
     "10-thematic-report.ipynb": REPORT,
 }

@@ -1,7 +1,7 @@
 """Shared steps of the lens commands: load a corpus and its vectors, compute the lenses,
 write their tables, figures and briefings into a run folder, and record ``run.json``.
 
-`write_lens_tables` and `write_briefings` are also what the default report calls.
+`write_lens_tables` and `write_briefings` also serve the default report.
 """
 
 from __future__ import annotations
@@ -210,51 +210,30 @@ def _lens_figures(outputs, folder: Path, parts: tuple[str, ...]) -> dict[str, Pa
     return out
 
 
-def write_briefings(
-    outputs, ctx: Context, run: Path, theme_ids: list[str], topics: pd.DataFrame | None = None
-) -> dict[str, Path]:
-    """``briefings/<theme>.md`` and ``.html`` for each theme id (or the most prevalent one)."""
-    from lip_research import briefing, codebook
+def write_briefings(briefs, run: Path) -> dict[str, Path]:
+    """``briefings/<theme>.md`` and ``.html`` for each `briefing.Briefing`."""
+    paths: dict[str, Path] = {}
+    for brief in briefs:
+        for ext, text in (("md", brief.markdown), ("html", brief.html)):
+            paths[f"{brief.theme_id}.{ext}"] = io.write_text(
+                text, run / "briefings" / f"{brief.theme_id}.{ext}"
+            )
+    return paths
 
-    ids = theme_ids or default_briefing_themes(outputs, ctx)
+
+def make_briefings(outputs, ctx: Context, theme_ids: list[str], topics=None) -> list:
+    """Briefings for `theme_ids`, else ``themes.briefing_themes``, else the top practice issue."""
+    from lip_research import codebook
+    from lip_research.lens_run import briefings
+
+    ids = theme_ids or list(ctx.cfg.themes.briefing_themes)
     try:
         codebook.check_ids(ids, ctx.books)
     except codebook.CodebookError as exc:
         raise typer.BadParameter(str(exc), param_hint="THEME") from None
-    marker_ids = set(outputs.markers.entry_ids) if outputs.markers is not None else set()
-    paths: dict[str, Path] = {}
-    for theme_id in ids:
-        entry = codebook.find_entry(ctx.books, theme_id)
-        book = next(b for b in ctx.books if b.id == entry.codebook)
-        coding = outputs.markers if theme_id in marker_ids else outputs.themes
-        brief = briefing.build_briefing(
-            entry, book, presence=coding.presence, coded=coding.coded, passages=ctx.corpus.passages,
-            documents=ctx.corpus.documents, topics=topics, corpus_name=_corpus_name(ctx), method=coding.method,
-        )  # fmt: skip
-        paths[f"{theme_id}.md"] = io.write_text(
-            brief.markdown, run / "briefings" / f"{theme_id}.md"
-        )
-        paths[f"{theme_id}.html"] = io.write_text(
-            brief.html, run / "briefings" / f"{theme_id}.html"
-        )
-    return paths
-
-
-def default_briefing_themes(outputs, ctx: Context) -> list[str]:
-    """The config's ``themes.briefing_themes``, else the most prevalent practice issue."""
-    if ctx.cfg.themes.briefing_themes:
-        return list(ctx.cfg.themes.briefing_themes)
-    issues = {e.id for b in ctx.books if b.id == "practice_issues" for e in b.entries}
-    ranked = outputs.summary[
-        outputs.summary["theme_id"].isin(issues or set(outputs.summary["theme_id"]))
-    ]
-    return list(ranked["theme_id"].head(1))
-
-
-def _corpus_name(ctx: Context) -> str:
-    n = len(ctx.corpus.documents)
     name = ctx.corpus.path.name if ctx.corpus.path else "corpus"
-    return f"{name} corpus, {n} reports"
+    corpus_name = f"{name} corpus, {len(ctx.corpus.documents)} reports"
+    return briefings(outputs, ctx.corpus.passages, ctx.corpus.documents, ids, topics, corpus_name)
 
 
 def compute(ctx: Context, method: str):

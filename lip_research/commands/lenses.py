@@ -18,6 +18,7 @@ from lip_research.commands.lens_io import (
     finish_run,
     lens_params,
     load_context,
+    make_briefings,
     start_run,
     write_briefings,
     write_lens_tables,
@@ -78,7 +79,7 @@ def themes(
     outputs = compute(ctx, method)
     run = start_run(out, ctx)
     write_lens_tables(outputs, run, parts=("themes",))
-    write_briefings(outputs, ctx, run, briefing or [])
+    write_briefings(make_briefings(outputs, ctx, briefing or []), run)
     c = outputs.themes
     finish_run(run, ctx, "themes", {"method": c.method, "why_method": outputs.why.method})
     typer.echo(
@@ -187,7 +188,7 @@ def briefing(
         _check_ids(theme, ctx)
     outputs = compute(ctx, method)
     run = start_run(out, ctx)
-    paths = write_briefings(outputs, ctx, run, list(theme or []))
+    paths = write_briefings(make_briefings(outputs, ctx, list(theme or [])), run)
     finish_run(run, ctx, "briefing", {"themes": sorted({Path(p).stem for p in paths.values()})})
     typer.echo(f"{len(paths) // 2} briefing(s) -> {run / 'briefings'}")
 

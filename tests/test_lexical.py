@@ -1,0 +1,41 @@
+"""Tokens, lemmas, short quotes and citations shared by the lenses."""
+
+from __future__ import annotations
+
+import pytest
+
+from lip_research import lexical
+
+
+def test_lemmas_meet_across_inflections():
+    got = lexical.content_lemmas("The babies' bruises and Bruising were recorded")
+    assert got == ["baby", "bruise", "bruise", "record"]
+    assert lexical.tokens("non-mobile, 3 visits.") == ["non-mobile", "3", "visits"]
+
+
+def test_excerpt_is_short_and_marked():
+    text = " ".join(f"w{i}" for i in range(100))
+    assert len(lexical.excerpt(text).split()) == 41 and lexical.excerpt(text).endswith("…")
+    around = lexical.excerpt(text, around="w60")
+    assert around.startswith("… ") and "w60" in around
+    assert lexical.excerpt("short text") == "short text"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("d", "analysis", 3, 3), "d, analysis, p. 3"),
+        (("d", "analysis", 3, 5), "d, analysis, pp. 3-5"),
+        (("d", None, float("nan"), None), "d"),
+        (("d", "", 2.0, None), "d, p. 2"),
+    ],
+)
+def test_citation(args, expected):
+    assert lexical.citation(*args) == expected
+
+
+def test_near_duplicates():
+    a = lexical.shingles("one two three four five six")
+    b = lexical.shingles("One, two three four five six seven!")
+    assert lexical.near_duplicate(a, b)
+    assert not lexical.near_duplicate(a, lexical.shingles("something else entirely here now"))

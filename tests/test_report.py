@@ -1,0 +1,192 @@
+"""End to end: `lip report` executes notebooks with papermill into run folders a reader can open."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from browser import check_page, chromium
+from conftest import REPO
+
+LIP = [str(Path(sys.executable).with_name("lip"))]
+NETGUARD = Path(__file__).with_name("netguard")
+pytestmark = pytest.mark.slow
+
+
+def lip(*args: str, cwd: Path = REPO, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([*LIP, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"lip {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def run_folder(stdout: str) -> Path:
+    line = next(x for x in stdout.splitlines() if x.startswith("run folder: "))
+    return Path(line.removeprefix("run folder: "))
+
+
+def write_params(path: Path, **params) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump(params))
+    return path
+
+
+@pytest.fixture(scope="module")
+def minilm_run(sample_slice, tmp_path_factory):
+    """The master report on a slice of the sample corpus with the real bundled model, no network."""
+    out = tmp_path_factory.mktemp("reports")
+    log = out / "connections.log"
+    env = {"PYTHONPATH": str(NETGUARD), "LIP_NETGUARD_LOG": str(log)}
+    proc = lip("report", "--corpus", str(sample_slice), "--out", str(out / "slice"), "--quiet", env=env)
+    return run_folder(proc.stdout), log
+
+
+def test_report_folder_holds_every_output(minilm_run):
+    run, _ = minilm_run
+    for name in ("report.html", "10-thematic-report.ipynb", "topics.csv", "passage_topics.parquet",
+                 "document_topics.csv", "run.json", "config.yaml", "theme_documents.csv",
+                 "theme_passages.parquet", "quality_markers.csv"):  # fmt: skip
+        assert (run / name).exists(), name
+    assert (run / "STATUS").read_text().startswith("complete")
+    assert (run.parent / "latest").resolve() == run.resolve()
+    topics = pd.read_csv(run / "topics.csv")
+    assert list(topics.columns) == ["topic", "size", "label", "words"]
+    assert len(topics[topics["topic"] != -1]) >= 8
+    pt = pd.read_parquet(run / "passage_topics.parquet")
+    assert list(pt.columns) == ["passage_id", "doc_id", "section", "page_start", "page_end", "topic"]
+    assert list(pd.read_csv(run / "theme_documents.csv").columns)[:4] == ["doc_id", "theme_id", "present", "n_passages"]
+
+
+def test_run_json_records_provenance(minilm_run):
+    run, _ = minilm_run
+    record = json.loads((run / "run.json").read_text())
+    assert record["seed"] == 2016
+    assert record["config"]["topics"]["embedding"] == "minilm"
+    assert len(record["corpus"]["content_hash"]) == 64
+    assert record["packages"]["bertopic"] != "not installed"
+    assert "git_commit" in record and "report_total_s" in record["timings_s"]
+    assert record["evaluation"]["stability_ari_mean"] == pytest.approx(1.0)
+    assert 0 < record["evaluation"]["recovery_nmi"] <= 1
+    assert record["auto_choices"]["n_clusters"].startswith(str(record["resolved_topics"]["n_clusters"]))
+
+
+def test_figures_are_publication_ready(minilm_run):
+    from PIL import Image
+
+    run, _ = minilm_run
+    pngs = sorted((run / "figures").glob("*.png"))
+    names = {p.stem for p in pngs}
+    assert {"topic-sizes", "top-words", "topics-over-time", "passage-map", "topic-hierarchy", "theme-prevalence", "marker-coverage"} <= names
+    for png in pngs:
+        with Image.open(png) as im:
+            assert im.info["dpi"][0] >= 200, png.name
+        for ext in (".svg", ".pdf", ".caption.txt"):
+            assert png.with_suffix(ext).exists(), png.with_suffix(ext).name
+
+
+def test_no_network_connection_was_attempted(minilm_run):
+    _, log = minilm_run
+    assert not log.exists() or log.read_text() == ""
+
+
+def test_html_report_opens_in_a_browser(minilm_run, tmp_path):
+    if chromium() is None:
+        pytest.fail("Debian's chromium is needed for this test: `make test` installs it when run as root")
+    run, _ = minilm_run
+    page = check_page(run / "report.html", tmp_path / "report.png")
+    assert page.console_errors == []
+    assert page.images >= 7 and page.broken_images == 0
+    assert page.title == "Thematic report"
+    assert page.headings >= 8
+    html = (run / "report.html").read_text()
+    assert 'id="toc"' in html and "Methods and provenance" in html
+    assert "http://" not in html.split("<body")[0].lower().replace("http://www.w3.org", "")
+
+
+def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, tmp_path):
+    params = write_params(tmp_path / "p.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1)
+    a = run_folder(lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    b = run_folder(lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    assert a != b
+    for name in ("topics.csv", "passage_topics.parquet", "document_topics.csv", "theme_documents.csv", "quality_markers.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    proc = lip("compare", str(a), str(b))
+    assert proc.stdout.startswith("IDENTICAL")
+    listing = lip("runs", str(tmp_path / "r")).stdout
+    assert str(a) in listing and "complete" in listing
+
+
+def test_changed_parameters_are_reported_by_compare(sample_slice, tmp_path):
+    p1 = write_params(tmp_path / "a.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1)
+    p2 = write_params(tmp_path / "b.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1, n_clusters=12)
+    a = run_folder(lip("report", "--params", str(p1), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    b = run_folder(lip("report", "--params", str(p2), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    out = lip("compare", str(a), str(b), "--out", str(tmp_path / "cmp")).stdout
+    assert out.startswith("DIFFERENT")
+    assert "topics.n_clusters" in out
+    assert "matched" in out
+    matches = pd.read_csv(tmp_path / "cmp" / "topic_matches.csv")
+    assert (matches["status"] == "matched").sum() >= 5
+    assert (matches["status"] == "gained").sum() >= 1
+
+
+def test_a_failing_parameter_marks_the_run_failed(sample_slice, tmp_path):
+    params = write_params(tmp_path / "bad.yaml", corpus=str(sample_slice), embedding="static", n_clusters=100000)
+    proc = lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet", check=False)
+    assert proc.returncode != 0
+    assert "n_clusters=100000 needs more passages" in proc.stderr
+    run = next((tmp_path / "r").iterdir())
+    assert (run / "STATUS").read_text().startswith("failed")
+    executed = json.loads((run / "10-thematic-report.ipynb").read_text())
+    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "ConfigError"
+    assert not (tmp_path / "r" / "latest").exists()
+    assert "failed" in lip("runs", str(tmp_path / "r")).stdout
+
+
+def test_unknown_parameter_is_refused_before_running(tmp_path):
+    params = write_params(tmp_path / "p.yaml", embeddings="static")
+    proc = lip("report", "--params", str(params), "--out", str(tmp_path / "r"), check=False)
+    assert proc.returncode == 2
+    assert "unknown parameter(s) embeddings" in proc.stderr
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("notebook", "extra", "expected"),
+    [
+        pytest.param("01-corpus-overview", {}, "figures/document-lengths.png", id="01"),
+        pytest.param("02-topic-model", {"embedding": "static", "labels": {0: "Renamed"}, "merge": [[1, 2]]}, "topic_edits.yaml", id="02"),
+        pytest.param("03-topics-over-time", {"embedding": "static"}, "topics_by_year.csv", id="03"),
+        pytest.param("04-practice-issues", {"embedding": "static"}, "theme_documents.csv", id="04"),
+        pytest.param("05-quality-markers", {"embedding": "static"}, "quality_markers.csv", id="05"),
+    ],
+)
+def test_every_notebook_runs_through_papermill(notebook, extra, expected, sample_slice, tmp_path):
+    params = write_params(tmp_path / "p.yaml", corpus=str(sample_slice), **extra)
+    run = run_folder(lip("report", "--notebook", notebook, "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    assert (run / "STATUS").read_text().startswith("complete")
+    assert (run / expected).exists()
+    assert (run / "report.html").stat().st_size > 10_000
+    if notebook == "02-topic-model":
+        topics = pd.read_csv(run / "topics.csv")
+        assert "Renamed" in set(topics["label"])
+        assert 2 not in set(topics["topic"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare to cut the network")
+def test_report_runs_with_the_network_cut(sample_slice, tmp_path):
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare -n is not permitted here: {probe.stderr.decode().strip()}")
+    cmd = ["unshare", "-n", *LIP, "report", "--corpus", str(sample_slice), "--out", str(tmp_path / "r"), "--embedding", "static", "--quiet"]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (run_folder(proc.stdout) / "report.html").exists()
