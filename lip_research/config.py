@@ -64,7 +64,7 @@ class TopicConfig:
     max_df: float = 0.5
     ngram_max: int = 1
     top_n_words: int = 10
-    representation: str = "mmr"
+    representation: str = "ctfidf"
     diversity: float = 0.3
     outliers: str = "embeddings"
     outlier_threshold: float = 0.0

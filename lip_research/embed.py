@@ -113,9 +113,12 @@ def _static():
 
 def _encode(texts: list[str], backend: str, device: str, progress: bool) -> np.ndarray:
     if backend == "minilm":
-        model = _minilm(resolve_device(device))
-        vectors = model.encode(
-            texts, batch_size=64, show_progress_bar=progress, convert_to_numpy=True
+        dev = resolve_device(device)
+        vectors = _minilm(dev).encode(
+            texts,
+            batch_size=256 if dev == "cuda" else 64,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
         )
     elif backend == "static":
         vectors = _static().encode(texts, show_progress_bar=progress, use_multiprocessing=False)

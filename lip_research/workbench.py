@@ -155,9 +155,9 @@ def fig_top_words(run: TopicRun, run_dir: Path, n_topics: int = 12):
 
     fig, axes = plt.subplots(rows, cols, figsize=(9, 2.2 * rows))
     for ax, (_, row) in zip(np.ravel(axes), topics.iterrows(), strict=False):
-        pairs = (model.get_topic(int(row["topic"])) or [])[:8]
-        words = row["words"].split(";")[: len(pairs)]
-        figures.plot_top_words(words, [w for _, w in pairs], ax, title=f"{row['topic']}: {row['label']}")
+        pairs = [(w, v) for w, v in (model.get_topic(int(row["topic"])) or []) if w][:8]
+        show = run.result.analyzer.display if run.result.analyzer else str
+        figures.plot_top_words([show(w) for w, _ in pairs], [v for _, v in pairs], ax, title=f"{row['topic']}: {row['label']}")
     for ax in np.ravel(axes)[len(topics) :]:
         ax.set_visible(False)
     fig.tight_layout()
