@@ -23,7 +23,9 @@ from lip_research import embed  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--json", type=Path)
     ap.add_argument("--cpu-sample", type=int, default=400)
     args = ap.parse_args()
@@ -39,7 +41,9 @@ def main() -> None:
         "torch": torch.__version__,
         "texts": len(texts),
     }
-    embed.embed_texts(texts[:64], backend="minilm", device="auto", cache=False)  # warm-up (load, kernels)
+    embed.embed_texts(
+        texts[:64], backend="minilm", device="auto", cache=False
+    )  # warm-up (load, kernels)
     t0 = time.perf_counter()
     gpu = embed.embed_texts(texts, backend="minilm", device="auto", cache=False)
     if torch.cuda.is_available():

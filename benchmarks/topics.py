@@ -88,13 +88,19 @@ def baseline(chunks: pd.DataFrame, emb: np.ndarray, seed: int):
 
 def timed_cli(args: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run([str(REPO / ".venv" / "bin" / "lip"), *args], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [str(REPO / ".venv" / "bin" / "lip"), *args], check=True, env=env, capture_output=True
+    )
     return time.perf_counter() - t0
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "ofsted-ilacs")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "ofsted-ilacs"
+    )
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     manifest = pd.read_csv(args.corpus / "manifest.csv")
@@ -102,10 +108,19 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="lip-bench-topics-"))
     figures: dict[str, object] = {}
 
-    corpus = run_ingest([args.corpus / "pdf"], work / "corpus", IngestConfig(), args.corpus / "manifest.csv", progress=False)
+    corpus = run_ingest(
+        [args.corpus / "pdf"],
+        work / "corpus",
+        IngestConfig(),
+        args.corpus / "manifest.csv",
+        progress=False,
+    )
     passages = corpus.passages
     chunks = raw_chunks(args.corpus / "pdf")
-    print(f"corpus: {len(corpus.documents)} reports, {len(passages)} passages; baseline: {len(chunks)} raw 150-word chunks", flush=True)
+    print(
+        f"corpus: {len(corpus.documents)} reports, {len(passages)} passages; baseline: {len(chunks)} raw 150-word chunks",
+        flush=True,
+    )
 
     t0 = time.perf_counter()
     emb_minilm = embed_texts(passages["text"].tolist(), backend="minilm", cache=False)
@@ -115,11 +130,15 @@ def main() -> None:
     emb_static = embed_texts(passages["text"].tolist(), backend="static", cache=False)
     t_static = time.perf_counter() - t0
     figures["embed_speedup_static_vs_minilm"] = t_minilm / t_static
-    print(f"embedding {len(passages)} passages: minilm {t_minilm:.1f}s, static {t_static:.2f}s", flush=True)
+    print(
+        f"embedding {len(passages)} passages: minilm {t_minilm:.1f}s, static {t_static:.2f}s",
+        flush=True,
+    )
     emb_chunks = embed_texts(chunks["text"].tolist(), backend="minilm", progress=False)
 
     base_runs = [baseline(chunks, emb_chunks, s) for s in SEEDS[:2]]
     b_topics, b_words = base_runs[0]
+
     def npmi(words: dict[int, list[str]], texts) -> float:
         scores = evaluate.npmi_per_topic({t: w for t, w in words.items() if t != -1}, texts)
         return float(np.mean(list(scores.values())))
@@ -141,7 +160,12 @@ def main() -> None:
         runs = []
         for s in SEEDS:
             r = fit_topics(passages, emb, cfg.topics, s, names=names)
-            runs.append((r.passage_topics["topic"].tolist(), {int(t): topic_words(r.model, int(t)) for t in r.topics["topic"]}))
+            runs.append(
+                (
+                    r.passage_topics["topic"].tolist(),
+                    {int(t): topic_words(r.model, int(t)) for t in r.topics["topic"]},
+                )
+            )
         topics, words = runs[0]
         inl = {t: w for t, w in words.items() if t != -1}
         return {
@@ -163,30 +187,120 @@ def main() -> None:
     cache = work / "cache"
     shutil.copytree(io.cache_dir("models"), cache / "models")
     env = {**os.environ, "LIP_CACHE_DIR": str(cache)}
-    cold_minilm = timed_cli(["topics", "--corpus", str(work / "corpus"), "--out", str(work / "run-minilm"), "--embedding", "minilm"], env)
-    warm_minilm = timed_cli(["topics", "--corpus", str(work / "corpus"), "--out", str(work / "run-minilm-2"), "--embedding", "minilm"], env)
-    cold_static = timed_cli(["topics", "--corpus", str(work / "corpus"), "--out", str(work / "run-static"), "--embedding", "static"], env)
-    same = io.sha256_file(work / "run-minilm" / "topics.csv") == io.sha256_file(work / "run-minilm-2" / "topics.csv")
+    cold_minilm = timed_cli(
+        [
+            "topics",
+            "--corpus",
+            str(work / "corpus"),
+            "--out",
+            str(work / "run-minilm"),
+            "--embedding",
+            "minilm",
+        ],
+        env,
+    )
+    warm_minilm = timed_cli(
+        [
+            "topics",
+            "--corpus",
+            str(work / "corpus"),
+            "--out",
+            str(work / "run-minilm-2"),
+            "--embedding",
+            "minilm",
+        ],
+        env,
+    )
+    cold_static = timed_cli(
+        [
+            "topics",
+            "--corpus",
+            str(work / "corpus"),
+            "--out",
+            str(work / "run-static"),
+            "--embedding",
+            "static",
+        ],
+        env,
+    )
+    same = io.sha256_file(work / "run-minilm" / "topics.csv") == io.sha256_file(
+        work / "run-minilm-2" / "topics.csv"
+    )
 
     # a small collection of short texts: the sample catalogue (one summary per report)
-    cat = run_ingest([REPO / "data" / "sample" / "catalogue.csv"], work / "catalogue", IngestConfig(text_column="summary"), progress=False)
+    cat = run_ingest(
+        [REPO / "data" / "sample" / "catalogue.csv"],
+        work / "catalogue",
+        IngestConfig(text_column="summary"),
+        progress=False,
+    )
     cat_run = run_topics(cat, RunConfig(seed=SEEDS[0]), progress=False)
     cat_sizes = cat_run.result.topics.set_index("topic")["size"]
 
     rows = [
         ("topics", b["topics"], e["topics"], s["topics"], ""),
-        ("junk topics (>=3 boilerplate/place/number/date in top 10)", b["junk_topics"], e["junk_topics"], s["junk_topics"], "engine 0"),
-        ("NPMI coherence, top 10, over the cleaned passages (a)", b["npmi"], e["npmi"], s["npmi"], ">= 1.8x baseline"),
+        (
+            "junk topics (>=3 boilerplate/place/number/date in top 10)",
+            b["junk_topics"],
+            e["junk_topics"],
+            s["junk_topics"],
+            "engine 0",
+        ),
+        (
+            "NPMI coherence, top 10, over the cleaned passages (a)",
+            b["npmi"],
+            e["npmi"],
+            s["npmi"],
+            ">= 1.8x baseline",
+        ),
         ("  ratio vs baseline (a)", 1.0, e["npmi"] / b["npmi"], s["npmi"] / b["npmi"], ">= 1.8"),
-        ("NPMI coherence, top 10, over raw 150-word chunks (b)", b["npmi_raw"], e["npmi_raw"], s["npmi_raw"], ""),
-        ("  ratio vs baseline (b)", 1.0, e["npmi_raw"] / b["npmi_raw"], s["npmi_raw"] / b["npmi_raw"], ""),
-        ("outlier share (after reduction)", b["outlier_share"], e["outlier_share"], s["outlier_share"], "<= 0.10"),
-        ("largest topic share", b["largest_share"], e["largest_share"], s["largest_share"], "<= 0.12"),
-        ("ARI, two seeds", b["ari_2_seeds"], e["ari_2_seeds"], s["ari_2_seeds"], ">= 0.85 (default backend)"),
+        (
+            "NPMI coherence, top 10, over raw 150-word chunks (b)",
+            b["npmi_raw"],
+            e["npmi_raw"],
+            s["npmi_raw"],
+            "",
+        ),
+        (
+            "  ratio vs baseline (b)",
+            1.0,
+            e["npmi_raw"] / b["npmi_raw"],
+            s["npmi_raw"] / b["npmi_raw"],
+            "",
+        ),
+        (
+            "outlier share (after reduction)",
+            b["outlier_share"],
+            e["outlier_share"],
+            s["outlier_share"],
+            "<= 0.10",
+        ),
+        (
+            "largest topic share",
+            b["largest_share"],
+            e["largest_share"],
+            s["largest_share"],
+            "<= 0.12",
+        ),
+        (
+            "ARI, two seeds",
+            b["ari_2_seeds"],
+            e["ari_2_seeds"],
+            s["ari_2_seeds"],
+            ">= 0.85 (default backend)",
+        ),
         ("ARI, mean over 3 seeds", float("nan"), e["ari_3_seeds_mean"], s["ari_3_seeds_mean"], ""),
-        ("matched-topic word overlap, 3 seeds", float("nan"), e["word_overlap_3_seeds"], s["word_overlap_3_seeds"], ""),
+        (
+            "matched-topic word overlap, 3 seeds",
+            float("nan"),
+            e["word_overlap_3_seeds"],
+            s["word_overlap_3_seeds"],
+            "",
+        ),
     ]
-    table = pd.DataFrame(rows, columns=["measure", "baseline", "engine minilm", "engine static", "target"])
+    table = pd.DataFrame(
+        rows, columns=["measure", "baseline", "engine minilm", "engine static", "target"]
+    )
     pd.set_option("display.width", 200)
     print("\n" + table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(
@@ -196,7 +310,11 @@ def main() -> None:
         "    so the baseline's boilerplate topics score as highly coherent."
     )
     speed = [
-        ("static embedding speed-up vs minilm (same passages)", figures["embed_speedup_static_vs_minilm"], ">= 50x"),
+        (
+            "static embedding speed-up vs minilm (same passages)",
+            figures["embed_speedup_static_vs_minilm"],
+            ">= 50x",
+        ),
         ("whole run, fresh process: minilm cold / static cold", cold_minilm / cold_static, ">= 5x"),
         ("static NPMI within x of minilm", abs(s["npmi"] - e["npmi"]) / abs(e["npmi"]), "<= 0.15"),
         ("warm rerun (cached embeddings) vs cold, minilm", cold_minilm / warm_minilm, ">= 10x"),
@@ -204,7 +322,9 @@ def main() -> None:
     print()
     for name, value, target in speed:
         print(f"{name:55s} {value:8.2f}   target {target}")
-    print(f"(seconds: minilm cold {cold_minilm:.1f}, minilm warm {warm_minilm:.1f}, static cold {cold_static:.1f}; warm tables identical to cold: {same})")
+    print(
+        f"(seconds: minilm cold {cold_minilm:.1f}, minilm warm {warm_minilm:.1f}, static cold {cold_static:.1f}; warm tables identical to cold: {same})"
+    )
     print(
         f"\ncatalogue (short texts, {len(cat.passages)} summaries, minilm): {len(cat_sizes)} topics, "
         f"largest {cat_sizes.max() / cat_sizes.sum():.1%} of documents (targets >= 8, <= 25%); chosen: {cat_run.result.choices}"
@@ -212,7 +332,13 @@ def main() -> None:
     print("catalogue topics:", " | ".join(cat_run.result.topics["label"]))
     print("\nengine topics (first 8):", " | ".join(e["example_topics"]))
     if args.json:
-        args.json.write_text(json.dumps({"table": rows, "speed": speed, "engine": e, "static": s, "baseline": b}, indent=1, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"table": rows, "speed": speed, "engine": e, "static": s, "baseline": b},
+                indent=1,
+                default=str,
+            )
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -18,7 +18,9 @@ class AnalysisError(ValueError):
     """A requested column or topic does not exist; the message lists what does."""
 
 
-def with_metadata(passage_topics: pd.DataFrame, documents: pd.DataFrame, column: str) -> pd.DataFrame:
+def with_metadata(
+    passage_topics: pd.DataFrame, documents: pd.DataFrame, column: str
+) -> pd.DataFrame:
     if column not in documents.columns:
         usable = [c for c in documents.columns if c not in ("path", "sha256", "title", "doc_id")]
         raise AnalysisError(
@@ -61,7 +63,10 @@ def topics_by(
 
 
 def topics_over_time(
-    passage_topics: pd.DataFrame, documents: pd.DataFrame, topics: pd.DataFrame, time_col: str = "year"
+    passage_topics: pd.DataFrame,
+    documents: pd.DataFrame,
+    topics: pd.DataFrame,
+    time_col: str = "year",
 ) -> pd.DataFrame:
     """:func:`topics_by` over a year (or any date) column; dates are reduced to years."""
     docs = documents.copy()
@@ -99,7 +104,9 @@ def merge_topics(passage_topics: pd.DataFrame, groups: Sequence[Sequence[int]]) 
     for group in groups:
         missing = [t for t in group if t not in known]
         if missing:
-            raise AnalysisError(f"cannot merge unknown topics {missing}; topics are {sorted(known)}")
+            raise AnalysisError(
+                f"cannot merge unknown topics {missing}; topics are {sorted(known)}"
+            )
         target = min(group)
         mapping.update({int(t): int(target) for t in group})
     out = passage_topics.copy()
@@ -113,7 +120,9 @@ def relabel(topics: pd.DataFrame, labels: Mapping[int, str]) -> pd.DataFrame:
     if unknown:
         raise AnalysisError(f"cannot relabel unknown topics {sorted(unknown)}")
     out = topics.copy()
-    out["label"] = [labels.get(int(t), lab) for t, lab in zip(out["topic"], out["label"], strict=True)]
+    out["label"] = [
+        labels.get(int(t), lab) for t, lab in zip(out["topic"], out["label"], strict=True)
+    ]
     return out
 
 

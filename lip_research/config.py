@@ -43,7 +43,9 @@ class IngestConfig:
     workers: int | None = None
 
     def validate(self) -> None:
-        _check(0 < self.min_words < self.max_words, "ingest.min_words must be > 0 and below max_words")
+        _check(
+            0 < self.min_words < self.max_words, "ingest.min_words must be > 0 and below max_words"
+        )
         _check(self.timeout_s > 0, "ingest.timeout_s must be positive")
         _check(self.max_megabytes > 0, "ingest.max_megabytes must be positive")
 
@@ -82,12 +84,17 @@ class TopicConfig:
             self.n_components is None or self.n_components >= 2,
             "topics.n_components must be at least 2",
         )
-        _check(self.n_neighbors is None or self.n_neighbors >= 2, "topics.n_neighbors must be at least 2")
+        _check(
+            self.n_neighbors is None or self.n_neighbors >= 2,
+            "topics.n_neighbors must be at least 2",
+        )
         _check(
             self.min_topic_size is None or self.min_topic_size >= 2,
             "topics.min_topic_size must be at least 2",
         )
-        _check(self.n_clusters is None or self.n_clusters >= 2, "topics.n_clusters must be at least 2")
+        _check(
+            self.n_clusters is None or self.n_clusters >= 2, "topics.n_clusters must be at least 2"
+        )
         _check(0 < self.max_df <= 1, "topics.max_df must be in (0, 1]")
         _check(1 <= self.ngram_max <= 3, "topics.ngram_max must be 1, 2 or 3")
         _check(5 <= self.top_n_words <= 30, "topics.top_n_words must be between 5 and 30")

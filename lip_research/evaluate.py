@@ -70,10 +70,14 @@ def diversity(topic_words: dict[int, list[str]], top_n: int = 10) -> float:
     return len(set(words)) / len(words) if words else 0.0
 
 
-def junk_topics(topic_words: dict[int, list[str]], stop: frozenset[str], min_junk: int = 3) -> list[int]:
+def junk_topics(
+    topic_words: dict[int, list[str]], stop: frozenset[str], min_junk: int = 3
+) -> list[int]:
     """Topics whose top-10 words hold at least ``min_junk`` boilerplate, place, number or date words."""
     return [
-        t for t, ws in topic_words.items() if sum(is_junk(w.lower(), stop) for w in ws[:10]) >= min_junk
+        t
+        for t, ws in topic_words.items()
+        if sum(is_junk(w.lower(), stop) for w in ws[:10]) >= min_junk
     ]
 
 

@@ -71,7 +71,11 @@ def plot_topic_sizes(topics: pd.DataFrame, ax, top: int = 25):
     """Horizontal bars: passages per topic (largest first), outliers in grey."""
     data = topics.sort_values("size", ascending=False).head(top).iloc[::-1]
     colours = [PALETTE[6] if t == -1 else PALETTE[0] for t in data["topic"]]
-    ax.barh([f"{t}: {_short(lab)}" for t, lab in zip(data["topic"], data["label"])], data["size"], color=colours)
+    ax.barh(
+        [f"{t}: {_short(lab)}" for t, lab in zip(data["topic"], data["label"], strict=True)],
+        data["size"],
+        color=colours,
+    )
     ax.set_xlabel("passages")
     ax.set_title("Topic sizes")
     return ax
@@ -91,7 +95,15 @@ def plot_topic_trend(trend: pd.DataFrame, ax, time_col: str = "year", top: int =
     keep = trend.groupby("label")["passages"].sum().nlargest(top).index
     for i, (label, grp) in enumerate(trend[trend["label"].isin(keep)].groupby("label", sort=True)):
         grp = grp.sort_values(time_col)
-        ax.plot(grp[time_col], grp["share"], marker="o", ms=3, lw=1.5, label=_short(label, 30), color=PALETTE[i % len(PALETTE)])
+        ax.plot(
+            grp[time_col],
+            grp["share"],
+            marker="o",
+            ms=3,
+            lw=1.5,
+            label=_short(label, 30),
+            color=PALETTE[i % len(PALETTE)],
+        )
     ax.set_xlabel(time_col)
     ax.set_ylabel("share of passages")
     ax.set_title("Topics over time")
@@ -99,23 +111,45 @@ def plot_topic_trend(trend: pd.DataFrame, ax, time_col: str = "year", top: int =
     return ax
 
 
-def plot_heatmap(matrix: pd.DataFrame, ax, title: str = "", fmt: str = "{:.0%}", cbar_label: str = ""):
+def plot_heatmap(
+    matrix: pd.DataFrame, ax, title: str = "", fmt: str = "{:.0%}", cbar_label: str = ""
+):
     """A labelled heatmap (rows × columns), values written in the cells."""
     values = matrix.to_numpy(dtype=float)
     im = ax.imshow(values, aspect="auto", cmap=SEQUENTIAL)
-    ax.set_xticks(range(matrix.shape[1]), [_short(str(c), 20) for c in matrix.columns], rotation=45, ha="right", fontsize=7)
+    ax.set_xticks(
+        range(matrix.shape[1]),
+        [_short(str(c), 20) for c in matrix.columns],
+        rotation=45,
+        ha="right",
+        fontsize=7,
+    )
     ax.set_yticks(range(matrix.shape[0]), [_short(str(r), 40) for r in matrix.index], fontsize=7)
     if values.size <= 400:
         mid = np.nanmax(values) / 2 if values.size else 0
         for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6, color="white" if v < mid else "black")
+            ax.text(
+                j,
+                i,
+                fmt.format(v),
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="white" if v < mid else "black",
+            )
     ax.set_title(title)
     cbar = ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
     cbar.set_label(cbar_label)
     return ax
 
 
-def plot_passage_map(coords: np.ndarray, topics: Sequence[int], ax, labels: dict[int, str] | None = None, top: int = 12):
+def plot_passage_map(
+    coords: np.ndarray,
+    topics: Sequence[int],
+    ax,
+    labels: dict[int, str] | None = None,
+    top: int = 12,
+):
     """2-D map of passages coloured by topic (the largest topics; the rest in grey)."""
     topics = np.asarray(topics)
     counts = pd.Series(topics[topics != -1]).value_counts()
@@ -124,7 +158,9 @@ def plot_passage_map(coords: np.ndarray, topics: Sequence[int], ax, labels: dict
     for i, t in enumerate(keep):
         sel = topics == t
         name = f"{t}: {_short(labels.get(int(t), ''), 28)}" if labels else str(t)
-        ax.scatter(coords[sel, 0], coords[sel, 1], s=4, lw=0, color=PALETTE[i % len(PALETTE)], label=name)
+        ax.scatter(
+            coords[sel, 0], coords[sel, 1], s=4, lw=0, color=PALETTE[i % len(PALETTE)], label=name
+        )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title("Passage map (2-D projection of embeddings)")
@@ -136,7 +172,14 @@ def plot_hierarchy(linkage: np.ndarray, labels: Sequence[str], ax):
     """Dendrogram of topics from their centroid similarity."""
     from scipy.cluster.hierarchy import dendrogram
 
-    dendrogram(linkage, labels=[_short(lab, 35) for lab in labels], orientation="left", ax=ax, color_threshold=0, above_threshold_color=PALETTE[0])
+    dendrogram(
+        linkage,
+        labels=[_short(lab, 35) for lab in labels],
+        orientation="left",
+        ax=ax,
+        color_threshold=0,
+        above_threshold_color=PALETTE[0],
+    )
     ax.tick_params(axis="y", labelsize=6)
     ax.set_xlabel("cosine distance")
     ax.set_title("Topic hierarchy")
@@ -150,13 +193,26 @@ def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None
     ``national`` (optional) columns: label, percent, study.
     """
     data = prev.sort_values("share", ascending=True).tail(top)
-    ax.barh(data["label"].map(lambda s: _short(s, 40)), data["share"] * 100, color=PALETTE[0], label="this corpus")
-    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"])):
+    ax.barh(
+        data["label"].map(lambda s: _short(s, 40)),
+        data["share"] * 100,
+        color=PALETTE[0],
+        label="this corpus",
+    )
+    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"], strict=True)):
         ax.text(share * 100 + 1, y, f"{n}/{big_n}", va="center", fontsize=6)
     if national is not None and not national.empty:
         pos = {lab: i for i, lab in enumerate(data["label"])}
         nat = national[national["label"].isin(pos)]
-        ax.scatter(nat["percent"], [pos[lab] for lab in nat["label"]], marker="D", s=14, color=PALETTE[1], zorder=3, label="national analyses (different samples)")
+        ax.scatter(
+            nat["percent"],
+            [pos[lab] for lab in nat["label"]],
+            marker="D",
+            s=14,
+            color=PALETTE[1],
+            zorder=3,
+            label="national analyses (different samples)",
+        )
         ax.legend(fontsize=6, frameon=False, loc="lower right")
     ax.set_xlabel("% of reports")
     ax.set_xlim(0, 110)
@@ -168,7 +224,7 @@ def plot_marker_coverage(coverage: pd.DataFrame, ax):
     """Share of reports with evidence for each quality marker (columns: label, share, n, N)."""
     data = coverage.iloc[::-1]
     ax.barh(data["label"].map(lambda s: _short(s, 40)), data["share"] * 100, color=PALETTE[2])
-    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"])):
+    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"], strict=True)):
         ax.text(share * 100 + 1, y, f"{n}/{big_n}", va="center", fontsize=6)
     ax.set_xlim(0, 110)
     ax.set_xlabel("% of reports with evidence found (screening aid, not a verdict)")

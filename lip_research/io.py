@@ -102,7 +102,9 @@ def read_corpus(path: str | Path) -> Corpus:
     documents = pd.read_parquet(path / "documents.parquet")
     passages = pd.read_parquet(path / "passages.parquet")
     ledger_path = path / "ledger.csv"
-    ledger = pd.read_csv(ledger_path) if ledger_path.exists() else pd.DataFrame(columns=LEDGER_COLUMNS)
+    ledger = (
+        pd.read_csv(ledger_path) if ledger_path.exists() else pd.DataFrame(columns=LEDGER_COLUMNS)
+    )
     if passages.empty:
         raise CorpusError(
             f"{path} holds no passages: every file failed or was empty. "
@@ -111,7 +113,9 @@ def read_corpus(path: str | Path) -> Corpus:
     return Corpus(documents=documents, passages=passages, ledger=ledger, path=path)
 
 
-def write_corpus(corpus: Corpus, path: str | Path, extra: dict[str, pd.DataFrame] | None = None) -> Path:
+def write_corpus(
+    corpus: Corpus, path: str | Path, extra: dict[str, pd.DataFrame] | None = None
+) -> Path:
     """Write atomically: a half-written corpus never replaces a complete one."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)

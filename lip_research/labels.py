@@ -35,7 +35,11 @@ def align(passages: pd.DataFrame, paragraphs: pd.DataFrame, min_share: float = 0
         cover_pass = inter / pass_size[:, None]
         best = inter.argmax(axis=1)
         for i, pid in enumerate(chunk["passage_id"]):
-            for j in np.flatnonzero((cover_para[i] >= min_share) | (cover_pass[i] >= min_share) | (np.arange(len(paras)) == best[i])):
+            for j in np.flatnonzero(
+                (cover_para[i] >= min_share)
+                | (cover_pass[i] >= min_share)
+                | (np.arange(len(paras)) == best[i])
+            ):
                 rows.append(
                     {
                         "passage_id": pid,
@@ -51,5 +55,7 @@ def align(passages: pd.DataFrame, paragraphs: pd.DataFrame, min_share: float = 0
 def passage_label(passages: pd.DataFrame, paragraphs: pd.DataFrame, column: str) -> pd.Series:
     """Each passage's value of ``column`` from its best-matching paragraph (NaN if unmatched)."""
     pairs = align(passages, paragraphs)
-    best = pairs[pairs["best"]].merge(paragraphs[["doc_id", "para_index", column]], on=["doc_id", "para_index"])
+    best = pairs[pairs["best"]].merge(
+        paragraphs[["doc_id", "para_index", column]], on=["doc_id", "para_index"]
+    )
     return passages["passage_id"].map(best.set_index("passage_id")[column]).rename(column)

@@ -42,7 +42,9 @@ def corpus_spec(path: str | Path) -> CorpusSpec:
     """Read ``corpus.yaml`` if present; otherwise every file under the folder is a source."""
     root = Path(path)
     if not root.exists():
-        raise CorpusError(f"corpus {root} does not exist: give a folder of reports or an ingested corpus")
+        raise CorpusError(
+            f"corpus {root} does not exist: give a folder of reports or an ingested corpus"
+        )
     spec_file = root / "corpus.yaml"
     if not spec_file.exists():
         manifest = root / "manifest.csv"
@@ -103,7 +105,9 @@ class TopicRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def embed_passages(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> tuple[np.ndarray, float]:
+def embed_passages(
+    corpus: Corpus, cfg: RunConfig, progress: bool = True
+) -> tuple[np.ndarray, float]:
     from lip_research.embed import embed_texts
 
     t0 = time.perf_counter()

@@ -152,9 +152,7 @@ def find_phrases(
     trigrams = [
         tg
         for tg, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
-        if c >= params.min_count
-        and (tg[0], tg[1]) in bigram_set
-        and (tg[1], tg[2]) in bigram_set
+        if c >= params.min_count and (tg[0], tg[1]) in bigram_set and (tg[1], tg[2]) in bigram_set
     ][: params.max_phrases // 4]
     phrases = [tg for tg in trigrams] + bigrams
     return tuple(p for p in phrases if not all(w in stop for w in p))
@@ -192,9 +190,9 @@ class Analyzer:
     def __call__(self, text: str) -> list[str]:
         terms = []
         for term in self.merge(tokens(text)):
-            if " " in term or (term not in self.stopwords and len(term) > 2 and "-" != term[-1]):
-                if self.vocabulary is None or term in self.vocabulary:
-                    terms.append(term)
+            keep = " " in term or (term not in self.stopwords and len(term) > 2 and term[-1] != "-")
+            if keep and (self.vocabulary is None or term in self.vocabulary):
+                terms.append(term)
         return terms
 
     def display(self, term: str) -> str:

@@ -128,7 +128,11 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
         io.set_run_status(run_dir, "failed", f"{type(exc).__name__}: {exc}")
         raise
     io.write_json(
-        {"notebook": notebook.name, "parameters": params, "seconds": round(time.perf_counter() - started, 2)},
+        {
+            "notebook": notebook.name,
+            "parameters": params,
+            "seconds": round(time.perf_counter() - started, 2),
+        },
         run_dir / "execution.json",
     )
     return output
@@ -144,7 +148,10 @@ def to_html(executed: Path, html: Path, show_code: bool = False) -> Path:
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    title = next((c.source.lstrip("# ").split("\n")[0] for c in nb.cells if c.cell_type == "markdown"), "Report")
+    title = next(
+        (c.source.lstrip("# ").split("\n")[0] for c in nb.cells if c.cell_type == "markdown"),
+        "Report",
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return io.write_text(self_contained(add_toc(body)), html)
 
@@ -169,7 +176,9 @@ def add_toc(html: str) -> str:
     heads = [h for h in soup.find_all(["h2", "h3"]) if h.get("id")]
     if not heads or soup.body is None:
         return html
-    nav = soup.new_tag("nav", attrs={"id": "toc", "style": "max-width:1100px;margin:1em auto;padding:0 2em"})
+    nav = soup.new_tag(
+        "nav", attrs={"id": "toc", "style": "max-width:1100px;margin:1em auto;padding:0 2em"}
+    )
     title = soup.new_tag("h2")
     title.string = "Contents"
     nav.append(title)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 SECTION_ORDER = [
@@ -77,9 +76,17 @@ MODEL_NAMES = {
 HEADINGS = {
     "executive_summary": ["Executive summary", "Summary"],
     "introduction": ["Introduction", "Reason for the review", "Introduction and circumstances"],
-    "terms_of_reference": ["Terms of reference", "Scope and terms of reference", "Scope of the review"],
+    "terms_of_reference": [
+        "Terms of reference",
+        "Scope and terms of reference",
+        "Scope of the review",
+    ],
     "methodology": ["Methodology", "The review process", "Review methodology"],
-    "family_involvement": ["Family involvement", "Involvement of the family", "Family contribution"],
+    "family_involvement": [
+        "Family involvement",
+        "Involvement of the family",
+        "Family contribution",
+    ],
     "background": ["Background", "Family background", "Background and family context"],
     "chronology": ["Key practice episodes", "Chronology", "Summary of events"],
     "analysis": ["Analysis", "Analysis of practice", "Analysis and contributory factors"],
@@ -224,7 +231,9 @@ def fill(text: str, names: dict[str, str]) -> str:
     return out[0].upper() + out[1:] if out else out
 
 
-def _pick(pool: list[Paragraph], k: int, rng: random.Random, ordered: bool = False) -> list[Paragraph]:
+def _pick(
+    pool: list[Paragraph], k: int, rng: random.Random, ordered: bool = False
+) -> list[Paragraph]:
     chosen: list[Paragraph] = []
     for para in rng.sample(pool, len(pool)):
         if len(chosen) == k:
@@ -281,9 +290,9 @@ def _section_plan(
         analysis.append(rng.choice(method_paras))
     plan["analysis"] = analysis
     findings = _pick(pool("findings", harm), rng.choice([2, 3]), rng, ordered=True)
-    findings += [
-        p for p in cross if p.section == "findings" and p.id.split("-")[1] in picked[:1]
-    ][:1]
+    findings += [p for p in cross if p.section == "findings" and p.id.split("-")[1] in picked[:1]][
+        :1
+    ]
     plan["findings"] = findings
     good = pool("good_practice", harm) + [p for p in generic if p.section == "good_practice"]
     plan["good_practice"] = _pick(good, 1, rng)

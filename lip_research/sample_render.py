@@ -37,7 +37,7 @@ def render_text(report: Report, markdown: bool = False) -> tuple[str, list[dict]
         add((f"*{line}*" if markdown and line == FICTION_NOTICE else line) + "\n\n")
     current = None
     para_no = 0
-    for number, heading, section, para, text in paragraphs(report):
+    for number, heading, _section, _para, text in paragraphs(report):
         if heading != current:
             current, para_no = heading, 0
             title = heading_text(report, number, heading)
@@ -162,7 +162,9 @@ def label_tables(reports: list[Report]) -> dict[str, pd.DataFrame]:
                 theme_rows.append({"doc_id": report.doc_id, "para_index": index, "theme_id": theme})
     paras = pd.DataFrame(para_rows)
     themes = pd.DataFrame(theme_rows)
-    doc_themes = themes[["doc_id", "theme_id"]].drop_duplicates().sort_values(["doc_id", "theme_id"])
+    doc_themes = (
+        themes[["doc_id", "theme_id"]].drop_duplicates().sort_values(["doc_id", "theme_id"])
+    )
     markers = paras.loc[paras["marker"] != "", ["doc_id", "marker"]].drop_duplicates()
     markers = markers.rename(columns={"marker": "marker_id"}).sort_values(["doc_id", "marker_id"])
     return {

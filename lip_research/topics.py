@@ -148,7 +148,11 @@ def fit_topics(
     topics, _ = model.fit_transform(terms, embeddings=embeddings)
     timings["fit_s"] = time.perf_counter() - t0
     topics = np.asarray(topics)
-    if resolved.clustering == "hdbscan" and resolved.outliers != "none" and (topics == OUTLIER).any():
+    if (
+        resolved.clustering == "hdbscan"
+        and resolved.outliers != "none"
+        and (topics == OUTLIER).any()
+    ):
         t0 = time.perf_counter()
         before = float((topics == OUTLIER).mean())
         topics = np.asarray(
@@ -196,7 +200,9 @@ def topic_words(model, topic: int, n: int = 10) -> list[str]:
     return [show(w) for w, _ in words[:n] if w]
 
 
-def topic_table(model, passage_topics: pd.DataFrame, labels: dict[int, str] | None = None) -> pd.DataFrame:
+def topic_table(
+    model, passage_topics: pd.DataFrame, labels: dict[int, str] | None = None
+) -> pd.DataFrame:
     """topic, size, label, words (top words separated by ';'), sorted by topic id."""
     sizes = passage_topics["topic"].value_counts()
     rows = []
@@ -206,7 +212,12 @@ def topic_table(model, passage_topics: pd.DataFrame, labels: dict[int, str] | No
         if labels and int(topic) in labels:
             label = labels[int(topic)]
         rows.append(
-            {"topic": int(topic), "size": int(sizes[topic]), "label": label, "words": ";".join(words)}
+            {
+                "topic": int(topic),
+                "size": int(sizes[topic]),
+                "label": label,
+                "words": ";".join(words),
+            }
         )
     return pd.DataFrame(rows, columns=["topic", "size", "label", "words"])
 
@@ -215,7 +226,9 @@ def document_shares(passage_topics: pd.DataFrame, passages: pd.DataFrame) -> pd.
     """Each document's share of each topic, weighted by passage length (rows sum to 1)."""
     weights = passages["text"].astype(str).str.split().str.len().to_numpy()
     frame = passage_topics[["doc_id", "topic"]].assign(weight=weights)
-    wide = frame.pivot_table(index="doc_id", columns="topic", values="weight", aggfunc="sum", fill_value=0)
+    wide = frame.pivot_table(
+        index="doc_id", columns="topic", values="weight", aggfunc="sum", fill_value=0
+    )
     wide = wide.div(wide.sum(axis=1), axis=0).round(6)
     wide.columns = [f"topic_{c}" for c in wide.columns]
     return wide.reset_index()
@@ -266,7 +279,14 @@ def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     result.model.save(str(folder / "bertopic.pkl"), serialization="pickle", save_ctfidf=True)
-    io.write_json({**meta, "config": result.config.__dict__ | {"extra_stopwords": list(result.config.extra_stopwords)}}, folder / "model.json")
+    io.write_json(
+        {
+            **meta,
+            "config": result.config.__dict__
+            | {"extra_stopwords": list(result.config.extra_stopwords)},
+        },
+        folder / "model.json",
+    )
     return folder
 
 

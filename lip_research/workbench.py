@@ -30,7 +30,9 @@ def build_config(config_yaml: str = "", seed: int | None = None, **topic_params:
     data = base.to_dict()
     unknown = set(topic_params) - TOPIC_KEYS
     if unknown:
-        raise ValueError(f"unknown topic parameters {sorted(unknown)}; allowed: {sorted(TOPIC_KEYS)}")
+        raise ValueError(
+            f"unknown topic parameters {sorted(unknown)}; allowed: {sorted(TOPIC_KEYS)}"
+        )
     data["topics"].update({k: v for k, v in topic_params.items() if v is not None})
     if seed is not None:
         data["seed"] = seed
@@ -39,7 +41,11 @@ def build_config(config_yaml: str = "", seed: int | None = None, **topic_params:
 
 def table(frame: pd.DataFrame, precision: int = 3):
     """A DataFrame for display in reports: no index column, floats rounded."""
-    return frame.style.hide(axis="index").format(precision=precision).set_properties(**{"text-align": "left"})
+    return (
+        frame.style.hide(axis="index")
+        .format(precision=precision)
+        .set_properties(**{"text-align": "left"})
+    )
 
 
 def prepare(run_dir: str | Path) -> Path:
@@ -93,13 +99,21 @@ def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> 
             "excerpt": [excerpt(t, words) for t in reps["text"]],
             "citation": [
                 citation(d, s, a, b)
-                for d, s, a, b in zip(reps["doc_id"], reps["section"], reps["page_start"], reps["page_end"], strict=True)
+                for d, s, a, b in zip(
+                    reps["doc_id"],
+                    reps["section"],
+                    reps["page_start"],
+                    reps["page_end"],
+                    strict=True,
+                )
             ],
         }
     )
 
 
-def save_topics(run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None) -> dict[str, Path]:
+def save_topics(
+    run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None
+) -> dict[str, Path]:
     paths = write_topic_tables(run, Path(run_dir))
     io.write_text(run.config.to_yaml(), Path(run_dir) / "config.yaml")
     io.write_json(provenance(run, extra), Path(run_dir) / "run.json")
@@ -119,7 +133,8 @@ def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
                 "value": [len(ledger), len(docs), len(passages), int(per_doc.median())],
             }
         ),
-        "sections": words.groupby("section").agg(passages=("passage_id", "size"), words=("words", "sum"))
+        "sections": words.groupby("section")
+        .agg(passages=("passage_id", "size"), words=("words", "sum"))
         .sort_values("passages", ascending=False)
         .reset_index(),
     }
@@ -132,7 +147,9 @@ def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
 def fig_documents_by(corpus, run_dir: Path, column: str = "year"):
     docs = corpus.documents
     if column not in docs:
-        raise analysis.AnalysisError(f"unknown metadata column {column!r}; have: {', '.join(docs.columns)}")
+        raise analysis.AnalysisError(
+            f"unknown metadata column {column!r}; have: {', '.join(docs.columns)}"
+        )
     fig, ax = figures.new_figure(6.5, 3.0)
     figures.plot_counts(docs[column].value_counts().sort_index(), ax, f"Documents by {column}")
     return save_figure(fig, run_dir, f"documents-by-{column}", f"Number of documents by {column}.")
@@ -157,22 +174,35 @@ def fig_top_words(run: TopicRun, run_dir: Path, n_topics: int = 12):
     for ax, (_, row) in zip(np.ravel(axes), topics.iterrows(), strict=False):
         pairs = [(w, v) for w, v in (model.get_topic(int(row["topic"])) or []) if w][:8]
         show = run.result.analyzer.display if run.result.analyzer else str
-        figures.plot_top_words([show(w) for w, _ in pairs], [v for _, v in pairs], ax, title=f"{row['topic']}: {row['label']}")
+        figures.plot_top_words(
+            [show(w) for w, _ in pairs],
+            [v for _, v in pairs],
+            ax,
+            title=f"{row['topic']}: {row['label']}",
+        )
     for ax in np.ravel(axes)[len(topics) :]:
         ax.set_visible(False)
     fig.tight_layout()
-    return save_figure(fig, run_dir, "top-words", "Top words of the largest topics (c-TF-IDF weight).")
+    return save_figure(
+        fig, run_dir, "top-words", "Top words of the largest topics (c-TF-IDF weight)."
+    )
 
 
 def topics_by(run: TopicRun, column: str) -> pd.DataFrame:
-    return analysis.topics_by(run.result.passage_topics, run.corpus.documents, column, run.result.topics)
+    return analysis.topics_by(
+        run.result.passage_topics, run.corpus.documents, column, run.result.topics
+    )
 
 
 def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
-    trend = analysis.topics_over_time(run.result.passage_topics, run.corpus.documents, run.result.topics, time_col)
+    trend = analysis.topics_over_time(
+        run.result.passage_topics, run.corpus.documents, run.result.topics, time_col
+    )
     fig, ax = figures.new_figure(7.5, 3.8)
     figures.plot_topic_trend(trend, ax, time_col)
-    save_figure(fig, run_dir, "topics-over-time", f"Share of passages in the largest topics by {time_col}.")
+    save_figure(
+        fig, run_dir, "topics-over-time", f"Share of passages in the largest topics by {time_col}."
+    )
     io.write_csv(trend, Path(run_dir) / f"topics_by_{time_col}.csv")
     return fig
 
@@ -183,7 +213,9 @@ def fig_topic_heatmap(run: TopicRun, run_dir: Path, column: str, top: int = 15):
     wide = analysis.crosstab(by, column).head(top)
     fig, ax = figures.new_figure(7.5, 0.3 * len(wide) + 1.5)
     figures.plot_heatmap(wide, ax, title=f"Topic share of passages by {column}", cbar_label="share")
-    return save_figure(fig, run_dir, f"topics-by-{column}", f"Share of each {column}'s passages in each topic.")
+    return save_figure(
+        fig, run_dir, f"topics-by-{column}", f"Share of each {column}'s passages in each topic."
+    )
 
 
 def fig_passage_map(run: TopicRun, run_dir: Path):
@@ -192,10 +224,17 @@ def fig_passage_map(run: TopicRun, run_dir: Path):
     fig, ax = figures.new_figure(7.5, 5.0)
     figures.plot_passage_map(coords, run.result.passage_topics["topic"], ax, labels)
     io.write_parquet(
-        run.result.passage_topics[["passage_id", "topic"]].assign(x=coords[:, 0].round(5), y=coords[:, 1].round(5)),
+        run.result.passage_topics[["passage_id", "topic"]].assign(
+            x=coords[:, 0].round(5), y=coords[:, 1].round(5)
+        ),
         Path(run_dir) / "passage_map.parquet",
     )
-    return save_figure(fig, run_dir, "passage-map", "Passages in two dimensions (UMAP of embeddings), coloured by topic.")
+    return save_figure(
+        fig,
+        run_dir,
+        "passage-map",
+        "Passages in two dimensions (UMAP of embeddings), coloured by topic.",
+    )
 
 
 def fig_hierarchy(run: TopicRun, run_dir: Path):
@@ -206,7 +245,9 @@ def fig_hierarchy(run: TopicRun, run_dir: Path):
     labels = run.result.topics.set_index("topic").loc[[t for t in cents.index if t != -1], "label"]
     fig, ax = figures.new_figure(7.0, 0.22 * len(labels) + 1.5)
     figures.plot_hierarchy(link, [f"{t}: {lab}" for t, lab in labels.items()], ax)
-    return save_figure(fig, run_dir, "topic-hierarchy", "Topics clustered by the similarity of their passages.")
+    return save_figure(
+        fig, run_dir, "topic-hierarchy", "Topics clustered by the similarity of their passages."
+    )
 
 
 # -- evaluation --------------------------------------------------------------------------------
@@ -215,21 +256,43 @@ def evaluation(run: TopicRun, seeds: int = 3, labels: pd.Series | None = None) -
     from lip_research.topics import fit_topics, topic_words
 
     figs = dict(run.evaluation)
-    runs = [(run.result.passage_topics["topic"].tolist(), {int(t): w.split(";") for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)})]
+    runs = [
+        (
+            run.result.passage_topics["topic"].tolist(),
+            {
+                int(t): w.split(";")
+                for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)
+            },
+        )
+    ]
     from lip_research.pipeline import place_names
 
     names = place_names(run.corpus.documents)
     for k in range(1, seeds):
-        other = fit_topics(run.corpus.passages, run.embeddings, run.config.topics, run.config.seed + k, names=names)
-        runs.append((other.passage_topics["topic"].tolist(), {int(t): topic_words(other.model, int(t)) for t in other.topics["topic"]}))
+        other = fit_topics(
+            run.corpus.passages, run.embeddings, run.config.topics, run.config.seed + k, names=names
+        )
+        runs.append(
+            (
+                other.passage_topics["topic"].tolist(),
+                {int(t): topic_words(other.model, int(t)) for t in other.topics["topic"]},
+            )
+        )
     if seeds > 1:
         figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
     if labels is not None:
         known = labels.notna().to_numpy()
         topics = run.result.passage_topics["topic"].to_numpy()
-        figs.update({f"recovery_{k}": v for k, v in evaluate.recovery(topics[known], labels[known].astype(str)).items()})
+        figs.update(
+            {
+                f"recovery_{k}": v
+                for k, v in evaluate.recovery(topics[known], labels[known].astype(str)).items()
+            }
+        )
     run.evaluation = figs
-    return evaluate.evaluation_table({k: round(v, 4) if isinstance(v, float) else v for k, v in figs.items()})
+    return evaluate.evaluation_table(
+        {k: round(v, 4) if isinstance(v, float) else v for k, v in figs.items()}
+    )
 
 
 def planted_labels(run: TopicRun, corpus: str | Path) -> pd.Series | None:
@@ -267,15 +330,24 @@ def methods(run: TopicRun, run_dir: Path) -> str:
         f"**Corpus.** {c.documents['doc_id'].nunique():,} documents, {len(c.passages):,} passages "
         f"(content hash `{c.content_hash[:12]}`); files seen: {len(c.ledger):,}.",
         f"**Embedding.** `{r.config.embedding}` "
-        + ("(all-MiniLM-L6-v2, bundled)." if r.config.embedding == "minilm" else "(model2vec static model distilled from all-MiniLM-L6-v2)."),
+        + (
+            "(all-MiniLM-L6-v2, bundled)."
+            if r.config.embedding == "minilm"
+            else "(model2vec static model distilled from all-MiniLM-L6-v2)."
+        ),
         f"**Topic model.** BERTopic with reduction `{r.config.reduction}` "
         f"({r.config.n_components} components), clustering `{r.config.clustering}`"
-        + (f" ({r.config.n_clusters} topics)" if r.config.clustering != "hdbscan" else f" (min size {r.config.min_topic_size})")
+        + (
+            f" ({r.config.n_clusters} topics)"
+            if r.config.clustering != "hdbscan"
+            else f" (min size {r.config.min_topic_size})"
+        )
         + f", representation `{r.config.representation}`, seed {run.config.seed}.",
         "**Topic words.** NLTK tokenising and collocations, simplemma lemmas, stopwords for "
         "English, report boilerplate, role words, numbers, dates and place names.",
-        f"**Chosen from the corpus.** " + ("; ".join(f"{k}: {v}" for k, v in r.choices.items()) or "nothing"),
-        f"**Reproduce.** `lip report --params` with the parameters in `run.json`; configuration in `config.yaml`.",
+        "**Chosen from the corpus.** "
+        + ("; ".join(f"{k}: {v}" for k, v in r.choices.items()) or "nothing"),
+        "**Reproduce.** `lip report --params` with the parameters in `run.json`; configuration in `config.yaml`.",
         LIMITATIONS.strip(),
     ]
     return "\n\n".join(lines)
@@ -295,8 +367,13 @@ def topic_browser(run: TopicRun, per_topic: int = 5):
     from lip_research.lexical import citation, excerpt
 
     topics = run.result.topics[run.result.topics["topic"] != -1]
-    options = [(f"{t}: {lab} ({n})", int(t)) for t, lab, n in zip(topics["topic"], topics["label"], topics["size"], strict=True)]
-    choose = widgets.Dropdown(options=options, description="Topic", layout=widgets.Layout(width="80%"))
+    options = [
+        (f"{t}: {lab} ({n})", int(t))
+        for t, lab, n in zip(topics["topic"], topics["label"], topics["size"], strict=True)
+    ]
+    choose = widgets.Dropdown(
+        options=options, description="Topic", layout=widgets.Layout(width="80%")
+    )
     out = widgets.Output()
     shares = run.result.document_topics.set_index("doc_id")
 
@@ -309,8 +386,16 @@ def topic_browser(run: TopicRun, per_topic: int = 5):
         docs = shares[col].sort_values(ascending=False) if col in shares else pd.Series(dtype=float)
         out.clear_output()
         with out:
-            lines = [f"**Words:** {row['words'].replace(';', ', ')}", "", "**Representative passages**", ""]
-            lines += [f"- {excerpt(r.text, 50)} — *{citation(r.doc_id, r.section, r.page_start, r.page_end)}*" for r in reps.itertuples()]
+            lines = [
+                f"**Words:** {row['words'].replace(';', ', ')}",
+                "",
+                "**Representative passages**",
+                "",
+            ]
+            lines += [
+                f"- {excerpt(r.text, 50)} — *{citation(r.doc_id, r.section, r.page_start, r.page_end)}*"
+                for r in reps.itertuples()
+            ]
             lines += ["", "**Reports where it is largest**", ""]
             lines += [f"- {d}: {v:.0%} of the report" for d, v in docs[docs > 0].head(8).items()]
             from IPython.display import Markdown
@@ -341,12 +426,19 @@ def interactive_map(run: TopicRun):
             "excerpt": [excerpt(t, 25) for t in run.corpus.passages["text"]],
         }
     )
-    fig = px.scatter(frame, x="x", y="y", color="topic", hover_data=["doc_id", "section", "excerpt"], height=600)
+    fig = px.scatter(
+        frame, x="x", y="y", color="topic", hover_data=["doc_id", "section", "excerpt"], height=600
+    )
     fig.update_traces(marker={"size": 4})
     return fig
 
 
-def apply_edits(run: TopicRun, run_dir: Path, labels: dict[int, str] | None = None, merge: list[list[int]] | None = None) -> pd.DataFrame:
+def apply_edits(
+    run: TopicRun,
+    run_dir: Path,
+    labels: dict[int, str] | None = None,
+    merge: list[list[int]] | None = None,
+) -> pd.DataFrame:
     """Merge and relabel topics, save the edits into the run (``topic_edits.yaml``) and rewrite its tables."""
     import yaml
 
@@ -368,24 +460,41 @@ def apply_edits(run: TopicRun, run_dir: Path, labels: dict[int, str] | None = No
     r.topics = topic_table(r.model, r.passage_topics)
     if labels:
         r.topics = analysis.relabel(r.topics, labels)
-    io.write_text(yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True), Path(run_dir) / "topic_edits.yaml")
+    io.write_text(
+        yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True),
+        Path(run_dir) / "topic_edits.yaml",
+    )
     write_topic_tables(run, Path(run_dir))
     return r.topics
 
 
 def fig_document_lengths(corpus, run_dir: Path):
-    words = corpus.passages.assign(w=corpus.passages["text"].str.split().str.len()).groupby("doc_id")["w"].sum()
+    words = (
+        corpus.passages.assign(w=corpus.passages["text"].str.split().str.len())
+        .groupby("doc_id")["w"]
+        .sum()
+    )
     fig, ax = figures.new_figure(6.5, 3.0)
     ax.hist(words, bins=20, color=figures.PALETTE[0])
     ax.set_xlabel("words per document (after cleaning)")
     ax.set_ylabel("documents")
     ax.set_title("Document lengths")
-    return save_figure(fig, run_dir, "document-lengths", "Distribution of document lengths in words, after cleaning.")
+    return save_figure(
+        fig,
+        run_dir,
+        "document-lengths",
+        "Distribution of document lengths in words, after cleaning.",
+    )
 
 
 def finish_simple(run_dir: Path, extra: dict[str, Any]) -> Path:
     """run.json for notebooks that fit no topic model."""
-    record = {"created": io.now_iso(), "packages": io.package_versions(), "git_commit": io.git_commit(), **extra}
+    record = {
+        "created": io.now_iso(),
+        "packages": io.package_versions(),
+        "git_commit": io.git_commit(),
+        **extra,
+    }
     return io.write_json(record, Path(run_dir) / "run.json")
 
 
@@ -400,7 +509,19 @@ class Lenses:
 
     @property
     def prevalence_table(self) -> pd.DataFrame:
-        cols = [c for c in ("label", "codebook", "n_present", "denominator", "percent", "first_year", "last_year") if c in self.outputs.summary]
+        cols = [
+            c
+            for c in (
+                "label",
+                "codebook",
+                "n_present",
+                "denominator",
+                "percent",
+                "first_year",
+                "last_year",
+            )
+            if c in self.outputs.summary
+        ]
         return table(self.outputs.summary[cols].head(30), 1)
 
     @property
@@ -413,12 +534,20 @@ class Lenses:
     @property
     def marker_table(self):
         s = self.outputs.screening
-        wide = s.pivot_table(index="doc_id", columns="marker_id", values="evidence_found", aggfunc="first")
+        wide = s.pivot_table(
+            index="doc_id", columns="marker_id", values="evidence_found", aggfunc="first"
+        )
         wide = wide.replace({True: "evidence", False: "—"})
         return table(wide.reset_index())
 
 
-def lenses(run_or_corpus, run_dir: Path, cfg: RunConfig | None = None, corpus_path: str | Path | None = None, method: str = "auto") -> Lenses:
+def lenses(
+    run_or_corpus,
+    run_dir: Path,
+    cfg: RunConfig | None = None,
+    corpus_path: str | Path | None = None,
+    method: str = "auto",
+) -> Lenses:
     """Code passages and reports against the codebooks, screen quality markers, find the 'why'.
 
     With a labelled corpus (a ``corpus.yaml`` naming ``labels``) and ``method="auto"`` the
@@ -460,18 +589,30 @@ def fig_theme_prevalence(lens: Lenses, run_dir: Path):
 
     fig, ax = figures.new_figure(6.5, 5.5)
     lens_figures.draw_prevalence(ax, lens.outputs.summary, lens.outputs.national)
-    return save_figure(fig, run_dir, "theme-prevalence", "Share of reports in which each theme was coded (n/N reports); diamonds: published national analyses (different samples and periods).")
+    return save_figure(
+        fig,
+        run_dir,
+        "theme-prevalence",
+        "Share of reports in which each theme was coded (n/N reports); diamonds: published national analyses (different samples and periods).",
+    )
 
 
 def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
     from lip_research import lens_figures
 
     if column not in lens.outputs.by:
-        raise analysis.AnalysisError(f"no prevalence by {column!r}; available: {', '.join(lens.outputs.by)}")
+        raise analysis.AnalysisError(
+            f"no prevalence by {column!r}; available: {', '.join(lens.outputs.by)}"
+        )
     table_ = lens.outputs.by[column]
     fig, ax = figures.new_figure(7.5, 5.5)
     lens_figures.draw_prevalence_by(ax, table_, column)
-    return save_figure(fig, run_dir, f"theme-prevalence-by-{column}", f"Theme prevalence (% of reports) by {column}; column labels give the number of reports.")
+    return save_figure(
+        fig,
+        run_dir,
+        f"theme-prevalence-by-{column}",
+        f"Theme prevalence (% of reports) by {column}; column labels give the number of reports.",
+    )
 
 
 def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame):
@@ -481,7 +622,9 @@ def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.Da
     trend = prevalence.trend(lens.outputs.themes.presence, documents, theme_id)
     fig, ax = figures.new_figure(6.5, 3.2)
     lens_figures.draw_trend(ax, trend, entry.label)
-    return save_figure(fig, run_dir, f"trend-{theme_id}", f"{entry.label}: % of reports per year, with n/N.")
+    return save_figure(
+        fig, run_dir, f"trend-{theme_id}", f"{entry.label}: % of reports per year, with n/N."
+    )
 
 
 def fig_marker_coverage(lens: Lenses, run_dir: Path):
@@ -489,24 +632,40 @@ def fig_marker_coverage(lens: Lenses, run_dir: Path):
 
     fig, ax = figures.new_figure(6.5, 5.0)
     lens_figures.draw_marker_coverage(ax, lens.outputs.coverage)
-    return save_figure(fig, run_dir, "marker-coverage", "Quality-marker screening: share of reports where evidence passages were found. A screening aid, not a verdict.")
+    return save_figure(
+        fig,
+        run_dir,
+        "marker-coverage",
+        "Quality-marker screening: share of reports where evidence passages were found. A screening aid, not a verdict.",
+    )
 
 
 def fig_why_by_section(lens: Lenses, run_dir: Path):
     from lip_research import lens_figures, why
 
     fig, ax = figures.new_figure(6.0, 4.0)
-    lens_figures.draw_why_share(ax, why.why_share(lens.outputs.why.detected, by="section"), by="section")
-    return save_figure(fig, run_dir, "why-by-section", "Share of passages flagged as explaining why practice happened, by report section.")
+    lens_figures.draw_why_share(
+        ax, why.why_share(lens.outputs.why.detected, by="section"), by="section"
+    )
+    return save_figure(
+        fig,
+        run_dir,
+        "why-by-section",
+        "Share of passages flagged as explaining why practice happened, by report section.",
+    )
 
 
-def briefings(lens: Lenses, run: TopicRun, run_dir: Path, theme_ids: list[str] | tuple[str, ...] = ()) -> str:
+def briefings(
+    lens: Lenses, run: TopicRun, run_dir: Path, theme_ids: list[str] | tuple[str, ...] = ()
+) -> str:
     """Write briefings (HTML + Markdown) into ``run_dir/briefings``; returns the HTML of the first."""
     from lip_research.commands.lens_io import write_briefings
     from lip_research.lens_run import briefings as make
 
     corpus = run.corpus
-    topics = run.result.passage_topics[["passage_id", "topic"]].merge(run.result.topics[["topic", "label"]], on="topic")
+    topics = run.result.passage_topics[["passage_id", "topic"]].merge(
+        run.result.topics[["topic", "label"]], on="topic"
+    )
     name = f"{Path(corpus.source or corpus.path or 'corpus').name} corpus, {len(corpus.documents)} reports"
     briefs = make(lens.outputs, corpus.passages, corpus.documents, list(theme_ids), topics, name)
     write_briefings(briefs, Path(run_dir))

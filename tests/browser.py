@@ -35,7 +35,9 @@ def check_page(html: Path, screenshot: Path, timeout: float = 60) -> PageCheck:
 
     exe = chromium()
     if exe is None:
-        raise RuntimeError("Debian's chromium is not installed (make test installs it when run as root)")
+        raise RuntimeError(
+            "Debian's chromium is not installed (make test installs it when run as root)"
+        )
     profile = tempfile.mkdtemp(prefix="lip-chromium-")
     proc = subprocess.Popen(
         [
@@ -57,9 +59,13 @@ def check_page(html: Path, screenshot: Path, timeout: float = 60) -> PageCheck:
         port = int(port_file.read_text().split()[0])
         import urllib.request
 
-        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=10).read())
+        targets = json.loads(
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=10).read()
+        )
         page = next(t for t in targets if t["type"] == "page")
-        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True)
+        ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True
+        )
         result = PageCheck()
         counter = iter(range(1, 10_000))
 
@@ -107,7 +113,9 @@ def _collect(msg: dict, result: PageCheck) -> None:
     method = msg.get("method")
     params = msg.get("params", {})
     if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-        result.console_errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+        result.console_errors.append(
+            " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+        )
     elif method == "Runtime.exceptionThrown":
         result.console_errors.append(params.get("exceptionDetails", {}).get("text", "exception"))
     elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":

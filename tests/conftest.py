@@ -20,7 +20,11 @@ def make_slice(target: Path, n_per_format: dict[str, int]) -> Path:
     for fmt, n in n_per_format.items():
         rows = manifest[manifest["format"] == fmt]
         # spread over harms: one per harm first
-        rows = rows.drop_duplicates("harm").head(n) if len(rows.drop_duplicates("harm")) >= n else rows.head(n)
+        rows = (
+            rows.drop_duplicates("harm").head(n)
+            if len(rows.drop_duplicates("harm")) >= n
+            else rows.head(n)
+        )
         picked.append(rows)
     chosen = pd.concat(picked).sort_values("doc_id")
     (target / "reports").mkdir(parents=True)
@@ -28,11 +32,18 @@ def make_slice(target: Path, n_per_format: dict[str, int]) -> Path:
         shutil.copy(SAMPLE / "reports" / f, target / "reports" / f)
     chosen.to_csv(target / "manifest.csv", index=False)
     (target / "labels").mkdir()
-    for name in ("paragraphs.csv", "passage_themes.csv", "document_themes.csv", "document_markers.csv"):
+    for name in (
+        "paragraphs.csv",
+        "passage_themes.csv",
+        "document_themes.csv",
+        "document_markers.csv",
+    ):
         table = pd.read_csv(SAMPLE / "labels" / name)
         table[table["doc_id"].isin(chosen["doc_id"])].to_csv(target / "labels" / name, index=False)
     catalogue = pd.read_csv(SAMPLE / "catalogue.csv")
-    catalogue[catalogue["doc_id"].isin(chosen["doc_id"])].to_csv(target / "catalogue.csv", index=False)
+    catalogue[catalogue["doc_id"].isin(chosen["doc_id"])].to_csv(
+        target / "catalogue.csv", index=False
+    )
     shutil.copy(SAMPLE / "corpus.yaml", target / "corpus.yaml")
     text = (target / "corpus.yaml").read_text().replace("name: sample", f"name: {target.name}")
     (target / "corpus.yaml").write_text(text)
@@ -42,7 +53,9 @@ def make_slice(target: Path, n_per_format: dict[str, int]) -> Path:
 @pytest.fixture(scope="session")
 def sample_slice(tmp_path_factory) -> Path:
     """12 sample reports: 2 PDF, 2 Word, 4 Markdown, 4 text."""
-    return make_slice(tmp_path_factory.mktemp("corpora") / "slice", {"pdf": 2, "docx": 2, "md": 4, "txt": 4})
+    return make_slice(
+        tmp_path_factory.mktemp("corpora") / "slice", {"pdf": 2, "docx": 2, "md": 4, "txt": 4}
+    )
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,21 @@ PT = pd.DataFrame(
         "topic": [0, 0, 1, 1, 1, 0, 2, -1],
     }
 )
-DOCS = pd.DataFrame({"doc_id": ["a", "b", "c"], "year": [2015, 2015, 2020], "review_model": ["scie", "silp", "scie"]})
-TOPICS = pd.DataFrame({"topic": [-1, 0, 1, 2], "size": [1, 3, 3, 1], "label": ["Outliers", "neglect", "sleep", "camhs"], "words": ["", "", "", ""]})
+DOCS = pd.DataFrame(
+    {
+        "doc_id": ["a", "b", "c"],
+        "year": [2015, 2015, 2020],
+        "review_model": ["scie", "silp", "scie"],
+    }
+)
+TOPICS = pd.DataFrame(
+    {
+        "topic": [-1, 0, 1, 2],
+        "size": [1, 3, 3, 1],
+        "label": ["Outliers", "neglect", "sleep", "camhs"],
+        "words": ["", "", "", ""],
+    }
+)
 
 
 def test_topics_by_class_carry_counts_and_denominators():
@@ -26,7 +39,15 @@ def test_topics_by_class_carry_counts_and_denominators():
     assert scie.loc[0, "total"] == 5  # outlier excluded
     assert scie.loc[0, "share"] == pytest.approx(0.6)
     assert scie.loc[0, "documents"] == 2
-    assert list(by.columns) == ["review_model", "topic", "label", "passages", "total", "share", "documents"]
+    assert list(by.columns) == [
+        "review_model",
+        "topic",
+        "label",
+        "passages",
+        "total",
+        "share",
+        "documents",
+    ]
 
 
 def test_topics_over_time_from_dates():
@@ -36,7 +57,9 @@ def test_topics_over_time_from_dates():
 
 
 def test_unknown_column_lists_the_known_ones():
-    with pytest.raises(analysis.AnalysisError, match="unknown metadata column 'area'.*review_model"):
+    with pytest.raises(
+        analysis.AnalysisError, match="unknown metadata column 'area'.*review_model"
+    ):
         analysis.topics_by(PT, DOCS, "area")
 
 
@@ -53,7 +76,9 @@ def test_merge_and_relabel():
 
 
 def test_similarity_and_hierarchy():
-    cents = pd.DataFrame(np.eye(3)[[0, 0, 1]] + [[0, 0.1, 0], [0, 0, 0], [0, 0, 0.1]], index=[0, 1, 2])
+    cents = pd.DataFrame(
+        np.eye(3)[[0, 0, 1]] + [[0, 0.1, 0], [0, 0, 0], [0, 0, 0.1]], index=[0, 1, 2]
+    )
     cents = cents.div(np.linalg.norm(cents, axis=1), axis=0)
     sims = analysis.similarity(cents)
     assert sims.loc[0, 1] > sims.loc[0, 2]

@@ -26,7 +26,9 @@ def test_is_frozen():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        pytest.param({"topics.embedding": "bert"}, "topics.embedding='bert' is not one of", id="backend"),
+        pytest.param(
+            {"topics.embedding": "bert"}, "topics.embedding='bert' is not one of", id="backend"
+        ),
         pytest.param({"topics.clustering": "dbscan"}, "topics.clustering", id="clustering"),
         pytest.param({"topics.max_df": 0}, "max_df", id="max_df"),
         pytest.param({"seed": -1}, "seed must be", id="seed"),
@@ -50,7 +52,12 @@ def test_resolve_records_every_choice():
     assert resolved.clustering == "agglomerative"
     assert resolved.n_clusters == 32
     assert {"clustering", "n_clusters", "n_components", "min_df"} <= set(chosen)
-    assert None not in (resolved.n_clusters, resolved.min_topic_size, resolved.n_neighbors, resolved.min_df)
+    assert None not in (
+        resolved.n_clusters,
+        resolved.min_topic_size,
+        resolved.n_neighbors,
+        resolved.min_df,
+    )
 
 
 def test_small_collections_still_get_eight_topics():
@@ -70,6 +77,8 @@ def test_too_few_passages_says_what_to_do():
 
 
 def test_min_topic_size_too_large_for_corpus():
-    cfg = RunConfig().replace(**{"topics.clustering": "hdbscan", "topics.min_topic_size": 80}).topics
+    cfg = (
+        RunConfig().replace(**{"topics.clustering": "hdbscan", "topics.min_topic_size": 80}).topics
+    )
     with pytest.raises(ConfigError, match="min_topic_size=80 is too large for 100 passages"):
         resolve(cfg, CorpusShape(n_passages=100, mean_words=100))

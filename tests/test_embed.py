@@ -45,14 +45,20 @@ def test_cache_returns_identical_vectors_without_the_model(fresh_cache, monkeypa
 
 def test_similar_texts_are_closer_with_minilm(fresh_cache):
     a, b, c = embed.embed_texts(
-        ["The baby had a bruise on the cheek.", "A non-mobile infant was seen with bruising.", "The school excluded him for fighting."],
+        [
+            "The baby had a bruise on the cheek.",
+            "A non-mobile infant was seen with bruising.",
+            "The school excluded him for fighting.",
+        ],
         backend="minilm",
     )
     assert a @ b > a @ c
 
 
 def test_unknown_backend_is_a_clear_error():
-    with pytest.raises(embed.EmbeddingError, match="unknown embedding backend 'bert'; choose one of minilm, static"):
+    with pytest.raises(
+        embed.EmbeddingError, match="unknown embedding backend 'bert'; choose one of minilm, static"
+    ):
         embed.embed_texts(["x"], backend="bert")
 
 
@@ -66,7 +72,9 @@ def test_no_network_connection_is_attempted(fresh_cache, monkeypatch):
         raise OSError(f"network disabled in this test: {address}")
 
     monkeypatch.setattr(socket.socket, "connect", guard)
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: guard(None, a[0] if a else None))
+    monkeypatch.setattr(
+        socket, "create_connection", lambda *a, **k: guard(None, a[0] if a else None)
+    )
     embed._minilm.cache_clear()
     embed._static.cache_clear()
     for backend in ("minilm", "static"):

@@ -26,7 +26,9 @@ def test_npmi_rewards_words_that_occur_together():
 
 
 def test_npmi_matches_phrases_by_lemma():
-    scores = evaluate.npmi_per_topic({0: ["health visitors", "visited"]}, ["the health visitor visited"] * 2 + ["other"])
+    scores = evaluate.npmi_per_topic(
+        {0: ["health visitors", "visited"]}, ["the health visitor visited"] * 2 + ["other"]
+    )
     assert scores[0] == pytest.approx(1.0)
 
 
@@ -65,7 +67,12 @@ def test_junk_topics_counted_by_top_words():
 
 
 def test_summary_has_the_headline_figures():
-    figs = evaluate.summary({0: ["neglect", "housing"], 1: ["camhs", "overdose"], -1: ["x"]}, [0, 0, 0, 1, 1, -1], TEXTS, frozenset())
+    figs = evaluate.summary(
+        {0: ["neglect", "housing"], 1: ["camhs", "overdose"], -1: ["x"]},
+        [0, 0, 0, 1, 1, -1],
+        TEXTS,
+        frozenset(),
+    )
     assert figs["n_topics"] == 2
     assert math.isclose(figs["outlier_share"], 1 / 6)
     assert figs["junk_topics"] == 0

@@ -8,7 +8,14 @@ import pandas as pd
 
 from lip_research import figures
 
-TOPICS = pd.DataFrame({"topic": [-1, 0, 1], "size": [5, 20, 10], "label": ["Outliers", "neglect, housing", "camhs, self-harm"], "words": ["", "", ""]})
+TOPICS = pd.DataFrame(
+    {
+        "topic": [-1, 0, 1],
+        "size": [5, 20, 10],
+        "label": ["Outliers", "neglect, housing", "camhs, self-harm"],
+        "words": ["", "", ""],
+    }
+)
 
 
 def test_topic_sizes_draws_one_bar_per_topic_largest_first():
@@ -22,7 +29,9 @@ def test_topic_sizes_draws_one_bar_per_topic_largest_first():
 
 
 def test_prevalence_shows_denominators_and_national_markers():
-    prev = pd.DataFrame({"label": ["Neglect", "Domestic abuse"], "n": [6, 3], "N": [10, 10], "share": [0.6, 0.3]})
+    prev = pd.DataFrame(
+        {"label": ["Neglect", "Domestic abuse"], "n": [6, 3], "N": [10, 10], "share": [0.6, 0.3]}
+    )
     national = pd.DataFrame({"label": ["Neglect"], "percent": [75.0], "study": ["2014-17"]})
     fig, ax = figures.new_figure()
     figures.plot_prevalence(prev, ax, national)

@@ -22,7 +22,14 @@ TEXTS = [
 
 
 def analyzer(**kw):
-    return build_analyzer(TEXTS, names=["Castlebrook"], phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, **kw)
+    return build_analyzer(
+        TEXTS,
+        names=["Castlebrook"],
+        phrase_params=PhraseParams(min_count=3),
+        min_df=1,
+        max_df=1.0,
+        **kw,
+    )
 
 
 def test_multiword_expressions_are_single_terms():
@@ -42,19 +49,37 @@ def test_plural_and_singular_merge():
 def test_places_numbers_dates_and_boilerplate_are_dropped():
     a = analyzer()
     terms = set(a(TEXTS[0])) | set(a(TEXTS[1])) | set(a(TEXTS[2]))
-    for junk in ("wakefield", "kirklees", "march", "may", "2016", "12", "ofsted", "licence", "www", "page"):
+    for junk in (
+        "wakefield",
+        "kirklees",
+        "march",
+        "may",
+        "2016",
+        "12",
+        "ofsted",
+        "licence",
+        "www",
+        "page",
+    ):
         assert junk not in terms, junk
 
 
 def test_metadata_names_are_stopwords():
-    a = build_analyzer(["Castlebrook practitioners met in Castlebrook about neglect."] * 5, names=["Castlebrook"], min_df=1, max_df=1.0)
+    a = build_analyzer(
+        ["Castlebrook practitioners met in Castlebrook about neglect."] * 5,
+        names=["Castlebrook"],
+        min_df=1,
+        max_df=1.0,
+    )
     assert "castlebrook" not in a("Castlebrook practitioners met in Castlebrook about neglect.")
     assert "neglect" in a("Castlebrook practitioners met in Castlebrook about neglect.")
 
 
 def test_display_restores_the_written_form():
     filler = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "camhs"]
-    texts = [f"The learning event was held about {w} and {v} issues." for w in filler for v in filler]
+    texts = [
+        f"The learning event was held about {w} and {v} issues." for w in filler for v in filler
+    ]
     a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
     assert "learn event" in a("The learning event was held.")
     assert a.display("learn_event") == "learning event"

@@ -19,10 +19,16 @@ NETGUARD = Path(__file__).with_name("netguard")
 pytestmark = pytest.mark.slow
 
 
-def lip(*args: str, cwd: Path = REPO, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*LIP, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+def lip(
+    *args: str, cwd: Path = REPO, env: dict | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [*LIP, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"lip {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"lip {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc
 
 
@@ -44,7 +50,9 @@ def minilm_run(sample_slice, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     log = out / "connections.log"
     env = {"PYTHONPATH": str(NETGUARD), "LIP_NETGUARD_LOG": str(log)}
-    proc = lip("report", "--corpus", str(sample_slice), "--out", str(out / "slice"), "--quiet", env=env)
+    proc = lip(
+        "report", "--corpus", str(sample_slice), "--out", str(out / "slice"), "--quiet", env=env
+    )
     return run_folder(proc.stdout), log
 
 
@@ -60,8 +68,20 @@ def test_report_folder_holds_every_output(minilm_run):
     assert list(topics.columns) == ["topic", "size", "label", "words"]
     assert len(topics[topics["topic"] != -1]) >= 8
     pt = pd.read_parquet(run / "passage_topics.parquet")
-    assert list(pt.columns) == ["passage_id", "doc_id", "section", "page_start", "page_end", "topic"]
-    assert list(pd.read_csv(run / "theme_documents.csv").columns)[:4] == ["doc_id", "theme_id", "present", "n_passages"]
+    assert list(pt.columns) == [
+        "passage_id",
+        "doc_id",
+        "section",
+        "page_start",
+        "page_end",
+        "topic",
+    ]
+    assert list(pd.read_csv(run / "theme_documents.csv").columns)[:4] == [
+        "doc_id",
+        "theme_id",
+        "present",
+        "n_passages",
+    ]
 
 
 def test_run_json_records_provenance(minilm_run):
@@ -74,7 +94,9 @@ def test_run_json_records_provenance(minilm_run):
     assert "git_commit" in record and "report_total_s" in record["timings_s"]
     assert record["evaluation"]["stability_ari_mean"] == pytest.approx(1.0)
     assert 0 < record["evaluation"]["recovery_nmi"] <= 1
-    assert record["auto_choices"]["n_clusters"].startswith(str(record["resolved_topics"]["n_clusters"]))
+    assert record["auto_choices"]["n_clusters"].startswith(
+        str(record["resolved_topics"]["n_clusters"])
+    )
 
 
 def test_figures_are_publication_ready(minilm_run):
@@ -83,7 +105,15 @@ def test_figures_are_publication_ready(minilm_run):
     run, _ = minilm_run
     pngs = sorted((run / "figures").glob("*.png"))
     names = {p.stem for p in pngs}
-    assert {"topic-sizes", "top-words", "topics-over-time", "passage-map", "topic-hierarchy", "theme-prevalence", "marker-coverage"} <= names
+    assert {
+        "topic-sizes",
+        "top-words",
+        "topics-over-time",
+        "passage-map",
+        "topic-hierarchy",
+        "theme-prevalence",
+        "marker-coverage",
+    } <= names
     for png in pngs:
         with Image.open(png) as im:
             assert im.info["dpi"][0] >= 200, png.name
@@ -98,7 +128,9 @@ def test_no_network_connection_was_attempted(minilm_run):
 
 def test_html_report_opens_in_a_browser(minilm_run, tmp_path):
     if chromium() is None:
-        pytest.fail("Debian's chromium is needed for this test: `make test` installs it when run as root")
+        pytest.fail(
+            "Debian's chromium is needed for this test: `make test` installs it when run as root"
+        )
     run, _ = minilm_run
     page = check_page(run / "report.html", tmp_path / "report.png")
     assert page.console_errors == []
@@ -111,11 +143,23 @@ def test_html_report_opens_in_a_browser(minilm_run, tmp_path):
 
 
 def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, tmp_path):
-    params = write_params(tmp_path / "p.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1)
-    a = run_folder(lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout)
-    b = run_folder(lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    params = write_params(
+        tmp_path / "p.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1
+    )
+    a = run_folder(
+        lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout
+    )
+    b = run_folder(
+        lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout
+    )
     assert a != b
-    for name in ("topics.csv", "passage_topics.parquet", "document_topics.csv", "theme_documents.csv", "quality_markers.csv"):
+    for name in (
+        "topics.csv",
+        "passage_topics.parquet",
+        "document_topics.csv",
+        "theme_documents.csv",
+        "quality_markers.csv",
+    ):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     proc = lip("compare", str(a), str(b))
     assert proc.stdout.startswith("IDENTICAL")
@@ -124,10 +168,22 @@ def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, 
 
 
 def test_changed_parameters_are_reported_by_compare(sample_slice, tmp_path):
-    p1 = write_params(tmp_path / "a.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1)
-    p2 = write_params(tmp_path / "b.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1, n_clusters=12)
-    a = run_folder(lip("report", "--params", str(p1), "--out", str(tmp_path / "r"), "--quiet").stdout)
-    b = run_folder(lip("report", "--params", str(p2), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    p1 = write_params(
+        tmp_path / "a.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1
+    )
+    p2 = write_params(
+        tmp_path / "b.yaml",
+        corpus=str(sample_slice),
+        embedding="static",
+        stability_seeds=1,
+        n_clusters=12,
+    )
+    a = run_folder(
+        lip("report", "--params", str(p1), "--out", str(tmp_path / "r"), "--quiet").stdout
+    )
+    b = run_folder(
+        lip("report", "--params", str(p2), "--out", str(tmp_path / "r"), "--quiet").stdout
+    )
     out = lip("compare", str(a), str(b), "--out", str(tmp_path / "cmp")).stdout
     assert out.startswith("DIFFERENT")
     assert "topics.n_clusters" in out
@@ -138,14 +194,23 @@ def test_changed_parameters_are_reported_by_compare(sample_slice, tmp_path):
 
 
 def test_a_failing_parameter_marks_the_run_failed(sample_slice, tmp_path):
-    params = write_params(tmp_path / "bad.yaml", corpus=str(sample_slice), embedding="static", n_clusters=100000)
-    proc = lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet", check=False)
+    params = write_params(
+        tmp_path / "bad.yaml", corpus=str(sample_slice), embedding="static", n_clusters=100000
+    )
+    proc = lip(
+        "report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet", check=False
+    )
     assert proc.returncode != 0
     assert "n_clusters=100000 needs more passages" in proc.stderr
     run = next((tmp_path / "r").iterdir())
     assert (run / "STATUS").read_text().startswith("failed")
     executed = json.loads((run / "10-thematic-report.ipynb").read_text())
-    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in executed["cells"]
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert errors and errors[0]["ename"] == "ConfigError"
     assert not (tmp_path / "r" / "latest").exists()
     assert "failed" in lip("runs", str(tmp_path / "r")).stdout
@@ -163,7 +228,12 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
     ("notebook", "extra", "expected"),
     [
         pytest.param("01-corpus-overview", {}, "figures/document-lengths.png", id="01"),
-        pytest.param("02-topic-model", {"embedding": "static", "labels": {0: "Renamed"}, "merge": [[1, 2]]}, "topic_edits.yaml", id="02"),
+        pytest.param(
+            "02-topic-model",
+            {"embedding": "static", "labels": {0: "Renamed"}, "merge": [[1, 2]]},
+            "topic_edits.yaml",
+            id="02",
+        ),
         pytest.param("03-topics-over-time", {"embedding": "static"}, "topics_by_year.csv", id="03"),
         pytest.param("04-practice-issues", {"embedding": "static"}, "theme_documents.csv", id="04"),
         pytest.param("05-quality-markers", {"embedding": "static"}, "quality_markers.csv", id="05"),
@@ -171,7 +241,18 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
 )
 def test_every_notebook_runs_through_papermill(notebook, extra, expected, sample_slice, tmp_path):
     params = write_params(tmp_path / "p.yaml", corpus=str(sample_slice), **extra)
-    run = run_folder(lip("report", "--notebook", notebook, "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout)
+    run = run_folder(
+        lip(
+            "report",
+            "--notebook",
+            notebook,
+            "--params",
+            str(params),
+            "--out",
+            str(tmp_path / "r"),
+            "--quiet",
+        ).stdout
+    )
     assert (run / "STATUS").read_text().startswith("complete")
     assert (run / expected).exists()
     assert (run / "report.html").stat().st_size > 10_000
@@ -181,12 +262,27 @@ def test_every_notebook_runs_through_papermill(notebook, extra, expected, sample
         assert 2 not in set(topics["topic"])
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare to cut the network")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None,
+    reason="needs root and unshare to cut the network",
+)
 def test_report_runs_with_the_network_cut(sample_slice, tmp_path):
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip(f"unshare -n is not permitted here: {probe.stderr.decode().strip()}")
-    cmd = ["unshare", "-n", *LIP, "report", "--corpus", str(sample_slice), "--out", str(tmp_path / "r"), "--embedding", "static", "--quiet"]
+    cmd = [
+        "unshare",
+        "-n",
+        *LIP,
+        "report",
+        "--corpus",
+        str(sample_slice),
+        "--out",
+        str(tmp_path / "r"),
+        "--embedding",
+        "static",
+        "--quiet",
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert (run_folder(proc.stdout) / "report.html").exists()

@@ -20,7 +20,9 @@ def test_bank_is_large_distinct_and_labelled_with_codebook_ids():
     bank = load_bank(SAMPLE / "bank")
     assert len(bank) >= 400
     assert len({p.text for p in bank}) == len(bank)
-    ids = {e.id for name in ("practice_issues", "scie_typology") for e in load_codebook(name).entries}
+    ids = {
+        e.id for name in ("practice_issues", "scie_typology") for e in load_codebook(name).entries
+    }
     markers = {e.id for e in load_codebook("quality_markers").entries}
     for p in bank:
         assert p.section in SECTION_ORDER, p.id
@@ -51,7 +53,17 @@ def test_every_report_is_marked_fictional_and_uses_no_placeholder():
 
 def test_labels_tables_have_the_documented_columns():
     paras = pd.read_csv(SAMPLE / "labels" / "paragraphs.csv")
-    assert {"doc_id", "para_index", "section", "bank_id", "why", "marker", "char_start", "char_end", "text"} <= set(paras.columns)
+    assert {
+        "doc_id",
+        "para_index",
+        "section",
+        "bank_id",
+        "why",
+        "marker",
+        "char_start",
+        "char_end",
+        "text",
+    } <= set(paras.columns)
     themes = pd.read_csv(SAMPLE / "labels" / "document_themes.csv")
     assert list(themes.columns) == ["doc_id", "theme_id"]
     assert set(paras["doc_id"]) == set(MANIFEST["doc_id"]) == set(themes["doc_id"])
@@ -67,7 +79,16 @@ def test_char_spans_point_at_the_paragraph_text():
 
 def test_catalogue_has_one_short_entry_per_report():
     cat = pd.read_csv(SAMPLE / "catalogue.csv")
-    assert list(cat.columns) == ["doc_id", "title", "year", "model", "summary", "learning", "recommendations", "keywords"]
+    assert list(cat.columns) == [
+        "doc_id",
+        "title",
+        "year",
+        "model",
+        "summary",
+        "learning",
+        "recommendations",
+        "keywords",
+    ]
     assert set(cat["doc_id"]) == set(MANIFEST["doc_id"])
     words = cat["summary"].str.split().str.len()
     assert words.between(100, 250).all()
@@ -81,7 +102,9 @@ def test_composition_is_deterministic_and_matches_the_shipped_files():
     rebuilt = label_tables(reports)["paragraphs.csv"]
     assert rebuilt["text"].tolist() == shipped["text"].tolist()
     txt = next(r for r in reports if r.fmt == "txt")
-    assert render_text(txt)[0] == (SAMPLE / "reports" / f"{txt.doc_id}.txt").read_text(encoding="utf-8")
+    assert render_text(txt)[0] == (SAMPLE / "reports" / f"{txt.doc_id}.txt").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_corpus_yaml_points_at_existing_files():

@@ -28,7 +28,9 @@ def test_tables_have_the_contract_columns(fitted, tmp_path):
     assert topics["size"].sum() == len(fitted.corpus.passages)
     assert topics["words"].str.count(";").min() >= 5
     passage_topics = pd.read_parquet(paths["passage_topics"])
-    assert {"passage_id", "doc_id", "section", "page_start", "page_end", "topic"} <= set(passage_topics.columns)
+    assert {"passage_id", "doc_id", "section", "page_start", "page_end", "topic"} <= set(
+        passage_topics.columns
+    )
     shares = pd.read_csv(paths["document_topics"]).set_index("doc_id")
     assert np.allclose(shares.sum(axis=1), 1.0, atol=1e-4)
     assert set(shares.index) == set(fitted.corpus.documents["doc_id"])
@@ -54,14 +56,18 @@ def test_same_config_same_corpus_gives_identical_tables(fitted, ingested_slice, 
 
 def test_representatives_cite_document_section_and_page(fitted):
     reps = fitted.result.representatives
-    assert {"topic", "rank", "doc_id", "section", "page_start", "page_end", "text"} <= set(reps.columns)
+    assert {"topic", "rank", "doc_id", "section", "page_start", "page_end", "text"} <= set(
+        reps.columns
+    )
     assert reps.groupby("topic")["rank"].max().min() >= 1
     pdf_docs = set(fitted.corpus.documents.loc[fitted.corpus.documents["pages"] > 1, "doc_id"])
     assert reps[reps["doc_id"].isin(pdf_docs)]["page_start"].notna().all()
 
 
 def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
-    folder = save_model(fitted.result, tmp_path / "model", {"corpus_hash": fitted.corpus.content_hash})
+    folder = save_model(
+        fitted.result, tmp_path / "model", {"corpus_hash": fitted.corpus.content_hash}
+    )
     model, meta = load_model(folder)
     assert meta["corpus_hash"] == fitted.corpus.content_hash
     assert list(model.topics_) == fitted.result.passage_topics["topic"].tolist()
@@ -69,7 +75,9 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
 
 
 def test_hdbscan_option_reduces_outliers(ingested_slice):
-    cfg = STATIC.replace(**{"topics.clustering": "hdbscan", "topics.reduction": "umap", "topics.min_topic_size": 5})
+    cfg = STATIC.replace(
+        **{"topics.clustering": "hdbscan", "topics.reduction": "umap", "topics.min_topic_size": 5}
+    )
     run = run_topics(ingested_slice, cfg, progress=False)
     assert run.evaluation["outlier_share"] <= 0.10
     assert "outliers_before_reduction" in run.result.choices

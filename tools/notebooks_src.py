@@ -26,48 +26,79 @@ config_yaml = ""                 # optional RunConfig YAML; the parameters above
 """
 
 REPORT = [
-    ("md", """
+    (
+        "md",
+        """
 # Thematic report
 
 This report was produced by **lip_research** from a parameterised notebook executed with papermill.
 Its tables and figures are in the run folder beside it; `run.json` records the parameters, corpus hash,
 package versions and timings needed to reproduce it.
-"""),
-    ("params", COMMON_PARAMS + """
+""",
+    ),
+    (
+        "params",
+        COMMON_PARAMS
+        + """
 time_column = "year"             # metadata column for trends
 class_column = "review_model"    # metadata column for the topic x class heatmap ("" to skip)
 stability_seeds = 3              # seeds for the stability figures (1 skips them)
 briefing_themes = []             # theme ids for briefings (empty: the most prevalent practice issue)
-"""),
+""",
+    ),
     ("code", SETUP),
     ("md", "## Corpus"),
-    ("code", """
+    (
+        "code",
+        """
 overview = wb.corpus_overview(corpus_data)
 display(wb.table(overview["summary"]))
 display(wb.table(overview["sections"]))
 wb.table(overview["ledger"]) if "ledger" in overview else None
-"""),
-    ("code", """
+""",
+    ),
+    (
+        "code",
+        """
 wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_data.documents else None
-"""),
-    ("md", "Every file seen is in the ingest ledger; the table above counts them by status and reason."),
+""",
+    ),
+    (
+        "md",
+        "Every file seen is in the ingest ledger; the table above counts them by status and reason.",
+    ),
     ("md", "## Topics"),
-    ("code", """
+    (
+        "code",
+        """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
 display(Markdown(wb.topic_summary(run)))
 wb.table(run.result.topics)
-"""),
+""",
+    ),
     ("code", "wb.fig_topic_sizes(run, run_dir)"),
-    ("md", "Topic sizes show how the passages divide; a topic is a recurring pattern of wording, not a cause."),
+    (
+        "md",
+        "Topic sizes show how the passages divide; a topic is a recurring pattern of wording, not a cause.",
+    ),
     ("code", "wb.fig_top_words(run, run_dir)"),
     ("md", "Each panel lists the words that most distinguish a topic from the others (c-TF-IDF)."),
     ("md", "### Representative passages"),
     ("code", "wb.table(wb.representative_table(run, per_topic=2))"),
     ("md", "## Topics over time and by class"),
-    ("code", "wb.fig_topics_over_time(run, run_dir, time_column) if time_column in corpus_data.documents else None"),
-    ("md", "Lines show each large topic's share of the passages written in each year; small years are noisy."),
-    ("code", "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column in corpus_data.documents else None"),
+    (
+        "code",
+        "wb.fig_topics_over_time(run, run_dir, time_column) if time_column in corpus_data.documents else None",
+    ),
+    (
+        "md",
+        "Lines show each large topic's share of the passages written in each year; small years are noisy.",
+    ),
+    (
+        "code",
+        "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column in corpus_data.documents else None",
+    ),
     ("md", "Cells give the share of each class's passages that fall in each topic."),
     ("md", "## Passage map and topic hierarchy"),
     ("code", "wb.fig_passage_map(run, run_dir)"),
@@ -75,47 +106,76 @@ wb.table(run.result.topics)
     ("code", "wb.fig_hierarchy(run, run_dir)"),
     ("md", "Topics that join early in the tree are candidates for merging."),
     ("md", "## Practice issues and themes"),
-    ("code", """
+    (
+        "code",
+        """
 lenses = wb.lenses(run, run_dir)
 display(Markdown(f"Coding method: **{lenses.method}**" + (" (trained on this corpus's labels)" if lenses.labelled else " (codebook similarity with shipped thresholds)")))
 wb.fig_theme_prevalence(lenses, run_dir)
-"""),
-    ("md", "Bars give the share of reports in which each practice issue was coded (n/N); diamonds are published national figures from different samples and periods, for orientation only."),
+""",
+    ),
+    (
+        "md",
+        "Bars give the share of reports in which each practice issue was coded (n/N); diamonds are published national figures from different samples and periods, for orientation only.",
+    ),
     ("code", "lenses.prevalence_table"),
-    ("code", "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None"),
+    (
+        "code",
+        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None",
+    ),
     ("md", "Prevalence by class with its denominators; small classes give unstable shares."),
     ("md", "### Why practice happened as it did"),
     ("code", "wb.fig_why_by_section(lenses, run_dir)"),
-    ("md", "The share of each section's passages that explain *why* practice happened (contributory factors), rather than narrating events; Learning into Practice found many reports short of these."),
+    (
+        "md",
+        "The share of each section's passages that explain *why* practice happened (contributory factors), rather than narrating events; Learning into Practice found many reports short of these.",
+    ),
     ("code", "lenses.why_table"),
     ("md", "## Quality markers (screening aid)"),
     ("code", "wb.fig_marker_coverage(lenses, run_dir)"),
-    ("md", "Coverage is the share of reports where the screen found evidence for a marker; absence of evidence in a published report is not proof the marker was unmet."),
+    (
+        "md",
+        "Coverage is the share of reports where the screen found evidence for a marker; absence of evidence in a published report is not proof the marker was unmet.",
+    ),
     ("code", "lenses.marker_table"),
     ("md", "## Briefing"),
     ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
     ("md", "## Quality of the topic model"),
-    ("code", "wb.table(wb.evaluation(run, seeds=stability_seeds, labels=wb.planted_labels(run, corpus)), 4)"),
-    ("md", "See the README's *Reading the quality figures* for what each measure means and its limits."),
+    (
+        "code",
+        "wb.table(wb.evaluation(run, seeds=stability_seeds, labels=wb.planted_labels(run, corpus)), 4)",
+    ),
+    (
+        "md",
+        "See the README's *Reading the quality figures* for what each measure means and its limits.",
+    ),
     ("md", "## Methods and provenance"),
     ("code", "display(Markdown(wb.methods(run, run_dir)))"),
     ("code", "wb.finish(run, run_dir)"),
 ]
 
 OVERVIEW = [
-    ("md", """
+    (
+        "md",
+        """
 # 01 Corpus overview
 
 What is in the corpus: documents by year and type, their lengths and sections, and the ingest
 ledger (every file seen, with the reason for any that failed).
-"""),
-    ("params", """
+""",
+    ),
+    (
+        "params",
+        """
 corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
 run_dir = "reports/scratch"      # set by `lip report`: the run folder
 time_column = "year"             # metadata column for the timeline
 class_column = "review_model"    # metadata column for document types
-"""),
-    ("code", """
+""",
+    ),
+    (
+        "code",
+        """
 from IPython.display import display
 
 from lip_research import workbench as wb
@@ -125,41 +185,76 @@ run_dir = wb.prepare(run_dir)
 corpus_data = wb.open_corpus(corpus, RunConfig())
 overview = wb.corpus_overview(corpus_data)
 wb.table(overview["summary"])
-"""),
-    ("code", "wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_data.documents else None"),
-    ("md", "Documents per year: the corpus's coverage over time, which bounds any trend read from it."),
-    ("code", "wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column in corpus_data.documents else None"),
+""",
+    ),
+    (
+        "code",
+        "wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_data.documents else None",
+    ),
+    (
+        "md",
+        "Documents per year: the corpus's coverage over time, which bounds any trend read from it.",
+    ),
+    (
+        "code",
+        "wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column in corpus_data.documents else None",
+    ),
     ("md", "Documents per type: small groups make comparisons between types fragile."),
     ("code", "wb.fig_document_lengths(corpus_data, run_dir)"),
-    ("md", "Words per document after cleaning; very short documents may be summaries or failed extractions."),
+    (
+        "md",
+        "Words per document after cleaning; very short documents may be summaries or failed extractions.",
+    ),
     ("code", "wb.table(overview['sections'])"),
-    ("md", "Passages per recognised section; `other` holds text under headings the segmenter did not recognise."),
+    (
+        "md",
+        "Passages per recognised section; `other` holds text under headings the segmenter did not recognise.",
+    ),
     ("code", "wb.table(overview['ledger']) if 'ledger' in overview else None"),
-    ("md", "Every file seen by ingest, by status and reason; `ledger.csv` in the corpus folder lists them one by one."),
-    ("code", "wb.finish_simple(run_dir, {'notebook': '01-corpus-overview', 'corpus': str(corpus)})"),
+    (
+        "md",
+        "Every file seen by ingest, by status and reason; `ledger.csv` in the corpus folder lists them one by one.",
+    ),
+    (
+        "code",
+        "wb.finish_simple(run_dir, {'notebook': '01-corpus-overview', 'corpus': str(corpus)})",
+    ),
 ]
 
 TOPIC_MODEL = [
-    ("md", """
+    (
+        "md",
+        """
 # 02 Topic model
 
 Fit the topic model, inspect its topics, then rename and merge them. Edits given in the
 parameters are saved into the run (`topic_edits.yaml`) and every table and figure uses them.
-"""),
-    ("params", COMMON_PARAMS + """
+""",
+    ),
+    (
+        "params",
+        COMMON_PARAMS
+        + """
 labels = {}                      # topic id -> your label, e.g. {3: "Safer sleep advice"}
 merge = []                       # groups of topic ids to merge, e.g. [[4, 9]]
-"""),
+""",
+    ),
     ("code", SETUP),
-    ("code", """
+    (
+        "code",
+        """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
 display(Markdown(wb.topic_summary(run)))
 wb.table(run.result.topics)
-"""),
+""",
+    ),
     ("md", "## Explore"),
     ("code", "wb.topic_browser(run)"),
-    ("md", "Choose a topic to read its words, its most typical passages (with citations) and the reports it fills most."),
+    (
+        "md",
+        "Choose a topic to read its words, its most typical passages (with citations) and the reports it fills most.",
+    ),
     ("code", "wb.interactive_map(run)"),
     ("md", "Hover over a point to see its passage; nearby points say similar things."),
     ("code", "wb.fig_hierarchy(run, run_dir)"),
@@ -174,57 +269,95 @@ wb.table(run.result.topics)
 ]
 
 OVER_TIME = [
-    ("md", """
+    (
+        "md",
+        """
 # 03 Topics over time and by class
 
 How the topics' shares of the passages change over time and differ between classes of report
 (any metadata column), always with the counts behind each share.
-"""),
-    ("params", COMMON_PARAMS + """
+""",
+    ),
+    (
+        "params",
+        COMMON_PARAMS
+        + """
 time_column = "year"             # any year or date column
 class_column = "review_model"    # any metadata column
-"""),
+""",
+    ),
     ("code", SETUP),
-    ("code", """
+    (
+        "code",
+        """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
 wb.fig_topics_over_time(run, run_dir, time_column)
-"""),
-    ("md", "Each line is a large topic's share of the passages of each year; years with few reports swing widely."),
+""",
+    ),
+    (
+        "md",
+        "Each line is a large topic's share of the passages of each year; years with few reports swing widely.",
+    ),
     ("code", "wb.table(wb.topics_by(run, time_column).head(30))"),
-    ("md", "The counts behind the trend: passages in the topic, passages that year, and documents."),
+    (
+        "md",
+        "The counts behind the trend: passages in the topic, passages that year, and documents.",
+    ),
     ("code", "wb.fig_topic_heatmap(run, run_dir, class_column)"),
-    ("md", "Each cell is the share of a class's passages in a topic: read across a row to compare classes."),
+    (
+        "md",
+        "Each cell is the share of a class's passages in a topic: read across a row to compare classes.",
+    ),
     ("code", "wb.table(wb.topics_by(run, class_column))"),
     ("code", "wb.finish(run, run_dir)"),
 ]
 
 PRACTICE = [
-    ("md", """
+    (
+        "md",
+        """
 # 04 Practice issues and themes
 
 Code every passage and report against the Learning into Practice codebooks (practice issues,
 national themes and the SCIE typology of underlying patterns), with evidence passages, and
 compare prevalence with published national analyses.
-"""),
-    ("params", COMMON_PARAMS + """
+""",
+    ),
+    (
+        "params",
+        COMMON_PARAMS
+        + """
 class_column = "review_model"    # metadata column for prevalence by class
 trend_theme = "neglect"          # a theme id for the trend figure
 briefing_themes = []             # theme ids to brief on (empty: the most prevalent practice issue)
 method = "auto"                  # auto (supervised if the corpus has labels), zero_shot or supervised
-"""),
+""",
+    ),
     ("code", SETUP),
-    ("code", """
+    (
+        "code",
+        """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
 lenses = wb.lenses(run, run_dir, method=method)
 display(Markdown(f"Coding method: **{lenses.method}**"))
 lenses.prevalence_table
-"""),
-    ("md", "Prevalence counts reports with at least one coded passage; read the evidence table before relying on a figure."),
+""",
+    ),
+    (
+        "md",
+        "Prevalence counts reports with at least one coded passage; read the evidence table before relying on a figure.",
+    ),
     ("code", "wb.fig_theme_prevalence(lenses, run_dir)"),
-    ("md", "Bars: this corpus (n/N reports). Diamonds: national analyses, which come from different samples and periods."),
-    ("code", "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None"),
+    (
+        "md",
+        "Bars: this corpus (n/N reports). Diamonds: national analyses, which come from different samples and periods.",
+    ),
+    (
+        "code",
+        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None",
+    ),
     ("md", "Prevalence by class; each column's label gives its number of reports."),
     ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme, corpus_data.documents)"),
     ("md", "One theme over time, with the reports behind each point."),
@@ -237,26 +370,39 @@ lenses.prevalence_table
 ]
 
 QUALITY = [
-    ("md", """
+    (
+        "md",
+        """
 # 05 Quality markers
 
 Screen each report against the 18 SCR Quality Markers (NSPCC/SCIE): the strongest evidence
 passages for each, or "no evidence found". A screening aid for commissioners and reviewers,
 not a verdict: many markers concern work recorded outside the published report.
-"""),
-    ("params", COMMON_PARAMS + """
+""",
+    ),
+    (
+        "params",
+        COMMON_PARAMS
+        + """
 method = "auto"                  # auto (supervised if the corpus has labels), zero_shot or supervised
-"""),
+""",
+    ),
     ("code", SETUP),
-    ("code", """
+    (
+        "code",
+        """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
 lenses = wb.lenses(run, run_dir, method=method)
 wb.fig_marker_coverage(lenses, run_dir)
-"""),
+""",
+    ),
     ("md", "Share of reports in which the screen found evidence for each marker."),
     ("code", "lenses.marker_table"),
-    ("md", "Report by marker: where evidence was found. Open `quality_markers.csv` for the best passage behind each cell."),
+    (
+        "md",
+        "Report by marker: where evidence was found. Open `quality_markers.csv` for the best passage behind each cell.",
+    ),
     ("code", "wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
 ]
 

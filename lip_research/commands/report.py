@@ -10,9 +10,17 @@ from lip_research.commands import fail
 
 
 def report(
-    corpus: Path | None = typer.Option(None, "--corpus", help="Folder of reports (or ingested corpus). Default: the params file's, else data/sample."),
-    out: Path | None = typer.Option(None, "--out", help="Where run folders go (OUT/<run-id>). Default: reports/<corpus name>."),
-    params: Path | None = typer.Option(None, "--params", help="YAML of notebook parameters (see docs/parameters.md)."),
+    corpus: Path | None = typer.Option(
+        None,
+        "--corpus",
+        help="Folder of reports (or ingested corpus). Default: the params file's, else data/sample.",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Where run folders go (OUT/<run-id>). Default: reports/<corpus name>."
+    ),
+    params: Path | None = typer.Option(
+        None, "--params", help="YAML of notebook parameters (see docs/parameters.md)."
+    ),
     notebook: str = typer.Option("10-thematic-report", help="Notebook in notebooks/ to execute."),
     seed: int | None = typer.Option(None, help="Seed (overrides params)."),
     embedding: str | None = typer.Option(None, help="minilm or static (overrides params)."),
@@ -35,13 +43,19 @@ def report(
             values["embedding"] = embedding
         name = values.pop("name", None) or corpus_spec(values["corpus"]).name
         target = out or Path("reports") / name
-        fingerprint = io.sha256_text(repr(sorted(values.items())))[:8] if values else RunConfig().fingerprint()
+        fingerprint = (
+            io.sha256_text(repr(sorted(values.items())))[:8]
+            if values
+            else RunConfig().fingerprint()
+        )
         run_dir = run_report(notebook, target, values, fingerprint, progress=not quiet)
         typer.echo(f"report: {run_dir / 'report.html'}")
         typer.echo(f"run folder: {run_dir}")
 
 
-def runs(root: Path = typer.Argument(Path("reports"), help="Folder to search for run folders.")) -> None:
+def runs(
+    root: Path = typer.Argument(Path("reports"), help="Folder to search for run folders."),
+) -> None:
     """List past runs with their key parameters and quality figures."""
     from lip_research.runs import list_runs
 
@@ -80,7 +94,15 @@ def compare(
             f"topics: {counts.get('matched', 0)} matched, {counts.get('gained', 0)} gained, {counts.get('lost', 0)} lost"
         )
         if not topics.empty:
-            cols = ["status", "topic_a", "label_a", "topic_b", "label_b", "similarity", "share_shift"]
+            cols = [
+                "status",
+                "topic_a",
+                "label_a",
+                "topic_b",
+                "label_b",
+                "similarity",
+                "share_shift",
+            ]
             typer.echo(topics[cols].to_string(index=False))
         if result["themes"] is not None:
             shifts = result["themes"][result["themes"]["shift"].abs() > 0]

@@ -18,7 +18,9 @@ def sample(
 
     bank_dir = out / "bank"
     if not bank_dir.is_dir():
-        raise typer.BadParameter(f"{bank_dir} not found: the paragraph bank lives there", param_hint="--out")
+        raise typer.BadParameter(
+            f"{bank_dir} not found: the paragraph bank lives there", param_hint="--out"
+        )
     bank = load_bank(bank_dir)
     planned = plan_reports(bank, n_reports=reports, seed=seed)
     counts = write_sample(planned, out)

@@ -10,14 +10,30 @@ from lip_research.commands import fail
 
 
 def topics(
-    corpus: Path = typer.Option(..., "--corpus", help="Ingested corpus folder, a folder with corpus.yaml, or a folder of reports."),
+    corpus: Path = typer.Option(
+        ...,
+        "--corpus",
+        help="Ingested corpus folder, a folder with corpus.yaml, or a folder of reports.",
+    ),
     out: Path = typer.Option(..., "--out", help="Run folder to write (created)."),
-    config: Path | None = typer.Option(None, "--config", help="RunConfig YAML (see docs/parameters.md)."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for every random component (overrides the config)."),
-    embedding: str | None = typer.Option(None, "--embedding", help="minilm (bundled MiniLM) or static (fast model2vec)."),
-    clustering: str | None = typer.Option(None, "--clustering", help="auto, hdbscan, kmeans or agglomerative."),
-    min_topic_size: int | None = typer.Option(None, "--min-topic-size", help="Smallest topic (HDBSCAN)."),
-    n_clusters: int | None = typer.Option(None, "--n-clusters", help="Number of topics (k-means / agglomerative)."),
+    config: Path | None = typer.Option(
+        None, "--config", help="RunConfig YAML (see docs/parameters.md)."
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Seed for every random component (overrides the config)."
+    ),
+    embedding: str | None = typer.Option(
+        None, "--embedding", help="minilm (bundled MiniLM) or static (fast model2vec)."
+    ),
+    clustering: str | None = typer.Option(
+        None, "--clustering", help="auto, hdbscan, kmeans or agglomerative."
+    ),
+    min_topic_size: int | None = typer.Option(
+        None, "--min-topic-size", help="Smallest topic (HDBSCAN)."
+    ),
+    n_clusters: int | None = typer.Option(
+        None, "--n-clusters", help="Number of topics (k-means / agglomerative)."
+    ),
     save_model: bool = typer.Option(True, help="Save the fitted model in RUN/model for reloading."),
 ) -> None:
     """Fit passage-level BERTopic and write topics.csv, passage_topics.parquet, document_topics.csv, run.json."""
@@ -42,7 +58,11 @@ def topics(
             run = run_topics(load_corpus(corpus, cfg), cfg)
             save_topics(run, out)
             if save_model:
-                save(run.result, out / "model", {"corpus_hash": run.corpus.content_hash, "seed": cfg.seed})
+                save(
+                    run.result,
+                    out / "model",
+                    {"corpus_hash": run.corpus.content_hash, "seed": cfg.seed},
+                )
         except BaseException as exc:
             io.set_run_status(out, "failed", f"{type(exc).__name__}: {exc}")
             raise
