@@ -2,8 +2,8 @@
 
 Ingests ``data/sample/reports`` (with its manifest) into a temporary folder, then, for
 each passage, finds the labelled paragraphs of the same document it shares most words
-with and compares sections. Text that overlaps no labelled paragraph (title page, front
-matter) has the ground-truth section ``other``. Prints the share of passages whose section
+with and compares sections. Text that overlaps no labelled paragraph (in the sample, only
+the title page) has the ground-truth section ``front_matter``. Prints the share of passages whose section
 agrees (target: at least 90%), by format and by section.
 
     python benchmarks/sections.py [--sample data/sample]
@@ -25,6 +25,7 @@ from lip_research.ingest import run_ingest
 
 TARGET = 0.90
 MIN_SHARE = 0.5  # a passage holds a paragraph when it has half of that paragraph's words
+UNLABELLED = "front_matter"  # the sample's only unlabelled text is each report's title page
 WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -36,16 +37,16 @@ def truth_for(passage: str, paragraphs: pd.DataFrame) -> str:
     """The section of the labelled paragraph the passage contains most of.
 
     Containment is the share of the paragraph's words found in the passage; below
-    ``MIN_SHARE`` for every paragraph, the passage is unlabelled text: ``other``.
+    ``MIN_SHARE`` for every paragraph, the passage is unlabelled text (the title page).
     """
     tokens = words(passage)
-    best, section = 0.0, "other"
+    best, section = 0.0, UNLABELLED
     for label, text in zip(paragraphs["section"], paragraphs["text"], strict=True):
         para = words(text)
         share = sum((tokens & para).values()) / max(1, sum(para.values()))
         if share > best:
             best, section = share, label
-    return section if best >= MIN_SHARE else "other"
+    return section if best >= MIN_SHARE else UNLABELLED
 
 
 def main() -> int:

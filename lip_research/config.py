@@ -72,6 +72,7 @@ class TopicConfig:
     outlier_threshold: float = 0.0
     nr_topics: int | None = None
     extra_stopwords: tuple[str, ...] = ()
+    exclude_sections: tuple[str, ...] = ("front_matter", "contents")
 
     def validate(self) -> None:
         _choice("topics.embedding", self.embedding, EMBEDDING_BACKENDS)

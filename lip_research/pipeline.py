@@ -70,7 +70,9 @@ def corpus_spec(path: str | Path) -> CorpusSpec:
     )
 
 
-def load_corpus(path: str | Path, cfg: RunConfig | None = None, interim: Path = INTERIM) -> Corpus:
+def load_corpus(
+    path: str | Path, cfg: RunConfig | None = None, interim: Path = INTERIM, progress: bool = True
+) -> Corpus:
     """An ingested corpus for ``path``, ingesting it first if it is a folder of files."""
     from lip_research.ingest import run_ingest
 
@@ -80,7 +82,7 @@ def load_corpus(path: str | Path, cfg: RunConfig | None = None, interim: Path = 
     spec = corpus_spec(path)
     target = interim / spec.name
     cfg = cfg or RunConfig()
-    run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest)
+    run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress)
     return dataclasses.replace(io.read_corpus(target), source=path)
 
 
@@ -120,19 +122,44 @@ def embed_passages(
     return vectors, time.perf_counter() - t0
 
 
+def modelled(corpus: Corpus, cfg: RunConfig) -> Corpus:
+    """The corpus without passages of excluded sections (title pages, contents lists)."""
+    passages = corpus.passages
+    if "section" not in passages or not cfg.topics.exclude_sections:
+        return corpus
+    keep = ~passages["section"].isin(cfg.topics.exclude_sections)
+    if not keep.any():
+        raise CorpusError(
+            f"every passage is in an excluded section ({', '.join(cfg.topics.exclude_sections)}); "
+            "set topics.exclude_sections to [] to model them"
+        )
+    return dataclasses.replace(corpus, passages=passages[keep].reset_index(drop=True))
+
+
 def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRun:
-    """Embed, fit and evaluate; every figure of the fitted model in one object."""
+    """Embed, fit and evaluate; every figure of the fitted model in one object.
+
+    Passages in ``topics.exclude_sections`` (title pages, contents lists) are left out of
+    the model and of every analysis built on the run.
+    """
+    from tqdm.auto import tqdm
+
     from lip_research import evaluate
     from lip_research.topics import fit_topics, topic_words
 
+    corpus = modelled(corpus, cfg)
     timings: dict[str, float] = {}
     embeddings, timings["embed_s"] = embed_passages(corpus, cfg, progress)
+    bar = tqdm(total=2, desc="topics", unit="step", disable=not progress)
+    bar.set_postfix_str("fitting")
     t0 = time.perf_counter()
     result = fit_topics(
         corpus.passages, embeddings, cfg.topics, cfg.seed, names=place_names(corpus.documents)
     )
     timings["topics_s"] = time.perf_counter() - t0
     timings.update(result.timings)
+    bar.update()
+    bar.set_postfix_str("evaluating")
     words = {int(t): topic_words(result.model, int(t)) for t in result.topics["topic"]}
     t0 = time.perf_counter()
     figures = evaluate.summary(
@@ -142,6 +169,8 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
         stop=result.analyzer.stopwords,
     )
     timings["evaluate_s"] = time.perf_counter() - t0
+    bar.update()
+    bar.close()
     return TopicRun(corpus, cfg, embeddings, result, figures, timings)
 
 

@@ -163,8 +163,10 @@ def self_contained(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(["script", "link"]):
         url = tag.get("src") or tag.get("href") or ""
-        if url.startswith(("http://", "https://", "//")):
-            tag.decompose()
+        inline = tag.string or ""
+        fetches = "unpkg.com" in inline or "cdnjs.cloudflare.com" in inline
+        if url.startswith(("http://", "https://", "//")) or fetches:
+            tag.decompose()  # widget renderer / mermaid loaders: interactive only in JupyterLab
     return str(soup)
 
 

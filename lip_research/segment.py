@@ -29,6 +29,7 @@ SECTIONS = (
     "board_response",
     "appendix",
     "contents",
+    "front_matter",
     "other",
 )
 
@@ -158,9 +159,11 @@ def is_heading(block: dict) -> bool:
 def label_sections(blocks: list[dict]) -> list[dict]:
     """Add ``kind`` ('section', 'subheading' or 'text'), ``section`` and ``heading`` to blocks.
 
-    Text before the first recognised heading (title page, front matter) is 'other'.
+    Text before the first recognised heading (title page, publisher, date) is 'front_matter';
+    text under later unrecognised headings keeps the section it is in. A document with no
+    recognised heading at all is 'other' throughout (its opening is not mere front matter).
     """
-    section, heading = "other", None
+    section, heading = "front_matter", None
     for block in blocks:
         if is_heading(block):
             block["text"] = block["text"].lstrip("#").strip()
@@ -173,6 +176,9 @@ def label_sections(blocks: list[dict]) -> list[dict]:
             block["kind"] = "text"
         block["section"] = section
         block["heading"] = heading
+    if not any(b["kind"] == "section" for b in blocks):
+        for block in blocks:
+            block["section"] = "other"
     return blocks
 
 

@@ -61,15 +61,15 @@ def save_figure(fig, run_dir: Path, name: str, caption: str):
 
 def open_corpus(corpus_path: str | Path, cfg: RunConfig):
     """The ingested corpus for a folder (ingesting it first, with caching, if needed)."""
-    return load_corpus(corpus_path, cfg)
+    return load_corpus(corpus_path, cfg, progress=False)
 
 
 def topics(corpus, cfg: RunConfig) -> TopicRun:
-    return run_topics(corpus, cfg)
+    return run_topics(corpus, cfg, progress=False)
 
 
 def fit(corpus_path: str | Path, cfg: RunConfig) -> TopicRun:
-    return run_topics(load_corpus(corpus_path, cfg), cfg)
+    return run_topics(load_corpus(corpus_path, cfg, progress=False), cfg, progress=False)
 
 
 def topic_summary(run: TopicRun) -> str:
@@ -567,7 +567,7 @@ def lenses(
         corpus, vectors, cfg = run_or_corpus.corpus, run_or_corpus.embeddings, run_or_corpus.config
     else:
         corpus, cfg = run_or_corpus, cfg or RunConfig()
-        vectors, _ = embed_passages(corpus, cfg)
+        vectors, _ = embed_passages(corpus, cfg, progress=False)
     source = corpus_path or corpus.source
     labels = None
     if source and (Path(source) / "corpus.yaml").exists():

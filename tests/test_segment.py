@@ -87,7 +87,7 @@ def test_sections_follow_headings_and_subheadings_keep_them():
     by_text = {b["text"][:20]: (b["kind"], b["section"], b["heading"]) for b in blocks}
     assert by_text["SERIOUS CASE REVIEW:"] == (
         "subheading",
-        "other",
+        "front_matter",
         "SERIOUS CASE REVIEW: CHILD A",
     )
     assert by_text["2. Key practice epis"] == ("section", "chronology", "2. Key practice episodes")
@@ -103,7 +103,7 @@ def test_passages_never_cross_sections_and_slice_the_text():
     blocks = report(TEXT)
     doc_text, passages = chunk_passages(blocks, min_words=40, max_words=60)
     assert [(p["section"], p["n_words"]) for p in passages] == [
-        ("other", 12),
+        ("front_matter", 12),
         ("introduction", 50),
         ("chronology", 60),
         ("chronology", 55),  # 20 words, the sub-heading, and sentences up to the limit
@@ -148,4 +148,4 @@ def test_markdown_contents_list_does_not_switch_sections():
     )
     blocks = report(text, structured=True)
     _, passages = chunk_passages(blocks, min_words=100, max_words=250)
-    assert [p["section"] for p in passages] == ["other", "introduction", "findings"]
+    assert [p["section"] for p in passages] == ["front_matter", "introduction", "findings"]
