@@ -80,30 +80,32 @@ def load_params(path: Path | None) -> dict[str, Any]:
     return data
 
 
-def _ipc_kernel_manager():
-    """A kernel manager that talks to its kernel over local sockets files, not TCP.
+def _ipc_kernel_manager(folder: Path):
+    """A kernel manager that talks to its kernel over Unix socket files in ``folder``, not TCP.
 
     Reports then run with no network at all (not even loopback), and nothing listens on a port.
     """
-    import tempfile
-
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
-            self.ip = str(Path(tempfile.mkdtemp(prefix="lip-kernel-")) / "kernel")
+            self.ip = str(folder / "kernel")
 
     return IPCKernelManager
 
 
 def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: bool = True) -> Path:
     """Run the notebook into ``run_dir/<name>``; on failure mark the run failed and raise."""
+    import shutil
+    import tempfile
+
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output = run_dir / notebook.name
+    sockets = Path(tempfile.mkdtemp(prefix="lip-kernel-"))
     params = {**params, "run_dir": str(run_dir)}
     started = time.perf_counter()
     try:
@@ -115,7 +117,7 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
             progress_bar=progress,
             cwd=str(Path.cwd()),
             report_mode=False,
-            kernel_manager_class=_ipc_kernel_manager(),
+            kernel_manager_class=_ipc_kernel_manager(sockets),
         )
     except PapermillExecutionError as exc:
         message = f"{exc.ename}: {exc.evalue}"
@@ -124,9 +126,11 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
             f"notebook {notebook.name} failed in cell {exc.exec_count}: {message}\n"
             f"The partly executed notebook is {output}; the run folder is marked failed."
         ) from exc
-    except Exception as exc:
+    except BaseException as exc:  # KeyboardInterrupt too: never leave a run looking complete
         io.set_run_status(run_dir, "failed", f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     io.write_json(
         {
             "notebook": notebook.name,
