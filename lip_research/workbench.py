@@ -670,3 +670,23 @@ def briefings(
     briefs = make(lens.outputs, corpus.passages, corpus.documents, list(theme_ids), topics, name)
     write_briefings(briefs, Path(run_dir))
     return briefs[0].html if briefs else "<p>No briefing: no theme was coded in this corpus.</p>"
+
+
+def check_columns(corpus, *columns: str) -> None:
+    """Fail early, naming the known columns, if a metadata column parameter does not exist."""
+    known = [c for c in corpus.documents.columns if c not in ("text", "path", "sha256")]
+    for column in columns:
+        if column and column not in corpus.documents.columns:
+            raise analysis.AnalysisError(
+                f"unknown metadata column {column!r}; this corpus has: {', '.join(known)}. "
+                "Give one of those, '' to skip, or add the column with a manifest."
+            )
+
+
+def check_themes(theme_ids, cfg: RunConfig | None = None) -> None:
+    """Fail early on unknown codebook ids (with suggestions)."""
+    from lip_research import codebook
+
+    cfg = cfg or RunConfig()
+    books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
+    codebook.check_ids(list(theme_ids), books)

@@ -40,13 +40,17 @@ package versions and timings needed to reproduce it.
         "params",
         COMMON_PARAMS
         + """
-time_column = "year"             # metadata column for trends
+time_column = "year"             # metadata column for trends ("" to skip)
 class_column = "review_model"    # metadata column for the topic x class heatmap ("" to skip)
 stability_seeds = 3              # seeds for the stability figures (1 skips them)
 briefing_themes = []             # theme ids for briefings (empty: the most prevalent practice issue)
 """,
     ),
-    ("code", SETUP),
+    (
+        "code",
+        SETUP
+        + "wb.check_columns(corpus_data, time_column, class_column)\nwb.check_themes(briefing_themes, cfg)\n",
+    ),
     ("md", "## Corpus"),
     (
         "code",
@@ -60,7 +64,7 @@ wb.table(overview["ledger"]) if "ledger" in overview else None
     (
         "code",
         """
-wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_data.documents else None
+wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column else None
 """,
     ),
     (
@@ -89,7 +93,7 @@ wb.table(run.result.topics)
     ("md", "## Topics over time and by class"),
     (
         "code",
-        "wb.fig_topics_over_time(run, run_dir, time_column) if time_column in corpus_data.documents else None",
+        "wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None",
     ),
     (
         "md",
@@ -97,7 +101,7 @@ wb.table(run.result.topics)
     ),
     (
         "code",
-        "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column in corpus_data.documents else None",
+        "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None",
     ),
     ("md", "Cells give the share of each class's passages that fall in each topic."),
     ("md", "## Passage map and topic hierarchy"),
@@ -189,7 +193,7 @@ wb.table(overview["summary"])
     ),
     (
         "code",
-        "wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column in corpus_data.documents else None",
+        "wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column else None",
     ),
     (
         "md",
@@ -197,7 +201,7 @@ wb.table(overview["summary"])
     ),
     (
         "code",
-        "wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column in corpus_data.documents else None",
+        "wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column else None",
     ),
     ("md", "Documents per type: small groups make comparisons between types fragile."),
     ("code", "wb.fig_document_lengths(corpus_data, run_dir)"),
@@ -286,7 +290,7 @@ time_column = "year"             # any year or date column
 class_column = "review_model"    # any metadata column
 """,
     ),
-    ("code", SETUP),
+    ("code", SETUP + "wb.check_columns(corpus_data, time_column, class_column)\n"),
     (
         "code",
         """
@@ -334,7 +338,11 @@ briefing_themes = []             # theme ids to brief on (empty: the most preval
 method = "auto"                  # auto (supervised if the corpus has labels), zero_shot or supervised
 """,
     ),
-    ("code", SETUP),
+    (
+        "code",
+        SETUP
+        + "wb.check_columns(corpus_data, class_column)\nwb.check_themes([trend_theme, *briefing_themes], cfg)\n",
+    ),
     (
         "code",
         """

@@ -1,0 +1,82 @@
+"""The command line: --help everywhere, and clear errors (exit 2, no traceback) for bad input."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from lip_research.cli import COMMANDS, app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", [name for name, _, _ in COMMANDS])
+def test_every_command_has_help(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: lip " + command in " ".join(result.output.split())
+
+
+def test_top_level_help_lists_the_commands():
+    out = invoke("--help").output
+    for name, _, _ in COMMANDS:
+        assert name in out
+
+
+def test_empty_corpus_says_what_to_do(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["topics", "--corpus", str(tmp_path / "empty"), "--out", str(tmp_path / "run")])
+    assert result.exit_code != 0
+    message = result.output + str(result.exception or "")
+    assert "no passages" in message or "no files" in message
+
+
+def test_missing_corpus_folder(tmp_path):
+    result = runner.invoke(app, ["topics", "--corpus", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_too_few_passages_for_the_minimum_topic_size(ingested_slice, tmp_path):
+    result = invoke(
+        "topics", "--corpus", str(ingested_slice.path), "--out", str(tmp_path / "run"),
+        "--embedding", "static", "--clustering", "hdbscan", "--min-topic-size", "900",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "min_topic_size=900 is too large" in result.output
+    assert "Traceback" not in result.output
+    assert (tmp_path / "run" / "STATUS").read_text().startswith("failed")
+
+
+def test_bad_backend_is_named(ingested_slice, tmp_path):
+    result = invoke("topics", "--corpus", str(ingested_slice.path), "--out", str(tmp_path / "run"), "--embedding", "bert")
+    assert result.exit_code == 2
+    assert "topics.embedding='bert' is not one of minilm, static" in result.output
+
+
+def test_unknown_codebook_id_suggests_the_right_one(ingested_slice, tmp_path):
+    result = runner.invoke(app, ["briefing", "hidden_man", "--corpus", str(ingested_slice.path), "--out", str(tmp_path / "b"), "--backend", "static"])
+    assert result.exit_code != 0
+    assert "hidden_man" in result.output and "hidden_men" in result.output
+
+
+def test_topics_writes_the_contract_tables(ingested_slice, tmp_path):
+    import pandas as pd
+
+    result = invoke("topics", "--corpus", str(ingested_slice.path), "--out", str(tmp_path / "run"), "--embedding", "static", "--seed", "7")
+    assert result.exit_code == 0, result.output
+    run = tmp_path / "run"
+    assert list(pd.read_csv(run / "topics.csv").columns) == ["topic", "size", "label", "words"]
+    assert list(pd.read_parquet(run / "passage_topics.parquet").columns)[:2] == ["passage_id", "doc_id"]
+    assert (run / "document_topics.csv").exists() and (run / "model" / "bertopic.pkl").exists()
+    import json
+
+    record = json.loads((run / "run.json").read_text())
+    assert record["seed"] == 7 and record["config"]["topics"]["embedding"] == "static"
+    ev = invoke("evaluate", str(run), "--seeds", "2")
+    assert ev.exit_code == 0, ev.output
+    assert "stability_ari_mean" in ev.output and "npmi" in ev.output
