@@ -21,20 +21,11 @@ from typing import Any
 
 import yaml
 
-SECTION_ORDER = [
-    "executive_summary",
-    "introduction",
-    "terms_of_reference",
-    "methodology",
-    "family_involvement",
-    "background",
-    "chronology",
-    "analysis",
-    "findings",
-    "good_practice",
-    "recommendations",
-    "board_response",
-]
+from lip_research.segment import SECTIONS
+
+# Report sections in reading order: the segmenter's canonical ids, less those a composed
+# report never has (appendix, contents list, title page, unrecognised text).
+SECTION_ORDER = [s for s in SECTIONS if s not in ("appendix", "contents", "front_matter", "other")]
 HARMS = [
     "nahi",
     "sudi",
