@@ -7,7 +7,7 @@ CORPUS ?= data/sample
 OUT ?= reports/sample
 
 .DEFAULT_GOAL := help
-.PHONY: help env report test test-fast lint format sample benchmarks lock clean-runs
+.PHONY: help env report test test-fast lint format sample benchmarks lock
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -32,18 +32,19 @@ test-fast: $(STAMP) ## Unit tests only (no end-to-end runs)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check lip_research tests benchmarks
-	$(BIN)/ruff format --check lip_research tests benchmarks
+	$(BIN)/ruff check lip_research tests benchmarks tools
+	$(BIN)/ruff format --check lip_research tests benchmarks tools
 
 format: $(STAMP) ## Format the code with ruff
-	$(BIN)/ruff format lip_research tests benchmarks
-	$(BIN)/ruff check --fix lip_research tests benchmarks
+	$(BIN)/ruff format lip_research tests benchmarks tools
+	$(BIN)/ruff check --fix lip_research tests benchmarks tools
 
 sample: $(STAMP) ## Rebuild the fictional sample corpus from its paragraph bank
 	$(BIN)/lip sample build
 
 benchmarks: $(STAMP) ## Run the benchmark scripts (minutes; prints ratios against baselines)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/sections.py
 	$(BIN)/python benchmarks/topics.py
 	$(BIN)/python benchmarks/themes.py
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import typer
 
@@ -39,5 +41,22 @@ for _name, _module, _func in COMMANDS:
     app.command(_name)(getattr(_mod, _func))
 
 
-def main() -> None:  # pragma: no cover - thin wrapper
-    app()
+def main() -> None:
+    """Entry point of the ``lip`` script.
+
+    Once a command has finished and every file is written and closed, the process exits at
+    once: tearing down PyTorch and the other libraries a run loads takes over a second and
+    does nothing useful for a command-line tool.
+    """
+    code: int = 0
+    try:
+        app()
+    except SystemExit as exc:
+        if isinstance(exc.code, int):
+            code = exc.code
+        elif exc.code is not None:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from lip_research import io
-from lip_research.config import RunConfig
+from lip_research.config import RunConfig, from_dict, load_yaml
 from lip_research.io import Corpus, CorpusError
 
 INTERIM = Path("data/interim/corpora")
@@ -74,11 +74,11 @@ def load_corpus(
     path: str | Path, cfg: RunConfig | None = None, interim: Path = INTERIM, progress: bool = True
 ) -> Corpus:
     """An ingested corpus for ``path``, ingesting it first if it is a folder of files."""
-    from lip_research.ingest import run_ingest
-
     path = Path(path)
     if io.is_ingested(path):
         return io.read_corpus(path)
+    from lip_research.ingest import run_ingest
+
     spec = corpus_spec(path)
     target = interim / spec.name
     cfg = cfg or RunConfig()
@@ -215,3 +215,33 @@ def write_topic_tables(run: TopicRun, out: Path) -> dict[str, Path]:
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+
+TOPIC_KEYS = {
+    "embedding", "reduction", "clustering", "min_topic_size", "n_clusters", "n_neighbors",
+    "n_components", "top_n_words", "outliers", "representation", "nr_topics",
+}  # fmt: skip
+
+
+def build_config(config_yaml: str = "", seed: int | None = None, **topic_params: Any) -> RunConfig:
+    """One RunConfig from an optional YAML file overridden by notebook parameters (None = keep)."""
+    base = load_yaml(config_yaml) if config_yaml else RunConfig()
+    data = base.to_dict()
+    unknown = set(topic_params) - TOPIC_KEYS
+    if unknown:
+        raise ValueError(
+            f"unknown topic parameters {sorted(unknown)}; allowed: {sorted(TOPIC_KEYS)}"
+        )
+    data["topics"].update({k: v for k, v in topic_params.items() if v is not None})
+    if seed is not None:
+        data["seed"] = seed
+    return from_dict(data)
+
+
+def save_topics(
+    run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None
+) -> dict[str, Path]:
+    paths = write_topic_tables(run, Path(run_dir))
+    io.write_text(run.config.to_yaml(), Path(run_dir) / "config.yaml")
+    io.write_json(provenance(run, extra), Path(run_dir) / "run.json")
+    return paths

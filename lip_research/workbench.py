@@ -15,28 +15,16 @@ import numpy as np
 import pandas as pd
 
 from lip_research import analysis, evaluate, figures, io
-from lip_research.config import RunConfig, from_dict, load_yaml
-from lip_research.pipeline import TopicRun, load_corpus, provenance, run_topics, write_topic_tables
-
-TOPIC_KEYS = {
-    "embedding", "reduction", "clustering", "min_topic_size", "n_clusters", "n_neighbors",
-    "n_components", "top_n_words", "outliers", "representation", "nr_topics",
-}  # fmt: skip
-
-
-def build_config(config_yaml: str = "", seed: int | None = None, **topic_params: Any) -> RunConfig:
-    """One RunConfig from an optional YAML file overridden by notebook parameters (None = keep)."""
-    base = load_yaml(config_yaml) if config_yaml else RunConfig()
-    data = base.to_dict()
-    unknown = set(topic_params) - TOPIC_KEYS
-    if unknown:
-        raise ValueError(
-            f"unknown topic parameters {sorted(unknown)}; allowed: {sorted(TOPIC_KEYS)}"
-        )
-    data["topics"].update({k: v for k, v in topic_params.items() if v is not None})
-    if seed is not None:
-        data["seed"] = seed
-    return from_dict(data)
+from lip_research.config import RunConfig
+from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: notebook API)
+    TopicRun,
+    build_config,
+    load_corpus,
+    provenance,
+    run_topics,
+    save_topics,
+    write_topic_tables,
+)
 
 
 def table(frame: pd.DataFrame, precision: int = 3):
@@ -109,15 +97,6 @@ def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> 
             ],
         }
     )
-
-
-def save_topics(
-    run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None
-) -> dict[str, Path]:
-    paths = write_topic_tables(run, Path(run_dir))
-    io.write_text(run.config.to_yaml(), Path(run_dir) / "config.yaml")
-    io.write_json(provenance(run, extra), Path(run_dir) / "run.json")
-    return paths
 
 
 # -- corpus overview ---------------------------------------------------------------------------

@@ -29,14 +29,18 @@ def test_top_level_help_lists_the_commands():
 
 def test_empty_corpus_says_what_to_do(tmp_path):
     (tmp_path / "empty").mkdir()
-    result = runner.invoke(app, ["topics", "--corpus", str(tmp_path / "empty"), "--out", str(tmp_path / "run")])
+    result = runner.invoke(
+        app, ["topics", "--corpus", str(tmp_path / "empty"), "--out", str(tmp_path / "run")]
+    )
     assert result.exit_code != 0
     message = result.output + str(result.exception or "")
     assert "no passages" in message or "no files" in message
 
 
 def test_missing_corpus_folder(tmp_path):
-    result = runner.invoke(app, ["topics", "--corpus", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run")])
+    result = runner.invoke(
+        app, ["topics", "--corpus", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run")]
+    )
     assert result.exit_code == 2
     assert "does not exist" in result.output
 
@@ -53,13 +57,33 @@ def test_too_few_passages_for_the_minimum_topic_size(ingested_slice, tmp_path):
 
 
 def test_bad_backend_is_named(ingested_slice, tmp_path):
-    result = invoke("topics", "--corpus", str(ingested_slice.path), "--out", str(tmp_path / "run"), "--embedding", "bert")
+    result = invoke(
+        "topics",
+        "--corpus",
+        str(ingested_slice.path),
+        "--out",
+        str(tmp_path / "run"),
+        "--embedding",
+        "bert",
+    )
     assert result.exit_code == 2
     assert "topics.embedding='bert' is not one of minilm, static" in result.output
 
 
 def test_unknown_codebook_id_suggests_the_right_one(ingested_slice, tmp_path):
-    result = runner.invoke(app, ["briefing", "hidden_man", "--corpus", str(ingested_slice.path), "--out", str(tmp_path / "b"), "--backend", "static"])
+    result = runner.invoke(
+        app,
+        [
+            "briefing",
+            "hidden_man",
+            "--corpus",
+            str(ingested_slice.path),
+            "--out",
+            str(tmp_path / "b"),
+            "--backend",
+            "static",
+        ],
+    )
     assert result.exit_code != 0
     assert "hidden_man" in result.output and "hidden_men" in result.output
 
@@ -67,11 +91,24 @@ def test_unknown_codebook_id_suggests_the_right_one(ingested_slice, tmp_path):
 def test_topics_writes_the_contract_tables(ingested_slice, tmp_path):
     import pandas as pd
 
-    result = invoke("topics", "--corpus", str(ingested_slice.path), "--out", str(tmp_path / "run"), "--embedding", "static", "--seed", "7")
+    result = invoke(
+        "topics",
+        "--corpus",
+        str(ingested_slice.path),
+        "--out",
+        str(tmp_path / "run"),
+        "--embedding",
+        "static",
+        "--seed",
+        "7",
+    )
     assert result.exit_code == 0, result.output
     run = tmp_path / "run"
     assert list(pd.read_csv(run / "topics.csv").columns) == ["topic", "size", "label", "words"]
-    assert list(pd.read_parquet(run / "passage_topics.parquet").columns)[:2] == ["passage_id", "doc_id"]
+    assert list(pd.read_parquet(run / "passage_topics.parquet").columns)[:2] == [
+        "passage_id",
+        "doc_id",
+    ]
     assert (run / "document_topics.csv").exists() and (run / "model" / "bertopic.pkl").exists()
     import json
 

@@ -136,7 +136,12 @@ def test_tables_follow_the_data_contract(folder):
     assert passages["passage_id"].str.fullmatch(r"[a-z0-9-]+-p\d{4}").all()
     assert passages.groupby("doc_id")["passage_id"].first().str.endswith("-p0001").all()
     a = passages[passages["doc_id"] == "child-a-2019"]
-    assert a["section"].tolist() == ["front_matter", "introduction", "chronology", "recommendations"]
+    assert a["section"].tolist() == [
+        "front_matter",
+        "introduction",
+        "chronology",
+        "recommendations",
+    ]
     latin = passages.loc[passages["doc_id"] == "notes-latin1", "text"].iloc[0]
     assert latin.startswith("Café meeting; maïtre.")
     texts = dict(zip(documents["doc_id"], documents["text"], strict=True))

@@ -38,8 +38,8 @@ def topics(
 ) -> None:
     """Fit passage-level BERTopic and write topics.csv, passage_topics.parquet, document_topics.csv, run.json."""
     from lip_research import io
+    from lip_research.pipeline import build_config, save_topics
     from lip_research.topics import save_model as save
-    from lip_research.workbench import build_config, save_topics
 
     with fail():
         cfg = build_config(
