@@ -199,18 +199,20 @@ def main() -> None:
         ],
         env,
     )
-    warm_minilm = timed_cli(
-        [
-            "topics",
-            "--corpus",
-            str(work / "corpus"),
-            "--out",
-            str(work / "run-minilm-2"),
-            "--embedding",
-            "minilm",
-        ],
-        env,
-    )
+    warm_runs = [
+        timed_cli(["topics", "--corpus", str(work / "corpus"), "--out", str(work / f"run-minilm-{k}"), "--embedding", "minilm"], env)
+        for k in (2, 3, 4)
+    ]  # fmt: skip
+    warm_minilm = float(np.median(warm_runs))
+    # the same rerun inside one session, as a researcher reruns a notebook cell in JupyterLab
+    from lip_research.io import read_corpus
+
+    session_corpus = read_corpus(work / "corpus")
+    os.environ["LIP_CACHE_DIR"] = str(cache)
+    t0 = time.perf_counter()
+    run_topics(session_corpus, RunConfig(seed=SEEDS[0]), progress=False)
+    in_session_warm = time.perf_counter() - t0
+    os.environ.pop("LIP_CACHE_DIR")
     cold_static = timed_cli(
         [
             "topics",
@@ -317,7 +319,16 @@ def main() -> None:
         ),
         ("whole run, fresh process: minilm cold / static cold", cold_minilm / cold_static, ">= 5x"),
         ("static NPMI within x of minilm", abs(s["npmi"] - e["npmi"]) / abs(e["npmi"]), "<= 0.15"),
-        ("warm rerun (cached embeddings) vs cold, minilm", cold_minilm / warm_minilm, ">= 10x"),
+        (
+            "warm rerun (cached embeddings) vs cold, minilm, fresh process",
+            cold_minilm / warm_minilm,
+            ">= 10x",
+        ),
+        (
+            "warm rerun vs cold, minilm, rerun in the same session",
+            cold_minilm / in_session_warm,
+            ">= 10x",
+        ),
     ]
     print()
     for name, value, target in speed:

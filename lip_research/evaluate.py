@@ -22,15 +22,23 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from lip_research.preprocess import is_junk, tokens
 
 
-def _ngram_sets(texts: Sequence[str], max_n: int = 3) -> list[set[str]]:
-    out = []
-    for text in texts:
-        toks = tokens(text)
-        grams = set(toks)
-        for n in range(2, max_n + 1):
-            grams.update(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
-        out.append(grams)
-    return out
+def _occurrences(words: set[str], texts: Sequence[str]) -> dict[str, set[int]]:
+    """For each (lemmatised, space-joined) word or phrase, the passages it occurs in, in order."""
+    parts = {p for w in words for p in w.split()}
+    docs = [tokens(t) for t in texts]
+    index: dict[str, set[int]] = {p: set() for p in parts}
+    for i, toks in enumerate(docs):
+        for tok in parts.intersection(toks):
+            index[tok].add(i)
+    found: dict[str, set[int]] = {}
+    for word in words:
+        seq = word.split()
+        candidates = set.intersection(*(index[p] for p in seq)) if seq else set()
+        if len(seq) > 1:
+            needle = f" {word} "
+            candidates = {i for i in candidates if needle in f" {' '.join(docs[i])} "}
+        found[word] = candidates
+    return found
 
 
 def _normalise_word(word: str) -> str:
@@ -41,11 +49,10 @@ def npmi_per_topic(
     topic_words: dict[int, list[str]], texts: Sequence[str], top_n: int = 10
 ) -> dict[int, float]:
     """Mean NPMI over pairs of each topic's top words, with passages as the co-occurrence window."""
-    docs = _ngram_sets(texts)
-    n_docs = len(docs)
+    n_docs = len(texts)
     vocab = {_normalise_word(w) for words in topic_words.values() for w in words[:top_n]}
     vocab.discard("")
-    index = {w: {i for i, d in enumerate(docs) if w in d} for w in vocab}
+    index = _occurrences(vocab, texts)
     out: dict[int, float] = {}
     for topic, words in topic_words.items():
         norm = [w for w in dict.fromkeys(_normalise_word(w) for w in words[:top_n]) if w]

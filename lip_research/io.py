@@ -189,12 +189,14 @@ def sha256_text(text: str) -> str:
 
 
 def package_versions(names: list[str] | None = None) -> dict[str, str]:
+    """Installed versions of the packages that shape results (one scan of the environment)."""
+    installed: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        installed.setdefault(name, dist.version)
     out = {"python": platform.python_version()}
     for name in names or PROVENANCE_PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+        out[name] = installed.get(name.lower().replace("_", "-"), "not installed")
     return out
 
 

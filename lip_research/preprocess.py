@@ -22,6 +22,7 @@ from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 TOKEN = RegexpTokenizer(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
+_WORD = re.compile(r"[a-z][a-z'\-]*")  # the same words as TOKEN on lower-cased text, faster
 MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday "
@@ -112,8 +113,8 @@ def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
 def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
     """(lemma, lower-case surface form) for each word token; no numbers, apostrophes cut."""
     out = []
-    for tok in TOKEN.tokenize(text.lower().replace("\u2019", "'")):
-        tok = tok.split("'")[0]
+    for tok in _WORD.findall(text.lower().replace("\u2019", "'")):
+        tok = tok.split("'")[0].rstrip("-")
         if len(tok) < 2:
             continue
         out.append((lemma(tok), tok))
@@ -250,15 +251,20 @@ def build_analyzer(
     df: Counter[str] = Counter()
     forms: Counter[tuple[str, str]] = Counter()
     memo: dict[str, list[str]] = {}
+    single: list[tuple[str, str]] = []
     for text, doc in zip(texts, surfaces, strict=True):
         lemmas = [lem for lem, _ in doc]
         merged = memo[text] = analyzer.merge(lemmas)
         df.update(set(merged))
+        if len(merged) == len(doc):  # no phrase in this passage: forms align one to one
+            single.extend(zip(merged, (form for _, form in doc), strict=True))
+            continue
         pos = 0
         for term in merged:
             n = term.count(" ") + 1
             forms[(term, " ".join(form for _, form in doc[pos : pos + n]))] += 1
             pos += n
+    forms.update(single)
     limit = max_df * len(texts)
     vocab = frozenset(t for t, c in df.items() if min_df <= c <= limit)
     surface: dict[str, str] = {}
