@@ -334,7 +334,9 @@ def main() -> None:
     for name, value, target in speed:
         print(f"{name:55s} {value:8.2f}   target {target}")
     print(
-        f"(seconds: minilm cold {cold_minilm:.1f}, minilm warm {warm_minilm:.1f}, static cold {cold_static:.1f}; warm tables identical to cold: {same})"
+        f"(seconds: minilm cold {cold_minilm:.1f}, minilm warm {warm_minilm:.1f} (median of "
+        f"{', '.join(f'{w:.1f}' for w in warm_runs)}), in-session warm {in_session_warm:.1f}, "
+        f"static cold {cold_static:.1f}; warm tables identical to cold: {same})"
     )
     print(
         f"\ncatalogue (short texts, {len(cat.passages)} summaries, minilm): {len(cat_sizes)} topics, "
