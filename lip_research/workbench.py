@@ -7,7 +7,6 @@ under ``<run_dir>/figures``; tables go to ``<run_dir>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pandas as pd
 
 from lip_research import analysis, evaluate, figures, io
 from lip_research.config import RunConfig
+from lip_research.display import save_figure, table  # noqa: F401  (table: notebook API)
 from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: notebook API)
     TopicRun,
     build_config,
@@ -27,24 +27,10 @@ from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: n
 )
 
 
-def table(frame: pd.DataFrame, precision: int = 3):
-    """A DataFrame for display in reports: no index column, floats rounded."""
-    return (
-        frame.style.hide(axis="index")
-        .format(precision=precision)
-        .set_properties(**{"text-align": "left"})
-    )
-
-
 def prepare(run_dir: str | Path) -> Path:
     path = Path(run_dir)
     (path / "figures").mkdir(parents=True, exist_ok=True)
     return path
-
-
-def save_figure(fig, run_dir: Path, name: str, caption: str):
-    figures.save(fig, Path(run_dir) / "figures" / name, caption)
-    return fig
 
 
 def open_corpus(corpus_path: str | Path, cfg: RunConfig):
@@ -337,116 +323,6 @@ def finish(run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None) ->
     return io.write_json(provenance(run, extra), Path(run_dir) / "run.json")
 
 
-# -- interactive exploration (JupyterLab) ------------------------------------------------------
-def topic_browser(run: TopicRun, per_topic: int = 5):
-    """A widget: choose a topic -> top words, representative passages with citations, its reports."""
-    import ipywidgets as widgets
-    from IPython.display import display as show
-
-    from lip_research.lexical import citation, excerpt
-
-    topics = run.result.topics[run.result.topics["topic"] != -1]
-    options = [
-        (f"{t}: {lab} ({n})", int(t))
-        for t, lab, n in zip(topics["topic"], topics["label"], topics["size"], strict=True)
-    ]
-    choose = widgets.Dropdown(
-        options=options, description="Topic", layout=widgets.Layout(width="80%")
-    )
-    out = widgets.Output()
-    shares = run.result.document_topics.set_index("doc_id")
-
-    def render(change=None) -> None:
-        t = choose.value
-        row = topics.set_index("topic").loc[t]
-        reps = run.result.representatives
-        reps = reps[(reps["topic"] == t) & (reps["rank"] <= per_topic)]
-        col = f"topic_{t}"
-        docs = shares[col].sort_values(ascending=False) if col in shares else pd.Series(dtype=float)
-        out.clear_output()
-        with out:
-            lines = [
-                f"**Words:** {row['words'].replace(';', ', ')}",
-                "",
-                "**Representative passages**",
-                "",
-            ]
-            lines += [
-                f"- {excerpt(r.text, 50)} — *{citation(r.doc_id, r.section, r.page_start, r.page_end)}*"
-                for r in reps.itertuples()
-            ]
-            lines += ["", "**Reports where it is largest**", ""]
-            lines += [f"- {d}: {v:.0%} of the report" for d, v in docs[docs > 0].head(8).items()]
-            from IPython.display import Markdown
-
-            show(Markdown("\n".join(lines)))
-
-    choose.observe(render, names="value")
-    render()
-    return widgets.VBox([choose, out])
-
-
-def interactive_map(run: TopicRun):
-    """A zoomable passage map (plotly): hover shows the topic, document, section and an excerpt."""
-    import plotly.express as px
-
-    from lip_research.lexical import excerpt
-
-    coords = analysis.projection_2d(run.embeddings, run.config.seed)
-    labels = dict(zip(run.result.topics["topic"], run.result.topics["label"], strict=True))
-    pt = run.result.passage_topics
-    frame = pd.DataFrame(
-        {
-            "x": coords[:, 0],
-            "y": coords[:, 1],
-            "topic": [f"{t}: {labels.get(t, '')}" for t in pt["topic"]],
-            "doc_id": pt["doc_id"],
-            "section": pt.get("section"),
-            "excerpt": [excerpt(t, 25) for t in run.corpus.passages["text"]],
-        }
-    )
-    fig = px.scatter(
-        frame, x="x", y="y", color="topic", hover_data=["doc_id", "section", "excerpt"], height=600
-    )
-    fig.update_traces(marker={"size": 4})
-    return fig
-
-
-def apply_edits(
-    run: TopicRun,
-    run_dir: Path,
-    labels: dict[int, str] | None = None,
-    merge: list[list[int]] | None = None,
-) -> pd.DataFrame:
-    """Merge and relabel topics, save the edits into the run (``topic_edits.yaml``) and rewrite its tables."""
-    import yaml
-
-    from lip_research.topics import document_shares, topic_table
-
-    labels = {int(k): v for k, v in (labels or {}).items()}
-    merge = [list(map(int, g)) for g in (merge or [])]
-    r = run.result
-    if merge:
-        r.passage_topics = analysis.merge_topics(r.passage_topics, merge)
-        r.model.update_topics(
-            [r.analyzer.term_string(t) for t in run.corpus.passages["text"]],
-            topics=r.passage_topics["topic"].tolist(),
-            vectorizer_model=r.model.vectorizer_model,
-            ctfidf_model=r.model.ctfidf_model,
-            representation_model=r.model.representation_model,
-        )
-        r.document_topics = document_shares(r.passage_topics, run.corpus.passages)
-    r.topics = topic_table(r.model, r.passage_topics)
-    if labels:
-        r.topics = analysis.relabel(r.topics, labels)
-    io.write_text(
-        yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True),
-        Path(run_dir) / "topic_edits.yaml",
-    )
-    write_topic_tables(run, Path(run_dir))
-    return r.topics
-
-
 def fig_document_lengths(corpus, run_dir: Path):
     words = (
         corpus.passages.assign(w=corpus.passages["text"].str.split().str.len())
@@ -477,180 +353,6 @@ def finish_simple(run_dir: Path, extra: dict[str, Any]) -> Path:
     return io.write_json(record, Path(run_dir) / "run.json")
 
 
-# -- Learning into Practice lenses ------------------------------------------------------------
-@dataclass
-class Lenses:
-    """The lenses over a corpus, with display tables for the notebooks."""
-
-    outputs: Any
-    method: str
-    labelled: bool
-
-    @property
-    def prevalence_table(self) -> pd.DataFrame:
-        cols = [
-            c
-            for c in (
-                "label",
-                "codebook",
-                "n_present",
-                "denominator",
-                "percent",
-                "first_year",
-                "last_year",
-            )
-            if c in self.outputs.summary
-        ]
-        return table(self.outputs.summary[cols].head(30), 1)
-
-    @property
-    def why_table(self) -> pd.DataFrame:
-        from lip_research import why
-
-        share = why.why_share(self.outputs.why.detected)
-        return table(share.sort_values("percent").reset_index(drop=True), 1)
-
-    @property
-    def marker_table(self):
-        s = self.outputs.screening
-        wide = s.pivot_table(
-            index="doc_id", columns="marker_id", values="evidence_found", aggfunc="first"
-        )
-        wide = wide.replace({True: "evidence", False: "—"})
-        return table(wide.reset_index())
-
-
-def lenses(
-    run_or_corpus,
-    run_dir: Path,
-    cfg: RunConfig | None = None,
-    corpus_path: str | Path | None = None,
-    method: str = "auto",
-) -> Lenses:
-    """Code passages and reports against the codebooks, screen quality markers, find the 'why'.
-
-    With a labelled corpus (a ``corpus.yaml`` naming ``labels``) and ``method="auto"`` the
-    supervised layer is trained on those labels; otherwise the zero-shot coder with the
-    shipped thresholds is used. The method is recorded in every table.
-    """
-    import functools
-
-    from lip_research import codebook, prevalence
-    from lip_research.commands.lens_io import read_labels, write_lens_tables
-    from lip_research.embed import embed_texts
-    from lip_research.lens_run import run_lenses
-    from lip_research.lenses import LensParams
-    from lip_research.pipeline import corpus_spec, embed_passages
-
-    if isinstance(run_or_corpus, TopicRun):
-        corpus, vectors, cfg = run_or_corpus.corpus, run_or_corpus.embeddings, run_or_corpus.config
-    else:
-        corpus, cfg = run_or_corpus, cfg or RunConfig()
-        vectors, _ = embed_passages(corpus, cfg, progress=False)
-    source = corpus_path or corpus.source
-    labels = None
-    if source and (Path(source) / "corpus.yaml").exists():
-        spec = corpus_spec(source)
-        if spec.labels and (spec.labels / "paragraphs.csv").exists():
-            labels = read_labels(spec.labels)
-    books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
-    out = run_lenses(
-        corpus.passages, corpus.documents, vectors,
-        functools.partial(embed_texts, backend=cfg.topics.embedding),
-        books, LensParams.from_config(cfg, method=method), labels=labels, national=prevalence.load_national(),
-    )  # fmt: skip
-    write_lens_tables(out, Path(run_dir), figures_too=False)
-    return Lenses(out, out.themes.method, labels is not None)
-
-
-def fig_theme_prevalence(lens: Lenses, run_dir: Path):
-    from lip_research import lens_figures
-
-    fig, ax = figures.new_figure(6.5, 5.5)
-    lens_figures.draw_prevalence(ax, lens.outputs.summary, lens.outputs.national)
-    return save_figure(
-        fig,
-        run_dir,
-        "theme-prevalence",
-        "Share of reports in which each theme was coded (n/N reports); diamonds: published national analyses (different samples and periods).",
-    )
-
-
-def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
-    from lip_research import lens_figures
-
-    if column not in lens.outputs.by:
-        raise analysis.AnalysisError(
-            f"no prevalence by {column!r}; available: {', '.join(lens.outputs.by)}"
-        )
-    table_ = lens.outputs.by[column]
-    fig, ax = figures.new_figure(7.5, 5.5)
-    lens_figures.draw_prevalence_by(ax, table_, column)
-    return save_figure(
-        fig,
-        run_dir,
-        f"theme-prevalence-by-{column}",
-        f"Theme prevalence (% of reports) by {column}; column labels give the number of reports.",
-    )
-
-
-def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame):
-    from lip_research import codebook, lens_figures, prevalence
-
-    entry = codebook.find_entry(lens.outputs.books, theme_id)
-    trend = prevalence.trend(lens.outputs.themes.presence, documents, theme_id)
-    fig, ax = figures.new_figure(6.5, 3.2)
-    lens_figures.draw_trend(ax, trend, entry.label)
-    return save_figure(
-        fig, run_dir, f"trend-{theme_id}", f"{entry.label}: % of reports per year, with n/N."
-    )
-
-
-def fig_marker_coverage(lens: Lenses, run_dir: Path):
-    from lip_research import lens_figures
-
-    fig, ax = figures.new_figure(6.5, 5.0)
-    lens_figures.draw_marker_coverage(ax, lens.outputs.coverage)
-    return save_figure(
-        fig,
-        run_dir,
-        "marker-coverage",
-        "Quality-marker screening: share of reports where evidence passages were found. A screening aid, not a verdict.",
-    )
-
-
-def fig_why_by_section(lens: Lenses, run_dir: Path):
-    from lip_research import lens_figures, why
-
-    fig, ax = figures.new_figure(6.0, 4.0)
-    lens_figures.draw_why_share(
-        ax, why.why_share(lens.outputs.why.detected, by="section"), by="section"
-    )
-    return save_figure(
-        fig,
-        run_dir,
-        "why-by-section",
-        "Share of passages flagged as explaining why practice happened, by report section.",
-    )
-
-
-def briefings(
-    lens: Lenses, run: TopicRun, run_dir: Path, theme_ids: list[str] | tuple[str, ...] = ()
-) -> str:
-    """Write briefings (HTML + Markdown) into ``run_dir/briefings``; returns the HTML of the first."""
-    from lip_research.commands.lens_io import write_briefings
-    from lip_research.lens_run import briefings as make
-
-    corpus = run.corpus
-    topics = run.result.passage_topics[["passage_id", "topic"]].merge(
-        run.result.topics[["topic", "label"]], on="topic"
-    )
-    name = f"{Path(corpus.source or corpus.path or 'corpus').name} corpus, {len(corpus.documents)} reports"
-    briefs = make(lens.outputs, corpus.passages, corpus.documents, list(theme_ids), topics, name)
-    write_briefings(briefs, Path(run_dir))
-    return briefs[0].html if briefs else "<p>No briefing: no theme was coded in this corpus.</p>"
-
-
 def check_columns(corpus, *columns: str) -> None:
     """Fail early, naming the known columns, if a metadata column parameter does not exist."""
     known = [c for c in corpus.documents.columns if c not in ("text", "path", "sha256")]
@@ -669,3 +371,17 @@ def check_themes(theme_ids, cfg: RunConfig | None = None) -> None:
     cfg = cfg or RunConfig()
     books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
     codebook.check_ids(list(theme_ids), books)
+
+
+# The rest of the notebook API lives in two neighbours, re-exported so notebooks need one import.
+from lip_research.explore import apply_edits, interactive_map, topic_browser  # noqa: E402,F401
+from lip_research.lens_bench import (  # noqa: E402,F401
+    Lenses,
+    briefings,
+    fig_marker_coverage,
+    fig_theme_heatmap,
+    fig_theme_prevalence,
+    fig_theme_trend,
+    fig_why_by_section,
+    lenses,
+)

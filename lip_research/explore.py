@@ -1,0 +1,122 @@
+"""Interactive exploration in JupyterLab: a topic browser, a zoomable passage map, topic edits.
+
+Part of the notebook API: ``lip_research.workbench`` re-exports these functions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lip_research import analysis, io
+from lip_research.pipeline import TopicRun, write_topic_tables
+
+
+def topic_browser(run: TopicRun, per_topic: int = 5):
+    """A widget: choose a topic -> top words, representative passages with citations, its reports."""
+    import ipywidgets as widgets
+    from IPython.display import display as show
+
+    from lip_research.lexical import citation, excerpt
+
+    topics = run.result.topics[run.result.topics["topic"] != -1]
+    options = [
+        (f"{t}: {lab} ({n})", int(t))
+        for t, lab, n in zip(topics["topic"], topics["label"], topics["size"], strict=True)
+    ]
+    choose = widgets.Dropdown(
+        options=options, description="Topic", layout=widgets.Layout(width="80%")
+    )
+    out = widgets.Output()
+    shares = run.result.document_topics.set_index("doc_id")
+
+    def render(change=None) -> None:
+        t = choose.value
+        row = topics.set_index("topic").loc[t]
+        reps = run.result.representatives
+        reps = reps[(reps["topic"] == t) & (reps["rank"] <= per_topic)]
+        col = f"topic_{t}"
+        docs = shares[col].sort_values(ascending=False) if col in shares else pd.Series(dtype=float)
+        out.clear_output()
+        with out:
+            lines = [
+                f"**Words:** {row['words'].replace(';', ', ')}",
+                "",
+                "**Representative passages**",
+                "",
+            ]
+            lines += [
+                f"- {excerpt(r.text, 50)} — *{citation(r.doc_id, r.section, r.page_start, r.page_end)}*"
+                for r in reps.itertuples()
+            ]
+            lines += ["", "**Reports where it is largest**", ""]
+            lines += [f"- {d}: {v:.0%} of the report" for d, v in docs[docs > 0].head(8).items()]
+            from IPython.display import Markdown
+
+            show(Markdown("\n".join(lines)))
+
+    choose.observe(render, names="value")
+    render()
+    return widgets.VBox([choose, out])
+
+
+def interactive_map(run: TopicRun):
+    """A zoomable passage map (plotly): hover shows the topic, document, section and an excerpt."""
+    import plotly.express as px
+
+    from lip_research.lexical import excerpt
+
+    coords = analysis.projection_2d(run.embeddings, run.config.seed)
+    labels = dict(zip(run.result.topics["topic"], run.result.topics["label"], strict=True))
+    pt = run.result.passage_topics
+    frame = pd.DataFrame(
+        {
+            "x": coords[:, 0],
+            "y": coords[:, 1],
+            "topic": [f"{t}: {labels.get(t, '')}" for t in pt["topic"]],
+            "doc_id": pt["doc_id"],
+            "section": pt.get("section"),
+            "excerpt": [excerpt(t, 25) for t in run.corpus.passages["text"]],
+        }
+    )
+    fig = px.scatter(
+        frame, x="x", y="y", color="topic", hover_data=["doc_id", "section", "excerpt"], height=600
+    )
+    fig.update_traces(marker={"size": 4})
+    return fig
+
+
+def apply_edits(
+    run: TopicRun,
+    run_dir: Path,
+    labels: dict[int, str] | None = None,
+    merge: list[list[int]] | None = None,
+) -> pd.DataFrame:
+    """Merge and relabel topics, save the edits into the run (``topic_edits.yaml``) and rewrite its tables."""
+    import yaml
+
+    from lip_research.topics import document_shares, topic_table
+
+    labels = {int(k): v for k, v in (labels or {}).items()}
+    merge = [list(map(int, g)) for g in (merge or [])]
+    r = run.result
+    if merge:
+        r.passage_topics = analysis.merge_topics(r.passage_topics, merge)
+        r.model.update_topics(
+            [r.analyzer.term_string(t) for t in run.corpus.passages["text"]],
+            topics=r.passage_topics["topic"].tolist(),
+            vectorizer_model=r.model.vectorizer_model,
+            ctfidf_model=r.model.ctfidf_model,
+            representation_model=r.model.representation_model,
+        )
+        r.document_topics = document_shares(r.passage_topics, run.corpus.passages)
+    r.topics = topic_table(r.model, r.passage_topics)
+    if labels:
+        r.topics = analysis.relabel(r.topics, labels)
+    io.write_text(
+        yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True),
+        Path(run_dir) / "topic_edits.yaml",
+    )
+    write_topic_tables(run, Path(run_dir))
+    return r.topics

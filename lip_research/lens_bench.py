@@ -1,0 +1,190 @@
+"""The Learning into Practice lenses for notebooks: coding, prevalence, markers, 'why', briefings.
+
+Part of the notebook API: ``lip_research.workbench`` re-exports these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lip_research import analysis, figures
+from lip_research.config import RunConfig
+from lip_research.display import save_figure, table
+from lip_research.pipeline import TopicRun
+
+
+@dataclass
+class Lenses:
+    """The lenses over a corpus, with display tables for the notebooks."""
+
+    outputs: Any
+    method: str
+    labelled: bool
+
+    @property
+    def prevalence_table(self) -> pd.DataFrame:
+        cols = [
+            c
+            for c in (
+                "label",
+                "codebook",
+                "n_present",
+                "denominator",
+                "percent",
+                "first_year",
+                "last_year",
+            )
+            if c in self.outputs.summary
+        ]
+        return table(self.outputs.summary[cols].head(30), 1)
+
+    @property
+    def why_table(self) -> pd.DataFrame:
+        from lip_research import why
+
+        share = why.why_share(self.outputs.why.detected)
+        return table(share.sort_values("percent").reset_index(drop=True), 1)
+
+    @property
+    def marker_table(self):
+        s = self.outputs.screening
+        wide = s.pivot_table(
+            index="doc_id", columns="marker_id", values="evidence_found", aggfunc="first"
+        )
+        wide = wide.replace({True: "evidence", False: "—"})
+        return table(wide.reset_index())
+
+
+def lenses(
+    run_or_corpus,
+    run_dir: Path,
+    cfg: RunConfig | None = None,
+    corpus_path: str | Path | None = None,
+    method: str = "auto",
+) -> Lenses:
+    """Code passages and reports against the codebooks, screen quality markers, find the 'why'.
+
+    With a labelled corpus (a ``corpus.yaml`` naming ``labels``) and ``method="auto"`` the
+    supervised layer is trained on those labels; otherwise the zero-shot coder with the
+    shipped thresholds is used. The method is recorded in every table.
+    """
+    import functools
+
+    from lip_research import codebook, prevalence
+    from lip_research.commands.lens_io import read_labels, write_lens_tables
+    from lip_research.embed import embed_texts
+    from lip_research.lens_run import run_lenses
+    from lip_research.lenses import LensParams
+    from lip_research.pipeline import corpus_spec, embed_passages
+
+    if isinstance(run_or_corpus, TopicRun):
+        corpus, vectors, cfg = run_or_corpus.corpus, run_or_corpus.embeddings, run_or_corpus.config
+    else:
+        corpus, cfg = run_or_corpus, cfg or RunConfig()
+        vectors, _ = embed_passages(corpus, cfg, progress=False)
+    source = corpus_path or corpus.source
+    labels = None
+    if source and (Path(source) / "corpus.yaml").exists():
+        spec = corpus_spec(source)
+        if spec.labels and (spec.labels / "paragraphs.csv").exists():
+            labels = read_labels(spec.labels)
+    books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
+    out = run_lenses(
+        corpus.passages, corpus.documents, vectors,
+        functools.partial(embed_texts, backend=cfg.topics.embedding),
+        books, LensParams.from_config(cfg, method=method), labels=labels, national=prevalence.load_national(),
+    )  # fmt: skip
+    write_lens_tables(out, Path(run_dir), figures_too=False)
+    return Lenses(out, out.themes.method, labels is not None)
+
+
+def fig_theme_prevalence(lens: Lenses, run_dir: Path):
+    from lip_research import lens_figures
+
+    fig, ax = figures.new_figure(6.5, 5.5)
+    lens_figures.draw_prevalence(ax, lens.outputs.summary, lens.outputs.national)
+    return save_figure(
+        fig,
+        run_dir,
+        "theme-prevalence",
+        "Share of reports in which each theme was coded (n/N reports); diamonds: published national analyses (different samples and periods).",
+    )
+
+
+def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
+    from lip_research import lens_figures
+
+    if column not in lens.outputs.by:
+        raise analysis.AnalysisError(
+            f"no prevalence by {column!r}; available: {', '.join(lens.outputs.by)}"
+        )
+    table_ = lens.outputs.by[column]
+    fig, ax = figures.new_figure(7.5, 5.5)
+    lens_figures.draw_prevalence_by(ax, table_, column)
+    return save_figure(
+        fig,
+        run_dir,
+        f"theme-prevalence-by-{column}",
+        f"Theme prevalence (% of reports) by {column}; column labels give the number of reports.",
+    )
+
+
+def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame):
+    from lip_research import codebook, lens_figures, prevalence
+
+    entry = codebook.find_entry(lens.outputs.books, theme_id)
+    trend = prevalence.trend(lens.outputs.themes.presence, documents, theme_id)
+    fig, ax = figures.new_figure(6.5, 3.2)
+    lens_figures.draw_trend(ax, trend, entry.label)
+    return save_figure(
+        fig, run_dir, f"trend-{theme_id}", f"{entry.label}: % of reports per year, with n/N."
+    )
+
+
+def fig_marker_coverage(lens: Lenses, run_dir: Path):
+    from lip_research import lens_figures
+
+    fig, ax = figures.new_figure(6.5, 5.0)
+    lens_figures.draw_marker_coverage(ax, lens.outputs.coverage)
+    return save_figure(
+        fig,
+        run_dir,
+        "marker-coverage",
+        "Quality-marker screening: share of reports where evidence passages were found. A screening aid, not a verdict.",
+    )
+
+
+def fig_why_by_section(lens: Lenses, run_dir: Path):
+    from lip_research import lens_figures, why
+
+    fig, ax = figures.new_figure(6.0, 4.0)
+    lens_figures.draw_why_share(
+        ax, why.why_share(lens.outputs.why.detected, by="section"), by="section"
+    )
+    return save_figure(
+        fig,
+        run_dir,
+        "why-by-section",
+        "Share of passages flagged as explaining why practice happened, by report section.",
+    )
+
+
+def briefings(
+    lens: Lenses, run: TopicRun, run_dir: Path, theme_ids: list[str] | tuple[str, ...] = ()
+) -> str:
+    """Write briefings (HTML + Markdown) into ``run_dir/briefings``; returns the HTML of the first."""
+    from lip_research.commands.lens_io import write_briefings
+    from lip_research.lens_run import briefings as make
+
+    corpus = run.corpus
+    topics = run.result.passage_topics[["passage_id", "topic"]].merge(
+        run.result.topics[["topic", "label"]], on="topic"
+    )
+    name = f"{Path(corpus.source or corpus.path or 'corpus').name} corpus, {len(corpus.documents)} reports"
+    briefs = make(lens.outputs, corpus.passages, corpus.documents, list(theme_ids), topics, name)
+    write_briefings(briefs, Path(run_dir))
+    return briefs[0].html if briefs else "<p>No briefing: no theme was coded in this corpus.</p>"
