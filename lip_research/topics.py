@@ -15,10 +15,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from bertopic.backend import BaseEmbedder
 
+from lip_research.bertopic_import import import_bertopic
 from lip_research.config import CorpusShape, TopicConfig, resolve
 from lip_research.preprocess import Analyzer, TermSplitter, build_analyzer, display
+
+# Before any other bertopic import: plotting and transformer extras then load on first use.
+BaseEmbedder = import_bertopic().backend.BaseEmbedder
 
 OUTLIER = -1
 

@@ -103,3 +103,31 @@ def test_embedding_length_mismatch_is_an_error(ingested_slice):
     vecs = embed_texts(ingested_slice.passages["text"].head(3).tolist(), backend="static")
     with pytest.raises(ValueError, match="passages but 3 embeddings"):
         fit_topics(ingested_slice.passages, vecs, STATIC.topics, 1)
+
+
+def test_bertopic_imports_without_plotting_or_transformers_until_used():
+    """The warm-rerun speed-up: BERTopic's plotting, transformer extras and torch load on first use."""
+    import subprocess
+    import sys
+
+    probe = """
+import sys
+import lip_research.topics
+heavy = [m for m in ("torch", "transformers", "sentence_transformers", "plotly", "umap") if m in sys.modules]
+print("heavy:", heavy)
+import bertopic, bertopic._bertopic as core
+from bertopic.backend import MultiModalBackend
+from bertopic.representation import TextGeneration, ZeroShotClassification
+from bertopic.representation import MaximalMarginalRelevance
+print("classes:", all(isinstance(c, type) for c in (MultiModalBackend, TextGeneration, ZeroShotClassification)))
+print("plotting:", callable(core.plotting.visualize_barchart), core.plotting is sys.modules["bertopic.plotting"])
+import torch
+print("torch:", hasattr(torch, "from_numpy"), type(sys.modules["torch"]).__name__)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert "heavy: []" in out
+    assert "classes: True" in out  # real classes, not BERTopic's NotInstalled placeholders
+    assert "plotting: True True" in out
+    assert "torch: True module" in out
