@@ -143,8 +143,10 @@ def main() -> None:
         scores = evaluate.npmi_per_topic({t: w for t, w in words.items() if t != -1}, texts)
         return float(np.mean(list(scores.values())))
 
+    b_clean = {t: w for t, w in b_words.items() if t != -1 and not junk_topics({t: w}, judge)}
     b = {
         "topics": len([t for t in b_words if t != -1]),
+        "npmi_raw_non_junk": npmi(b_clean, chunks["text"]),
         "junk_topics": junk_topics(b_words, judge),
         "npmi": npmi(b_words, passages["text"]),
         "npmi_raw": npmi(b_words, chunks["text"]),
@@ -268,6 +270,13 @@ def main() -> None:
             1.0,
             e["npmi_raw"] / b["npmi_raw"],
             s["npmi_raw"] / b["npmi_raw"],
+            "",
+        ),
+        (
+            "  baseline topics not judged junk only (b)",
+            b["npmi_raw_non_junk"],
+            e["npmi_raw"],
+            s["npmi_raw"],
             "",
         ),
         (

@@ -274,15 +274,25 @@ SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
 )
 
 
-def sentence_keys(text: str) -> list[tuple[int, int]]:
-    """(hash, words) per sentence of at least four words; only letters count, case ignored."""
+def keyed_sentences(text: str) -> list[tuple[str, int | None, int]]:
+    """(sentence, hash, words) for every sentence; the hash is None below four words.
+
+    Only letters count and case is ignored, so numbers and dates do not hide a repeat.
+    """
     out = []
     for sentence in SENTENCE.split(text):
         tokens = sentence.lower().translate(_NOT_LETTERS).split()
+        key = None
         if len(tokens) >= 4:
             digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).digest()
-            out.append((int.from_bytes(digest, "big"), len(tokens)))
+            key = int.from_bytes(digest, "big")
+        out.append((sentence, key, len(tokens)))
     return out
+
+
+def sentence_keys(text: str) -> list[tuple[int, int]]:
+    """(hash, words) per sentence of at least four words (see :func:`keyed_sentences`)."""
+    return [(key, n) for _, key, n in keyed_sentences(text) if key is not None]
 
 
 def shared_boilerplate(

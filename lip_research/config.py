@@ -72,6 +72,7 @@ class TopicConfig:
     outlier_threshold: float = 0.0
     nr_topics: int | None = None
     extra_stopwords: tuple[str, ...] = ()
+    template_share: float = 0.2
     exclude_sections: tuple[str, ...] = ("front_matter", "contents")
 
     def validate(self) -> None:
@@ -101,6 +102,7 @@ class TopicConfig:
         _check(5 <= self.top_n_words <= 30, "topics.top_n_words must be between 5 and 30")
         _check(0 <= self.diversity <= 1, "topics.diversity must be in [0, 1]")
         _check(0 <= self.outlier_threshold < 1, "topics.outlier_threshold must be in [0, 1)")
+        _check(0 <= self.template_share <= 1, "topics.template_share must be in [0, 1]")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from nltk.probability import FreqDist
 from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from lip_research.clean import keyed_sentences, shared_boilerplate
+
 TOKEN = RegexpTokenizer(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 _WORD = re.compile(r"[a-z][a-z'\-]*")  # the same words as TOKEN on lower-cased text, faster
 MONTHS = (
@@ -166,6 +168,41 @@ def find_phrases(
     return tuple(p for p in phrases if not all(w in stop for w in p))
 
 
+def template_sentences(
+    texts: Sequence[str], groups: Sequence[str], min_share: float = 0.2, min_groups: int = 5
+) -> frozenset[int]:
+    """Keys of sentences repeated in at least ``min_share`` of the documents (``groups``).
+
+    These are a genre's template and statutory text ("Ofsted produces this report under its
+    power to combine reports ..."), not anything one report says about its case. Ingest
+    already removes sentences shared by 40% of documents; this lower bar only keeps such
+    text out of topic words, and the corpus keeps it. ``min_share=0`` finds none.
+    """
+    if min_share <= 0:
+        return frozenset()
+    by_doc: dict[str, set[int]] = {}
+    for text, group in zip(texts, groups, strict=True):
+        keys = {k for _, k, _ in keyed_sentences(text) if k is not None}
+        by_doc.setdefault(group, set()).update(keys)
+    repeated, _ = shared_boilerplate(list(by_doc.values()), share=min_share, min_docs=min_groups)
+    return frozenset(repeated)
+
+
+def template_share(text: str, template: frozenset[int]) -> float:
+    """Share of the text's words that sit in template sentences."""
+    sentences = keyed_sentences(text)
+    total = sum(n for _, _, n in sentences)
+    inside = sum(n for _, k, n in sentences if k in template)
+    return inside / total if total else 0.0
+
+
+def strip_template(text: str, template: frozenset[int]) -> str:
+    """The text without its template sentences (see :func:`template_sentences`)."""
+    if not template:
+        return text
+    return " ".join(s for s, k, _ in keyed_sentences(text) if k not in template)
+
+
 @dataclass
 class Analyzer:
     """Callable analyzer for scikit-learn vectorizers: text -> list of terms."""
@@ -174,6 +211,7 @@ class Analyzer:
     phrases: tuple[tuple[str, ...], ...] = ()
     vocabulary: frozenset[str] | None = None
     surface: dict[str, str] = field(default_factory=dict)
+    template: frozenset[int] = frozenset()
     _merged: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -205,7 +243,9 @@ class Analyzer:
     def __call__(self, text: str) -> list[str]:
         terms = []
         merged = self._merged.get(text)
-        for term in merged if merged is not None else self.merge(tokens(text)):
+        if merged is None:
+            merged = self.merge(tokens(strip_template(text, self.template)))
+        for term in merged:
             keep = " " in term or (term not in self.stopwords and len(term) > 2 and term[-1] != "-")
             if keep and (self.vocabulary is None or term in self.vocabulary):
                 terms.append(term)
@@ -240,15 +280,17 @@ def build_analyzer(
     phrase_params: PhraseParams = PhraseParams(),
     min_df: int = 2,
     max_df: float = 0.5,
+    template: frozenset[int] = frozenset(),
 ) -> Analyzer:
     """Learn phrases and the vocabulary from the corpus; assemble its stopword list.
 
     ``min_df`` (passages) and ``max_df`` (share of passages) bound the vocabulary at passage
     level, before topics exist, so that rare typos and ubiquitous words never reach topics.
+    ``template`` sentences (:func:`template_sentences`) give no terms.
     """
     places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
     stop = base_stopwords(extra_stopwords) | frozenset(places)
-    surfaces = [surface_tokens(t) for t in texts]
+    surfaces = [surface_tokens(strip_template(t, template)) for t in texts]
     docs = [[lem for lem, _ in doc] for doc in surfaces]
     phrases = find_phrases(docs, stop, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
@@ -276,7 +318,12 @@ def build_analyzer(
     for (term, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0])):
         surface.setdefault(term, form)
     return Analyzer(
-        stopwords=stop, phrases=phrases, vocabulary=vocab, surface=surface, _merged=memo
+        stopwords=stop,
+        phrases=phrases,
+        vocabulary=vocab,
+        surface=surface,
+        template=template,
+        _merged=memo,
     )
 
 

@@ -8,6 +8,8 @@ seed, so nothing depends on a library default the run folder does not record.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +20,20 @@ import pandas as pd
 
 from lip_research.bertopic_import import import_bertopic
 from lip_research.config import CorpusShape, TopicConfig, resolve
-from lip_research.preprocess import Analyzer, TermSplitter, build_analyzer, display
+from lip_research.preprocess import (
+    Analyzer,
+    TermSplitter,
+    build_analyzer,
+    display,
+    template_sentences,
+    template_share,
+)
 
 # Before any other bertopic import: plotting and transformer extras then load on first use.
 BaseEmbedder = import_bertopic().backend.BaseEmbedder
 
 OUTLIER = -1
+TEMPLATE_PASSAGE = 0.5  # a passage with this share of template text is in no topic
 
 
 class Embedder(BaseEmbedder):
@@ -121,6 +131,17 @@ class TopicResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@contextlib.contextmanager
+def _quiet_bertopic():
+    log = logging.getLogger("BERTopic")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def fit_topics(
     passages: pd.DataFrame,
     embeddings: np.ndarray,
@@ -136,21 +157,39 @@ def fit_topics(
     mean_words = float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
     resolved, choices = resolve(cfg, CorpusShape(n_passages=len(texts), mean_words=mean_words))
     t0 = time.perf_counter()
+    groups = passages["doc_id"].astype(str).tolist() if "doc_id" in passages else range(len(texts))
+    template = template_sentences(texts, groups, min_share=resolved.template_share)
+    choices["template_sentences"] = (
+        f"{len(template)} sentences repeated in at least {resolved.template_share:.0%} "
+        "of documents give no topic words"
+    )
     analyzer = build_analyzer(
         texts,
         names=names,
         extra_stopwords=resolved.extra_stopwords,
         min_df=resolved.min_df,
         max_df=resolved.max_df,
+        template=template,
     )
-    terms = [analyzer.term_string(t) for t in texts]
+    # Passages made mostly of template text are left out of the topics (topic -1).
+    modelled = np.array([template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool)
+    if modelled.sum() < max(10, len(texts) // 2):
+        modelled[:] = True  # a corpus that is mostly template: model everything
+    choices["template_passages"] = (
+        f"{int((~modelled).sum())} passages at least {TEMPLATE_PASSAGE:.0%} template text "
+        "are in no topic (-1)"
+    )
+    all_terms = [analyzer.term_string(t) for t in texts]
+    terms = [t for t, m in zip(all_terms, modelled, strict=True) if m]
+    embeddings_m = embeddings[modelled]
     timings["vocabulary_s"] = time.perf_counter() - t0
     model = build_model(resolved, seed)
     model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
     t0 = time.perf_counter()
-    topics, _ = model.fit_transform(terms, embeddings=embeddings)
+    topics, _ = model.fit_transform(terms, embeddings=embeddings_m)
     timings["fit_s"] = time.perf_counter() - t0
     topics = np.asarray(topics)
+    reassigned = not modelled.all()
     if (
         resolved.clustering == "hdbscan"
         and resolved.outliers != "none"
@@ -164,23 +203,28 @@ def fit_topics(
                 topics.tolist(),
                 strategy=resolved.outliers,
                 threshold=resolved.outlier_threshold,
-                embeddings=embeddings,
+                embeddings=embeddings_m,
             )
         )
-        model.update_topics(
-            terms,
-            topics=topics.tolist(),
-            top_n_words=resolved.top_n_words,
-            vectorizer_model=model.vectorizer_model,
-            ctfidf_model=model.ctfidf_model,
-            representation_model=model.representation_model,
-        )
+        reassigned = True
         choices["outliers_before_reduction"] = round(before, 4)
         timings["outliers_s"] = time.perf_counter() - t0
+    assigned = np.full(len(texts), OUTLIER)
+    assigned[modelled] = topics
+    if reassigned:  # topic words and sizes for the final assignment of every passage
+        with _quiet_bertopic():  # it warns that assignments were set by hand: they were
+            model.update_topics(
+                all_terms,
+                topics=assigned.tolist(),
+                top_n_words=resolved.top_n_words,
+                vectorizer_model=model.vectorizer_model,
+                ctfidf_model=model.ctfidf_model,
+                representation_model=model.representation_model,
+            )
     passage_topics = passages[
         [c for c in ("passage_id", "doc_id", "section", "page_start", "page_end") if c in passages]
     ].copy()
-    passage_topics["topic"] = topics.astype(int)
+    passage_topics["topic"] = assigned.astype(int)
     table = topic_table(model, passage_topics)
     return TopicResult(
         config=resolved,
@@ -211,7 +255,7 @@ def topic_table(
     rows = []
     for topic in sorted(sizes.index):
         words = topic_words(model, int(topic))
-        label = "Outliers" if topic == OUTLIER else ", ".join(words[:3])
+        label = "Outliers or template text" if topic == OUTLIER else ", ".join(words[:3])
         if labels and int(topic) in labels:
             label = labels[int(topic)]
         rows.append(

@@ -131,3 +131,29 @@ print("torch:", hasattr(torch, "from_numpy"), type(sys.modules["torch"]).__name_
     assert "classes: True" in out  # real classes, not BERTopic's NotInstalled placeholders
     assert "plotting: True True" in out
     assert "torch: True module" in out
+
+
+def test_template_text_of_real_reports_is_in_no_topic(tmp_path):
+    """Statutory and template sentences repeated across real Ofsted reports give no topic words."""
+    from conftest import SHARED
+
+    from lip_research.ingest import run_ingest
+
+    ofsted = SHARED / "corpora" / "ofsted-ilacs"
+    # 2016 reports share a statutory preamble: a third of this slice, below ingest's 40% bar
+    pdfs = sorted((ofsted / "pdf").glob("ofsted-20[12][635]-*.pdf"))
+    assert len(pdfs) == 29
+    corpus = run_ingest(
+        pdfs, tmp_path / "corpus", IngestConfig(), ofsted / "manifest.csv", progress=False
+    )
+    run = run_topics(corpus, STATIC, progress=False)
+    words = ";".join(run.result.topics["words"]).lower()
+    assert (
+        "ofsted" not in words and "combine reports" not in words and "inspections act" not in words
+    )
+    assert run.result.choices["template_sentences"].split()[0] not in ("0", "1")
+    passages = corpus.passages.set_index("passage_id")
+    assigned = run.result.passage_topics.set_index("passage_id")["topic"]
+    statutory = passages.index[passages["text"].str.contains(r"Inspectors have looked\s+closely")]
+    assert len(statutory) >= 5 and (assigned.reindex(statutory).dropna() == -1).mean() > 0.5
+    assert run.evaluation["outlier_share"] <= 0.10
