@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lip_research.paragraphs import (
     NUMBERING,
@@ -274,7 +275,8 @@ SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
 )
 
 
-def keyed_sentences(text: str) -> list[tuple[str, int | None, int]]:
+@lru_cache(maxsize=1 << 16)  # topic fitting asks three times per passage
+def keyed_sentences(text: str) -> tuple[tuple[str, int | None, int], ...]:
     """(sentence, hash, words) for every sentence; the hash is None below four words.
 
     Only letters count and case is ignored, so numbers and dates do not hide a repeat.
@@ -287,7 +289,7 @@ def keyed_sentences(text: str) -> list[tuple[str, int | None, int]]:
             digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).digest()
             key = int.from_bytes(digest, "big")
         out.append((sentence, key, len(tokens)))
-    return out
+    return tuple(out)
 
 
 def sentence_keys(text: str) -> list[tuple[int, int]]:
