@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, SHARED
 
 from lip_research import io
 from lip_research.config import IngestConfig, RunConfig
@@ -133,10 +133,13 @@ print("torch:", hasattr(torch, "from_numpy"), type(sys.modules["torch"]).__name_
     assert "torch: True module" in out
 
 
+@pytest.mark.shared
+@pytest.mark.skipif(
+    not (SHARED / "corpora" / "ofsted-ilacs").is_dir(),
+    reason="the shared corpora are not beside the checkout",
+)
 def test_template_text_of_real_reports_is_in_no_topic(tmp_path):
     """Statutory and template sentences repeated across real Ofsted reports give no topic words."""
-    from conftest import SHARED
-
     from lip_research.ingest import run_ingest
 
     ofsted = SHARED / "corpora" / "ofsted-ilacs"
