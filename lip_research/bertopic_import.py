@@ -1,11 +1,12 @@
 """Import BERTopic without the parts a fit on precomputed embeddings never touches.
 
 ``import bertopic`` eagerly imports its plotting package (plotly figure factories and UMAP,
-about 2 s here), optional extras built on transformers (the multimodal backend, text-generation,
-zero-shot and visual representations, about 2.7 s) and torch for its save utilities (0.9 s).
-A warm rerun of ``lip topics`` uses none of them, and they were most of its time. :func:`import_bertopic` imports BERTopic
-with them deferred: each loads, whole and unchanged, the first time anything uses it
-(``model.visualize_barchart()``, ``from bertopic.representation import TextGeneration``).
+about 2 s here), optional extras built on transformers (the multimodal backend and the
+text-generation, zero-shot and visual representations, about 2.7 s) and torch for its save
+utilities (0.9 s). A warm rerun of ``lip topics`` uses none of them, and they were most of
+its time. :func:`import_bertopic` imports BERTopic with them deferred: each loads, whole and
+unchanged, the first time anything uses it (``model.visualize_barchart()``,
+``from bertopic.representation import TextGeneration``).
 
 This relies on a few module names inside BERTopic. If a future BERTopic moves them, the
 import falls back to the ordinary one: slower, never wrong (``tests/test_topics.py`` checks).

@@ -175,8 +175,9 @@ def template_sentences(
 
     These are a genre's template and statutory text ("Ofsted produces this report under its
     power to combine reports ..."), not anything one report says about its case. Ingest
-    already removes sentences shared by 40% of documents; this lower bar only keeps such
-    text out of topic words, and the corpus keeps it. ``min_share=0`` finds none.
+    already drops blocks made mostly of sentences shared by 40% of documents; this lower
+    bar only keeps such text out of topic words, and the corpus keeps it.
+    ``min_share=0`` finds none.
     """
     if min_share <= 0:
         return frozenset()

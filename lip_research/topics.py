@@ -133,6 +133,7 @@ class TopicResult:
 
 @contextlib.contextmanager
 def _quiet_bertopic():
+    """Silence BERTopic's warnings (not its errors) for the duration of the block."""
     log = logging.getLogger("BERTopic")
     level = log.level
     log.setLevel(logging.ERROR)
