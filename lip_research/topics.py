@@ -248,6 +248,22 @@ def topic_words(model, topic: int, n: int = 10) -> list[str]:
     return [show(w) for w, _ in words[:n] if w]
 
 
+def topic_label(words: list[str], n: int = 3) -> str:
+    """The first ``n`` top words, skipping any that repeats part of one already used.
+
+    ("early help services", "early help", "thresholds", "mash") -> "early help services,
+    thresholds, mash".
+    """
+    chosen: list[str] = []
+    for word in words:
+        padded = f" {word} "
+        if not any(padded in f" {c} " or f" {c} " in padded for c in chosen):
+            chosen.append(word)
+        if len(chosen) == n:
+            break
+    return ", ".join(chosen)
+
+
 def topic_table(
     model, passage_topics: pd.DataFrame, labels: dict[int, str] | None = None
 ) -> pd.DataFrame:
@@ -256,7 +272,7 @@ def topic_table(
     rows = []
     for topic in sorted(sizes.index):
         words = topic_words(model, int(topic))
-        label = "Outliers or template text" if topic == OUTLIER else ", ".join(words[:3])
+        label = "Outliers or template text" if topic == OUTLIER else topic_label(words)
         if labels and int(topic) in labels:
             label = labels[int(topic)]
         rows.append(

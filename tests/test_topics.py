@@ -11,7 +11,7 @@ from lip_research import io
 from lip_research.config import IngestConfig, RunConfig
 from lip_research.embed import embed_texts
 from lip_research.pipeline import place_names, run_topics, write_topic_tables
-from lip_research.topics import fit_topics, load_model, save_model
+from lip_research.topics import fit_topics, load_model, save_model, topic_label
 
 STATIC = RunConfig().replace(**{"topics.embedding": "static"})
 
@@ -160,3 +160,11 @@ def test_template_text_of_real_reports_is_in_no_topic(tmp_path):
     statutory = passages.index[passages["text"].str.contains(r"Inspectors have looked\s+closely")]
     assert len(statutory) >= 5 and (assigned.reindex(statutory).dropna() == -1).mean() > 0.5
     assert run.evaluation["outlier_share"] <= 0.10
+
+
+def test_topic_labels_do_not_repeat_themselves():
+    words = ["early help services", "early help", "thresholds", "help", "mash", "referrals"]
+    assert topic_label(words) == "early help services, thresholds, mash"
+    assert (
+        topic_label(["social workers", "social workers know", "visits"]) == "social workers, visits"
+    )
