@@ -24,7 +24,7 @@ from lip_research.paragraphs import (
     is_heading_line,
     to_blocks,
 )
-from lip_research.segment import heading_section
+from lip_research.segment import SENTENCE_END, heading_section
 
 # -- Unicode ----------------------------------------------------------------------------------
 _CHAR_MAP = {
@@ -269,7 +269,6 @@ def _drop_running_text(text: str, running: set[str], removed: list[tuple[int, st
 _NOT_LETTERS = str.maketrans(
     {c: " " for c in map(chr, range(128)) if not c.isalpha()} | {"•": " ", "©": " "}
 )
-SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9•])")
 SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
     r"licen[cs]e\b|copyright|©|www\.|https?://|[\w.+-]+@[\w-]+\.\w", re.I
 )
@@ -282,7 +281,7 @@ def keyed_sentences(text: str) -> tuple[tuple[str, int | None, int], ...]:
     Only letters count and case is ignored, so numbers and dates do not hide a repeat.
     """
     out = []
-    for sentence in SENTENCE.split(text):
+    for sentence in SENTENCE_END.split(text):
         tokens = sentence.lower().translate(_NOT_LETTERS).split()
         key = None
         if len(tokens) >= 4:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from lip_research import io
+from lip_research.document import YEAR
 
 FILE_COLUMNS = ("file", "filename", "file_name", "path", "name", "document")
 CORE = ("doc_id", "title", "path", "sha256", "pages", "year", "format", "words")
 PASSAGE_EXTRA = ["heading", "n_words"]
-YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 
 
 def slug(text: str) -> str:

@@ -18,6 +18,7 @@ from lip_research.clean import clean_pages, sentence_keys
 from lip_research.extract import (
     DESCRIPTIONS,
     OTHER_FORMATS,
+    TABULAR,
     BadInput,
     check_kind,
     read_pdf,
@@ -27,7 +28,6 @@ from lip_research.markup import read_docx, read_html
 from lip_research.segment import label_sections
 from lip_research.tabular import read_table
 
-TABULAR = ("csv", "xlsx", "jsonl", "parquet")
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 
 READERS = {

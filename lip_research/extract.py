@@ -24,6 +24,7 @@ TABLE_SUFFIXES = {
     ".jsonl": "jsonl",
     ".parquet": "parquet",
 }
+TABULAR = frozenset(TABLE_SUFFIXES.values())  # formats read as one document per row
 OTHER_FORMATS = {  # known but unreadable: what to tell the user
     ".doc": "old Word .doc format is not supported: save it as .docx or PDF",
     ".xls": "old Excel .xls format is not supported: save it as .xlsx or .csv",

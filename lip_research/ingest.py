@@ -25,8 +25,8 @@ from lip_research import io
 from lip_research.clean import is_shared, shared_boilerplate
 from lip_research.config import IngestConfig
 from lip_research.corpus_tables import build_tables, summary_line
-from lip_research.document import READERS, TABULAR, failure, read_and_store, read_one
-from lip_research.extract import format_for, ocr_available
+from lip_research.document import READERS, failure, read_and_store, read_one
+from lip_research.extract import TABULAR, format_for, ocr_available
 from lip_research.pool import run_tasks
 from lip_research.segment import chunk_passages
 
@@ -117,8 +117,6 @@ def _cache_load(path: Path) -> dict | None:
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
-    except FileNotFoundError:
-        return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):  # stale entry
         return None
 

@@ -12,9 +12,7 @@ import pandas as pd
 from lip_research import figures
 
 
-def _national_for_plot(
-    summary: pd.DataFrame, comparison: pd.DataFrame | None
-) -> pd.DataFrame | None:
+def _national_for_plot(comparison: pd.DataFrame | None) -> pd.DataFrame | None:
     if comparison is None or comparison.empty:
         return None
     nat = comparison.dropna(subset=["national_percent"])
@@ -29,9 +27,7 @@ def draw_prevalence(
     prev = summary.assign(
         n=summary["n_present"], N=summary["denominator"], share=summary["percent"] / 100
     )
-    return figures.plot_prevalence(
-        prev, ax, national=_national_for_plot(summary, comparison), top=top
-    )
+    return figures.plot_prevalence(prev, ax, national=_national_for_plot(comparison), top=top)
 
 
 def draw_prevalence_by(ax, table: pd.DataFrame, column: str, top: int = 15):

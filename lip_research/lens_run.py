@@ -128,7 +128,8 @@ def calibrate_defaults(
     """Zero-shot thresholds for every entry (and the 'why' score) calibrated on ALL labelled
     reports: the table shipped as ``codebooks/thresholds.csv`` for corpora without labels."""
     alignment = lens_eval.align_paragraphs(passages, labels.paragraphs)
-    docs = [d for d in labels.doc_ids if d in set(passages["doc_id"].astype(str))]
+    present = set(passages["doc_id"].astype(str))
+    docs = [d for d in labels.doc_ids if d in present]
     source = f"calibrated on {len(docs)} labelled sample reports"
     tables = []
     theme_books, marker_book = split_books(books)

@@ -7,7 +7,6 @@ dictionaries) lemmatises English, so "bruising", "bruised" and "bruises" meet at
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from nltk.tokenize import RegexpTokenizer
@@ -45,10 +44,6 @@ def lemmas(text: str) -> list[str]:
 def content_lemmas(text: str) -> list[str]:
     """Lemmas without stop words or one-letter tokens (order kept, duplicates kept)."""
     return [m for m in lemmas(text) if len(m) > 1 and m not in STOPWORDS and not m.isdigit()]
-
-
-def lemma_sets(texts: Iterable[str]) -> list[frozenset[str]]:
-    return [frozenset(content_lemmas(t)) for t in texts]
 
 
 def shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:

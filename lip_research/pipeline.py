@@ -188,7 +188,7 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
         },
         "seed": run.config.seed,
         "config": run.config.to_dict(),
-        "resolved_topics": _plain(run.result.config.__dict__),
+        "resolved_topics": dataclasses.asdict(run.result.config),
         "auto_choices": run.result.choices,
         "evaluation": run.evaluation,
         "timings_s": {k: round(v, 3) for k, v in run.timings.items()},
@@ -211,10 +211,6 @@ def write_topic_tables(run: TopicRun, out: Path) -> dict[str, Path]:
             out / "representative_passages.csv",
         ),
     }
-
-
-def _plain(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
 TOPIC_KEYS = {

@@ -16,7 +16,6 @@ import yaml
 from lip_research import io
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_NOTEBOOK = "10-thematic-report.ipynb"
 
 
 class ReportError(RuntimeError):

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
 from lip_research import io
 
@@ -82,6 +81,8 @@ def match_topics(
     rows: list[dict[str, Any]] = []
     matched_a, matched_b = set(), set()
     if sim.size:
+        from scipy.optimize import linear_sum_assignment
+
         for i, j in zip(*linear_sum_assignment(-sim), strict=True):
             if sim[i, j] >= min_similarity:
                 matched_a.add(i)

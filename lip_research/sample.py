@@ -95,7 +95,6 @@ LETTERS = "ABCDEFGHJKLMNPRSTVWY"
 FORMATS = {"pdf": 6, "docx": 4, "md": 14}  # the rest are .txt
 RECOMMENDATION = re.compile(r"^Recommendation \d+[:.]")
 FINDING = re.compile(r"^Finding \d+[:.]")
-PLACEHOLDERS = ("child", "mother", "father", "partner", "sibling", "area", "board")
 PRONOUNS = {
     "m": {"he": "he", "him": "him", "his": "his", "He": "He", "His": "His"},
     "f": {"he": "she", "him": "her", "his": "her", "He": "She", "His": "Her"},

@@ -184,7 +184,7 @@ def label_sections(blocks: list[dict]) -> list[dict]:
 
 # -- passages ---------------------------------------------------------------------------------
 _TOKEN = re.compile(r"\S+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9•])")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(]?[A-Z0-9•])")
 
 
 def chunk_passages(blocks: list[dict], min_words: int, max_words: int) -> tuple[str, list[dict]]:
@@ -280,7 +280,7 @@ def _passage(blocks: list[dict], pieces: list[tuple[int, int, int, int]], words:
 def _pieces(text: str, max_words: int) -> list[tuple[int, int, int]]:
     """(start, end, words) of sentences, long sentences cut every ``max_words`` words."""
     out = []
-    bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    bounds = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
     for a, b in zip(bounds, bounds[1:], strict=False):
         words = list(_TOKEN.finditer(text, a, b))
         for i in range(0, len(words), max_words):

@@ -9,6 +9,7 @@ seed, so nothing depends on a library default the run folder does not record.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -173,7 +174,9 @@ def fit_topics(
         template=template,
     )
     # Passages made mostly of template text are left out of the topics (topic -1).
-    modelled = np.array([template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool)
+    modelled = np.array(
+        [not template or template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool
+    )
     if modelled.sum() < max(10, len(texts) // 2):
         modelled[:] = True  # a corpus that is mostly template: model everything
     choices["template_passages"] = (
@@ -346,8 +349,7 @@ def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
     io.write_json(
         {
             **meta,
-            "config": result.config.__dict__
-            | {"extra_stopwords": list(result.config.extra_stopwords)},
+            "config": dataclasses.asdict(result.config),
         },
         folder / "model.json",
     )

@@ -42,10 +42,6 @@ def topics(corpus, cfg: RunConfig) -> TopicRun:
     return run_topics(corpus, cfg, progress=False)
 
 
-def fit(corpus_path: str | Path, cfg: RunConfig) -> TopicRun:
-    return run_topics(load_corpus(corpus_path, cfg, progress=False), cfg, progress=False)
-
-
 def topic_summary(run: TopicRun) -> str:
     ev, r = run.evaluation, run.result
     chosen = "; ".join(f"{k}: {v}" for k, v in r.choices.items())
@@ -110,11 +106,8 @@ def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
 
 
 def fig_documents_by(corpus, run_dir: Path, column: str = "year"):
+    check_columns(corpus, column)
     docs = corpus.documents
-    if column not in docs:
-        raise analysis.AnalysisError(
-            f"unknown metadata column {column!r}; have: {', '.join(docs.columns)}"
-        )
     fig, ax = figures.new_figure(6.5, 3.0)
     figures.plot_counts(docs[column].value_counts().sort_index(), ax, f"Documents by {column}")
     return save_figure(fig, run_dir, f"documents-by-{column}", f"Number of documents by {column}.")

@@ -221,16 +221,22 @@ def write_briefings(briefs, run: Path) -> dict[str, Path]:
     return paths
 
 
-def make_briefings(outputs, ctx: Context, theme_ids: list[str], topics=None) -> list:
-    """Briefings for `theme_ids`, else ``themes.briefing_themes``, else the top practice issue."""
+def check_ids(ids: list[str], ctx: Context) -> None:
+    """Unknown theme or marker ids are a usage error that suggests the nearest known id."""
     from lip_research import codebook
-    from lip_research.lens_run import briefings
 
-    ids = theme_ids or list(ctx.cfg.themes.briefing_themes)
     try:
         codebook.check_ids(ids, ctx.books)
     except codebook.CodebookError as exc:
         raise typer.BadParameter(str(exc), param_hint="THEME") from None
+
+
+def make_briefings(outputs, ctx: Context, theme_ids: list[str], topics=None) -> list:
+    """Briefings for `theme_ids`, else ``themes.briefing_themes``, else the top practice issue."""
+    from lip_research.lens_run import briefings
+
+    ids = theme_ids or list(ctx.cfg.themes.briefing_themes)
+    check_ids(ids, ctx)
     name = ctx.corpus.path.name if ctx.corpus.path else "corpus"
     corpus_name = f"{name} corpus, {len(ctx.corpus.documents)} reports"
     return briefings(outputs, ctx.corpus.passages, ctx.corpus.documents, ids, topics, corpus_name)

@@ -13,7 +13,7 @@ import typer
 
 from lip_research import io
 from lip_research.commands.lens_io import (
-    Context,
+    check_ids,
     compute,
     finish_run,
     lens_params,
@@ -185,7 +185,7 @@ def briefing(
     linked themes, 3-6 short cited passages."""
     ctx = load_context(corpus, config, backend, codebook or [], labels, method)
     if theme:
-        _check_ids(theme, ctx)
+        check_ids(theme, ctx)
     outputs = compute(ctx, method)
     run = start_run(out, ctx)
     paths = write_briefings(make_briefings(outputs, ctx, list(theme or [])), run)
@@ -225,12 +225,3 @@ def calibrate(
     table = pd.concat(tables, ignore_index=True)
     path = io.write_csv(table, target or themes_mod.shipped_thresholds_path())
     typer.echo(f"{len(table)} thresholds -> {path}")
-
-
-def _check_ids(ids: list[str], ctx: Context) -> None:
-    from lip_research import codebook
-
-    try:
-        codebook.check_ids(ids, ctx.books)
-    except codebook.CodebookError as exc:
-        raise typer.BadParameter(str(exc), param_hint="THEME") from None

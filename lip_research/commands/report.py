@@ -28,7 +28,6 @@ def report(
 ) -> None:
     """Execute a parameterised notebook with papermill into a new run folder with an HTML report."""
     from lip_research import io
-    from lip_research.config import RunConfig
     from lip_research.pipeline import corpus_spec
     from lip_research.report import load_params, run_report
 
@@ -43,11 +42,7 @@ def report(
             values["embedding"] = embedding
         name = values.pop("name", None) or corpus_spec(values["corpus"]).name
         target = out or Path("reports") / name
-        fingerprint = (
-            io.sha256_text(repr(sorted(values.items())))[:8]
-            if values
-            else RunConfig().fingerprint()
-        )
+        fingerprint = io.sha256_text(repr(sorted(values.items())))[:8]
         run_dir = run_report(notebook, target, values, fingerprint, progress=not quiet)
         typer.echo(f"report: {run_dir / 'report.html'}")
         typer.echo(f"run folder: {run_dir}")
