@@ -117,3 +117,14 @@ def test_topics_writes_the_contract_tables(ingested_slice, tmp_path):
     ev = invoke("evaluate", str(run), "--seeds", "2")
     assert ev.exit_code == 0, ev.output
     assert "stability_ari_mean" in ev.output and "npmi" in ev.output
+
+
+def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path):
+    run = tmp_path / "run"
+    result = invoke(
+        "topics", "--corpus", str(sample_slice), "--out", str(run), "--embedding", "static"
+    )
+    assert result.exit_code == 0, result.output
+    ev = invoke("evaluate", str(run), "--seeds", "1")
+    assert ev.exit_code == 0, ev.output
+    assert "recovery_nmi" in ev.output and "recovery_ari" in ev.output

@@ -82,7 +82,7 @@ def evaluate(
     """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery."""
     from lip_research import io
     from lip_research.config import from_dict
-    from lip_research.pipeline import corpus_spec, load_corpus, run_topics
+    from lip_research.pipeline import load_corpus, run_topics
     from lip_research.workbench import evaluation, planted_labels
 
     with fail():
@@ -90,11 +90,8 @@ def evaluate(
         cfg = from_dict(record["config"])
         corpus_path = Path(record["corpus"]["path"])
         fitted = run_topics(load_corpus(corpus_path, cfg), cfg, progress=False)
-        labels = None
         source = record.get("corpus", {}).get("source")
-        if source and (Path(source) / "corpus.yaml").exists():
-            spec = corpus_spec(source)
-            labels = planted_labels(fitted, spec.labels) if spec.labels else None
+        labels = planted_labels(fitted, source) if source else None
         table = evaluation(fitted, seeds=seeds, labels=labels)
         io.write_csv(table, run / "evaluation.csv")
         typer.echo(table.to_string(index=False))
