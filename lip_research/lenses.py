@@ -61,6 +61,14 @@ class LensParams:
         }
         return cls(**(base | changes))  # type: ignore[arg-type]
 
+    def resolve_method(self, labelled: bool) -> str:
+        """'auto' is supervised when labels are given; supervised without labels is an error."""
+        if self.method == "auto":
+            return "supervised" if labelled else "zero_shot"
+        if self.method == "supervised" and not labelled:
+            raise ValueError("method 'supervised' needs labelled passages")
+        return self.method
+
 
 @dataclass(frozen=True)
 class Coding:
@@ -138,12 +146,8 @@ def code_corpus(
     `training`, else from the shipped table.
     """
     scores = zero_shot(passages, vectors, entries, embed, params)
-    method = params.method
-    if method == "auto":
-        method = "supervised" if training is not None else "zero_shot"
+    method = params.resolve_method(training is not None)
     if method == "supervised":
-        if training is None:
-            raise ValueError("method 'supervised' needs labelled passages (training=...)")
         scores, thresholds = supervised(passages, vectors, scores, entries, training, params)
     elif thresholds is None and training is not None:
         thresholds = calibrate_zero_shot(passages, scores, entries, training, params)
@@ -265,11 +269,7 @@ def find_why(
         vectors, embed(list(why.WHY_PROTOTYPES)), embed(list(why.NARRATIVE_PROTOTYPES))
     )
     zs = why.why_scores(cues, margin)
-    method = (
-        params.method
-        if params.method != "auto"
-        else ("supervised" if labels is not None else "zero_shot")
-    )
+    method = params.resolve_method(labels is not None)
     doc = passages["doc_id"].astype(str).to_numpy()
     if labels is not None:
         known = labels.notna().to_numpy() & np.isin(doc, list(train_docs))

@@ -103,3 +103,5 @@ def test_find_why_zero_shot_and_supervised():
     assert sup.method == "supervised"
     assert sup.detected["why"].tolist() == [True, False] * 6
     assert np.isfinite(sup.threshold)
+    with pytest.raises(ValueError, match="'supervised' needs labelled passages"):
+        lenses.find_why(passages, vectors, fake_embed, lenses.LensParams(method="supervised"))
