@@ -8,21 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-
-from lip_research import io
-from lip_research.commands.lens_io import (
-    check_ids,
-    compute,
-    finish_run,
-    lens_params,
-    load_context,
-    make_briefings,
-    start_run,
-    write_briefings,
-    write_lens_tables,
-)
 
 # -- commands -----------------------------------------------------------------------------------------
 CorpusOpt = Annotated[
@@ -75,6 +61,16 @@ def themes(
 ) -> None:
     """Code every passage against the codebooks; report presence with evidence, prevalence by
     year and metadata (n/N), the national comparison, 'why' passages and briefings."""
+    from lip_research.commands.lens_io import (
+        compute,
+        finish_run,
+        load_context,
+        make_briefings,
+        start_run,
+        write_briefings,
+        write_lens_tables,
+    )
+
     ctx = load_context(corpus, config, backend, codebook or [], labels, method)
     outputs = compute(ctx, method)
     run = start_run(out, ctx)
@@ -98,6 +94,14 @@ def quality(
 ) -> None:
     """Screen each report for evidence of the 18 SCR Quality Markers (a screening aid for
     commissioners and reviewers, not a verdict): quality_markers.csv and a coverage chart."""
+    from lip_research.commands.lens_io import (
+        compute,
+        finish_run,
+        load_context,
+        start_run,
+        write_lens_tables,
+    )
+
     ctx = load_context(corpus, config, backend, [], labels, method)
     outputs = compute(ctx, method)
     if outputs.markers is None:
@@ -135,7 +139,9 @@ def search(
 ) -> None:
     """Keyword-in-context (lemma-aware, multi-word) or semantic passage search; every hit is
     cited by doc / section / page. Results: search_results.csv."""
+    from lip_research import io
     from lip_research import search as search_mod
+    from lip_research.commands.lens_io import finish_run, load_context, start_run
 
     if mode not in ("keyword", "semantic"):
         raise typer.BadParameter("choose keyword or semantic", param_hint="--mode")
@@ -183,6 +189,16 @@ def briefing(
 ) -> None:
     """One-page HTML and Markdown briefing per theme: definition, prevalence and trend,
     linked themes, 3-6 short cited passages."""
+    from lip_research.commands.lens_io import (
+        check_ids,
+        compute,
+        finish_run,
+        load_context,
+        make_briefings,
+        start_run,
+        write_briefings,
+    )
+
     ctx = load_context(corpus, config, backend, codebook or [], labels, method)
     if theme:
         check_ids(theme, ctx)
@@ -206,7 +222,11 @@ def calibrate(
 ) -> None:
     """Calibrate the shipped zero-shot thresholds (themes, markers, 'why') on every labelled
     report of a corpus and write codebooks/thresholds.csv."""
+    import pandas as pd
+
+    from lip_research import io
     from lip_research import themes as themes_mod
+    from lip_research.commands.lens_io import lens_params, load_context
     from lip_research.lens_run import calibrate_defaults
 
     tables = []
