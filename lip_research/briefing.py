@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from lip_research.codebook import Codebook, Entry
-from lip_research.lexical import citation, excerpt, near_duplicate, shingles
+from lip_research.lexical import citations, excerpt, near_duplicate, shingles
 from lip_research.prevalence import cooccurrence, prevalence, trend
 
 CAVEAT = (
@@ -79,15 +79,8 @@ def representative_passages(
     mine = mine[mine["passage_id"].isin(chosen)]
     meta = passages.set_index("passage_id").reindex(mine["passage_id"])
     out = mine[["passage_id", "doc_id", "score"]].reset_index(drop=True)
-
-    def col(name: str) -> list:
-        return list(meta[name]) if name in meta else [None] * len(out)
-
-    out["citation"] = [
-        citation(*a)
-        for a in zip(out["doc_id"], col("section"), col("page_start"), col("page_end"), strict=True)
-    ]
-    out["excerpt"] = [excerpt(t) for t in col("text")]
+    out["citation"] = citations(meta.assign(doc_id=out["doc_id"].to_numpy()))
+    out["excerpt"] = [excerpt(t) for t in meta["text"]]
     return out
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from lip_research import analysis, figures
+from lip_research import analysis, figures, lens_figures
 from lip_research.config import RunConfig
 from lip_research.display import save_figure, table
 from lip_research.pipeline import TopicRun
@@ -95,7 +95,7 @@ def lenses(
     books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
     out = run_lenses(
         corpus.passages, corpus.documents, vectors,
-        functools.partial(embed_texts, backend=cfg.topics.embedding),
+        functools.partial(embed_texts, backend=cfg.topics.embedding, device=cfg.topics.device),
         books, LensParams.from_config(cfg, method=method), labels=labels, national=prevalence.load_national(),
     )  # fmt: skip
     write_lens_tables(out, Path(run_dir), figures_too=False)
@@ -103,21 +103,10 @@ def lenses(
 
 
 def fig_theme_prevalence(lens: Lenses, run_dir: Path):
-    from lip_research import lens_figures
-
-    fig, ax = figures.new_figure(6.5, 5.5)
-    lens_figures.draw_prevalence(ax, lens.outputs.summary, lens.outputs.national)
-    return save_figure(
-        fig,
-        run_dir,
-        "theme-prevalence",
-        "Share of reports in which each theme was coded (n/N reports); diamonds: published national analyses (different samples and periods).",
-    )
+    return _draw(lens_figures.prevalence_figure, lens, run_dir, "theme-prevalence")
 
 
 def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
-    from lip_research import lens_figures
-
     if column not in lens.outputs.by:
         raise analysis.AnalysisError(
             f"no prevalence by {column!r}; available: {', '.join(lens.outputs.by)}"
@@ -134,7 +123,7 @@ def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
 
 
 def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame):
-    from lip_research import codebook, lens_figures, prevalence
+    from lip_research import codebook, prevalence
 
     entry = codebook.find_entry(lens.outputs.books, theme_id)
     trend = prevalence.trend(lens.outputs.themes.presence, documents, theme_id)
@@ -146,31 +135,16 @@ def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.Da
 
 
 def fig_marker_coverage(lens: Lenses, run_dir: Path):
-    from lip_research import lens_figures
-
-    fig, ax = figures.new_figure(6.5, 5.0)
-    lens_figures.draw_marker_coverage(ax, lens.outputs.coverage)
-    return save_figure(
-        fig,
-        run_dir,
-        "marker-coverage",
-        "Quality-marker screening: share of reports where evidence passages were found. A screening aid, not a verdict.",
-    )
+    return _draw(lens_figures.marker_coverage_figure, lens, run_dir, "marker-coverage")
 
 
 def fig_why_by_section(lens: Lenses, run_dir: Path):
-    from lip_research import lens_figures, why
+    return _draw(lens_figures.why_by_section_figure, lens, run_dir, "why-by-section")
 
-    fig, ax = figures.new_figure(6.0, 4.0)
-    lens_figures.draw_why_share(
-        ax, why.why_share(lens.outputs.why.detected, by="section"), by="section"
-    )
-    return save_figure(
-        fig,
-        run_dir,
-        "why-by-section",
-        "Share of passages flagged as explaining why practice happened, by report section.",
-    )
+
+def _draw(build, lens: Lenses, run_dir: Path, name: str):
+    fig, caption = build(lens.outputs)
+    return save_figure(fig, run_dir, name, caption)
 
 
 def briefings(

@@ -91,3 +91,30 @@ def draw_why_share(ax, share: pd.DataFrame, by: str = "section"):
     ax.set_xlabel("% of passages flagged as explaining why")
     ax.set_title("Explanatory ('why') passages")
     return ax
+
+
+# -- the lens figures every run draws: (figure, caption), for the CLI and the notebooks ------------
+def prevalence_figure(outputs):
+    fig, ax = figures.new_figure(6.5, 5.5)
+    draw_prevalence(ax, outputs.summary, outputs.national)
+    return fig, (
+        "Share of reports in which each theme was coded (n/N reports); diamonds: published "
+        "national analyses (different samples and periods)."
+    )
+
+
+def marker_coverage_figure(outputs):
+    fig, ax = figures.new_figure(6.5, 5.0)
+    draw_marker_coverage(ax, outputs.coverage)
+    return fig, (
+        "Quality-marker screening: share of reports where evidence passages were found. "
+        "A screening aid, not a verdict."
+    )
+
+
+def why_by_section_figure(outputs):
+    from lip_research import why
+
+    fig, ax = figures.new_figure(6.0, 4.0)
+    draw_why_share(ax, why.why_share(outputs.why.detected, by="section"), by="section")
+    return fig, "Share of passages flagged as explaining why practice happened, by report section."

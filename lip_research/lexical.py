@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WORD_PATTERN = r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d+"
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | {"child", "s", "review"}
@@ -94,6 +98,20 @@ def citation(
     if page:
         parts.append(page)
     return ", ".join(parts)
+
+
+def citations(frame: pd.DataFrame) -> list[str]:
+    """:func:`citation` for every row of a table with ``doc_id`` and any of section / page columns."""
+
+    def col(name: str) -> list[object]:
+        return list(frame[name]) if name in frame else [None] * len(frame)
+
+    return [
+        citation(*row)
+        for row in zip(
+            frame["doc_id"], col("section"), col("page_start"), col("page_end"), strict=True
+        )
+    ]
 
 
 def _page(start: object, end: object) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from nltk.text import ConcordanceIndex
 
-from lip_research.lexical import citation, excerpt, lemma, spans, tokens
+from lip_research.lexical import citations, excerpt, lemma, spans, tokens
 
 HIT_COLUMNS = ["passage_id", "doc_id", "section", "page_start", "page_end", "citation"]
 
@@ -155,10 +155,5 @@ def similar_passages(
 
 def _cite(meta: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({c: meta[c].to_numpy() if c in meta else None for c in HIT_COLUMNS[:-1]})
-    out["citation"] = [
-        citation(d, s, a, b)
-        for d, s, a, b in zip(
-            out["doc_id"], out["section"], out["page_start"], out["page_end"], strict=True
-        )
-    ]
+    out["citation"] = citations(out)
     return out

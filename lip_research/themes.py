@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import sparse
 
 from lip_research.codebook import Entry
-from lip_research.lexical import citation, content_lemmas, excerpt
+from lip_research.lexical import citations, content_lemmas, excerpt
 
 METHODS = ("zero_shot", "supervised")
 NOT_ENTRIES = ("why",)  # rows of the thresholds table that are not codebook entries
@@ -324,12 +324,7 @@ def evidence_table(
     for col in ("section", "page_start", "page_end"):
         top[col] = meta[col].reindex(top["passage_id"]).to_numpy() if col in meta else None
     text = meta["text"].reindex(top["passage_id"]).to_numpy()
-    top["citation"] = [
-        citation(d, s, a, b)
-        for d, s, a, b in zip(
-            top["doc_id"], top["section"], top["page_start"], top["page_end"], strict=True
-        )
-    ]
+    top["citation"] = citations(top)
     top["excerpt"] = [excerpt(t) for t in text]
     cols = [
         "doc_id",

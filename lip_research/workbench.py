@@ -57,7 +57,7 @@ def topic_summary(run: TopicRun) -> str:
 
 def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> pd.DataFrame:
     """Short excerpts of the passages nearest each topic's centre, with citations."""
-    from lip_research.lexical import citation, excerpt
+    from lip_research.lexical import citations, excerpt
 
     reps = run.result.representatives
     reps = reps[(reps["rank"] <= per_topic) & (reps["topic"] != -1)]
@@ -67,16 +67,7 @@ def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> 
             "topic": reps["topic"].to_numpy(),
             "label": reps["topic"].map(labels).to_numpy(),
             "excerpt": [excerpt(t, words) for t in reps["text"]],
-            "citation": [
-                citation(d, s, a, b)
-                for d, s, a, b in zip(
-                    reps["doc_id"],
-                    reps["section"],
-                    reps["page_start"],
-                    reps["page_end"],
-                    strict=True,
-                )
-            ],
+            "citation": citations(reps),
         }
     )
 

@@ -34,6 +34,21 @@ def test_citation(args, expected):
     assert lexical.citation(*args) == expected
 
 
+def test_citations_cover_tables_without_section_or_page_columns():
+    import pandas as pd
+
+    full = pd.DataFrame(
+        {
+            "doc_id": ["r1", "r2"],
+            "section": ["Findings", None],
+            "page_start": [3, 5],
+            "page_end": [4, 5],
+        }
+    )
+    assert lexical.citations(full) == ["r1, Findings, pp. 3-4", "r2, p. 5"]
+    assert lexical.citations(pd.DataFrame({"doc_id": ["r1"]})) == ["r1"]
+
+
 def test_near_duplicates():
     a = lexical.shingles("one two three four five six")
     b = lexical.shingles("One, two three four five six seven!")

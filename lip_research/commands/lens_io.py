@@ -181,32 +181,19 @@ def write_lens_tables(
 
 
 def _lens_figures(outputs, folder: Path, parts: tuple[str, ...]) -> dict[str, Path]:
-    from lip_research import figures, lens_figures, why
+    from lip_research import figures, lens_figures
 
-    out: dict[str, Path] = {}
+    chosen = []
     if "themes" in parts:
-        fig, ax = figures.new_figure(6.5, 5.5)
-        lens_figures.draw_prevalence(ax, outputs.summary, outputs.national)
-        caption = "Share of reports in which each theme was coded (n/N reports); diamonds: published national analyses, different samples."
-        out["fig_theme_prevalence"] = figures.save(fig, folder / "theme_prevalence", caption)["png"]
+        chosen.append(("theme_prevalence", lens_figures.prevalence_figure))
     if "quality" in parts and outputs.markers is not None and len(outputs.coverage):
-        fig, ax = figures.new_figure(6.5, 5.0)
-        lens_figures.draw_marker_coverage(ax, outputs.coverage)
-        out["fig_marker_coverage"] = figures.save(
-            fig,
-            folder / "marker_coverage",
-            "Quality-marker screening: share of reports where evidence passages were found. A screening aid, not a verdict.",
-        )["png"]
-    detected = outputs.why.detected
-    if "themes" in parts and detected["section"].notna().any():
-        share = why.why_share(detected, by="section")
-        fig, ax = figures.new_figure(6.0, 4.0)
-        lens_figures.draw_why_share(ax, share, by="section")
-        out["fig_why_by_section"] = figures.save(
-            fig,
-            folder / "why_by_section",
-            "Share of passages flagged as explaining why practice happened, by report section.",
-        )["png"]
+        chosen.append(("marker_coverage", lens_figures.marker_coverage_figure))
+    if "themes" in parts and outputs.why.detected["section"].notna().any():
+        chosen.append(("why_by_section", lens_figures.why_by_section_figure))
+    out: dict[str, Path] = {}
+    for name, build in chosen:
+        fig, caption = build(outputs)
+        out[f"fig_{name}"] = figures.save(fig, folder / name, caption)["png"]
     return out
 
 
