@@ -59,8 +59,11 @@ def themes(
         list[str] | None, typer.Option("--briefing", help="Theme id to brief on (repeatable).")
     ] = None,
 ) -> None:
-    """Code every passage against the codebooks; report presence with evidence, prevalence by
-    year and metadata (n/N), the national comparison, 'why' passages and briefings."""
+    """Code every passage against the codebooks, with cited evidence and prevalence.
+
+    Writes presence with evidence, prevalence by year and metadata (n/N), the national
+    comparison, 'why' passages and briefings.
+    """
     from lip_research.commands.lens_io import (
         compute,
         finish_run,
@@ -92,8 +95,11 @@ def quality(
     method: MethodOpt = "auto",
     labels: LabelsOpt = None,
 ) -> None:
-    """Screen each report for evidence of the 18 SCR Quality Markers (a screening aid for
-    commissioners and reviewers, not a verdict): quality_markers.csv and a coverage chart."""
+    """Screen each report for evidence of the 18 SCR Quality Markers.
+
+    A screening aid for commissioners and reviewers, not a verdict: writes
+    quality_markers.csv and a coverage chart.
+    """
     from lip_research.commands.lens_io import (
         compute,
         finish_run,
@@ -137,8 +143,11 @@ def search(
     config: ConfigOpt = None,
     backend: BackendOpt = None,
 ) -> None:
-    """Keyword-in-context (lemma-aware, multi-word) or semantic passage search; every hit is
-    cited by doc / section / page. Results: search_results.csv."""
+    """Keyword-in-context or semantic passage search, every hit cited.
+
+    Keywords match lemmas and multi-word phrases; each hit is cited by doc / section / page.
+    Results: search_results.csv.
+    """
     from lip_research import io
     from lip_research import search as search_mod
     from lip_research.commands.lens_io import finish_run, load_context, start_run
@@ -187,8 +196,10 @@ def briefing(
     method: MethodOpt = "auto",
     labels: LabelsOpt = None,
 ) -> None:
-    """One-page HTML and Markdown briefing per theme: definition, prevalence and trend,
-    linked themes, 3-6 short cited passages."""
+    """One-page HTML and Markdown briefing per theme.
+
+    Each gives the definition, prevalence and trend, linked themes and 3-6 short cited passages.
+    """
     from lip_research.commands.lens_io import (
         check_ids,
         compute,
@@ -220,8 +231,11 @@ def calibrate(
         Path | None, typer.Option("--target", help="Default: the package's thresholds.csv.")
     ] = None,
 ) -> None:
-    """Calibrate the shipped zero-shot thresholds (themes, markers, 'why') on every labelled
-    report of a corpus and write codebooks/thresholds.csv."""
+    """Calibrate the zero-shot thresholds on a labelled corpus.
+
+    Fits the theme, marker and 'why' thresholds on every labelled report and writes
+    codebooks/thresholds.csv.
+    """
     import pandas as pd
 
     from lip_research import io
