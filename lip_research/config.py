@@ -25,6 +25,7 @@ REPRESENTATIONS = ("ctfidf", "mmr")
 
 
 AGGLOMERATIVE_MAX = 20_000  # Ward linkage needs O(n^2) memory: ~3 GB at this size
+MIN_DOCS_FROM = 5  # corpora of at least this many documents ask topic words to recur across two
 
 
 class ConfigError(ValueError):
@@ -63,6 +64,7 @@ class TopicConfig:
     min_topic_size: int | None = None
     n_clusters: int | None = None
     min_df: int | None = None
+    min_docs: int | None = None
     max_df: float = 0.5
     ngram_max: int = 1
     top_n_words: int = 10
@@ -98,6 +100,7 @@ class TopicConfig:
             self.n_clusters is None or self.n_clusters >= 2, "topics.n_clusters must be at least 2"
         )
         _check(0 < self.max_df <= 1, "topics.max_df must be in (0, 1]")
+        _check(self.min_docs is None or self.min_docs >= 1, "topics.min_docs must be at least 1")
         _check(1 <= self.ngram_max <= 3, "topics.ngram_max must be 1, 2 or 3")
         _check(5 <= self.top_n_words <= 30, "topics.top_n_words must be between 5 and 30")
         _check(0 <= self.diversity <= 1, "topics.diversity must be in [0, 1]")
@@ -182,6 +185,7 @@ class CorpusShape:
 
     n_passages: int
     mean_words: float
+    n_documents: int = 1
 
 
 def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str, Any]]:
@@ -239,6 +243,14 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     if min_df is None:
         min_df = 2 if n < 1000 else 3
         chosen["min_df"] = f"{min_df} (2 below 1,000 passages, else 3)"
+    min_docs = cfg.min_docs
+    if min_docs is None:
+        min_docs = 2 if shape.n_documents >= MIN_DOCS_FROM else 1
+        chosen["min_docs"] = (
+            f"{min_docs} (a topic word must occur in 2 documents once there are "
+            f"{MIN_DOCS_FROM} or more: one report's names, pseudonyms and local project names "
+            "describe no theme)"
+        )
     resolved = dataclasses.replace(
         cfg,
         clustering=clustering,
@@ -247,6 +259,7 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
         n_neighbors=n_neighbors,
         n_components=n_components,
         min_df=min_df,
+        min_docs=min_docs,
     )
     resolved.validate()
     return resolved, chosen

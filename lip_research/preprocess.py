@@ -282,12 +282,15 @@ def build_analyzer(
     min_df: int = 2,
     max_df: float = 0.5,
     template: frozenset[int] = frozenset(),
+    groups: Sequence[object] | None = None,
+    min_groups: int = 1,
 ) -> Analyzer:
     """Learn phrases and the vocabulary from the corpus; assemble its stopword list.
 
     ``min_df`` (passages) and ``max_df`` (share of passages) bound the vocabulary at passage
     level, before topics exist, so that rare typos and ubiquitous words never reach topics.
-    ``template`` sentences (:func:`template_sentences`) give no terms.
+    With ``groups`` (each passage's document), a term must also occur in ``min_groups``
+    documents. ``template`` sentences (:func:`template_sentences`) give no terms.
     """
     places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
     stop = base_stopwords(extra_stopwords) | frozenset(places)
@@ -297,13 +300,17 @@ def build_analyzer(
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
     analyzer = Analyzer(stopwords=stop, phrases=phrases)
     df: Counter[str] = Counter()
+    in_groups: dict[str, set[object]] = {}
     forms: Counter[tuple[str, str]] = Counter()
     memo: dict[str, list[str]] = {}
     single: list[tuple[str, str]] = []
-    for text, doc in zip(texts, surfaces, strict=True):
+    for i, (text, doc) in enumerate(zip(texts, surfaces, strict=True)):
         lemmas = [lem for lem, _ in doc]
         merged = memo[text] = analyzer.merge(lemmas)
         df.update(set(merged))
+        if groups is not None and min_groups > 1:
+            for term in set(merged):
+                in_groups.setdefault(term, set()).add(groups[i])
         if len(merged) == len(doc):  # no phrase in this passage: forms align one to one
             single.extend(zip(merged, (form for _, form in doc), strict=True))
             continue
@@ -314,7 +321,11 @@ def build_analyzer(
             pos += n
     forms.update(single)
     limit = max_df * len(texts)
-    vocab = frozenset(t for t, c in df.items() if min_df <= c <= limit)
+    vocab = frozenset(
+        t
+        for t, c in df.items()
+        if min_df <= c <= limit and (not in_groups or len(in_groups.get(t, ())) >= min_groups)
+    )
     surface: dict[str, str] = {}
     for (term, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0])):
         surface.setdefault(term, form)

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,10 @@ def fit_topics(
     if len(texts) != len(embeddings):
         raise ValueError(f"{len(texts)} passages but {len(embeddings)} embeddings")
     mean_words = float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
-    resolved, choices = resolve(cfg, CorpusShape(n_passages=len(texts), mean_words=mean_words))
-    t0 = time.perf_counter()
     groups = passages["doc_id"].astype(str).tolist() if "doc_id" in passages else range(len(texts))
+    shape = CorpusShape(len(texts), mean_words, n_documents=len(set(groups)))
+    resolved, choices = resolve(cfg, shape)
+    t0 = time.perf_counter()
     template = template_sentences(texts, groups, min_share=resolved.template_share)
     choices["template_sentences"] = (
         f"{len(template)} sentences repeated in at least {resolved.template_share:.0%} "
@@ -172,6 +174,8 @@ def fit_topics(
         min_df=resolved.min_df,
         max_df=resolved.max_df,
         template=template,
+        groups=groups,
+        min_groups=resolved.min_docs,
     )
     # Passages made mostly of template text are left out of the topics (topic -1).
     modelled = np.array(
@@ -341,15 +345,18 @@ def topic_embeddings(passage_topics: pd.DataFrame, embeddings: np.ndarray) -> pd
 
 
 def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
-    """Pickle the fitted BERTopic with its config and corpus hash beside it."""
+    """Pickle the fitted BERTopic; ``model.json`` beside it holds ``meta`` (corpus hash, seed),
+    the config and the package versions a reload needs."""
     from lip_research import io
 
     folder.mkdir(parents=True, exist_ok=True)
-    result.model.save(str(folder / "bertopic.pkl"), serialization="pickle", save_ctfidf=True)
+    with _quiet_bertopic():  # its pickle warning: the versions are recorded and checked on load
+        result.model.save(str(folder / "bertopic.pkl"), serialization="pickle", save_ctfidf=True)
     io.write_json(
         {
             **meta,
             "config": dataclasses.asdict(result.config),
+            "packages": io.package_versions(),
         },
         folder / "model.json",
     )
@@ -357,11 +364,23 @@ def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
 
 
 def load_model(folder: Path):
-    """(fitted BERTopic, metadata) saved by :func:`save_model`."""
+    """(fitted BERTopic, metadata) saved by :func:`save_model`; warns when the packages that
+    shape the pickle differ from the ones it was saved with."""
     from bertopic import BERTopic
 
     from lip_research import io
 
     if not (folder / "bertopic.pkl").exists():
         raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl)")
-    return BERTopic.load(str(folder / "bertopic.pkl")), io.read_json(folder / "model.json")
+    meta = io.read_json(folder / "model.json")
+    saved = meta.get("packages", {})
+    now = io.package_versions([k for k in saved if k != "python"]) if saved else {}
+    changed = [f"{k} {saved[k]} -> {now[k]}" for k in saved if now.get(k) != saved[k]]
+    if changed:
+        warnings.warn(
+            f"{folder} was saved with other package versions ({'; '.join(changed)}); "
+            "the reloaded model may fail or assign differently. Refit with `lip topics` here.",
+            stacklevel=2,
+        )
+    with _quiet_bertopic():
+        return BERTopic.load(str(folder / "bertopic.pkl")), meta

@@ -6,7 +6,15 @@ import dataclasses
 
 import pytest
 
-from lip_research.config import ConfigError, CorpusShape, RunConfig, from_dict, load_yaml, resolve
+from lip_research.config import (
+    ConfigError,
+    CorpusShape,
+    RunConfig,
+    TopicConfig,
+    from_dict,
+    load_yaml,
+    resolve,
+)
 
 
 def test_round_trips_through_yaml(tmp_path):
@@ -31,6 +39,7 @@ def test_is_frozen():
         ),
         pytest.param({"topics.clustering": "dbscan"}, "topics.clustering", id="clustering"),
         pytest.param({"topics.max_df": 0}, "max_df", id="max_df"),
+        pytest.param({"topics.min_docs": 0}, "min_docs", id="min_docs"),
         pytest.param({"seed": -1}, "seed must be", id="seed"),
         pytest.param({"ingest.min_words": 300}, "min_words", id="passage-bounds"),
     ],
@@ -58,6 +67,14 @@ def test_resolve_records_every_choice():
         resolved.n_neighbors,
         resolved.min_df,
     )
+
+
+def test_topic_words_must_recur_across_documents_once_there_are_five():
+    few, chosen = resolve(RunConfig().topics, CorpusShape(200, 150, n_documents=4))
+    many, _ = resolve(RunConfig().topics, CorpusShape(200, 150, n_documents=5))
+    fixed, _ = resolve(RunConfig(topics=TopicConfig(min_docs=3)).topics, CorpusShape(200, 150, 5))
+    assert (few.min_docs, many.min_docs, fixed.min_docs) == (1, 2, 3)
+    assert "min_docs" in chosen
 
 
 def test_small_collections_still_get_eight_topics():

@@ -94,6 +94,17 @@ def test_vocabulary_bounds_are_at_passage_level():
     assert "neglect" not in a(texts[1])  # in every passage > max_df
 
 
+def test_words_of_a_single_document_give_no_terms_when_asked_for_two():
+    # One review's pseudonym fills many of its passages; 'neglect' recurs across reviews.
+    texts = [f"Kayden was seen. Neglect was missed (passage {i})." for i in range(6)]
+    texts += ["Neglect was recognised late.", "The neglect was chronic."]
+    docs = ["review-1"] * 6 + ["review-2", "review-3"]
+    one = build_analyzer(texts, min_df=2, max_df=1.0)
+    two = build_analyzer(texts, min_df=2, max_df=1.0, groups=docs, min_groups=2)
+    assert "kayden" in one(texts[0]) and "neglect" in one(texts[0])
+    assert "kayden" not in two(texts[0]) and "neglect" in two(texts[0])
+
+
 def test_term_strings_round_trip_through_the_splitter_and_pickle():
     a = analyzer()
     s = a.term_string(TEXTS[0])

@@ -74,6 +74,17 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     assert model.get_topic_info().shape[0] == fitted.result.topics.shape[0]
 
 
+def test_reloading_in_another_environment_warns_which_packages_changed(fitted, tmp_path):
+    import json
+
+    folder = save_model(fitted.result, tmp_path / "model", {})
+    meta = json.loads((folder / "model.json").read_text())
+    meta["packages"]["bertopic"] = "0.0.1"
+    (folder / "model.json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match=r"bertopic 0\.0\.1 -> "):
+        load_model(folder)
+
+
 def test_hdbscan_option_reduces_outliers(ingested_slice):
     cfg = STATIC.replace(
         **{"topics.clustering": "hdbscan", "topics.reduction": "umap", "topics.min_topic_size": 5}
