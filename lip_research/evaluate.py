@@ -157,5 +157,7 @@ def summary(
 
 
 def evaluation_table(figures: dict[str, float]) -> pd.DataFrame:
-    """Figures as a two-column table for reports."""
-    return pd.DataFrame({"measure": list(figures), "value": list(figures.values())})
+    """Figures as a two-column table for reports (counts stay integers)."""
+    return pd.DataFrame(
+        {"measure": list(figures), "value": pd.Series(list(figures.values()), dtype=object)}
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -89,8 +92,6 @@ def test_unknown_codebook_id_suggests_the_right_one(ingested_slice, tmp_path):
 
 
 def test_topics_writes_the_contract_tables(ingested_slice, tmp_path):
-    import pandas as pd
-
     result = invoke(
         "topics",
         "--corpus",
@@ -117,6 +118,32 @@ def test_topics_writes_the_contract_tables(ingested_slice, tmp_path):
     ev = invoke("evaluate", str(run), "--seeds", "2")
     assert ev.exit_code == 0, ev.output
     assert "stability_ari_mean" in ev.output and "npmi" in ev.output
+
+
+def test_evaluate_refuses_a_run_whose_corpus_has_changed_and_warns_on_a_different_refit(
+    ingested_slice, tmp_path
+):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ingested_slice.path, corpus)
+    run = tmp_path / "run"
+    result = invoke("topics", "--corpus", str(corpus), "--out", str(run), "--embedding", "static")
+    assert result.exit_code == 0, result.output
+
+    saved = pd.read_parquet(run / "passage_topics.parquet")
+    saved.assign(topic=saved["topic"].iloc[::-1].to_numpy()).to_parquet(
+        run / "passage_topics.parquet"
+    )
+    ev = invoke("evaluate", str(run), "--seeds", "1")
+    assert ev.exit_code == 0 and "assigns passages differently" in ev.output
+    assert re.search(r"n_topics +\d+\n", ev.output)  # a count, not 12.0000
+
+    passages = pd.read_parquet(corpus / "passages.parquet")
+    passages.loc[passages.index[-1], "text"] += " An added sentence."
+    passages.to_parquet(corpus / "passages.parquet")
+    ev = invoke("evaluate", str(run), "--seeds", "1")
+    assert ev.exit_code == 2 and "has changed since" in ev.output
 
 
 def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path):

@@ -80,18 +80,43 @@ def evaluate(
     seeds: int = typer.Option(3, min=1, help="Seeds for the stability figures (1 = skip)."),
 ) -> None:
     """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery."""
+    import numpy as np
+    import pandas as pd
+
     from lip_research import io
     from lip_research.config import from_dict
-    from lip_research.pipeline import load_corpus, run_topics
+    from lip_research.pipeline import load_corpus, modelled, run_topics
     from lip_research.workbench import evaluation, planted_labels
 
     with fail():
         record = io.read_json(run / "run.json")
         cfg = from_dict(record["config"])
         corpus_path = Path(record["corpus"]["path"])
-        fitted = run_topics(load_corpus(corpus_path, cfg), cfg, progress=False)
+        corpus = load_corpus(corpus_path, cfg)
+        saved_hash = record["corpus"].get("content_hash")
+        if saved_hash and modelled(corpus, cfg).content_hash != saved_hash:
+            raise io.CorpusError(
+                f"the corpus at {corpus_path} has changed since {run} was fitted; "
+                "fit a new run on it with `lip topics` and evaluate that"
+            )
+        fitted = run_topics(corpus, cfg, progress=False)
+        saved = run / "passage_topics.parquet"
+        if saved.exists() and not np.array_equal(
+            pd.read_parquet(saved)["topic"].to_numpy(),
+            fitted.result.passage_topics["topic"].to_numpy(),
+        ):
+            typer.secho(
+                f"warning: refitting {run} here assigns passages differently from the saved "
+                "run (another environment? see run.json's packages); the figures describe the refit.",
+                fg=typer.colors.YELLOW,
+                err=True,
+            )
         source = record.get("corpus", {}).get("source")
         labels = planted_labels(fitted, source) if source else None
         table = evaluation(fitted, seeds=seeds, labels=labels)
         io.write_csv(table, run / "evaluation.csv")
-        typer.echo(table.to_string(index=False))
+        typer.echo(table.to_string(index=False, formatters={"value": _figure}))
+
+
+def _figure(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
