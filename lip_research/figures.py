@@ -186,6 +186,22 @@ def plot_hierarchy(linkage: np.ndarray, labels: Sequence[str], ax):
     return ax
 
 
+def bar_counts(ax, percents, n, big_n, inside_from: float = 15.0, inside_color="white") -> None:
+    """Write n/N at the end of each horizontal bar: inside it when the bar is long enough, so
+    that markers drawn beyond the bar never cover the count."""
+    for y, (p, a, b) in enumerate(zip(percents, n, big_n, strict=True)):
+        inside = p >= inside_from
+        ax.text(
+            p - 1 if inside else p + 1,
+            y,
+            f"{a}/{b}",
+            va="center",
+            ha="right" if inside else "left",
+            color=inside_color if inside else "black",
+            fontsize=6,
+        )
+
+
 def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None, top: int = 20):
     """Share of reports with each theme, with n/N on the bars; national figures as markers.
 
@@ -199,8 +215,7 @@ def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None
         color=PALETTE[0],
         label="this corpus",
     )
-    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"], strict=True)):
-        ax.text(share * 100 + 1, y, f"{n}/{big_n}", va="center", fontsize=6)
+    bar_counts(ax, data["share"] * 100, data["n"], data["N"])
     if national is not None and not national.empty:
         pos = {lab: i for i, lab in enumerate(data["label"])}
         nat = national[national["label"].isin(pos)]
@@ -224,8 +239,7 @@ def plot_marker_coverage(coverage: pd.DataFrame, ax):
     """Share of reports with evidence for each quality marker (columns: label, share, n, N)."""
     data = coverage.iloc[::-1]
     ax.barh(data["label"].map(lambda s: _short(s, 40)), data["share"] * 100, color=PALETTE[2])
-    for y, (n, big_n, share) in enumerate(zip(data["n"], data["N"], data["share"], strict=True)):
-        ax.text(share * 100 + 1, y, f"{n}/{big_n}", va="center", fontsize=6)
+    bar_counts(ax, data["share"] * 100, data["n"], data["N"])
     ax.set_xlim(0, 110)
     ax.set_xlabel("% of reports with evidence found (screening aid, not a verdict)")
     ax.set_title("Quality-marker evidence coverage")

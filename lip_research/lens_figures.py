@@ -83,10 +83,7 @@ def draw_why_share(ax, share: pd.DataFrame, by: str = "section"):
     """Share of passages that explain 'why', per section (or any grouping), with n/N."""
     data = share.sort_values("percent")
     ax.barh(data[by].astype(str), data["percent"], color=figures.PALETTE[3 % len(figures.PALETTE)])
-    for y, (n, d, p) in enumerate(
-        zip(data["n_why"], data["n_passages"], data["percent"], strict=True)
-    ):
-        ax.text(p + 1, y, f"{n}/{d}", va="center", fontsize=6)
+    figures.bar_counts(ax, data["percent"], data["n_why"], data["n_passages"], inside_color="black")
     ax.set_xlim(0, 110)
     ax.set_xlabel("% of passages flagged as explaining why")
     ax.set_title("Explanatory ('why') passages")

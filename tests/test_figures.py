@@ -42,6 +42,17 @@ def test_prevalence_shows_denominators_and_national_markers():
     plt.close(fig)
 
 
+def test_counts_sit_inside_long_bars_so_markers_beyond_them_never_cover_them():
+    prev = pd.DataFrame(
+        {"label": ["Neglect", "Housing"], "n": [6, 1], "N": [10, 10], "share": [0.6, 0.1]}
+    )
+    fig, ax = figures.new_figure()
+    figures.plot_prevalence(prev, ax)
+    x = {t.get_text(): t.get_position()[0] for t in ax.texts}
+    assert x["6/10"] < 60 and x["1/10"] > 10  # long bar: inside; short bar: beyond its end
+    plt.close(fig)
+
+
 def test_heatmap_writes_values_in_cells():
     m = pd.DataFrame([[0.5, 0.25]], index=["neglect"], columns=["scie", "silp"])
     fig, ax = figures.new_figure()
