@@ -6,6 +6,7 @@ saves except :func:`save`, which writes PNG (300 dpi), SVG and PDF plus a captio
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def plot_topic_sizes(topics: pd.DataFrame, ax, top: int = 25):
 def plot_top_words(words: Sequence[str], weights: Sequence[float], ax, title: str = ""):
     """Bars of one topic's top words by c-TF-IDF weight."""
     ax.barh(list(words)[::-1], list(weights)[::-1], color=PALETTE[0])
-    ax.set_title(_short(title, 45), fontsize=8)
+    # Narrow panels side by side: wrap the label so that neighbouring titles never collide.
+    ax.set_title(textwrap.fill(_short(title, 56), 28), fontsize=7)
     ax.tick_params(axis="both", labelsize=7)
     ax.set_xticks([])
     return ax

@@ -119,7 +119,7 @@ def fig_top_words(run: TopicRun, run_dir: Path, n_topics: int = 12):
     figures.use_style()
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(rows, cols, figsize=(9, 2.2 * rows))
+    fig, axes = plt.subplots(rows, cols, figsize=(9, 2.4 * rows))
     for ax, (_, row) in zip(np.ravel(axes), topics.iterrows(), strict=False):
         pairs = [(w, v) for w, v in (model.get_topic(int(row["topic"])) or []) if w][:8]
         show = run.result.analyzer.display if run.result.analyzer else str

@@ -91,3 +91,12 @@ def test_saved_svg_and_pdf_are_reproducible(tmp_path):
         out.append(figures.save(fig, tmp_path / name, "x"))
     for ext in ("svg", "pdf", "png"):
         assert out[0][ext].read_bytes() == out[1][ext].read_bytes(), ext
+
+
+def test_long_topic_titles_wrap_so_neighbouring_panels_do_not_collide():
+    fig, ax = figures.new_figure()
+    title = "8: brief summary, child protection response, strategy meeting held"
+    figures.plot_top_words(["a", "b"], [2.0, 1.0], ax, title=title)
+    lines = ax.get_title().split("\n")
+    assert len(lines) > 1 and max(map(len, lines)) <= 28
+    plt.close(fig)
