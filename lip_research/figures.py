@@ -157,11 +157,12 @@ def plot_passage_map(
     counts = pd.Series(topics[topics != -1]).value_counts()
     keep = list(counts.index[:top])
     ax.scatter(coords[:, 0], coords[:, 1], s=3, c="#DDDDDD", lw=0)
+    colours = [c for c in PALETTE if c != "#BBBBBB"]  # grey means "another topic" here
     for i, t in enumerate(keep):
         sel = topics == t
         name = f"{t}: {_short(labels.get(int(t), ''), 28)}" if labels else str(t)
         ax.scatter(
-            coords[sel, 0], coords[sel, 1], s=4, lw=0, color=PALETTE[i % len(PALETTE)], label=name
+            coords[sel, 0], coords[sel, 1], s=4, lw=0, color=colours[i % len(colours)], label=name
         )
     ax.set_xticks([])
     ax.set_yticks([])

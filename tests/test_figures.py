@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -68,6 +69,17 @@ def test_passage_map_colours_the_largest_topics():
     figures.plot_passage_map(coords, topics, ax, {0: "neglect", 1: "camhs"})
     assert len(ax.collections) == 3  # grey background + two topics
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0: neglect", "1: camhs"]
+    plt.close(fig)
+
+
+def test_passage_map_never_paints_a_topic_in_the_grey_of_the_other_passages():
+    coords = np.random.default_rng(0).normal(size=(120, 2))
+    topics = [t for t in range(12) for _ in range(10)]
+    fig, ax = figures.new_figure()
+    figures.plot_passage_map(coords, topics, ax)
+    colours = {tuple(np.round(c.get_facecolor()[0][:3], 3)) for c in ax.collections[1:]}
+    grey = tuple(np.round(matplotlib.colors.to_rgb("#BBBBBB"), 3))
+    assert len(colours) == 12 and grey not in colours
     plt.close(fig)
 
 
