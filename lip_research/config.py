@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 EMBEDDING_BACKENDS = ("minilm", "static")
-REDUCTIONS = ("umap", "pca", "none")
+REDUCTIONS = ("auto", "umap", "pca", "none")
 CLUSTERINGS = ("auto", "hdbscan", "kmeans", "agglomerative")
 OUTLIER_STRATEGIES = ("none", "embeddings", "c-tf-idf", "distributions")
 REPRESENTATIONS = ("ctfidf", "mmr")
@@ -57,7 +57,7 @@ class TopicConfig:
 
     embedding: str = "minilm"
     device: str = "auto"
-    reduction: str = "pca"
+    reduction: str = "auto"
     n_neighbors: int | None = None
     n_components: int | None = None
     clustering: str = "auto"
@@ -191,10 +191,10 @@ class CorpusShape:
 def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str, Any]]:
     """Fill every ``None``/``auto`` from the corpus size and text length; say what was chosen.
 
-    Short-text collections (a few hundred summaries) collapse into one topic with HDBSCAN
-    defaults, so small corpora get k-means with a target of ~6–12 texts per topic; large
-    corpora get HDBSCAN (or k-means for the `static` backend, whose embedding space is
-    flatter) with sizes scaled to the corpus.
+    HDBSCAN with its defaults puts short-text collections (and the `static` backend's flatter
+    space) into one giant topic, so the default is deterministic Ward clustering on PCA with
+    about sqrt(n/3) topics (k-means above 20,000 passages); HDBSCAN, when asked for, runs on
+    UMAP, the space it needs, with sizes scaled to the corpus.
     """
     n = shape.n_passages
     if n < 10:
@@ -210,9 +210,16 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
             f"{clustering} (deterministic Ward clustering up to {AGGLOMERATIVE_MAX:,} passages, "
             "k-means above; no outliers; HDBSCAN available)"
         )
+    reduction = cfg.reduction
+    if reduction == "auto":
+        reduction = "umap" if clustering == "hdbscan" else "pca"
+        chosen["reduction"] = (
+            f"{reduction} (UMAP for HDBSCAN, whose density clusters need UMAP's neighbourhoods; "
+            "PCA, deterministic, for Ward and k-means)"
+        )
     n_components = cfg.n_components
     if n_components is None:
-        n_components = 5 if cfg.reduction == "umap" else 20
+        n_components = 5 if reduction == "umap" else 20
         chosen["n_components"] = f"{n_components} (5 for UMAP, 20 for PCA)"
     n_components = min(n_components, n - 1)
     n_clusters = cfg.n_clusters
@@ -254,6 +261,7 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     resolved = dataclasses.replace(
         cfg,
         clustering=clustering,
+        reduction=reduction,
         n_clusters=n_clusters,
         min_topic_size=min_topic_size,
         n_neighbors=n_neighbors,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lip_research.bertopic_import import import_bertopic
-from lip_research.config import CorpusShape, TopicConfig, resolve
+from lip_research.config import ConfigError, CorpusShape, TopicConfig, resolve
 from lip_research.preprocess import (
     Analyzer,
     TermSplitter,
@@ -87,10 +87,13 @@ def build_model(cfg: TopicConfig, seed: int):
     else:
         from hdbscan import HDBSCAN
 
+        # Leaf selection: "eom" merges a corpus of one genre into one or two giant clusters
+        # (measured on 86 Ofsted reports: 88% of passages in one topic; leaf: at most 10%).
         clusterer = HDBSCAN(
             min_cluster_size=cfg.min_topic_size,
+            min_samples=min(10, cfg.min_topic_size),
             metric="euclidean",
-            cluster_selection_method="eom",
+            cluster_selection_method="leaf",
             prediction_data=True,
         )
     # Passages reach BERTopic already reduced to their terms (Analyzer.term_string), with the
@@ -197,6 +200,12 @@ def fit_topics(
     topics, _ = model.fit_transform(terms, embeddings=embeddings_m)
     timings["fit_s"] = time.perf_counter() - t0
     topics = np.asarray(topics)
+    if (topics == OUTLIER).all():
+        raise ConfigError(
+            f"HDBSCAN found no topic: every passage is an outlier (reduction {resolved.reduction}, "
+            f"min_topic_size {resolved.min_topic_size}). Use reduction: umap, a smaller "
+            "min_topic_size, or clustering: auto."
+        )
     reassigned = not modelled.all()
     if (
         resolved.clustering == "hdbscan"

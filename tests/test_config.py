@@ -77,6 +77,15 @@ def test_topic_words_must_recur_across_documents_once_there_are_five():
     assert "min_docs" in chosen
 
 
+def test_reduction_follows_the_clustering_unless_set():
+    shape = CorpusShape(3000, 200)
+    ward, chosen = resolve(RunConfig().topics, shape)
+    density, _ = resolve(TopicConfig(clustering="hdbscan"), shape)
+    fixed, _ = resolve(TopicConfig(clustering="hdbscan", reduction="pca"), shape)
+    assert (ward.reduction, density.reduction, fixed.reduction) == ("pca", "umap", "pca")
+    assert "reduction" in chosen and density.n_components == 5
+
+
 def test_small_collections_still_get_eight_topics():
     resolved, _ = resolve(RunConfig().topics, CorpusShape(n_passages=48, mean_words=180))
     assert resolved.n_clusters == 8

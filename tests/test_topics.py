@@ -8,7 +8,7 @@ import pytest
 from conftest import SAMPLE, SHARED
 
 from lip_research import io
-from lip_research.config import IngestConfig, RunConfig
+from lip_research.config import ConfigError, IngestConfig, RunConfig
 from lip_research.embed import embed_texts
 from lip_research.pipeline import place_names, run_topics, write_topic_tables
 from lip_research.topics import fit_topics, load_model, save_model, topic_label
@@ -19,6 +19,18 @@ STATIC = RunConfig().replace(**{"topics.embedding": "static"})
 @pytest.fixture(scope="module")
 def fitted(ingested_slice):
     return run_topics(ingested_slice, STATIC, progress=False)
+
+
+@pytest.fixture(scope="module")
+def ofsted_slice(tmp_path_factory):
+    """29 real Ofsted reports (2016, 2023, 2025); a third share the 2016 statutory preamble."""
+    from lip_research.ingest import run_ingest
+
+    ofsted = SHARED / "corpora" / "ofsted-ilacs"
+    pdfs = sorted((ofsted / "pdf").glob("ofsted-20[12][635]-*.pdf"))
+    assert len(pdfs) == 29
+    out = tmp_path_factory.mktemp("ofsted") / "corpus"
+    return run_ingest(pdfs, out, IngestConfig(), ofsted / "manifest.csv", progress=False)
 
 
 def test_tables_have_the_contract_columns(fitted, tmp_path):
@@ -144,22 +156,37 @@ print("torch:", hasattr(torch, "from_numpy"), type(sys.modules["torch"]).__name_
     assert "torch: True module" in out
 
 
+def test_hdbscan_that_finds_no_topic_says_what_to_change():
+    rng = np.random.default_rng(0)
+    vocab = "neglect housing police school health visitor bruise referral strategy plan".split()
+    texts = [" ".join(rng.choice(vocab, 6)) for _ in range(60)]
+    passages = pd.DataFrame({"passage_id": range(60), "text": texts})
+    cfg = STATIC.replace(
+        **{"topics.clustering": "hdbscan", "topics.reduction": "none", "topics.min_topic_size": 25}
+    ).topics
+    with pytest.raises(ConfigError, match="HDBSCAN found no topic.*reduction: umap"):
+        fit_topics(passages, rng.normal(size=(60, 64)), cfg, seed=1)
+
+
 @pytest.mark.shared
 @pytest.mark.skipif(
     not (SHARED / "corpora" / "ofsted-ilacs").is_dir(),
     reason="the shared corpora are not beside the checkout",
 )
-def test_template_text_of_real_reports_is_in_no_topic(tmp_path):
-    """Statutory and template sentences repeated across real Ofsted reports give no topic words."""
-    from lip_research.ingest import run_ingest
+def test_hdbscan_on_real_reports_runs_on_umap_without_a_giant_topic(ofsted_slice):
+    run = run_topics(ofsted_slice, STATIC.replace(**{"topics.clustering": "hdbscan"}), False)
+    assert run.result.config.reduction == "umap" and "reduction" in run.result.choices
+    assert len(run.result.topics) > 8 and run.evaluation["largest_share"] <= 0.15
 
-    ofsted = SHARED / "corpora" / "ofsted-ilacs"
-    # 2016 reports share a statutory preamble: a third of this slice, below ingest's 40% bar
-    pdfs = sorted((ofsted / "pdf").glob("ofsted-20[12][635]-*.pdf"))
-    assert len(pdfs) == 29
-    corpus = run_ingest(
-        pdfs, tmp_path / "corpus", IngestConfig(), ofsted / "manifest.csv", progress=False
-    )
+
+@pytest.mark.shared
+@pytest.mark.skipif(
+    not (SHARED / "corpora" / "ofsted-ilacs").is_dir(),
+    reason="the shared corpora are not beside the checkout",
+)
+def test_template_text_of_real_reports_is_in_no_topic(ofsted_slice):
+    """Statutory and template sentences repeated across real Ofsted reports give no topic words."""
+    corpus = ofsted_slice
     run = run_topics(corpus, STATIC, progress=False)
     words = ";".join(run.result.topics["words"]).lower()
     assert (

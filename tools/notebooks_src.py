@@ -17,12 +17,13 @@ COMMON_PARAMS = """
 corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
 run_dir = "reports/scratch"      # set by `lip report`: the run folder
 seed = 2016                      # one seed for every random component
-embedding = "minilm"             # minilm (bundled all-MiniLM-L6-v2) or static (fast model2vec)
-clustering = "auto"              # auto, agglomerative, kmeans or hdbscan
-reduction = "pca"                # pca, umap or none
+embedding = None                 # minilm (bundled all-MiniLM-L6-v2) or static (fast model2vec)
+clustering = None                # auto, agglomerative, kmeans or hdbscan
+reduction = None                 # auto, pca, umap or none
 n_clusters = None                # number of topics (None: chosen from the corpus size)
 min_topic_size = None            # smallest topic for hdbscan (None: chosen from the corpus size)
-config_yaml = ""                 # optional RunConfig YAML; the parameters above override it
+config_yaml = ""                 # optional RunConfig YAML; parameters above that are set override it
+                                 # (None: the YAML's value, else the default: minilm, auto, auto)
 """
 
 REPORT = [
