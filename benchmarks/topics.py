@@ -177,14 +177,17 @@ def main() -> None:
         "ari_2_seeds": evaluate.ari(base_runs[0][0], base_runs[1][0]),
     }
 
-    def engine(emb: np.ndarray, backend: str) -> dict[str, float]:
-        cfg = RunConfig(seed=SEEDS[0]).replace(**{"topics.embedding": backend})
+    def engine(emb: np.ndarray, backend: str, clustering: str = "auto") -> dict[str, float]:
+        cfg = RunConfig(seed=SEEDS[0]).replace(
+            **{"topics.embedding": backend, "topics.clustering": clustering}
+        )
         from lip_research.pipeline import place_names
 
         names = place_names(corpus.documents)
-        runs = []
+        runs, before = [], None
         for s in SEEDS:
             r = fit_topics(passages, emb, cfg.topics, s, names=names)
+            before = before if before is not None else r.choices.get("outliers_before_reduction")
             runs.append(
                 (
                     r.passage_topics["topic"].tolist(),
@@ -203,10 +206,14 @@ def main() -> None:
             "ari_3_seeds_mean": evaluate.stability(runs)["ari_mean"],
             "word_overlap_3_seeds": evaluate.stability(runs)["word_overlap_mean"],
             "example_topics": [" / ".join(w[:4]) for t, w in sorted(inl.items())[:8]],
+            "outliers_before_reduction": before,
         }
 
     e = engine(emb_minilm, "minilm")
     s = engine(emb_static, "static")
+    # the HDBSCAN option (UMAP, leaf clusters, outliers reduced by embedding similarity)
+    hdb = {"minilm": engine(emb_minilm, "minilm", "hdbscan")}
+    hdb["static"] = engine(emb_static, "static", "hdbscan")
 
     # whole runs in fresh processes, cold embedding cache (the distilled static model is kept)
     cache = work / "cache"
@@ -376,6 +383,14 @@ def main() -> None:
         f"    raw PDF text: {len(clean_chunks)} chunks, {d['junk_topics']} junk topics, outliers "
         f"{d['outlier_share']:.1%}, largest topic {d['largest_share']:.1%}."
     )
+    print("\nwith clustering: hdbscan (UMAP, leaf selection):")
+    for name, h in hdb.items():
+        print(
+            f"  {name:6s}: {h['topics']} topics, largest {h['largest_share']:.1%}, outliers "
+            f"{h['outliers_before_reduction']:.1%} before reduction and {h['outlier_share']:.1%} "
+            f"after, NPMI {h['npmi']:.3f} (raw chunks {h['npmi_raw']:.3f}), junk topics "
+            f"{h['junk_topics']}, ARI two seeds {h['ari_2_seeds']:.2f}"
+        )
     speed = [
         (
             "static embedding speed-up vs minilm (same passages)",
@@ -419,6 +434,7 @@ def main() -> None:
                     "static": s,
                     "baseline": b,
                     "baseline_ingested": d,
+                    "hdbscan": hdb,
                 },
                 indent=1,
                 default=str,
