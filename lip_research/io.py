@@ -196,7 +196,7 @@ def package_versions(names: list[str] | None = None) -> dict[str, str]:
         installed.setdefault(name, dist.version)
     out = {"python": platform.python_version()}
     for name in names or PROVENANCE_PACKAGES:
-        out[name] = installed.get(name.lower().replace("_", "-"), "not installed")
+        out.setdefault(name, installed.get(name.lower().replace("_", "-"), "not installed"))
     return out
 
 

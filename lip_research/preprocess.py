@@ -300,6 +300,7 @@ def build_analyzer(
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
     analyzer = Analyzer(stopwords=stop, phrases=phrases)
     df: Counter[str] = Counter()
+    by_group = groups is not None and min_groups > 1
     in_groups: dict[str, set[object]] = {}
     forms: Counter[tuple[str, str]] = Counter()
     memo: dict[str, list[str]] = {}
@@ -308,7 +309,7 @@ def build_analyzer(
         lemmas = [lem for lem, _ in doc]
         merged = memo[text] = analyzer.merge(lemmas)
         df.update(set(merged))
-        if groups is not None and min_groups > 1:
+        if by_group:
             for term in set(merged):
                 in_groups.setdefault(term, set()).add(groups[i])
         if len(merged) == len(doc):  # no phrase in this passage: forms align one to one
@@ -324,7 +325,7 @@ def build_analyzer(
     vocab = frozenset(
         t
         for t, c in df.items()
-        if min_df <= c <= limit and (not in_groups or len(in_groups.get(t, ())) >= min_groups)
+        if min_df <= c <= limit and (not by_group or len(in_groups[t]) >= min_groups)
     )
     surface: dict[str, str] = {}
     for (term, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0])):

@@ -383,7 +383,7 @@ def load_model(folder: Path):
         raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl)")
     meta = io.read_json(folder / "model.json")
     saved = meta.get("packages", {})
-    now = io.package_versions([k for k in saved if k != "python"]) if saved else {}
+    now = io.package_versions(list(saved)) if saved else {}
     changed = [f"{k} {saved[k]} -> {now[k]}" for k in saved if now.get(k) != saved[k]]
     if changed:
         warnings.warn(
