@@ -1,7 +1,8 @@
 """Honest quality figures for a topic model.
 
 - ``npmi``: mean normalised PMI of each topic's top-word pairs, counted over passages of the
-  corpus itself (a word or phrase is present in a passage when its lemmas occur in order).
+  corpus itself (a word or phrase is present in a passage when its lemmas occur in order), or
+  over sliding windows of a few words for comparison with the topic-model literature.
 - ``diversity``: share of unique words among all topics' top words.
 - ``outlier_share`` and ``largest_share`` of passages.
 - ``stability``: ARI between the passage assignments of runs with different seeds, and the
@@ -16,50 +17,88 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from lip_research.preprocess import is_junk, tokens
 
 
-def _occurrences(words: set[str], texts: Sequence[str]) -> dict[str, set[int]]:
-    """For each (lemmatised, space-joined) word or phrase, the passages it occurs in, in order."""
-    parts = {p for w in words for p in w.split()}
-    docs = [tokens(t) for t in texts]
-    index: dict[str, set[int]] = {p: set() for p in parts}
-    for i, toks in enumerate(docs):
-        for tok in parts.intersection(toks):
-            index[tok].add(i)
-    found: dict[str, set[int]] = {}
-    for word in words:
-        seq = word.split()
-        candidates = set.intersection(*(index[p] for p in seq)) if seq else set()
-        if len(seq) > 1:
-            needle = f" {word} "
-            candidates = {i for i in candidates if needle in f" {' '.join(docs[i])} "}
-        found[word] = candidates
-    return found
+def _presence(
+    words: set[str], texts: Sequence[str], window: int | None
+) -> tuple[dict[str, int], sparse.csr_matrix]:
+    """Which counting units (passages, or sliding windows of ``window`` tokens) hold each word.
+
+    A word or phrase is present in a unit when all its lemmas occur there in order and
+    adjacent. Returns the row of each word and a boolean words x units matrix.
+    """
+    row = {w: i for i, w in enumerate(sorted(words))}
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for w in row:
+        seq = tuple(w.split())
+        by_first.setdefault(seq[0], []).append(seq)
+    rows: list[int] = []
+    cols: list[int] = []
+    offset = 0
+    for text in texts:
+        toks = _window_tokens(text) if window else tokens(text)
+        n_units = max(1, len(toks) - window + 1) if window else 1
+        for p, tok in enumerate(toks):
+            for seq in by_first.get(tok, ()):
+                if tuple(toks[p : p + len(seq)]) != seq:
+                    continue
+                if window:  # every window that holds the whole occurrence
+                    first = min(max(0, p + len(seq) - window), n_units - 1)
+                    last = min(p, n_units - 1)
+                    units = range(offset + first, offset + last + 1)
+                else:
+                    units = range(offset, offset + 1)
+                rows.extend([row[" ".join(seq)]] * len(units))
+                cols.extend(units)
+        offset += n_units
+    m = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(row), offset)
+    )
+    m.data[:] = 1  # duplicates summed: presence, not counts
+    return row, m
 
 
-def _normalise_word(word: str) -> str:
-    return " ".join(tokens(word))
+def _window_tokens(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in ENGLISH_STOP_WORDS]
+
+
+def _normalise_word(word: str, window: int | None = None) -> str:
+    return " ".join(_window_tokens(word) if window else tokens(word))
 
 
 def npmi_per_topic(
-    topic_words: dict[int, list[str]], texts: Sequence[str], top_n: int = 10
+    topic_words: dict[int, list[str]],
+    texts: Sequence[str],
+    top_n: int = 10,
+    window: int | None = None,
 ) -> dict[int, float]:
-    """Mean NPMI over pairs of each topic's top words, with passages as the co-occurrence window."""
-    n_docs = len(texts)
-    vocab = {_normalise_word(w) for words in topic_words.values() for w in words[:top_n]}
-    vocab.discard("")
-    index = _occurrences(vocab, texts)
+    """Mean NPMI over pairs of each topic's top words.
+
+    Co-occurrence is counted within each passage, or with ``window`` within sliding windows
+    of that many word tokens (stop words skipped), as Palmetto's C_NPMI does.
+    """
+    norm = {
+        t: [w for w in dict.fromkeys(_normalise_word(w, window) for w in words[:top_n]) if w]
+        for t, words in topic_words.items()
+    }
+    row, present = _presence({w for ws in norm.values() for w in ws}, texts, window)
+    n_units = present.shape[1]
+    if n_units == 0:
+        return {topic: 0.0 for topic in norm}
+    together = (present @ present.T).toarray()
     out: dict[int, float] = {}
-    for topic, words in topic_words.items():
-        norm = [w for w in dict.fromkeys(_normalise_word(w) for w in words[:top_n]) if w]
+    for topic, words in norm.items():
         scores = []
-        for a, b in itertools.combinations(norm, 2):
-            pa, pb = len(index[a]) / n_docs, len(index[b]) / n_docs
-            pab = len(index[a] & index[b]) / n_docs
+        for a, b in itertools.combinations(words, 2):
+            i, j = row[a], row[b]
+            pa, pb = together[i, i] / n_units, together[j, j] / n_units
+            pab = together[i, j] / n_units
             if pa == 0 or pb == 0:
                 continue
             if pab == 0:

@@ -32,6 +32,31 @@ def test_npmi_matches_phrases_by_lemma():
     assert scores[0] == pytest.approx(1.0)
 
 
+def test_npmi_windows_count_words_near_each_other():
+    # "neglect" and "housing" share every passage, but only the first has them within a few words.
+    texts = [
+        "neglect housing",
+        "neglect alpha beta gamma delta epsilon zeta eta theta iota housing",
+        "school",
+    ]
+    whole = evaluate.npmi_per_topic({0: ["neglect", "housing"]}, texts)
+    near = evaluate.npmi_per_topic({0: ["neglect", "housing"]}, texts, window=5)
+    assert whole[0] > near[0]
+    # The same passages again, with stop words between the two: they do not count as distance.
+    stop = ["neglect of the housing", "neglect housing", "school"]
+    assert evaluate.npmi_per_topic({0: ["neglect", "housing"]}, stop, window=3) == pytest.approx(
+        evaluate.npmi_per_topic({0: ["neglect", "housing"]}, stop)
+    )
+
+
+def test_npmi_window_holds_whole_phrases():
+    texts = ["the health visitor visited", "health visitor"] * 2 + ["other words here"]
+    fits = evaluate.npmi_per_topic({0: ["health visitors", "visited"]}, texts, window=3)
+    too_small = evaluate.npmi_per_topic({0: ["health visitors", "visited"]}, texts, window=2)
+    assert fits[0] > too_small[0]
+    assert evaluate.npmi_per_topic({0: ["neglect", "housing"]}, []) == {0: 0.0}
+
+
 def test_diversity_and_shares():
     assert evaluate.diversity({0: ["a", "b"], 1: ["a", "c"]}) == 0.75
     s = evaluate.shares([-1, 0, 0, 1])
