@@ -2,7 +2,8 @@
 
 Baseline (measured in the same run, same embedding model): BERTopic library defaults with
 ``CountVectorizer(stop_words="english")`` on fixed 150-word chunks of the raw PDF text.
-Engine: ``lip`` defaults on ingested (cleaned, sectioned) passages. A second baseline fits the
+Engine: ``lip`` defaults on ingested (cleaned, sectioned) passages, fitted exactly as ``lip
+topics`` fits them (title pages and contents lists left out). A second baseline fits the
 same plain BERTopic to 150-word chunks of the ingested text, to show what the engine adds
 beyond ingest's cleaning.
 
@@ -32,7 +33,7 @@ from lip_research import evaluate, io  # noqa: E402
 from lip_research.config import IngestConfig, RunConfig  # noqa: E402
 from lip_research.embed import embed_texts  # noqa: E402
 from lip_research.ingest import run_ingest  # noqa: E402
-from lip_research.pipeline import run_topics  # noqa: E402
+from lip_research.pipeline import modelled, run_topics  # noqa: E402
 from lip_research.preprocess import MONTHS, TOKEN, authority_names, name_words  # noqa: E402
 from lip_research.topics import fit_topics, topic_words  # noqa: E402
 
@@ -127,23 +128,26 @@ def main() -> None:
         args.corpus / "manifest.csv",
         progress=False,
     )
-    passages = corpus.passages
+    passages = corpus.passages  # the whole ingested text: the shared reference (a)
+    # What `lip topics` models: title pages and contents lists (topics.exclude_sections) left out.
+    fitted = modelled(corpus, RunConfig()).passages
     chunks = raw_chunks(args.corpus / "pdf")
     print(
-        f"corpus: {len(corpus.documents)} reports, {len(passages)} passages; baseline: {len(chunks)} raw 150-word chunks",
+        f"corpus: {len(corpus.documents)} reports, {len(passages)} passages, {len(fitted)} of "
+        f"them modelled; baseline: {len(chunks)} raw 150-word chunks",
         flush=True,
     )
 
     t0 = time.perf_counter()
-    emb_minilm = embed_texts(passages["text"].tolist(), backend="minilm", cache=False)
+    emb_minilm = embed_texts(fitted["text"].tolist(), backend="minilm", cache=False)
     t_minilm = time.perf_counter() - t0
     embed_texts(["warm up"], backend="static", cache=False)
     t0 = time.perf_counter()
-    emb_static = embed_texts(passages["text"].tolist(), backend="static", cache=False)
+    emb_static = embed_texts(fitted["text"].tolist(), backend="static", cache=False)
     t_static = time.perf_counter() - t0
     figures["embed_speedup_static_vs_minilm"] = t_minilm / t_static
     print(
-        f"embedding {len(passages)} passages: minilm {t_minilm:.1f}s, static {t_static:.2f}s",
+        f"embedding {len(fitted)} passages: minilm {t_minilm:.1f}s, static {t_static:.2f}s",
         flush=True,
     )
     emb_chunks = embed_texts(chunks["text"].tolist(), backend="minilm", progress=False)
@@ -189,7 +193,7 @@ def main() -> None:
         names = place_names(corpus.documents)
         runs, before = [], None
         for s in SEEDS:
-            r = fit_topics(passages, emb, cfg.topics, s, names=names)
+            r = fit_topics(fitted, emb, cfg.topics, s, names=names)
             before = before if before is not None else r.choices.get("outliers_before_reduction")
             runs.append(
                 (
@@ -203,6 +207,7 @@ def main() -> None:
             "topics": len(inl),
             "junk_topics": junk_topics(words, judge),
             "npmi": npmi(words, passages["text"]),
+            "npmi_own": npmi(words, fitted["text"]),
             "npmi_raw": npmi(words, chunks["text"]),
             "npmi_w10": npmi(words, passages["text"], window=10),
             "npmi_w10_raw": npmi(words, chunks["text"], window=10),
@@ -312,8 +317,8 @@ def main() -> None:
         (
             "  ratio, each over the text it modelled (c)",
             1.0,
-            e["npmi"] / b["npmi_raw"],
-            s["npmi"] / b["npmi_raw"],
+            e["npmi_own"] / b["npmi_raw"],
+            s["npmi_own"] / b["npmi_raw"],
             "",
         ),
         *with_ratio(
@@ -376,7 +381,8 @@ def main() -> None:
         "    favours the baseline (its licence/contact words would otherwise count as -1).\n"
         "(b) raw text with page furniture left in: boilerplate words co-occur perfectly there,\n"
         "    so the baseline's boilerplate topics score as highly coherent.\n"
-        "(c) the engine's NPMI over its passages (a) against the baseline's over its raw chunks (b).\n"
+        "(c) the engine's NPMI over the passages it modelled against the baseline's over its raw\n"
+        "    chunks (b).\n"
         "(d) the same plain BERTopic fitted on 150-word chunks of the ingested text instead of the\n"
         f"    raw PDF text: {len(clean_chunks)} chunks, {d['junk_topics']} junk topics, outliers "
         f"{d['outlier_share']:.1%}, largest topic {d['largest_share']:.1%}.\n"
@@ -400,7 +406,11 @@ def main() -> None:
             ">= 50x",
         ),
         ("whole run, fresh process: minilm cold / static cold", cold_minilm / cold_static, ">= 5x"),
-        ("static NPMI within x of minilm", abs(s["npmi"] - e["npmi"]) / abs(e["npmi"]), "<= 0.15"),
+        (
+            "static NPMI within x of minilm",
+            abs(s["npmi_own"] - e["npmi_own"]) / abs(e["npmi_own"]),
+            "<= 0.15",
+        ),
         (
             "warm rerun (cached embeddings) vs cold, minilm, fresh process",
             cold_minilm / warm_minilm,
