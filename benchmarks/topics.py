@@ -99,6 +99,10 @@ def baseline(chunks: pd.DataFrame, emb: np.ndarray, seed: int):
     return list(topics), words
 
 
+def figures_only(run: dict) -> dict:
+    return {k: v for k, v in run.items() if k != "assignments"}
+
+
 def timed_cli(args: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
     subprocess.run(
@@ -217,6 +221,7 @@ def main() -> None:
             "word_overlap_3_seeds": evaluate.stability(runs)["word_overlap_mean"],
             "example_topics": [" / ".join(w[:4]) for t, w in sorted(inl.items())[:8]],
             "outliers_before_reduction": before,
+            "assignments": topics,
         }
 
     e = engine(emb_minilm, "minilm")
@@ -269,6 +274,12 @@ def main() -> None:
     )
     same = io.sha256_file(work / "run-minilm" / "topics.csv") == io.sha256_file(
         work / "run-minilm-2" / "topics.csv"
+    )
+    # the figures above must describe the model `lip topics` fits, not a variant of it
+    cli = pd.read_parquet(work / "run-minilm" / "passage_topics.parquet")
+    as_cli = (
+        cli["passage_id"].tolist() == fitted["passage_id"].tolist()
+        and cli["topic"].tolist() == e["assignments"]
     )
 
     # a small collection of short texts: the sample catalogue (one summary per report)
@@ -430,6 +441,7 @@ def main() -> None:
         f"{', '.join(f'{w:.1f}' for w in warm_runs)}), in-session warm {in_session_warm:.1f}, "
         f"static cold {cold_static:.1f}; warm tables identical to cold: {same})"
     )
+    print(f"engine figures describe the topics `lip topics` writes: {as_cli}")
     print(
         f"\ncatalogue (short texts, {len(cat.passages)} summaries, minilm): {len(cat_sizes)} topics, "
         f"largest {cat_sizes.max() / cat_sizes.sum():.1%} of documents (targets >= 8, <= 25%); chosen: {cat_run.result.choices}"
@@ -442,11 +454,12 @@ def main() -> None:
                 {
                     "table": rows,
                     "speed": speed,
-                    "engine": e,
-                    "static": s,
+                    "engine": figures_only(e),
+                    "static": figures_only(s),
                     "baseline": b,
                     "baseline_ingested": d,
-                    "hdbscan": hdb,
+                    "hdbscan": {k: figures_only(v) for k, v in hdb.items()},
+                    "engine_as_lip_topics": as_cli,
                 },
                 indent=1,
                 default=str,
