@@ -83,6 +83,10 @@ def npmi_per_topic(
     Co-occurrence is counted within each passage, or with ``window`` within sliding windows
     of that many word tokens (stop words skipped), as Palmetto's C_NPMI does.
     """
+    if window is not None and window < 2:
+        raise ValueError(
+            f"window must be at least 2 words (or None for whole passages), not {window}"
+        )
     norm = {
         t: [w for w in dict.fromkeys(_normalise_word(w, window) for w in words[:top_n]) if w]
         for t, words in topic_words.items()

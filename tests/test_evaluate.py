@@ -42,7 +42,7 @@ def test_npmi_windows_count_words_near_each_other():
     whole = evaluate.npmi_per_topic({0: ["neglect", "housing"]}, texts)
     near = evaluate.npmi_per_topic({0: ["neglect", "housing"]}, texts, window=5)
     assert whole[0] > near[0]
-    # The same passages again, with stop words between the two: they do not count as distance.
+    # Stop words between the two do not count as distance.
     stop = ["neglect of the housing", "neglect housing", "school"]
     assert evaluate.npmi_per_topic({0: ["neglect", "housing"]}, stop, window=3) == pytest.approx(
         evaluate.npmi_per_topic({0: ["neglect", "housing"]}, stop)
@@ -55,6 +55,8 @@ def test_npmi_window_holds_whole_phrases():
     too_small = evaluate.npmi_per_topic({0: ["health visitors", "visited"]}, texts, window=2)
     assert fits[0] > too_small[0]
     assert evaluate.npmi_per_topic({0: ["neglect", "housing"]}, []) == {0: 0.0}
+    with pytest.raises(ValueError, match="window"):
+        evaluate.npmi_per_topic({0: ["neglect", "housing"]}, texts, window=1)
 
 
 def test_diversity_and_shares():
