@@ -200,11 +200,31 @@ def fig_hierarchy(run: TopicRun, run_dir: Path):
 
 
 # -- evaluation --------------------------------------------------------------------------------
-def evaluation(run: TopicRun, seeds: int = 3, labels: pd.Series | None = None) -> pd.DataFrame:
-    """Quality figures, stability over ``seeds`` seeds, and recovery of known labels if given."""
+def evaluation(
+    run: TopicRun,
+    seeds: int = 3,
+    labels: pd.Series | None = None,
+    npmi_window: int | None = None,
+) -> pd.DataFrame:
+    """Quality figures, stability over ``seeds`` seeds, and recovery of known labels if given.
+
+    ``npmi_window`` adds NPMI counted within sliding windows of that many words, the reading
+    most topic-model papers report (lower than the passage-level figure; see the README).
+    """
     from lip_research.topics import fit_topics, topic_words
 
     figs = dict(run.evaluation)
+    if npmi_window is not None:
+        inliers = {
+            int(t): w.split(";")
+            for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)
+            if t != -1
+        }
+        texts = run.corpus.passages["text"].astype(str).tolist()
+        per_topic = evaluate.npmi_per_topic(inliers, texts, window=npmi_window)
+        figs[f"npmi_window_{npmi_window}"] = (
+            float(np.mean(list(per_topic.values()))) if per_topic else 0.0
+        )
     runs = [
         (
             run.result.passage_topics["topic"].tolist(),

@@ -152,6 +152,9 @@ def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path)
         "topics", "--corpus", str(sample_slice), "--out", str(run), "--embedding", "static"
     )
     assert result.exit_code == 0, result.output
-    ev = invoke("evaluate", str(run), "--seeds", "1")
+    ev = invoke("evaluate", str(run), "--seeds", "1", "--npmi-window", "10")
     assert ev.exit_code == 0, ev.output
     assert "recovery_nmi" in ev.output and "recovery_ari" in ev.output
+    table = pd.read_csv(run / "evaluation.csv").set_index("measure")["value"].astype(float)
+    # counted in 10-word windows, the same words meet less often than within whole passages
+    assert table["npmi_window_10"] < table["npmi"]

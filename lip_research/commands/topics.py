@@ -78,6 +78,11 @@ def topics(
 def evaluate(
     run: Path = typer.Argument(..., help="A run folder written by `lip topics` or `lip report`."),
     seeds: int = typer.Option(3, min=1, help="Seeds for the stability figures (1 = skip)."),
+    npmi_window: int | None = typer.Option(
+        None,
+        min=2,
+        help="Also report NPMI counted within sliding windows of this many words (papers use 10).",
+    ),
 ) -> None:
     """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery."""
     import numpy as np
@@ -113,7 +118,7 @@ def evaluate(
             )
         source = record.get("corpus", {}).get("source")
         labels = planted_labels(fitted, source) if source else None
-        table = evaluation(fitted, seeds=seeds, labels=labels)
+        table = evaluation(fitted, seeds=seeds, labels=labels, npmi_window=npmi_window)
         io.write_csv(table, run / "evaluation.csv")
         typer.echo(table.to_string(index=False, formatters={"value": _figure}))
 
