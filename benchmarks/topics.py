@@ -159,11 +159,6 @@ def main() -> None:
     base_runs = [baseline(chunks, emb_chunks, s) for s in SEEDS[:2]]
     b_topics, b_words = base_runs[0]
 
-    def npmi(words: dict[int, list[str]], texts, window: int | None = None) -> float:
-        inliers = {t: w for t, w in words.items() if t != -1}
-        scores = evaluate.npmi_per_topic(inliers, texts, window=window)
-        return float(np.mean(list(scores.values())))
-
     b_clean = {t: w for t, w in b_words.items() if t != -1 and not junk_topics({t: w}, judge)}
     # The same plain BERTopic given the ingested text instead of the raw PDF text (d): what the
     # topic engine adds once page furniture is already gone.
@@ -172,18 +167,18 @@ def main() -> None:
     d_topics, d_words = baseline(clean_chunks, emb_clean_chunks, SEEDS[0])
     d = {
         "junk_topics": junk_topics(d_words, judge),
-        "npmi": npmi(d_words, passages["text"]),
-        "npmi_raw": npmi(d_words, chunks["text"]),
+        "npmi": evaluate.npmi(d_words, passages["text"]),
+        "npmi_raw": evaluate.npmi(d_words, chunks["text"]),
         **evaluate.shares(d_topics),
     }
     b = {
         "topics": len([t for t in b_words if t != -1]),
-        "npmi_raw_non_junk": npmi(b_clean, chunks["text"]),
+        "npmi_raw_non_junk": evaluate.npmi(b_clean, chunks["text"]),
         "junk_topics": junk_topics(b_words, judge),
-        "npmi": npmi(b_words, passages["text"]),
-        "npmi_raw": npmi(b_words, chunks["text"]),
-        "npmi_w10": npmi(b_words, passages["text"], window=10),
-        "npmi_w10_raw": npmi(b_words, chunks["text"], window=10),
+        "npmi": evaluate.npmi(b_words, passages["text"]),
+        "npmi_raw": evaluate.npmi(b_words, chunks["text"]),
+        "npmi_w10": evaluate.npmi(b_words, passages["text"], window=10),
+        "npmi_w10_raw": evaluate.npmi(b_words, chunks["text"], window=10),
         **evaluate.shares(b_topics),
         "ari_2_seeds": evaluate.ari(base_runs[0][0], base_runs[1][0]),
     }
@@ -210,11 +205,11 @@ def main() -> None:
         return {
             "topics": len(inl),
             "junk_topics": junk_topics(words, judge),
-            "npmi": npmi(words, passages["text"]),
-            "npmi_own": npmi(words, fitted["text"]),
-            "npmi_raw": npmi(words, chunks["text"]),
-            "npmi_w10": npmi(words, passages["text"], window=10),
-            "npmi_w10_raw": npmi(words, chunks["text"], window=10),
+            "npmi": evaluate.npmi(words, passages["text"]),
+            "npmi_own": evaluate.npmi(words, fitted["text"]),
+            "npmi_raw": evaluate.npmi(words, chunks["text"]),
+            "npmi_w10": evaluate.npmi(words, passages["text"], window=10),
+            "npmi_w10_raw": evaluate.npmi(words, chunks["text"], window=10),
             **evaluate.shares(topics),
             "ari_2_seeds": evaluate.ari(runs[0][0], runs[1][0]),
             "ari_3_seeds_mean": evaluate.stability(runs)["ari_mean"],

@@ -34,10 +34,10 @@ def _presence(
     adjacent. Returns the row of each word and a boolean words x units matrix.
     """
     row = {w: i for i, w in enumerate(sorted(words))}
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for w in row:
+    by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for w, i in row.items():
         seq = tuple(w.split())
-        by_first.setdefault(seq[0], []).append(seq)
+        by_first.setdefault(seq[0], []).append((seq, i))
     rows: list[int] = []
     cols: list[int] = []
     offset = 0
@@ -45,7 +45,7 @@ def _presence(
         toks = _window_tokens(text) if window else tokens(text)
         n_units = max(1, len(toks) - window + 1) if window else 1
         for p, tok in enumerate(toks):
-            for seq in by_first.get(tok, ()):
+            for seq, i in by_first.get(tok, ()):
                 if tuple(toks[p : p + len(seq)]) != seq:
                     continue
                 if window:  # every window that holds the whole occurrence
@@ -54,7 +54,7 @@ def _presence(
                     units = range(offset + first, offset + last + 1)
                 else:
                     units = range(offset, offset + 1)
-                rows.extend([row[" ".join(seq)]] * len(units))
+                rows.extend([i] * len(units))
                 cols.extend(units)
         offset += n_units
     m = sparse.csr_matrix(
@@ -113,6 +113,15 @@ def npmi_per_topic(
                 scores.append(float(np.log(pab / (pa * pb)) / -np.log(pab)))
         out[topic] = float(np.mean(scores)) if scores else 0.0
     return out
+
+
+def npmi(
+    topic_words: dict[int, list[str]], texts: Sequence[str], window: int | None = None
+) -> float:
+    """Mean of :func:`npmi_per_topic` over the topics, outliers (-1) left out."""
+    inliers = {t: w for t, w in topic_words.items() if t != -1}
+    per_topic = npmi_per_topic(inliers, texts, window=window)
+    return float(np.mean(list(per_topic.values()))) if per_topic else 0.0
 
 
 def diversity(topic_words: dict[int, list[str]], top_n: int = 10) -> float:
@@ -187,10 +196,9 @@ def summary(
 ) -> dict[str, float]:
     """The headline figures of one fitted model."""
     inlier_words = {t: w for t, w in topic_words.items() if t != -1}
-    per_topic = npmi_per_topic(inlier_words, texts)
     out = {
         "n_topics": len(inlier_words),
-        "npmi": float(np.mean(list(per_topic.values()))) if per_topic else 0.0,
+        "npmi": npmi(inlier_words, texts),
         "diversity": diversity(inlier_words),
         **shares(assignments),
     }

@@ -214,26 +214,14 @@ def evaluation(
     from lip_research.topics import fit_topics, topic_words
 
     figs = dict(run.evaluation)
+    words = {
+        int(t): w.split(";")
+        for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)
+    }
     if npmi_window is not None:
-        inliers = {
-            int(t): w.split(";")
-            for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)
-            if t != -1
-        }
         texts = run.corpus.passages["text"].astype(str).tolist()
-        per_topic = evaluate.npmi_per_topic(inliers, texts, window=npmi_window)
-        figs[f"npmi_window_{npmi_window}"] = (
-            float(np.mean(list(per_topic.values()))) if per_topic else 0.0
-        )
-    runs = [
-        (
-            run.result.passage_topics["topic"].tolist(),
-            {
-                int(t): w.split(";")
-                for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)
-            },
-        )
-    ]
+        figs[f"npmi_window_{npmi_window}"] = evaluate.npmi(words, texts, window=npmi_window)
+    runs = [(run.result.passage_topics["topic"].tolist(), words)]
     from lip_research.pipeline import place_names
 
     names = place_names(run.corpus.documents)
