@@ -126,6 +126,9 @@ def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.Da
     from lip_research import codebook, prevalence
 
     entry = codebook.find_entry(lens.outputs.books, theme_id)
+    if "year" not in documents or documents["year"].isna().all():
+        print(f"Note: no document has a year, so the trend of {entry.label!r} is left out.")
+        return None
     trend = prevalence.trend(lens.outputs.themes.presence, documents, theme_id)
     fig, ax = figures.new_figure(6.5, 3.2)
     lens_figures.draw_trend(ax, trend, entry.label)

@@ -147,6 +147,7 @@ def to_html(executed: Path, html: Path, show_code: bool = False) -> Path:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
+    plotly_as_html(nb)
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
@@ -157,6 +158,27 @@ def to_html(executed: Path, html: Path, show_code: bool = False) -> Path:
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return io.write_text(self_contained(add_toc(body)), html)
+
+
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def plotly_as_html(nb) -> None:
+    """Give plotly outputs an HTML form, plotly.js embedded once, so the report keeps them offline.
+
+    JupyterLab draws the plotly mimetype itself; nbconvert cannot and would drop the figure.
+    """
+    import plotly.io as pio
+
+    first = True
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if PLOTLY in data and "text/html" not in data:
+                data["text/html"] = pio.to_html(
+                    data[PLOTLY], include_plotlyjs=first, full_html=False, validate=False
+                )
+                first = False
 
 
 def self_contained(html: str) -> str:

@@ -346,14 +346,40 @@ def finish_simple(run_dir: Path, extra: dict[str, Any]) -> Path:
 
 
 def check_columns(corpus, *columns: str) -> None:
-    """Fail early, naming the known columns, if a metadata column parameter does not exist."""
-    known = [c for c in corpus.documents.columns if c not in ("text", "path", "sha256")]
-    for column in columns:
-        if column and column not in corpus.documents.columns:
+    """Fail early, naming the usable columns, if a metadata column is missing or empty."""
+    docs = corpus.documents
+    for name in columns:
+        if name and (name not in docs.columns or docs[name].isna().all()):
+            problem = "unknown" if name not in docs.columns else "empty (no document has a value)"
             raise analysis.AnalysisError(
-                f"unknown metadata column {column!r}; this corpus has: {', '.join(known)}. "
+                f"metadata column {name!r} is {problem}; this corpus has values in: "
+                f"{', '.join(_usable_columns(docs)) or 'none'}. "
                 "Give one of those, '' to skip, or add the column with a manifest."
             )
+
+
+def column(corpus, name: str | None, default: str) -> str:
+    """Resolve a column parameter: None means ``default`` if the corpus has values in it.
+
+    A default the corpus lacks is skipped (``''``) with a printed note, so a corpus without,
+    say, ``review_model`` still gets its report; a column named explicitly must exist.
+    """
+    if name is not None:
+        check_columns(corpus, name)
+        return name
+    docs = corpus.documents
+    if default in docs.columns and docs[default].notna().any():
+        return default
+    print(
+        f"Note: this corpus has no {default!r} values, so the figures by {default} are left "
+        f"out. Columns with values: {', '.join(_usable_columns(docs)) or 'none'}."
+    )
+    return ""
+
+
+def _usable_columns(docs: pd.DataFrame) -> list[str]:
+    skip = ("doc_id", "text", "path", "sha256", "title")
+    return [c for c in docs.columns if c not in skip and docs[c].notna().any()]
 
 
 def check_themes(theme_ids, cfg: RunConfig | None = None) -> None:

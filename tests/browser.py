@@ -22,6 +22,7 @@ class PageCheck:
     broken_images: int = 0
     images: int = 0
     headings: int = 0
+    plots: int = 0
     title: str = ""
     screenshot: Path | None = None
 
@@ -90,11 +91,14 @@ def check_page(html: Path, screenshot: Path, timeout: float = 60) -> PageCheck:
         js = (
             "JSON.stringify({images: document.images.length,"
             " broken: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length,"
-            " headings: document.querySelectorAll('h1,h2,h3').length, title: document.title})"
+            " headings: document.querySelectorAll('h1,h2,h3').length, title: document.title,"
+            " plots: Array.from(document.querySelectorAll('.js-plotly-plot'))"
+            ".filter(p => p.querySelector('svg.main-svg')).length})"
         )
         value = json.loads(call("Runtime.evaluate", expression=js)["result"]["value"])
         result.images, result.broken_images = value["images"], value["broken"]
         result.headings, result.title = value["headings"], value["title"]
+        result.plots = value["plots"]
         shot = call("Page.captureScreenshot", format="png", captureBeyondViewport=False)
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         result.screenshot = screenshot

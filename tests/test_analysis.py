@@ -63,6 +63,26 @@ def test_unknown_column_lists_the_known_ones():
         analysis.topics_by(PT, DOCS, "area")
 
 
+def test_report_column_parameters_fall_back_only_from_their_defaults(capsys):
+    from types import SimpleNamespace
+
+    from lip_research import workbench
+
+    corpus = SimpleNamespace(documents=DOCS.drop(columns="review_model").assign(year=None))
+    # None means "the default column if this corpus has values in it": skipped with a note
+    assert workbench.column(corpus, None, default="review_model") == ""
+    assert workbench.column(corpus, None, default="year") == ""
+    note = capsys.readouterr().out
+    assert "no 'review_model' values" in note and "no 'year' values" in note
+    assert workbench.column(SimpleNamespace(documents=DOCS), None, default="year") == "year"
+    assert workbench.column(corpus, "", default="year") == ""
+    # a column named explicitly must exist and hold values
+    with pytest.raises(analysis.AnalysisError, match="'area' is unknown"):
+        workbench.column(corpus, "area", default="review_model")
+    with pytest.raises(analysis.AnalysisError, match="'year' is empty"):
+        workbench.column(corpus, "year", default="year")
+
+
 def test_merge_and_relabel():
     merged = analysis.merge_topics(PT, [[1, 2]])
     assert set(merged["topic"]) == {-1, 0, 1}

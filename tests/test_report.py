@@ -260,6 +260,25 @@ def test_every_notebook_runs_through_papermill(notebook, extra, expected, sample
         topics = pd.read_csv(run / "topics.csv")
         assert "Renamed" in set(topics["label"])
         assert 2 not in set(topics["topic"])
+        if chromium() is None:
+            pytest.fail("Debian's chromium is needed: `make test` installs it when run as root")
+        page = check_page(run / "report.html", tmp_path / "02.png")
+        assert page.plots == 1 and page.console_errors == []  # the interactive map, offline
+
+
+def test_report_on_a_corpus_without_the_default_columns(sample_slice, tmp_path):
+    # a researcher's own folder of reports: no manifest, so no review_model column
+    reports = shutil.copytree(sample_slice / "reports", tmp_path / "my-reviews")
+    proc = lip(
+        "report", "--corpus", str(reports), "--embedding", "static", "--out", str(tmp_path / "r"),
+        "--quiet",
+    )  # fmt: skip
+    run = run_folder(proc.stdout)
+    assert (run / "STATUS").read_text().startswith("complete")
+    html = (run / "report.html").read_text()
+    assert "no 'review_model' values, so the figures by review_model are left out" in html
+    assert (run / "topics_by_year.csv").exists()  # years still come from the file names
+    assert not list((run / "figures").glob("*review_model*"))
 
 
 @pytest.mark.skipif(

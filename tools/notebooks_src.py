@@ -13,6 +13,11 @@ cfg = wb.build_config(
 corpus_data = wb.open_corpus(corpus, cfg)
 """
 
+COLUMNS = """\
+time_column = wb.column(corpus_data, time_column, default="year")
+class_column = wb.column(corpus_data, class_column, default="review_model")
+"""
+
 COMMON_PARAMS = """
 corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
 run_dir = "reports/scratch"      # set by `lip report`: the run folder
@@ -41,16 +46,15 @@ package versions and timings needed to reproduce it.
         "params",
         COMMON_PARAMS
         + """
-time_column = "year"             # metadata column for trends ("" to skip)
-class_column = "review_model"    # metadata column for the topic x class heatmap ("" to skip)
+time_column = None               # metadata column for trends (None: year, if the corpus has it; "" to skip)
+class_column = None              # column for the topic x class heatmap (None: review_model, if present; "" to skip)
 stability_seeds = 3              # seeds for the stability figures (1 skips them)
 briefing_themes = []             # theme ids for briefings (empty: the most prevalent practice issue)
 """,
     ),
     (
         "code",
-        SETUP
-        + "wb.check_columns(corpus_data, time_column, class_column)\nwb.check_themes(briefing_themes, cfg)\n",
+        SETUP + COLUMNS + "wb.check_themes(briefing_themes, cfg)\n",
     ),
     ("md", "## Corpus"),
     (
@@ -174,8 +178,8 @@ ledger (every file seen, with the reason for any that failed).
         """
 corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
 run_dir = "reports/scratch"      # set by `lip report`: the run folder
-time_column = "year"             # metadata column for the timeline
-class_column = "review_model"    # metadata column for document types
+time_column = None               # metadata column for the timeline (None: year, if present; "" to skip)
+class_column = None              # metadata column for document types (None: review_model, if present)
 """,
     ),
     (
@@ -188,6 +192,8 @@ from lip_research.config import RunConfig
 
 run_dir = wb.prepare(run_dir)
 corpus_data = wb.open_corpus(corpus, RunConfig())
+time_column = wb.column(corpus_data, time_column, default="year")
+class_column = wb.column(corpus_data, class_column, default="review_model")
 overview = wb.corpus_overview(corpus_data)
 wb.table(overview["summary"])
 """,
@@ -287,34 +293,34 @@ How the topics' shares of the passages change over time and differ between class
         "params",
         COMMON_PARAMS
         + """
-time_column = "year"             # any year or date column
-class_column = "review_model"    # any metadata column
+time_column = None               # any year or date column (None: year, if present)
+class_column = None              # any metadata column (None: review_model, if present)
 """,
     ),
-    ("code", SETUP + "wb.check_columns(corpus_data, time_column, class_column)\n"),
+    ("code", SETUP + COLUMNS),
     (
         "code",
         """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
-wb.fig_topics_over_time(run, run_dir, time_column)
+wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None
 """,
     ),
     (
         "md",
         "Each line is a large topic's share of the passages of each year; years with few reports swing widely.",
     ),
-    ("code", "wb.table(wb.topics_by(run, time_column).head(30))"),
+    ("code", "wb.table(wb.topics_by(run, time_column).head(30)) if time_column else None"),
     (
         "md",
         "The counts behind the trend: passages in the topic, passages that year, and documents.",
     ),
-    ("code", "wb.fig_topic_heatmap(run, run_dir, class_column)"),
+    ("code", "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None"),
     (
         "md",
         "Each cell is the share of a class's passages in a topic: read across a row to compare classes.",
     ),
-    ("code", "wb.table(wb.topics_by(run, class_column))"),
+    ("code", "wb.table(wb.topics_by(run, class_column)) if class_column else None"),
     ("code", "wb.finish(run, run_dir)"),
 ]
 
@@ -333,7 +339,7 @@ compare prevalence with published national analyses.
         "params",
         COMMON_PARAMS
         + """
-class_column = "review_model"    # metadata column for prevalence by class
+class_column = None              # column for prevalence by class (None: review_model, if present)
 trend_theme = "neglect"          # a theme id for the trend figure
 briefing_themes = []             # theme ids to brief on (empty: the most prevalent practice issue)
 method = "auto"                  # auto (supervised if the corpus has labels), zero_shot or supervised
@@ -342,7 +348,8 @@ method = "auto"                  # auto (supervised if the corpus has labels), z
     (
         "code",
         SETUP
-        + "wb.check_columns(corpus_data, class_column)\nwb.check_themes([trend_theme, *briefing_themes], cfg)\n",
+        + 'class_column = wb.column(corpus_data, class_column, default="review_model")\n'
+        + "wb.check_themes([trend_theme, *briefing_themes], cfg)\n",
     ),
     (
         "code",
