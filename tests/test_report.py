@@ -305,3 +305,19 @@ def test_report_runs_with_the_network_cut(sample_slice, tmp_path):
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert (run_folder(proc.stdout) / "report.html").exists()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb")))
+def test_notebooks_match_their_source(name):
+    # notebooks are generated from tools/notebooks_src.py; an edit in only one place is lost
+    import nbformat
+
+    sys.path.insert(0, str(REPO / "tools"))
+    from nbtools import build
+    from notebooks_src import NOTEBOOKS
+
+    stored = nbformat.read(str(REPO / "notebooks" / name), as_version=4)
+    expected = build(NOTEBOOKS[name])
+    assert [(c.cell_type, c.source) for c in stored.cells] == [
+        (c.cell_type, c.source) for c in expected.cells
+    ], f"run `python tools/nbtools.py` after editing tools/notebooks_src.py ({name})"
