@@ -40,7 +40,7 @@ format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix lip_research tests benchmarks tools
 
 sample: $(STAMP) ## Rebuild the fictional sample corpus from its paragraph bank
-	$(BIN)/lip sample build
+	$(BIN)/lip sample
 
 benchmarks: $(STAMP) ## Run the benchmark scripts (minutes; prints ratios against baselines)
 	$(BIN)/python benchmarks/ingest.py

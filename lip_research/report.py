@@ -58,14 +58,29 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
     return out
 
 
-def check_parameters(notebook: Path, params: dict[str, Any]) -> None:
+def check_parameters(notebook: Path, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters this notebook takes; refuses names no notebook takes (typos).
+
+    Parameters that other notebooks take (``embedding`` for the corpus overview, say) are
+    left out with a note on stderr, so one params file serves the whole suite.
+    """
+    import sys
+
     known = notebook_parameters(notebook)
-    unknown = sorted(set(params) - set(known))
+    extra = sorted(set(params) - set(known))
+    others = set()
+    if extra:
+        for path in notebook.parent.glob("*.ipynb"):
+            others |= set(notebook_parameters(path))
+    unknown = [name for name in extra if name not in others]
     if unknown:
         raise ReportError(
             f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}; "
             f"it takes: {', '.join(sorted(known))}"
         )
+    if extra:
+        print(f"note: {notebook.name} does not use {', '.join(extra)}; left out", file=sys.stderr)
+    return {k: v for k, v in params.items() if k in known}
 
 
 def load_params(path: Path | None) -> dict[str, Any]:
@@ -73,9 +88,15 @@ def load_params(path: Path | None) -> dict[str, Any]:
         return {}
     if not path.exists():
         raise ReportError(f"parameters file {path} does not exist")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ReportError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise ReportError(f"{path} must be a YAML mapping of notebook parameters")
+    if "corpus" in data and not isinstance(data["corpus"], str):
+        hint = " (to rerun a run, give its params.yaml, not run.json)" if "packages" in data else ""
+        raise ReportError(f"{path}: corpus must be a folder path{hint}")
     return data
 
 
@@ -230,8 +251,9 @@ def run_report(
 ) -> Path:
     """Create a run folder under ``out``, execute, render HTML, mark complete; returns it."""
     nb = find_notebook(notebook)
-    check_parameters(nb, params)
+    params = check_parameters(nb, params)
     run_dir = io.new_run_dir(out, fingerprint)
+    io.write_text(yaml.safe_dump(params, sort_keys=False), run_dir / "params.yaml")
     started = time.perf_counter()
     executed = execute(nb, run_dir, params, progress=progress)
     try:

@@ -149,8 +149,12 @@ def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, 
     a = run_folder(
         lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout
     )
+    # rerun as the report's Methods section says: with the run's own params.yaml
+    assert f"lip report --params {a / 'params.yaml'}" in (a / "report.html").read_text()
     b = run_folder(
-        lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout
+        lip(
+            "report", "--params", str(a / "params.yaml"), "--out", str(tmp_path / "r"), "--quiet"
+        ).stdout
     )
     assert a != b
     for name in (
@@ -216,6 +220,14 @@ def test_a_failing_parameter_marks_the_run_failed(sample_slice, tmp_path):
     assert "failed" in lip("runs", str(tmp_path / "r")).stdout
 
 
+def test_run_json_given_as_params_is_refused_with_a_hint(minilm_run, tmp_path):
+    run, _ = minilm_run
+    proc = lip("report", "--params", str(run / "run.json"), "--out", str(tmp_path), check=False)
+    assert proc.returncode == 2
+    assert "give its params.yaml, not run.json" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_unknown_parameter_is_refused_before_running(tmp_path):
     params = write_params(tmp_path / "p.yaml", embeddings="static")
     proc = lip("report", "--params", str(params), "--out", str(tmp_path / "r"), check=False)
@@ -227,7 +239,9 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
 @pytest.mark.parametrize(
     ("notebook", "extra", "expected"),
     [
-        pytest.param("01-corpus-overview", {}, "figures/document-lengths.png", id="01"),
+        pytest.param(
+            "01-corpus-overview", {"embedding": "static"}, "figures/document-lengths.png", id="01"
+        ),
         pytest.param(
             "02-topic-model",
             {"embedding": "static", "labels": {0: "Renamed"}, "merge": [[1, 2]]},
@@ -241,18 +255,13 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
 )
 def test_every_notebook_runs_through_papermill(notebook, extra, expected, sample_slice, tmp_path):
     params = write_params(tmp_path / "p.yaml", corpus=str(sample_slice), **extra)
-    run = run_folder(
-        lip(
-            "report",
-            "--notebook",
-            notebook,
-            "--params",
-            str(params),
-            "--out",
-            str(tmp_path / "r"),
-            "--quiet",
-        ).stdout
-    )
+    proc = lip(
+        "report", "--notebook", notebook, "--params", str(params), "--out", str(tmp_path / "r"),
+        "--quiet",
+    )  # fmt: skip
+    run = run_folder(proc.stdout)
+    if notebook == "01-corpus-overview":  # one params file serves the suite
+        assert "01-corpus-overview.ipynb does not use embedding; left out" in proc.stderr
     assert (run / "STATUS").read_text().startswith("complete")
     assert (run / expected).exists()
     assert (run / "report.html").stat().st_size > 10_000

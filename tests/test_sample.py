@@ -116,3 +116,24 @@ def test_corpus_yaml_points_at_existing_files():
 def test_unknown_placeholder_is_an_error():
     with pytest.raises(KeyError, match="unknown placeholder"):
         fill("{child} met {uncle}", {"child": "Child A"})
+
+
+def test_lip_sample_builds_a_new_labelled_corpus_folder(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from lip_research.pipeline import corpus_spec
+
+    shutil.copytree(SAMPLE / "bank", tmp_path / "bank")
+    lip = Path(sys.executable).with_name("lip")
+    proc = subprocess.run(
+        [str(lip), "sample", "--out", str(tmp_path), "--reports", "10"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    spec = corpus_spec(tmp_path)  # read from the corpus.yaml `lip sample` wrote
+    assert len(list(spec.sources[0].iterdir())) == 10
+    assert spec.manifest.exists() and (spec.labels / "paragraphs.csv").exists()

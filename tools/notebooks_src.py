@@ -160,7 +160,7 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ),
     ("md", "## Methods and provenance"),
     ("code", "display(Markdown(wb.methods(run, run_dir)))"),
-    ("code", "wb.finish(run, run_dir)"),
+    ("code", "run_json = wb.finish(run, run_dir)"),
 ]
 
 OVERVIEW = [
@@ -228,7 +228,7 @@ wb.table(overview["summary"])
     ),
     (
         "code",
-        "wb.finish_simple(run_dir, {'notebook': '01-corpus-overview', 'corpus': str(corpus)})",
+        "run_json = wb.finish_simple(run_dir, {'notebook': '01-corpus-overview', 'corpus': str(corpus)})",
     ),
 ]
 
@@ -276,7 +276,7 @@ wb.table(run.result.topics)
     ("md", "Topic sizes after your edits."),
     ("code", "wb.fig_top_words(run, run_dir)"),
     ("md", "Top words per topic after your edits."),
-    ("code", "wb.finish(run, run_dir)"),
+    ("code", "run_json = wb.finish(run, run_dir)"),
 ]
 
 OVER_TIME = [
@@ -321,7 +321,7 @@ wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None
         "Each cell is the share of a class's passages in a topic: read across a row to compare classes.",
     ),
     ("code", "wb.table(wb.topics_by(run, class_column)) if class_column else None"),
-    ("code", "wb.finish(run, run_dir)"),
+    ("code", "run_json = wb.finish(run, run_dir)"),
 ]
 
 PRACTICE = [
@@ -382,7 +382,7 @@ lenses.prevalence_table
     ("code", "wb.fig_why_by_section(lenses, run_dir)"),
     ("md", "Where reports explain *why* practice happened, rather than narrating it."),
     ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
-    ("code", "wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
+    ("code", "run_json = wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
 ]
 
 QUALITY = [
@@ -419,7 +419,7 @@ wb.fig_marker_coverage(lenses, run_dir)
         "md",
         "Report by marker: where evidence was found. Open `quality_markers.csv` for the best passage behind each cell.",
     ),
-    ("code", "wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
+    ("code", "run_json = wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
 ]
 
 NOTEBOOKS = {

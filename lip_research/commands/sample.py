@@ -24,6 +24,15 @@ def sample(
     bank = load_bank(bank_dir)
     planned = plan_reports(bank, n_reports=reports, seed=seed)
     counts = write_sample(planned, out)
+    spec = out / "corpus.yaml"
+    if not spec.exists():  # a new sample folder: say what to ingest and where the labels are
+        catalogue = "catalogue: catalogue.csv\n" if (out / "catalogue.csv").exists() else ""
+        spec.write_text(
+            f"# FICTIONAL sample corpus composed by `lip sample` (seed {seed}).\n"
+            f"name: {out.name or 'sample'}\nsources: [reports]\nmanifest: manifest.csv\n"
+            f"labels: labels\n{catalogue}",
+            encoding="utf-8",
+        )
     words = [sum(len(p.text.split()) for _, _, ps in r.sections for p in ps) for r in planned]
     typer.echo(
         f"wrote {len(planned)} fictional reports to {out / 'reports'} "
