@@ -6,6 +6,7 @@ is a pure function of per-document results already cleaned and cut into passages
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections import Counter
 from pathlib import Path
@@ -34,6 +35,12 @@ def build_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """documents, passages and removed-text tables from ``(path, sha, doc, text, passages, removed)``."""
     by_name, file_col = _manifest_index(manifest)
+    if file_col is not None and str(file_col).lower() not in FILE_COLUMNS:
+        notes.append(
+            f"the manifest has no file column ({', '.join(FILE_COLUMNS[:3])}): its first column "
+            f"{file_col!r} was matched against the file names"
+        )
+    bad_years: list[str] = []
     matched: set[int] = set()
     taken: set[str] = set()
     doc_rows, passage_rows, removed_rows = [], [], []
@@ -70,6 +77,11 @@ def build_tables(
                 continue
             if key in ("path", "sha256", "pages", "words", "row"):
                 key = f"meta_{key}"
+            if key == "year" and _present(value) and _as_year(value) is None:
+                bad_years.append(f"{path.name}: {value!r}")  # keep the year the file gave
+                continue
+            if key == "year" and _present(value):
+                value = _as_year(value)
             if value is not None and not (isinstance(value, float) and value != value):
                 record[key] = value
             else:
@@ -82,9 +94,22 @@ def build_tables(
             )
         removed_rows += [(doc_id, page, kind, text) for page, kind, text in removed]
     if manifest is not None:
-        unmatched = len(manifest) - len(matched)
+        unmatched = [
+            str(entry[file_col])
+            for i, entry in enumerate(manifest.to_dict("records"))
+            if i not in matched
+        ]
         if unmatched:
-            notes.append(f"{unmatched} manifest rows match no ingested file")
+            shown = ", ".join(unmatched[:5]) + (" ..." if len(unmatched) > 5 else "")
+            rows = (
+                "1 manifest row matches"
+                if len(unmatched) == 1
+                else f"{len(unmatched)} manifest rows match"
+            )
+            notes.append(f"{rows} no ingested file: {shown}")
+    if bad_years:
+        shown = "; ".join(bad_years[:5]) + (" ..." if len(bad_years) > 5 else "")
+        notes.append(f"manifest years that are not years (the file's year kept): {shown}")
     return (
         _documents_frame(doc_rows),
         _passages_frame(passage_rows),
@@ -117,6 +142,51 @@ def _base_id(path: Path, row: dict | None, entry: dict) -> str:
     if entry.get("doc_id"):
         return slug(entry["doc_id"])
     return slug(path.stem)
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and value != ""
+
+
+def _as_year(value) -> int | None:
+    """A year from a number or from text holding one ("2019", "2019-03-01", "March 2019")."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and 1900 <= value <= 2100:
+        return int(value)
+    found = YEAR.search(str(value))
+    return int(found.group(1)) if found else None
+
+
+def read_manifests(paths) -> pd.DataFrame:
+    """Manifest files as one table: CSV (comma, semicolon or tab; any common encoding) or .xlsx."""
+    frames = [_read_manifest(Path(p)) for p in paths]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _read_manifest(path: Path) -> pd.DataFrame:
+    import csv
+    import io as _io
+
+    from lip_research.extract import decode_bytes
+
+    fix = "save it as a CSV with a header row: a file column and one row per report"
+    try:
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            frame = pd.read_excel(path)
+        else:
+            text, _ = decode_bytes(path.read_bytes())
+            try:
+                sep = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t").delimiter
+            except csv.Error:  # one column, or nothing to tell the delimiter by
+                sep = ","
+            frame = pd.read_csv(_io.StringIO(text), sep=sep)
+    except pd.errors.EmptyDataError:
+        raise io.CorpusError(f"manifest {path} is empty: {fix}") from None
+    except (ValueError, OSError, ImportError) as exc:
+        first = str(exc).splitlines()[0][:160]
+        raise io.CorpusError(f"manifest {path} could not be read ({first}): {fix}") from None
+    if frame.empty:
+        raise io.CorpusError(f"manifest {path} has a header but no rows: {fix}")
+    return frame
 
 
 def _year(path: Path, doc: dict) -> int | None:

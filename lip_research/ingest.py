@@ -24,7 +24,7 @@ import pandas as pd
 from lip_research import io
 from lip_research.clean import is_shared, shared_boilerplate
 from lip_research.config import IngestConfig
-from lip_research.corpus_tables import build_tables, summary_line
+from lip_research.corpus_tables import build_tables, read_manifests, summary_line
 from lip_research.document import READERS, failure, read_and_store, read_one
 from lip_research.extract import TABULAR, format_for, ocr_available
 from lip_research.pool import run_tasks
@@ -65,11 +65,16 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
     files: list[Path] = []
     seen: set[Path] = set()
     hidden = left_out = 0
+    outputs: list[str] = []
     for source in map(Path, sources):
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist")
         found = [source] if source.is_file() else []
         for root, dirs, names in os.walk(source):
+            if _is_output_folder(Path(root)):  # tables written by lip, not reports
+                outputs.append(str(root))
+                dirs[:] = []
+                continue
             kept = sorted(d for d in dirs if not d.startswith("."))
             hidden += len(dirs) - len(kept)
             dirs[:] = kept
@@ -79,15 +84,41 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
             if resolved in seen:
                 continue
             seen.add(resolved)
-            if any(resolved == e or resolved.is_relative_to(e) for e in excluded):
+            if resolved in excluded:  # the manifest: metadata, said elsewhere
+                continue
+            if any(resolved.is_relative_to(e) for e in excluded):
                 left_out += 1
                 continue
             files.append(path)
     notes = [f"{hidden} hidden folders not searched"] if hidden else []
-    notes += (
-        [f"{left_out} files in the output folder or the manifest not ingested"] if left_out else []
-    )
+    if left_out:
+        notes.append(f"{left_out} file{'s' * (left_out > 1)} in the output folder not ingested")
+    if outputs:
+        shown = ", ".join(outputs[:3]) + (
+            f" and {len(outputs) - 3} more" if len(outputs) > 3 else ""
+        )
+        notes.append(f"ingested corpus or run folders not ingested again: {shown}")
     return files, notes
+
+
+def _is_output_folder(folder: Path) -> bool:
+    """An ingested corpus or a run folder: its tables are lip's own output, not documents."""
+    return io.is_ingested(folder) or (
+        (folder / "run.json").exists() and (folder / "STATUS").exists()
+    )
+
+
+def folder_manifests(sources: Sequence[Path]) -> list[Path]:
+    """``manifest.csv`` files in the source folders (hidden ones aside): metadata, never documents."""
+    found = []
+    for source in map(Path, sources):
+        if source.is_dir():
+            found += [
+                p
+                for p in sorted(source.rglob("manifest.csv"))
+                if not any(part.startswith(".") for part in p.relative_to(source).parts)
+            ]
+    return found
 
 
 # -- cache ----------------------------------------------------------------------------------
@@ -138,7 +169,7 @@ def ingest_paths(
     cfg.validate()
     files, notes = discover(paths, exclude)
     shas = [io.sha256_file(path) for path in files]
-    batch_file = _batch_cache_file(files, shas, cfg, manifest)
+    batch_file = _batch_cache_file(files, shas, cfg, manifest, notes)
     stored = _cache_load(batch_file)
     if stored is not None:
         corpus, extra = stored
@@ -205,7 +236,11 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
 
 
 def _batch_cache_file(
-    files: list[Path], shas: list[str], cfg: IngestConfig, manifest: pd.DataFrame | None
+    files: list[Path],
+    shas: list[str],
+    cfg: IngestConfig,
+    manifest: pd.DataFrame | None,
+    notes: list[str],
 ) -> Path:
     settings = {
         k: getattr(cfg, k) for k in ("min_words", "max_words", "max_megabytes", "text_column")
@@ -213,6 +248,7 @@ def _batch_cache_file(
     blob = json.dumps(
         {
             "files": [[str(p), sha] for p, sha in zip(files, shas, strict=True)],
+            "notes": notes,  # what discovery said (left-out folders) is part of the result
             "settings": settings,
             "ocr": ocr_available(),
             "manifest": None if manifest is None else manifest.to_csv(index=False),
@@ -292,17 +328,22 @@ def run_ingest(
     """Ingest ``sources`` into ``corpus_dir`` (ledger, documents, passages, removed.csv, ingest.json)."""
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir)
-    manifest = pd.read_csv(manifest_path) if manifest_path else None
-    exclude = [corpus_dir] + ([Path(manifest_path)] if manifest_path else [])
+    in_folders = folder_manifests(sources)
+    paths = [Path(manifest_path)] if manifest_path else in_folders
+    manifest = read_manifests(paths) if paths else None
+    exclude = [corpus_dir, *in_folders, *paths]
     corpus, extra = ingest_paths(list(sources), cfg, manifest, progress=progress, exclude=exclude)
     notes = extra["notes.csv"]["note"].tolist()
+    if paths and not manifest_path:
+        notes.insert(0, f"metadata from {', '.join(map(str, paths))}")
+        extra["notes.csv"] = pd.DataFrame({"note": notes}, dtype=str)
     io.write_corpus(corpus, corpus_dir, extra=extra)
     io.write_json(
         {
             "ingest_version": code_version(),
             "created": io.now_iso(),
             "sources": [str(s) for s in sources],
-            "manifest": str(manifest_path) if manifest_path else None,
+            "manifest": ", ".join(map(str, paths)) or None,
             "config": {k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
             "seconds": round(time.perf_counter() - started, 3),
             "notes": notes,

@@ -80,7 +80,8 @@ def load_corpus(
     from lip_research.ingest import run_ingest
 
     spec = corpus_spec(path)
-    target = interim / spec.name
+    # one folder per source: two `reports/` folders elsewhere must not share (and overwrite) one
+    target = interim / f"{spec.name}-{io.sha256_text(str(spec.root.resolve()))[:8]}"
     cfg = cfg or RunConfig()
     run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress)
     return dataclasses.replace(io.read_corpus(target), source=path)
@@ -180,8 +181,8 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
     return {
         "created": io.now_iso(),
         "corpus": {
-            "path": str(corpus.path) if corpus.path else None,
-            "source": str(corpus.source) if corpus.source else None,
+            "path": str(Path(corpus.path).resolve()) if corpus.path else None,
+            "source": str(Path(corpus.source).resolve()) if corpus.source else None,
             "content_hash": corpus.content_hash,
             "documents": int(len(corpus.documents)),
             "passages": int(len(corpus.passages)),

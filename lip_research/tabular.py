@@ -37,7 +37,12 @@ def load_table(path: Path, kind: str) -> pd.DataFrame:
     """Read a table file; encodings of .csv/.jsonl are detected like plain text."""
     try:
         if kind == "xlsx":
-            return pd.read_excel(path, sheet_name=0)
+            sheets = {n: f for n, f in pd.read_excel(path, sheet_name=None).items() if not f.empty}
+            if len(sheets) > 1:  # every sheet's rows, and which sheet each came from
+                return pd.concat(
+                    [f.assign(sheet=str(n)) for n, f in sheets.items()], ignore_index=True
+                )
+            return next(iter(sheets.values()), pd.DataFrame())
         if kind == "parquet":
             return pd.read_parquet(path)
         text, _ = decode_bytes(path.read_bytes())
@@ -102,9 +107,18 @@ def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
             }
         )
     if not rows:
+        values = frame[column].dropna()
+        if len(values):
+            what = "numbers" if pd.api.types.is_numeric_dtype(values) else "values"
+            raise BadInput(
+                f"the column '{column}' holds {what} (such as {_plain(values.iloc[0])!r}), not text; "
+                "name the text column with --text-column"
+            )
         raise BadInput(f"every row of the text column '{column}' is empty")
     how = "auto-detected (longest mean text)" if auto else "as named"
     notes = [f"{len(rows)} rows read as documents; text column '{column}' {how}"]
+    if "sheet" in frame.columns and kind == "xlsx":
+        notes.append(f"rows from {frame['sheet'].nunique()} sheets (column 'sheet')")
     if empty:
         notes.append(f"{empty} rows with empty text skipped")
     return TableRows(rows=rows, text_column=str(column), auto=auto, notes=notes)

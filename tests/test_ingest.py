@@ -161,7 +161,55 @@ def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
     corpus, extra = ingest_paths([folder], IngestConfig(workers=2), manifest, progress=False)
     b = corpus.documents.set_index("doc_id").loc["child-b"]
     assert (b["year"], b["review_type"]) == (2017, "LCSPR")
-    assert "1 manifest rows match no ingested file" in extra["notes.csv"]["note"].tolist()
+    assert (
+        "1 manifest row matches no ingested file: missing.pdf"
+        in extra["notes.csv"]["note"].tolist()
+    )
+
+
+def test_a_folder_manifest_is_merged_and_lip_outputs_are_not_documents(folder, tmp_path):
+    # a researcher's own folder: manifest.csv beside the reports (semicolons, Windows-1252,
+    # one year that is not a year), and an earlier ingested corpus inside it
+    (folder / "manifest.csv").write_bytes(
+        "file;year;area\nchild-b.md;2017;Westmoor\nchild-d.docx;twenty ten;Elmsford\n".encode(
+            "cp1252"
+        )
+    )
+    run_ingest([folder], folder / "interim" / "first", IngestConfig(workers=2), progress=False)
+    corpus = run_ingest([folder], tmp_path / "second", IngestConfig(workers=2), progress=False)
+    paths = corpus.ledger["path"].map(lambda p: Path(p).name).tolist()
+    assert "manifest.csv" not in paths and "documents.parquet" not in paths
+    assert len(corpus.ledger) == 9  # the same 9 files as without the manifest and the corpus
+    docs = corpus.documents.set_index("doc_id")
+    assert (docs.loc["child-b", "year"], docs.loc["child-b", "area"]) == (2017, "Westmoor")
+    assert docs.loc["child-d", "area"] == "Elmsford" and pd.isna(docs.loc["child-d", "year"])
+    notes = io.read_json(tmp_path / "second" / "ingest.json")["notes"]
+    assert any("metadata from" in n and "manifest.csv" in n for n in notes)
+    assert any("not ingested again" in n and "first" in n for n in notes)
+    assert any("child-d.docx: 'twenty ten'" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "is empty"), (b"file,year\n", "has a header but no rows")],
+)
+def test_an_unreadable_manifest_is_a_clear_error(tmp_path, content, message):
+    (tmp_path / "m.csv").write_bytes(content)
+    with pytest.raises(io.CorpusError, match=message):
+        run_ingest([tmp_path], tmp_path / "c", IngestConfig(), tmp_path / "m.csv", progress=False)
+
+
+def test_every_sheet_of_a_workbook_is_read(tmp_path):
+    with pd.ExcelWriter(tmp_path / "catalogue.xlsx") as writer:
+        pd.DataFrame({"title": ["Child P"], "summary": [words(18, "neglect")]}).to_excel(
+            writer, sheet_name="2019", index=False
+        )
+        pd.DataFrame({"title": ["Baby Q"], "summary": [words(16, "sleep")]}).to_excel(
+            writer, sheet_name="2020", index=False
+        )
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    docs = corpus.documents.set_index("doc_id")
+    assert docs["sheet"].to_dict() == {"child-p": "2019", "baby-q": "2020"}
 
 
 def test_reingest_is_identical_and_reads_the_caches(folder, tmp_path, monkeypatch):
@@ -381,3 +429,45 @@ def test_a_named_text_column_that_is_missing(tmp_path):
     pd.DataFrame({"summary": [words(12, "housing")]}).to_csv(tmp_path / "t.csv", index=False)
     corpus, _ = ingest_paths([tmp_path], IngestConfig(text_column="abstract"), progress=False)
     assert corpus.ledger["reason"].item() == "no column named 'abstract'; the columns are: summary"
+
+
+def test_a_numeric_text_column_is_named_as_such(tmp_path):
+    pd.DataFrame({"year": [2019], "summary": [words(12, "housing")]}).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(text_column="year"), progress=False)
+    assert (
+        corpus.ledger["reason"].item().startswith("the column 'year' holds numbers (such as 2019)")
+    )
+
+
+def test_cli_ingest_of_nothing_fails_with_the_reason(tmp_path):
+    from typer.testing import CliRunner
+
+    from lip_research.cli import app
+
+    (tmp_path / "empty").mkdir()
+    done = CliRunner().invoke(
+        app, ["ingest", str(tmp_path / "empty"), "--corpus", str(tmp_path / "c"), "--no-progress"]
+    )
+    assert done.exit_code == 1 and "no files were found" in done.output
+    (tmp_path / "afile").write_text("x")
+    done = CliRunner().invoke(
+        app, ["ingest", str(tmp_path / "empty"), "--corpus", str(tmp_path / "afile")]
+    )
+    assert done.exit_code == 2 and "a file is in the way" in done.output
+    assert "Traceback" not in done.output
+
+
+def test_report_folders_with_the_same_name_get_their_own_corpus(tmp_path):
+    from lip_research.pipeline import load_corpus
+
+    for parent, topic in (("a", "neglect"), ("b", "exploitation")):
+        (tmp_path / parent / "reports").mkdir(parents=True)
+        (tmp_path / parent / "reports" / "r.txt").write_text(report_text(topic))
+    interim = tmp_path / "interim"
+    a = load_corpus(tmp_path / "a" / "reports", interim=interim, progress=False)
+    b = load_corpus(tmp_path / "b" / "reports", interim=interim, progress=False)
+    assert a.path != b.path
+    assert "neglect" in " ".join(io.read_corpus(a.path).passages["text"])  # not overwritten by b
+    assert "exploitation" in " ".join(b.passages["text"])

@@ -32,3 +32,10 @@ def fail() -> Iterator[None]:
     except known as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         sys.exit(2)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+        what = {
+            PermissionError: "permission denied: choose a folder you can write to",
+            IsADirectoryError: "is a folder where a file is needed",
+        }.get(type(exc), "a file is in the way where a folder is needed: give another path")
+        typer.secho(f"error: {exc.filename}: {what}", fg=typer.colors.RED, err=True)
+        sys.exit(2)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from lip_research.commands import fail
+
 
 def ingest(
     sources: Annotated[
@@ -75,7 +77,9 @@ def ingest(
 
     Text is cleaned (running headers and footers, page numbers, contents pages, licence and contact blocks, text repeated across many documents; all listed in removed.csv) and cut into sectioned passages with page ranges.
 
-    Results are cached per file, so ingesting the same files again is fast. Ends with a one-line summary; the exit code is 0 when every file was accounted for, even if some could not be read.
+    A manifest.csv at the top of a source folder is read as metadata (as --manifest is), never as a document; ingested corpus and run folders inside the sources are left out.
+
+    Results are cached per file, so ingesting the same files again is fast. Ends with a one-line summary (with notes); the exit code is 0 when every file was accounted for, even if some could not be read, and 1 when no document came out.
     """
     from lip_research.config import ConfigError, IngestConfig
     from lip_research.ingest import run_ingest
@@ -98,5 +102,15 @@ def ingest(
     missing = [str(s) for s in sources if not s.exists()]
     if missing:
         raise typer.BadParameter(f"not found: {', '.join(missing)}", param_hint="SOURCES")
-    run_ingest(sources, corpus, cfg, manifest, progress=progress)
-    typer.echo(read_json(corpus / "ingest.json")["summary"])
+    with fail():
+        result = run_ingest(sources, corpus, cfg, manifest, progress=progress)
+    record = read_json(corpus / "ingest.json")
+    typer.echo(record["summary"])  # with the notes
+    if result.documents.empty:
+        why = "no files were found" if result.ledger.empty else "no file gave any text"
+        typer.secho(
+            f"error: {why}; see {corpus / 'ledger.csv'} for each file's reason",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1)

@@ -21,7 +21,8 @@ ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="Run configuration YAML (seed, backend, themes.*).")
 ]
 BackendOpt = Annotated[
-    str | None, typer.Option("--backend", help="minilm | static; default from the config.")
+    str | None,
+    typer.Option("--embedding", "--backend", help="minilm | static; default from the config."),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", help="Runs are written to OUT/<run-id>/.")]
 MethodOpt = Annotated[
@@ -231,10 +232,11 @@ def calibrate(
         Path | None, typer.Option("--target", help="Default: the package's thresholds.csv.")
     ] = None,
 ) -> None:
-    """Calibrate the zero-shot thresholds on a labelled corpus.
+    """(Maintainers) Recalibrate the shipped zero-shot thresholds on a labelled corpus.
 
-    Fits the theme, marker and 'why' thresholds on every labelled report and writes
-    codebooks/thresholds.csv.
+    Fits the theme, marker and 'why' thresholds on every labelled report and REWRITES the
+    package's codebooks/thresholds.csv (the defaults every run uses) unless --target names
+    another file. To code your own labelled corpus, use `lip themes --method supervised`.
     """
     import pandas as pd
 
