@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 
 import pytest
+import yaml
 
 from lip_research.config import (
     ConfigError,
@@ -108,3 +110,188 @@ def test_min_topic_size_too_large_for_corpus():
     )
     with pytest.raises(ConfigError, match="min_topic_size=80 is too large for 100 passages"):
         resolve(cfg, CorpusShape(n_passages=100, mean_words=100))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            'topics: {n_clusters: "10"}',
+            r"topics\.n_clusters must be a whole number, e.g\. 10, or null, not the text '10'; "
+            "write it without quotes",
+            id="quoted-int",
+        ),
+        pytest.param(
+            'topics: {max_df: "0.5"}',
+            r"topics\.max_df must be a number, e\.g\. 0\.5, not the text '0\.5'",
+            id="quoted-float",
+        ),
+        pytest.param(
+            'ingest: {timeout_s: "60"}',
+            r"ingest\.timeout_s must be a number, e\.g\. 120\.0, not the text '60'",
+            id="quoted-timeout",
+        ),
+        pytest.param(
+            "topics: {outlier_threshold: 1e-3}",
+            r"topics\.outlier_threshold must be a number.*write 0\.001 \(YAML reads 1e-3 as text\)",
+            id="exponent-read-as-text",
+        ),
+        pytest.param(
+            "topics: {n_clusters: 5.5}",
+            r"topics\.n_clusters must be a whole number, e\.g\. 10, or null, not the number 5\.5$",
+            id="fractional-n_clusters",
+        ),
+        pytest.param(
+            "topics: {top_n_words: 5.5}",
+            r"topics\.top_n_words must be a whole number, e\.g\. 10, not the number 5\.5",
+            id="fractional-top_n_words",
+        ),
+        pytest.param(
+            "topics: {min_topic_size: 3.5}",
+            r"topics\.min_topic_size must be a whole number.*not the number 3\.5",
+            id="fractional-min_topic_size",
+        ),
+        pytest.param(
+            "topics: {ngram_max: 2.5}",
+            r"topics\.ngram_max must be a whole number.*not the number 2\.5",
+            id="fractional-ngram_max",
+        ),
+        pytest.param(
+            "topics: {n_clusters: 10.0}",
+            r"topics\.n_clusters must be a whole number.*not the number 10\.0; write 10$",
+            id="integral-float-refused",
+        ),
+        pytest.param(
+            "topics: {exclude_sections: contents}",
+            r"topics\.exclude_sections must be a list of words, e\.g\. \[front_matter, contents\], "
+            r"not the text 'contents'; write a YAML list, even for one word: \[contents\]",
+            id="bare-word-for-list",
+        ),
+        pytest.param(
+            "topics: {extra_stopwords: explain}",
+            r"topics\.extra_stopwords must be a list of words.*\[explain\]",
+            id="bare-word-not-split-into-letters",
+        ),
+        pytest.param(
+            "themes: {codebooks: practice_issues}",
+            r"themes\.codebooks must be a list of words.*\[practice_issues\]",
+            id="bare-word-for-codebooks",
+        ),
+        pytest.param(
+            "topics: {extra_stopwords: [council, 1990]}",
+            r"topics\.extra_stopwords\[1\] must be text, not the whole number 1990; "
+            "put it in quotes: '1990'",
+            id="number-in-word-list",
+        ),
+        pytest.param(
+            "seed: yes",
+            r"seed must be a whole number, e\.g\. 2016, not the yes/no value True; YAML reads yes",
+            id="bool-for-seed",
+        ),
+        pytest.param(
+            "topics: {n_clusters: true}",
+            r"topics\.n_clusters must be a whole number.*not the yes/no value True",
+            id="bool-for-int",
+        ),
+        pytest.param(
+            "seed: 4294967296",
+            r"seed must be a whole number from 0 to 4294967295 \(2\*\*32 - 1\), not 4294967296",
+            id="seed-too-large",
+        ),
+        pytest.param(
+            "topics: {max_df: }",
+            r"topics\.max_df must be a number, e\.g\. 0\.5, not nothing \(null\)",
+            id="null-where-not-optional",
+        ),
+        pytest.param(
+            "ingest: {text_column: 2019}",
+            r"ingest\.text_column must be text, or null, not the whole number 2019",
+            id="number-for-text",
+        ),
+        pytest.param(
+            "topics: 5",
+            r"topics must be a mapping of parameters .*not the whole number 5",
+            id="section-not-mapping",
+        ),
+    ],
+)
+def test_values_of_the_wrong_kind_name_the_field_and_what_to_write(tmp_path, text, message):
+    path = tmp_path / "cfg.yaml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError, match=message):
+        load_yaml(path)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: from_dict({"topics": {"n_clusters": "10"}}), id="from_dict"),
+        pytest.param(lambda: RunConfig().replace(**{"topics.n_clusters": "10"}), id="replace"),
+        pytest.param(lambda: TopicConfig(n_clusters="10"), id="direct"),
+    ],
+)
+def test_types_are_checked_however_a_config_is_built(build):
+    with pytest.raises(ConfigError, match=r"topics\.n_clusters must be a whole number"):
+        build()
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param("topics:\n  n_clusters: [10\n", "line 3", id="unclosed-bracket"),
+        pytest.param("topics:\n n_clusters: 3\n  max_df: 0.5\n", "line 3", id="indentation"),
+        pytest.param("topics:\n\tn_clusters: 3\n", "line 2.*spaces, not tabs", id="tab"),
+    ],
+)
+def test_yaml_syntax_errors_name_the_file_and_line(tmp_path, text, line):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=rf"bad\.yaml is not valid YAML at {line}") as info:
+        load_yaml(path)
+    assert "\n" not in str(info.value)  # one line for the command line
+
+
+def test_valid_integral_values_and_lists_load_and_round_trip_unchanged(tmp_path):
+    text = textwrap.dedent(
+        """\
+        seed: 4294967295
+        ingest:
+          timeout_s: 60
+          workers: 2
+        topics:
+          n_clusters: 10
+          max_df: 1
+          diversity: 0.5
+          extra_stopwords: [explain]
+          exclude_sections: []
+        themes:
+          codebooks: [practice_issues]
+        """
+    )
+    path = tmp_path / "cfg.yaml"
+    path.write_text(text)
+    cfg = load_yaml(path)
+    assert (cfg.seed, cfg.ingest.timeout_s, cfg.topics.n_clusters, cfg.topics.max_df) == (
+        4294967295,
+        60,
+        10,
+        1,
+    )
+    assert cfg.topics.extra_stopwords == ("explain",) and cfg.topics.exclude_sections == ()
+    written = yaml.safe_load(cfg.to_yaml())
+    for section, values in yaml.safe_load(text).items():
+        kept = (
+            {k: written[section][k] for k in values}
+            if isinstance(values, dict)
+            else written[section]
+        )
+        assert yaml.safe_dump(kept) == yaml.safe_dump(values)  # 60 stays 60, not 60.0
+    path.write_text(cfg.to_yaml())
+    again = load_yaml(path)
+    assert again == cfg and again.fingerprint() == cfg.fingerprint()
+
+
+def test_lists_given_directly_become_tuples():
+    cfg = TopicConfig(extra_stopwords=["explain"])  # type: ignore[arg-type]
+    assert cfg.extra_stopwords == ("explain",)
+    assert RunConfig(topics=cfg) in {RunConfig(topics=cfg)}  # hashable, as a frozen config
