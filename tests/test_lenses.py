@@ -45,7 +45,7 @@ def test_themes_writes_the_documented_tables(corpus, tmp_path):
         "why_passages.parquet",
         "briefings/information_sharing.html",
         "briefings/information_sharing.md",
-        "figures/theme_prevalence.png",
+        "figures/theme-prevalence.png",
         "run.json",
     ):
         assert (run / name).exists(), name
@@ -68,7 +68,7 @@ def test_quality_writes_the_screening_table(corpus, tmp_path):
     ]
     assert "best_passage" in table.columns and len(table) == 3 * 18
     assert (run / "marker_coverage.csv").exists() and (
-        run / "figures" / "marker_coverage.png"
+        run / "figures" / "marker-coverage.png"
     ).exists()
 
 

@@ -192,8 +192,8 @@ def _lens_figures(outputs, folder: Path, parts: tuple[str, ...]) -> dict[str, Pa
         chosen.append(("why_by_section", lens_figures.why_by_section_figure))
     out: dict[str, Path] = {}
     for name, build in chosen:
-        fig, caption = build(outputs)
-        out[f"fig_{name}"] = figures.save(fig, folder / name, caption)["png"]
+        fig, caption = build(outputs)  # files named as in the notebooks' reports
+        out[f"fig_{name}"] = figures.save(fig, folder / name.replace("_", "-"), caption)["png"]
     return out
 
 

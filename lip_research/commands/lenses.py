@@ -179,7 +179,8 @@ def search(
     for row in hits.head(10).itertuples():
         line = f"{row.left} [{row.match}] {row.right}" if used == "keyword" else row.excerpt
         typer.echo(f"{row.citation}: {line}")
-    typer.echo(f"{len(hits)} hits -> {run / 'search_results.csv'}")
+    more = " (the first 10 shown)" if len(hits) > 10 else ""
+    typer.echo(f"{len(hits)} hits{more} -> {run / 'search_results.csv'}")
 
 
 def briefing(
