@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,86 @@ import pandas as pd
 from lip_research import io
 
 TABLES = ("topics.csv", "passage_topics.parquet", "document_topics.csv", "theme_documents.csv")
+# written by every run (`lip topics` and `lip report`); the others only by some notebooks
+CORE_TABLES = ("topics.csv", "passage_topics.parquet", "document_topics.csv")
+RERUN = "rerun `lip topics` or `lip report` into a new folder"
+
+
+class RunError(ValueError):
+    """A run folder is missing, damaged or unfinished; the message names the file and what to do."""
+
+
+def read_status(run: Path) -> tuple[str, str]:
+    """(status, reason) from the run's STATUS file: running, complete, failed or unknown."""
+    try:
+        status = io.run_status(run)
+        path = Path(run) / io.RUN_STATUS_FILE
+        lines = path.read_text(encoding="utf-8").split("\n", 1) if path.exists() else []
+    except (OSError, UnicodeDecodeError):
+        return "unknown", f"{Path(run) / io.RUN_STATUS_FILE} is unreadable"
+    reason = " ".join(lines[1].split()) if len(lines) > 1 else ""
+    return status or "unknown", reason
+
+
+def status_warning(run: Path) -> str | None:
+    """One line for a run marked running or failed (None for a complete or unmarked run)."""
+    status, reason = read_status(run)
+    why = f" ({reason})" if reason else ""
+    if status == "running":
+        return (
+            f"{run} is marked running: it is still being written, or was interrupted; "
+            "its files may be incomplete"
+        )
+    if status == "failed":
+        return f"{run} is marked failed{why}: its files may be incomplete"
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        if not exc.doc.strip():
+            return "empty file"
+        return f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc)
+
+
+def read_record(run: Path) -> dict[str, Any]:
+    """The run's run.json; {} when it has none; RunError when it cannot be read as a JSON object."""
+    path = Path(run) / "run.json"
+    if not path.exists():
+        return {}
+    try:
+        record = io.read_json(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunError(f"{path} is unreadable ({_reason(exc)}): {RERUN}") from None
+    if not isinstance(record, dict):
+        raise RunError(f"{path} is unreadable (not a JSON object): {RERUN}")
+    return record
+
+
+def run_record(run: Path) -> dict[str, Any]:
+    """run.json of a folder that must be a run; RunError saying what to give instead otherwise."""
+    run = Path(run)
+    if not (run / "run.json").exists():
+        status, reason = read_status(run)
+        why = f": {reason}" if reason else ""
+        if status == "failed":
+            raise RunError(f"{run} is a failed run with no run.json{why}; fix that and {RERUN}")
+        if status == "running":
+            raise RunError(
+                f"{run} has no run.json yet (marked running): wait for it to finish, "
+                f"or {RERUN} if it was interrupted"
+            )
+        what = "no run.json" if run.is_dir() else "it does not exist"
+        raise RunError(
+            f"{run} is not a run folder ({what}): "
+            "give a folder written by `lip topics` or `lip report`"
+        )
+    return read_record(run)
 
 
 def find_runs(root: Path) -> list[Path]:
@@ -21,29 +103,52 @@ def find_runs(root: Path) -> list[Path]:
     return sorted(p for p in found if p.name != "model" and not p.is_symlink())
 
 
+def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
+    topics_cfg = (record.get("config") or {}).get("topics") or {}
+    ev = record.get("evaluation") or {}
+    corpus = record.get("corpus") or {}
+    return {
+        "run": str(run),
+        "status": read_status(run)[0],
+        "created": record.get("created", ""),
+        "corpus": corpus.get("source") or corpus.get("path"),
+        "documents": corpus.get("documents"),
+        "seed": record.get("seed"),
+        "embedding": topics_cfg.get("embedding"),
+        "clustering": (record.get("resolved_topics") or {}).get("clustering"),
+        "n_topics": ev.get("n_topics"),
+        "npmi": round(ev["npmi"], 3) if "npmi" in ev else None,
+        "outlier_share": round(ev["outlier_share"], 3) if "outlier_share" in ev else None,
+        "problem": None,
+    }
+
+
 def list_runs(root: Path) -> pd.DataFrame:
+    """One row per run under ``root``; a run whose run.json cannot be read is listed with
+    status ``unreadable`` and the reason in ``problem`` (None for every readable run)."""
+    root = Path(root)
+    if not root.exists():
+        raise RunError(f"{root} does not exist: give the folder that holds your run folders")
+    if not root.is_dir():
+        raise RunError(f"{root} is not a folder: give the folder that holds your run folders")
     rows = []
     for run in find_runs(root):
-        record = io.read_json(run / "run.json") if (run / "run.json").exists() else {}
-        topics_cfg = record.get("config", {}).get("topics", {})
-        ev = record.get("evaluation", {})
-        rows.append(
-            {
-                "run": str(run),
-                "status": io.run_status(run),
-                "created": record.get("created", ""),
-                "corpus": (record.get("corpus") or {}).get("source")
-                or (record.get("corpus") or {}).get("path"),
-                "documents": (record.get("corpus") or {}).get("documents"),
-                "seed": record.get("seed"),
-                "embedding": topics_cfg.get("embedding"),
-                "clustering": (record.get("resolved_topics") or {}).get("clustering"),
-                "n_topics": ev.get("n_topics"),
-                "npmi": round(ev["npmi"], 3) if "npmi" in ev else None,
-                "outlier_share": round(ev["outlier_share"], 3) if "outlier_share" in ev else None,
-            }
-        )
-    return pd.DataFrame(rows)
+        try:
+            rows.append(_summary(run, read_record(run)))
+            continue
+        except RunError as exc:
+            problem = str(exc)
+        except (AttributeError, TypeError, KeyError, ValueError) as exc:
+            problem = (
+                f"{run / 'run.json'} is unreadable (unexpected content: "
+                f"{type(exc).__name__}: {exc}): {RERUN}"
+            )
+        rows.append({**_summary(run, {}), "status": "unreadable", "problem": problem})
+    table = pd.DataFrame(rows)
+    for column in ("documents", "seed", "n_topics"):  # counts stay counts beside a blank row
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            table[column] = table[column].astype("Int64")
+    return table
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -149,13 +254,35 @@ def identical_tables(run_a: Path, run_b: Path) -> dict[str, bool | None]:
     return out
 
 
+def missing_tables(run_a: Path, run_b: Path) -> dict[str, list[Path]]:
+    """Tables a comparison lacks, with the runs that lack them: a table written by every run
+    (CORE_TABLES) missing from either run, or any other table present in only one of them."""
+    out: dict[str, list[Path]] = {}
+    for name in TABLES:
+        lacking = [run for run in (run_a, run_b) if not (run / name).exists()]
+        if lacking and (name in CORE_TABLES or len(lacking) == 1):
+            out[name] = lacking
+    return out
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise RunError(f"{path} is unreadable ({_reason(exc)}): {RERUN}") from None
+    lacking = [c for c in columns if c not in table.columns]
+    if lacking:
+        raise RunError(f"{path} is unreadable (no column {', '.join(lacking)}): {RERUN}")
+    return table
+
+
 def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
     pa, pb = run_a / "theme_documents.csv", run_b / "theme_documents.csv"
     if not (pa.exists() and pb.exists()):
         return None
 
     def prevalence(path: Path) -> pd.Series:
-        t = pd.read_csv(path)
+        t = _read_csv(path, ("doc_id", "theme_id", "present"))
         n_docs = t["doc_id"].nunique()
         return t[t["present"].astype(bool)].groupby("theme_id")["doc_id"].nunique() / max(n_docs, 1)
 
@@ -166,26 +293,53 @@ def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
     return both.round(4).reset_index().rename(columns={"index": "theme_id"})
 
 
-def compare(run_a: Path, run_b: Path) -> dict[str, Any]:
+def _corpus_hash(record: dict[str, Any]) -> str | None:
+    corpus = record.get("corpus")
+    return corpus.get("content_hash") if isinstance(corpus, dict) else None
+
+
+def _config(record: dict[str, Any]) -> dict[str, Any]:
+    config = record.get("config")
+    return config if isinstance(config, dict) else {}
+
+
+def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, Any]:
+    """What changed between two runs. ``same_corpus`` is None when either run's corpus hash is
+    unknown; ``missing`` names tables one run lacks (never identical); ``warnings`` holds one
+    line per run marked running (or failed, when ``allow_failed``)."""
+    run_a, run_b = Path(run_a), Path(run_b)
+    warnings = []
     for run in (run_a, run_b):
-        if not (run / "topics.csv").exists():
-            raise FileNotFoundError(
-                f"{run} is not a run folder (no topics.csv); `lip runs` lists runs"
+        status, reason = read_status(run)
+        if status == "failed" and not allow_failed:
+            why = f" ({reason})" if reason else ""
+            raise RunError(
+                f"{run} is a failed run{why}; compare complete runs, "
+                "or pass --allow-failed to compare what it wrote"
             )
-        if io.run_status(run) == "failed":
-            raise FileNotFoundError(f"{run} is a failed run; compare complete runs only")
-    rec_a = io.read_json(run_a / "run.json") if (run_a / "run.json").exists() else {}
-    rec_b = io.read_json(run_b / "run.json") if (run_b / "run.json").exists() else {}
+        if not (run / "topics.csv").exists():
+            what = "no topics.csv" if run.is_dir() else "it does not exist"
+            raise FileNotFoundError(f"{run} is not a run folder ({what}); `lip runs` lists runs")
+        warning = status_warning(run)
+        if warning:
+            warnings.append(warning)
+    rec_a, rec_b = read_record(run_a), read_record(run_b)
     same = identical_tables(run_a, run_b)
+    missing = missing_tables(run_a, run_b)
+    hash_a, hash_b = _corpus_hash(rec_a), _corpus_hash(rec_b)
+    columns = ("topic", "size", "label", "words")
     return {
-        "identical": all(v for v in same.values() if v is not None)
+        "identical": not missing
+        and all(v for v in same.values() if v is not None)
         and any(v is not None for v in same.values()),
         "tables": same,
-        "same_corpus": (rec_a.get("corpus") or {}).get("content_hash")
-        == (rec_b.get("corpus") or {}).get("content_hash"),
-        "parameters": parameter_changes(rec_a.get("config", {}), rec_b.get("config", {})),
+        "missing": missing,
+        "same_corpus": hash_a == hash_b if hash_a and hash_b else None,
+        "unknown_corpus": [run for run, h in ((run_a, hash_a), (run_b, hash_b)) if not h],
+        "warnings": warnings,
+        "parameters": parameter_changes(_config(rec_a), _config(rec_b)),
         "topics": match_topics(
-            pd.read_csv(run_a / "topics.csv"), pd.read_csv(run_b / "topics.csv")
+            _read_csv(run_a / "topics.csv", columns), _read_csv(run_b / "topics.csv", columns)
         ),
         "themes": theme_shifts(run_a, run_b),
     }

@@ -17,9 +17,11 @@ def fail() -> Iterator[None]:
     from lip_research.embed import EmbeddingError
     from lip_research.io import CorpusError
     from lip_research.report import ReportError
+    from lip_research.runs import RunError
 
     known: tuple[type[BaseException], ...] = (
-        AnalysisError, ConfigError, CorpusError, EmbeddingError, ReportError, FileNotFoundError,
+        AnalysisError, ConfigError, CorpusError, EmbeddingError, ReportError, RunError,
+        FileNotFoundError,
     )  # fmt: skip
     try:
         from lip_research.codebook import CodebookError

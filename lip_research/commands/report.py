@@ -9,6 +9,10 @@ import typer
 from lip_research.commands import fail
 
 
+def warn(message: str) -> None:
+    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+
+
 def report(
     corpus: Path | None = typer.Option(
         None,
@@ -59,26 +63,47 @@ def runs(
         if table.empty:
             typer.echo(f"no runs under {root}")
             return
-        typer.echo(table.to_string(index=False))
+        shown = table.drop(columns="problem")
+        for column in shown.columns[(shown.dtypes == "Int64") & shown.isna().any()]:
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
+        typer.echo(shown.to_string(index=False, na_rep=""))
+        for problem in table["problem"].dropna():
+            typer.echo(f"unreadable: {problem}")
 
 
 def compare(
     run_a: Path = typer.Argument(..., help="First run folder."),
     run_b: Path = typer.Argument(..., help="Second run folder."),
     out: Path | None = typer.Option(None, "--out", help="Also write the comparison tables here."),
+    allow_failed: bool = typer.Option(
+        False, "--allow-failed", help="Compare what a run marked failed wrote (with a warning)."
+    ),
 ) -> None:
     """Match topics between two runs and report what changed (parameters, topics, prevalence)."""
     from lip_research import io
     from lip_research.runs import compare as compare_runs
 
     with fail():
-        result = compare_runs(run_a, run_b)
+        result = compare_runs(run_a, run_b, allow_failed=allow_failed)
+        for warning in result["warnings"]:
+            warn(warning)
         if result["identical"]:
             typer.echo("IDENTICAL: every table is byte-identical in both runs.")
         else:
             changed = [k for k, v in result["tables"].items() if v is False]
-            typer.echo(f"DIFFERENT: tables that differ: {', '.join(changed) or 'none'}")
-        typer.echo(f"same corpus: {result['same_corpus']}")
+            line = f"DIFFERENT: tables that differ: {', '.join(changed) or 'none'}"
+            missing = [
+                f"{name} (not in {' or '.join(str(r) for r in lacking)})"
+                for name, lacking in result["missing"].items()
+            ]
+            if missing:
+                line += f"; missing: {', '.join(missing)}"
+            typer.echo(line)
+        if result["same_corpus"] is None:
+            unknown = ", ".join(str(r) for r in result["unknown_corpus"])
+            typer.echo(f"same corpus: unknown (no corpus hash in run.json of {unknown})")
+        else:
+            typer.echo(f"same corpus: {result['same_corpus']}")
         params = result["parameters"]
         typer.echo("parameters changed:" if not params.empty else "parameters: unchanged")
         if not params.empty:

@@ -91,14 +91,30 @@ def evaluate(
     from lip_research import io
     from lip_research.config import from_dict
     from lip_research.pipeline import load_corpus, modelled, run_topics
+    from lip_research.runs import RERUN, RunError, run_record, status_warning
     from lip_research.workbench import evaluation, planted_labels
 
     with fail():
-        record = io.read_json(run / "run.json")
+        record = run_record(run)
+        corpus_record = record.get("corpus")
+        if not isinstance(record.get("config"), dict) or not (
+            isinstance(corpus_record, dict) and corpus_record.get("path")
+        ):
+            raise RunError(
+                f"{run / 'run.json'} is unreadable (no config or corpus path in it): {RERUN}"
+            )
+        warning = status_warning(run)
+        if warning:
+            typer.secho(
+                f"warning: {warning}; evaluating it anyway (the figures describe a refit "
+                "of its config)",
+                fg=typer.colors.YELLOW,
+                err=True,
+            )
         cfg = from_dict(record["config"])
-        corpus_path = Path(record["corpus"]["path"])
+        corpus_path = Path(corpus_record["path"])
         corpus = load_corpus(corpus_path, cfg)
-        saved_hash = record["corpus"].get("content_hash")
+        saved_hash = corpus_record.get("content_hash")
         if saved_hash and modelled(corpus, cfg).content_hash != saved_hash:
             raise io.CorpusError(
                 f"the corpus at {corpus_path} has changed since {run} was fitted; "

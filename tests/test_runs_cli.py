@@ -1,0 +1,181 @@
+"""Reading run folders: `lip runs`, `lip compare` and `lip evaluate` on damaged, missing or
+unfinished runs give one clear line (never a traceback) and keep working for healthy runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lip_research.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def fitted(sample_slice, tmp_path_factory) -> tuple[Path, Path]:
+    """Two real runs on the sample slice (static embedding): the default seed and seed 7."""
+    root = tmp_path_factory.mktemp("fitted")
+    for name, extra in (("a", ()), ("b", ("--seed", "7"))):
+        result = invoke(
+            "topics", "--corpus", sample_slice, "--out", root / name,
+            "--embedding", "static", "--no-save-model", *extra,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    return root / "a", root / "b"
+
+
+@pytest.fixture
+def runs(fitted, tmp_path) -> tuple[Path, Path]:
+    """Fresh copies of the two runs under tmp_path/runs, free to damage."""
+    a, b = (tmp_path / "runs" / run.name for run in fitted)
+    for src, dst in zip(fitted, (a, b), strict=True):
+        shutil.copytree(src, dst)
+    return a, b
+
+
+def truncate(path: Path) -> None:
+    path.write_text(path.read_text()[:120])
+
+
+def assert_one_line_error(result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "JSONDecodeError" not in result.output
+    assert len(lines(result.output)) == 1, result.output
+    assert result.output.startswith("error: ")
+    for needle in needles:
+        assert needle in result.output, result.output
+
+
+# -- 1. a damaged run.json ----------------------------------------------------------------
+def test_runs_lists_every_readable_run_and_names_the_damaged_one(runs):
+    good, bad = runs
+    truncate(bad / "run.json")
+    result = invoke("runs", good.parent)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    rows = {line.split()[0]: line for line in lines(result.output)[1:]}
+    assert "complete" in rows[str(good)] and "static" in rows[str(good)]
+    assert "unreadable" in rows[str(bad)]
+    reasons = [line for line in lines(result.output) if line.startswith("unreadable:")]
+    assert len(reasons) == 1
+    assert str(bad / "run.json") in reasons[0] and "invalid JSON" in reasons[0]
+
+
+@pytest.mark.parametrize("content", ["", "[1, 2]", '{"config": 3, "evaluation": []}'])
+def test_runs_lists_an_empty_or_odd_run_json_as_unreadable(runs, content):
+    good, bad = runs
+    (bad / "run.json").write_text(content)
+    result = invoke("runs", good.parent)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert any(line.split()[0] == str(good) and "complete" in line for line in lines(result.output))
+    assert f"unreadable: {bad / 'run.json'} is unreadable" in result.output
+
+
+def test_evaluate_and_compare_refuse_a_damaged_run_json_in_one_line(runs):
+    good, bad = runs
+    truncate(bad / "run.json")
+    for result in (invoke("evaluate", bad, "--seeds", "1"), invoke("compare", good, bad)):
+        assert_one_line_error(result, str(bad / "run.json"), "invalid JSON", "rerun `lip topics`")
+
+
+# -- 2. compare: missing tables, unfinished runs, unknown corpus ----------------------------
+def test_healthy_runs_still_compare_identical_on_the_same_corpus(runs):
+    a, b = runs
+    result = invoke("compare", a, b)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(("IDENTICAL", "DIFFERENT"))
+    assert "same corpus: True" in result.output and "seed" in result.output
+    copy = a.parent / "a-copy"
+    shutil.copytree(a, copy)
+    result = invoke("compare", a, copy)
+    assert result.output.startswith("IDENTICAL") and "warning" not in result.output
+
+
+@pytest.mark.parametrize("sides", ["b", "both"])
+def test_a_missing_table_is_never_identical(runs, sides):
+    a, b = runs
+    shutil.rmtree(a)
+    shutil.copytree(b, a)  # same bytes everywhere but for what is removed
+    for run in (b,) if sides == "b" else (a, b):
+        (run / "passage_topics.parquet").unlink()
+    result = invoke("compare", a, b)
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("DIFFERENT") and "IDENTICAL" not in result.output
+    assert "missing: passage_topics.parquet" in first and str(b) in first
+
+
+def test_compare_warns_about_a_run_marked_running(runs):
+    a, b = runs
+    (b / "STATUS").write_text("running\n")
+    result = invoke("compare", a, b)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {b} is marked running" in result.output
+
+
+def test_compare_refuses_a_failed_run_unless_asked(runs):
+    a, b = runs
+    (b / "STATUS").write_text("failed\nValueError: boom\n")
+    result = invoke("compare", a, b)
+    assert_one_line_error(result, f"{b} is a failed run", "boom", "--allow-failed")
+    result = invoke("compare", a, b, "--allow-failed")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {b} is marked failed (ValueError: boom)" in result.output
+
+
+def test_an_unknown_corpus_hash_is_reported_as_unknown(runs):
+    a, b = runs
+    for run in runs:
+        (run / "run.json").unlink()
+        (run / "STATUS").unlink()
+    result = invoke("compare", a, b)
+    assert result.exit_code == 0, result.output
+    assert "same corpus: True" not in result.output
+    assert "same corpus: unknown" in result.output and str(a) in result.output
+
+
+# -- 3. lip runs on a folder that does not exist -------------------------------------------
+def test_runs_on_a_missing_folder_says_so(tmp_path):
+    result = invoke("runs", tmp_path / "nowhere")
+    assert_one_line_error(result, str(tmp_path / "nowhere"), "does not exist")
+    (tmp_path / "empty").mkdir()
+    result = invoke("runs", tmp_path / "empty")
+    assert result.exit_code == 0 and "no runs under" in result.output
+
+
+# -- 4. lip evaluate on something that is not a run, or an unfinished run --------------------
+def test_evaluate_names_a_folder_that_is_not_a_run(tmp_path, runs):
+    (tmp_path / "plain").mkdir()
+    result = invoke("evaluate", tmp_path / "plain")
+    assert_one_line_error(
+        result, f"{tmp_path / 'plain'} is not a run folder (no run.json)", "`lip topics`"
+    )
+    assert "Errno" not in result.output
+    result = invoke("evaluate", tmp_path / "nowhere")
+    assert_one_line_error(result, "is not a run folder", "`lip topics`")
+    _, b = runs
+    (b / "run.json").unlink()
+    (b / "STATUS").write_text("failed\nConfigError: n_clusters too big\n")
+    assert_one_line_error(invoke("evaluate", b), "failed run", "n_clusters too big")
+
+
+@pytest.mark.parametrize("status", ["running", "failed"])
+def test_evaluate_warns_before_evaluating_an_unfinished_run(runs, status):
+    _, b = runs
+    (b / "STATUS").write_text(f"{status}\n")
+    result = invoke("evaluate", b, "--seeds", "1")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"warning: {b} is marked {status}")
+    assert "npmi" in result.output
