@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io as _io
 from pathlib import Path
 
 import pandas as pd
@@ -68,7 +69,22 @@ def render_docx(report: Report, path: Path) -> None:
     document.core_properties.author = "lip_research sample corpus (fictional)"
     document.core_properties.created = dt.datetime(report.year, 6, 1)
     document.core_properties.modified = dt.datetime(report.year, 6, 1)
-    document.save(str(path))
+    buffer = _io.BytesIO()
+    document.save(buffer)
+    path.write_bytes(_fixed_zip_times(buffer.getvalue(), (report.year, 6, 1, 0, 0, 0)))
+
+
+def _fixed_zip_times(data: bytes, when: tuple[int, ...]) -> bytes:
+    """The same .docx with every entry dated ``when``: the same seed gives the same bytes."""
+    import zipfile
+
+    out = _io.BytesIO()
+    with zipfile.ZipFile(_io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 def render_pdf(report: Report, path: Path) -> None:

@@ -107,6 +107,18 @@ def test_composition_is_deterministic_and_matches_the_shipped_files():
     )
 
 
+def test_word_reports_rebuild_byte_identical(tmp_path):
+    from lip_research.sample_render import render_docx
+
+    bank = load_bank(SAMPLE / "bank")
+    report = next(
+        r for r in plan_reports(bank, n_reports=len(MANIFEST), seed=2016) if r.fmt == "docx"
+    )
+    render_docx(report, tmp_path / "rebuilt.docx")
+    shipped = SAMPLE / "reports" / f"{report.doc_id}.docx"
+    assert (tmp_path / "rebuilt.docx").read_bytes() == shipped.read_bytes()
+
+
 def test_corpus_yaml_points_at_existing_files():
     spec = yaml.safe_load((SAMPLE / "corpus.yaml").read_text())
     for key in ("manifest", "labels", "catalogue"):
