@@ -130,6 +130,15 @@ def test_evaluate_refuses_a_run_whose_corpus_has_changed_and_warns_on_a_differen
     run = tmp_path / "run"
     result = invoke("topics", "--corpus", str(corpus), "--out", str(run), "--embedding", "static")
     assert result.exit_code == 0, result.output
+    again = invoke("topics", "--corpus", str(corpus), "--out", str(run), "--embedding", "static")
+    assert again.exit_code == 2 and "already holds a run (status complete)" in again.output
+    assert (run / "topics.csv").exists()  # the first run is kept
+    (run / "model" / "left-over.txt").write_text("from the first run")
+    result = invoke(
+        "topics", "--corpus", str(corpus), "--out", str(run), "--embedding", "static",
+        "--overwrite",
+    )  # fmt: skip
+    assert result.exit_code == 0 and not (run / "model" / "left-over.txt").exists()
 
     saved = pd.read_parquet(run / "passage_topics.parquet")
     saved.assign(topic=saved["topic"].iloc[::-1].to_numpy()).to_parquet(

@@ -35,6 +35,9 @@ def topics(
         None, "--n-clusters", help="Number of topics (k-means / agglomerative)."
     ),
     save_model: bool = typer.Option(True, help="Save the fitted model in RUN/model for reloading."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace the run already in RUN (it is deleted first)."
+    ),
 ) -> None:
     """Fit passage-level BERTopic and write topics.csv, passage_topics.parquet, document_topics.csv, run.json."""
     from lip_research import io
@@ -52,6 +55,7 @@ def topics(
         )
         from lip_research.pipeline import load_corpus, run_topics
 
+        _claim_run_folder(out, overwrite)
         out.mkdir(parents=True, exist_ok=True)
         io.set_run_status(out, "running")
         try:
@@ -73,6 +77,26 @@ def topics(
             f"(outliers {ev['outlier_share']:.1%}, largest {ev['largest_share']:.1%}, "
             f"NPMI {ev['npmi']:.3f}) -> {out}"
         )
+
+
+def _claim_run_folder(out: Path, overwrite: bool) -> None:
+    """Refuse to write over an earlier run (or a folder of other files) unless told to."""
+    import shutil
+
+    from lip_research.runs import RunError
+
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    is_run = (out / "run.json").exists() or (out / "STATUS").exists()
+    if not is_run:
+        raise RunError(f"{out} holds other files: give a new or empty folder as --out")
+    status = (out / "STATUS").read_text().split()[0] if (out / "STATUS").exists() else "?"
+    if not overwrite and status != "failed":  # a failed run holds nothing worth keeping
+        raise RunError(
+            f"{out} already holds a run (status {status}): give a new --out, "
+            "or pass --overwrite to replace it"
+        )
+    shutil.rmtree(out)
 
 
 def evaluate(
