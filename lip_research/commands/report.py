@@ -33,9 +33,10 @@ def report(
     """Execute a parameterised notebook with papermill into a new run folder with an HTML report."""
     from lip_research import io
     from lip_research.pipeline import corpus_spec
-    from lip_research.report import load_params, run_report
+    from lip_research.report import find_notebook, load_params, run_report
 
     with fail():
+        find_notebook(notebook)  # a wrong name is the first thing to hear about
         values = load_params(params)
         if corpus is not None:
             values["corpus"] = str(corpus)
