@@ -163,10 +163,10 @@ def read_manifests(paths) -> pd.DataFrame:
 
 
 def _read_manifest(path: Path) -> pd.DataFrame:
-    import csv
     import io as _io
 
     from lip_research.extract import decode_bytes
+    from lip_research.tabular import delimiter
 
     fix = "save it as a CSV with a header row: a file column and one row per report"
     try:
@@ -174,11 +174,7 @@ def _read_manifest(path: Path) -> pd.DataFrame:
             frame = pd.read_excel(path)
         else:
             text, _ = decode_bytes(path.read_bytes())
-            try:
-                sep = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t").delimiter
-            except csv.Error:  # one column, or nothing to tell the delimiter by
-                sep = ","
-            frame = pd.read_csv(_io.StringIO(text), sep=sep)
+            frame = pd.read_csv(_io.StringIO(text), sep=delimiter(text))
     except pd.errors.EmptyDataError:
         raise io.CorpusError(f"manifest {path} is empty: {fix}") from None
     except (ValueError, OSError, ImportError) as exc:

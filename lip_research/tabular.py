@@ -48,12 +48,20 @@ def load_table(path: Path, kind: str) -> pd.DataFrame:
         text, _ = decode_bytes(path.read_bytes())
         if kind == "jsonl":
             return pd.read_json(_io.StringIO(text), lines=True)
-        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        sep = "\t" if path.suffix.lower() == ".tsv" else delimiter(text)
         return pd.read_csv(_io.StringIO(text), sep=sep)
     except (ValueError, OSError, KeyError, ImportError) as exc:
         raise BadInput(
             f"could not read the {kind} table: {str(exc).splitlines()[0][:200]}"
         ) from None
+
+
+def delimiter(text: str) -> str:
+    """The delimiter of a CSV: comma, or semicolon or tab (Excel in many locales), by its header."""
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def pick_text_column(frame: pd.DataFrame, named: str | None) -> tuple[str, bool]:

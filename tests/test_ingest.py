@@ -425,6 +425,15 @@ def test_tables_of_summaries_in_every_format(tmp_path, suffix):
     assert corpus.passages.groupby("doc_id").size().to_dict() == {"baby-q": 1, "child-p": 1}
 
 
+def test_a_semicolon_table_of_summaries(tmp_path):
+    # Excel saves CSV with semicolons in many locales
+    frame = pd.DataFrame({"title": ["Child P"], "summary": [words(18, "neglect; and housing")]})
+    frame.to_csv(tmp_path / "catalogue.csv", sep=";", index=False)
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    assert corpus.documents["doc_id"].tolist() == ["child-p"]
+    assert "neglect; and housing" in corpus.passages["text"].iloc[0]
+
+
 def test_a_named_text_column_that_is_missing(tmp_path):
     pd.DataFrame({"summary": [words(12, "housing")]}).to_csv(tmp_path / "t.csv", index=False)
     corpus, _ = ingest_paths([tmp_path], IngestConfig(text_column="abstract"), progress=False)

@@ -39,6 +39,11 @@ def read_labels(folder: str | Path):
 
     folder = Path(folder)
     names = ("paragraphs", "passage_themes", "document_themes", "document_markers")
+    if not folder.is_dir():
+        raise typer.BadParameter(
+            f"{folder} does not exist: give a labels folder like data/sample/labels",
+            param_hint="--labels",
+        )
     missing = [n for n in names if not (folder / f"{n}.csv").exists()]
     if missing:
         raise typer.BadParameter(

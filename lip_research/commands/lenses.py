@@ -157,6 +157,8 @@ def search(
         raise typer.BadParameter("choose keyword or semantic", param_hint="--mode")
     if not query.strip() and not like:
         raise typer.BadParameter("give a QUERY or --like PASSAGE_ID")
+    if query.strip() and like:
+        raise typer.BadParameter("give a QUERY or --like PASSAGE_ID, not both")
     ctx = load_context(corpus, config, backend, [], None, "zero_shot")
     passages = ctx.corpus.passages
     try:
