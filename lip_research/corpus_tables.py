@@ -109,7 +109,9 @@ def build_tables(
             notes.append(f"{rows} no ingested file: {shown}")
     if bad_years:
         shown = "; ".join(bad_years[:5]) + (" ..." if len(bad_years) > 5 else "")
-        notes.append(f"manifest years that are not years (the file's year kept): {shown}")
+        notes.append(
+            f"year values that are not years (the file name's or first page's kept): {shown}"
+        )
     return (
         _documents_frame(doc_rows),
         _passages_frame(passage_rows),
@@ -149,17 +151,26 @@ def _present(value) -> bool:
 
 
 def _as_year(value) -> int | None:
-    """A year from a number or from text holding one ("2019", "2019-03-01", "March 2019")."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool) and 1900 <= value <= 2100:
-        return int(value)
+    """A year from a whole number or from text holding one ("2019", "2019-03-01", "March 2019"),
+    in the range file names are read in (1980-2049)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        whole = float(value).is_integer()
+        return int(value) if whole and YEAR.fullmatch(str(int(value))) else None
     found = YEAR.search(str(value))
     return int(found.group(1)) if found else None
 
 
 def read_manifests(paths) -> pd.DataFrame:
-    """Manifest files as one table: CSV (comma, semicolon or tab; any common encoding) or .xlsx."""
+    """Manifest files as one table: CSV (comma, semicolon or tab; any common encoding) or .xlsx.
+
+    With several, each one's file column is named ``file`` first so that all rows match.
+    """
     frames = [_read_manifest(Path(p)) for p in paths]
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(
+        [f.rename(columns={_manifest_index(f)[1]: "file"}) for f in frames], ignore_index=True
+    )
 
 
 def _read_manifest(path: Path) -> pd.DataFrame:

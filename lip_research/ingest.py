@@ -109,16 +109,13 @@ def _is_output_folder(folder: Path) -> bool:
 
 
 def folder_manifests(sources: Sequence[Path]) -> list[Path]:
-    """``manifest.csv`` files in the source folders (hidden ones aside): metadata, never documents."""
-    found = []
+    """``manifest.csv`` at the top of each source folder: metadata, never a document."""
+    found: dict[Path, Path] = {}
     for source in map(Path, sources):
-        if source.is_dir():
-            found += [
-                p
-                for p in sorted(source.rglob("manifest.csv"))
-                if not any(part.startswith(".") for part in p.relative_to(source).parts)
-            ]
-    return found
+        path = source / "manifest.csv"
+        if source.is_dir() and not _is_output_folder(source) and path.is_file():
+            found.setdefault(path.resolve(), path)  # overlapping sources: read it once
+    return list(found.values())
 
 
 # -- cache ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 A *corpus argument* may be an ingested corpus folder, a folder with a ``corpus.yaml``
 (like ``data/sample``) or any folder of report files; the latter two are ingested (with
-per-file caching) into ``data/interim/corpora/<name>``.
+per-file caching) into ``data/interim/corpora/<name>-<hash of the folder's path>``.
 """
 
 from __future__ import annotations

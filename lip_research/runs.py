@@ -107,6 +107,8 @@ def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
     topics_cfg = (record.get("config") or {}).get("topics") or {}
     ev = record.get("evaluation") or {}
     corpus = record.get("corpus") or {}
+    if not isinstance(corpus, dict):  # notebook 01 records just the corpus path
+        corpus = {"path": str(corpus)}
     return {
         "run": str(run),
         "status": read_status(run)[0],

@@ -37,12 +37,7 @@ def load_table(path: Path, kind: str) -> pd.DataFrame:
     """Read a table file; encodings of .csv/.jsonl are detected like plain text."""
     try:
         if kind == "xlsx":
-            sheets = {n: f for n, f in pd.read_excel(path, sheet_name=None).items() if not f.empty}
-            if len(sheets) > 1:  # every sheet's rows, and which sheet each came from
-                return pd.concat(
-                    [f.assign(sheet=str(n)) for n, f in sheets.items()], ignore_index=True
-                )
-            return next(iter(sheets.values()), pd.DataFrame())
+            return _workbook(path)
         if kind == "parquet":
             return pd.read_parquet(path)
         text, _ = decode_bytes(path.read_bytes())
@@ -56,9 +51,25 @@ def load_table(path: Path, kind: str) -> pd.DataFrame:
         ) from None
 
 
+def _workbook(path: Path) -> pd.DataFrame:
+    """The first sheet, with the rows of later sheets that share its header (a table split by
+    year, say); sheets of other shapes (lookups, notes) are not documents."""
+    sheets = [(n, f) for n, f in pd.read_excel(path, sheet_name=None).items() if not f.empty]
+    if not sheets:
+        return pd.DataFrame()
+    first = list(sheets[0][1].columns)
+    same = [(n, f) for n, f in sheets if list(f.columns) == first]
+    if len(same) == 1:
+        return sheets[0][1]
+    column = "sheet" if "sheet" not in first else "sheet_name"
+    out = pd.concat([f.assign(**{column: str(n)}) for n, f in same], ignore_index=True)
+    out.attrs["sheets"] = (column, len(same))
+    return out
+
+
 def delimiter(text: str) -> str:
     """The delimiter of a CSV: comma, or semicolon or tab (Excel in many locales), by its header."""
-    header = text.split("\n", 1)[0]
+    header = re.sub(r'"[^"]*"', "", text.split("\n", 1)[0])  # quoted names may hold any of them
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
@@ -125,8 +136,9 @@ def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
         raise BadInput(f"every row of the text column '{column}' is empty")
     how = "auto-detected (longest mean text)" if auto else "as named"
     notes = [f"{len(rows)} rows read as documents; text column '{column}' {how}"]
-    if "sheet" in frame.columns and kind == "xlsx":
-        notes.append(f"rows from {frame['sheet'].nunique()} sheets (column 'sheet')")
+    if "sheets" in frame.attrs:
+        name, count = frame.attrs["sheets"]
+        notes.append(f"rows from {count} sheets with the same columns (column '{name}')")
     if empty:
         notes.append(f"{empty} rows with empty text skipped")
     return TableRows(rows=rows, text_column=str(column), auto=auto, notes=notes)

@@ -139,6 +139,8 @@ def test_evaluate_refuses_a_run_whose_corpus_has_changed_and_warns_on_a_differen
         "--overwrite",
     )  # fmt: skip
     assert result.exit_code == 0 and not (run / "model" / "left-over.txt").exists()
+    typo = invoke("topics", "--corpus", str(tmp_path / "nowhere"), "--out", str(run), "--overwrite")
+    assert typo.exit_code == 2 and (run / "topics.csv").exists()  # a bad corpus deletes nothing
 
     saved = pd.read_parquet(run / "passage_topics.parquet")
     saved.assign(topic=saved["topic"].iloc[::-1].to_numpy()).to_parquet(

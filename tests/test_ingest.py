@@ -207,9 +207,14 @@ def test_every_sheet_of_a_workbook_is_read(tmp_path):
         pd.DataFrame({"title": ["Baby Q"], "summary": [words(16, "sleep")]}).to_excel(
             writer, sheet_name="2020", index=False
         )
+        pd.DataFrame({"code": ["N"], "description": [words(12, "a lookup of codes")]}).to_excel(
+            writer, sheet_name="Codes", index=False
+        )
     corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
     docs = corpus.documents.set_index("doc_id")
+    # the sheets that share the first one's columns are one table; the lookup is no document
     assert docs["sheet"].to_dict() == {"child-p": "2019", "baby-q": "2020"}
+    assert "code" not in docs.columns
 
 
 def test_reingest_is_identical_and_reads_the_caches(folder, tmp_path, monkeypatch):

@@ -36,8 +36,10 @@ def fail() -> Iterator[None]:
         sys.exit(2)
     except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
         what = {
-            PermissionError: "permission denied: choose a folder you can write to",
+            PermissionError: "permission denied: check that you may read it, or write to "
+            "another folder",
             IsADirectoryError: "is a folder where a file is needed",
         }.get(type(exc), "a file is in the way where a folder is needed: give another path")
-        typer.secho(f"error: {exc.filename}: {what}", fg=typer.colors.RED, err=True)
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.secho(f"error: {where}{what}", fg=typer.colors.RED, err=True)
         sys.exit(2)

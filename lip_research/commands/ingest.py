@@ -77,7 +77,7 @@ def ingest(
 
     Text is cleaned (running headers and footers, page numbers, contents pages, licence and contact blocks, text repeated across many documents; all listed in removed.csv) and cut into sectioned passages with page ranges.
 
-    A manifest.csv at the top of a source folder is read as metadata (as --manifest is), never as a document; ingested corpus and run folders inside the sources are left out.
+    A manifest.csv at the top of a source folder is read as metadata (as --manifest is), never as a document (one in a sub-folder is a document like any other file); ingested corpus and run folders inside the sources are left out.
 
     Results are cached per file, so ingesting the same files again is fast. Ends with a one-line summary (with notes); the exit code is 0 when every file was accounted for, even if some could not be read, and 1 when no document came out.
     """

@@ -55,11 +55,13 @@ def topics(
         )
         from lip_research.pipeline import load_corpus, run_topics
 
-        _claim_run_folder(out, overwrite)
+        _claim_run_folder(out, overwrite, delete=False)  # refuse early, before any work
+        loaded = load_corpus(corpus, cfg)
+        _claim_run_folder(out, overwrite)  # the corpus is fine: now an old run may go
         out.mkdir(parents=True, exist_ok=True)
         io.set_run_status(out, "running")
         try:
-            run = run_topics(load_corpus(corpus, cfg), cfg)
+            run = run_topics(loaded, cfg)
             save_topics(run, out)
             if save_model:
                 save(
@@ -79,24 +81,27 @@ def topics(
         )
 
 
-def _claim_run_folder(out: Path, overwrite: bool) -> None:
+def _claim_run_folder(out: Path, overwrite: bool, delete: bool = True) -> None:
     """Refuse to write over an earlier run (or a folder of other files) unless told to."""
     import shutil
 
-    from lip_research.runs import RunError
+    from lip_research.runs import RunError, read_status
 
+    if out.is_symlink():
+        raise RunError(f"{out} is a link (such as latest): give the run folder itself as --out")
     if not out.is_dir() or not any(out.iterdir()):
         return
     is_run = (out / "run.json").exists() or (out / "STATUS").exists()
     if not is_run:
         raise RunError(f"{out} holds other files: give a new or empty folder as --out")
-    status = (out / "STATUS").read_text().split()[0] if (out / "STATUS").exists() else "?"
+    status = read_status(out)[0]
     if not overwrite and status != "failed":  # a failed run holds nothing worth keeping
         raise RunError(
             f"{out} already holds a run (status {status}): give a new --out, "
             "or pass --overwrite to replace it"
         )
-    shutil.rmtree(out)
+    if delete:
+        shutil.rmtree(out)
 
 
 def evaluate(
