@@ -7,6 +7,7 @@ under ``<run_dir>/figures``; tables go to ``<run_dir>``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,15 @@ from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: n
     save_topics,
     write_topic_tables,
 )
+
+
+def from_project_root() -> Path:
+    """Work from the project folder, as `lip report` does: JupyterLab starts a notebook's kernel
+    in notebooks/, where the parameters' relative paths (data/sample, reports/...) mean nothing."""
+    here = Path.cwd()
+    if here.name == "notebooks" and (here.parent / "lip_research").is_dir():
+        os.chdir(here.parent)
+    return Path.cwd()
 
 
 def prepare(run_dir: str | Path) -> Path:

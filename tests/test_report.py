@@ -330,3 +330,20 @@ def test_notebooks_match_their_source(name):
     assert [(c.cell_type, c.source) for c in stored.cells] == [
         (c.cell_type, c.source) for c in expected.cells
     ], f"run `python tools/nbtools.py` after editing tools/notebooks_src.py ({name})"
+
+
+def test_a_notebook_opened_in_jupyterlab_finds_the_sample_corpus(tmp_path):
+    # JupyterLab starts a notebook's kernel in notebooks/; the default corpus is data/sample
+    import papermill
+
+    papermill.execute_notebook(
+        str(REPO / "notebooks" / "01-corpus-overview.ipynb"),
+        str(tmp_path / "executed.ipynb"),
+        parameters={"run_dir": str(tmp_path / "run")},
+        cwd=str(REPO / "notebooks"),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["corpus"] == "data/sample"
+    assert (tmp_path / "run" / "figures" / "documents-by-year.png").exists()

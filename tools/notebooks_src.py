@@ -5,6 +5,7 @@ from IPython.display import HTML, Markdown, display
 
 from lip_research import workbench as wb
 
+wb.from_project_root()  # JupyterLab starts kernels in notebooks/
 run_dir = wb.prepare(run_dir)
 cfg = wb.build_config(
     config_yaml, seed=seed, embedding=embedding, clustering=clustering, reduction=reduction,
@@ -190,6 +191,7 @@ from IPython.display import display
 from lip_research import workbench as wb
 from lip_research.config import RunConfig
 
+wb.from_project_root()  # JupyterLab starts kernels in notebooks/
 run_dir = wb.prepare(run_dir)
 corpus_data = wb.open_corpus(corpus, RunConfig())
 time_column = wb.column(corpus_data, time_column, default="year")
