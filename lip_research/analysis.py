@@ -70,9 +70,16 @@ def topics_over_time(
 ) -> pd.DataFrame:
     """:func:`topics_by` over a year (or any date) column; dates are reduced to years."""
     docs = documents.copy()
-    if time_col in docs and not pd.api.types.is_numeric_dtype(docs[time_col]):
-        docs[time_col] = pd.to_datetime(docs[time_col], errors="coerce").dt.year
+    if time_col in docs:
+        docs[time_col] = as_years(docs[time_col])
     return topics_by(passage_topics, docs, time_col, topics)
+
+
+def as_years(values: pd.Series) -> pd.Series:
+    """Years from a year column or a date column (anything else becomes missing)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values
+    return pd.to_datetime(values, errors="coerce", format="mixed").dt.year
 
 
 def crosstab(by: pd.DataFrame, column: str, value: str = "share") -> pd.DataFrame:

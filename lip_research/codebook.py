@@ -102,6 +102,8 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
     """A built-in codebook by name, or a user codebook from a YAML path."""
     text = str(name_or_path)
     path = builtin_path(text) if text in BUILTIN else Path(text)
+    if path.is_dir():
+        raise CodebookError(f"{path} is a folder: give a codebook YAML file")
     if not path.exists():
         hint = (
             f"built-in codebooks: {', '.join(BUILTIN)}"

@@ -270,6 +270,35 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 # -- labelled corpora ------------------------------------------------------------------------------
+LABEL_COLUMNS = {
+    "paragraphs": ("doc_id", "para_index", "section", "why", "marker", "text"),
+    "passage_themes": ("doc_id", "para_index", "theme_id"),
+    "document_themes": ("doc_id", "theme_id"),
+    "document_markers": ("doc_id", "marker_id"),
+}
+MIN_LABELLED_REPORTS = 5  # fewer cannot fit and cross-validate a supervised coder
+
+
+class LabelsError(ValueError):
+    """Labels that cannot train the supervised coder for this corpus; the message says why."""
+
+
+def labels_problem(labels: Labels, passages: pd.DataFrame, theme_ids: Sequence[str]) -> str | None:
+    """Why these labels cannot train a coder for these passages and codebooks (None if they can)."""
+    ours = set(labels.doc_ids) & set(passages["doc_id"].astype(str))
+    if len(ours) < MIN_LABELLED_REPORTS:
+        return (
+            f"the labels describe {len(ours)} of this corpus's reports (their doc_ids do not "
+            f"match); supervised coding needs at least {MIN_LABELLED_REPORTS}"
+        )
+    named = set(labels.passage_themes["theme_id"].astype(str)) | set(
+        labels.document_themes["theme_id"].astype(str)
+    )
+    if not named & set(theme_ids):
+        return "no theme_id in the labels is a codebook id (see `lip themes --help` for codebooks)"
+    return None
+
+
 @dataclass(frozen=True)
 class Labels:
     """Ground truth of a labelled corpus (the sample's ``labels/`` folder).

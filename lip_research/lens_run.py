@@ -65,10 +65,22 @@ def run_lenses(
     theme_books, marker_book = split_books(books)
     entries = all_entries(theme_books)
     if not entries:
-        raise ValueError(
-            "no theme codebook given: add practice_issues (or your own) to the codebooks"
+        from lip_research.codebook import CodebookError
+
+        raise CodebookError(
+            "no theme codebook given: add practice_issues (or your own) to themes.codebooks"
         )
     supervised_run = labels is not None and params.method != "zero_shot"
+    problem = (
+        lens_eval.labels_problem(labels, passages, [e.id for e in entries])
+        if supervised_run
+        else None
+    )
+    if problem and params.method == "supervised":
+        raise lens_eval.LabelsError(f"{problem}: use method zero_shot, or labels of this corpus")
+    if problem:  # method auto: the labels do not fit this corpus, so code it zero-shot
+        print(f"Note: {problem}; coding zero-shot with the shipped thresholds.")
+        supervised_run = False
     alignment = lens_eval.align_paragraphs(passages, labels.paragraphs) if supervised_run else None
     train_docs = tuple(labels.doc_ids) if supervised_run else ()
 

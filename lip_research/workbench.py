@@ -223,6 +223,11 @@ def evaluation(
     """
     from lip_research.topics import fit_topics, topic_words
 
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= 20:
+        raise analysis.AnalysisError(
+            f"stability_seeds must be a whole number from 1 (no stability figures) to 20, "
+            f"not {seeds!r}"
+        )
     figs = dict(run.evaluation)
     words = {
         int(t): w.split(";")
@@ -371,14 +376,26 @@ def check_columns(corpus, *columns: str) -> None:
             )
 
 
-def column(corpus, name: str | None, default: str) -> str:
+def column(corpus, name: str | None, default: str, years: bool = False) -> str:
     """Resolve a column parameter: None means ``default`` if the corpus has values in it.
 
     A default the corpus lacks is skipped (``''``) with a printed note, so a corpus without,
-    say, ``review_model`` still gets its report; a column named explicitly must exist.
+    say, ``review_model`` still gets its report; a column named explicitly must exist (and,
+    with ``years``, hold years or dates).
     """
     if name is not None:
         check_columns(corpus, name)
+        values = corpus.documents[name].dropna() if name else None
+        if name and years and analysis.as_years(values).isna().all():
+            raise analysis.AnalysisError(
+                f"metadata column {name!r} holds no years or dates (such as {values.iloc[0]!r}); "
+                "give a year or date column, or '' to skip"
+            )
+        if name and not years and values.nunique() > 30:
+            print(
+                f"Note: {name!r} has {values.nunique()} different values; figures by class "
+                "read best with a few classes (a review type, a region)."
+            )
         return name
     docs = corpus.documents
     if default in docs.columns and docs[default].notna().any():
@@ -401,7 +418,9 @@ def check_themes(theme_ids, cfg: RunConfig | None = None) -> None:
 
     cfg = cfg or RunConfig()
     books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
-    codebook.check_ids(list(theme_ids), books)
+    if isinstance(theme_ids, str):  # one id given as text, not as a list of one
+        theme_ids = [theme_ids]
+    codebook.check_ids(list(theme_ids or []), books)
 
 
 # The rest of the notebook API lives in two neighbours, re-exported so notebooks need one import.

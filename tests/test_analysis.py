@@ -105,3 +105,23 @@ def test_similarity_and_hierarchy():
     link = analysis.hierarchy(cents)
     assert link.shape == (2, 4)
     assert set(link[0, :2].astype(int)) == {0, 1}  # the two similar topics join first
+
+
+def test_a_time_column_must_hold_years_and_other_notebook_values_are_checked(capsys):
+    from types import SimpleNamespace
+
+    from lip_research import workbench
+
+    docs = DOCS.assign(title=["Child A", "Child B", "Child C"], published=["2015-03-01"] * 3)
+    corpus = SimpleNamespace(documents=docs)
+    with pytest.raises(analysis.AnalysisError, match="'title' holds no years or dates"):
+        workbench.column(corpus, "title", default="year", years=True)
+    assert workbench.column(corpus, "published", default="year", years=True) == "published"
+    many = SimpleNamespace(documents=pd.DataFrame({"doc_id": range(40), "words": range(40)}))
+    assert workbench.column(many, "words", default="review_model") == "words"
+    assert "'words' has 40 different values" in capsys.readouterr().out
+    workbench.check_themes("neglect")  # one id as text, not split into letters
+    with pytest.raises(ValueError, match="nosuch"):
+        workbench.check_themes("nosuch")
+    with pytest.raises(analysis.AnalysisError, match="stability_seeds must be a whole number"):
+        workbench.evaluation(None, seeds=0)

@@ -163,3 +163,58 @@ def test_bad_inputs_are_reported_as_parameter_errors(corpus, tmp_path):
         cmd.themes(corpus=corpus, out=tmp_path / "x", method="supervised")
     with pytest.raises(typer.BadParameter, match="choose auto"):
         cmd.quality(corpus=corpus, out=tmp_path / "x", method="magic")
+
+
+def said(result) -> str:
+    """The command's output without the box typer draws round usage errors."""
+    import re
+
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+
+
+def _app():
+    app = typer.Typer()
+    for f in (cmd.themes, cmd.quality, cmd.search, cmd.briefing):
+        app.command()(f)
+    return app
+
+
+def test_labels_of_another_corpus_are_refused_or_set_aside(corpus, tmp_path):
+    from conftest import SAMPLE
+
+    labels = ["--labels", str(SAMPLE / "labels")]  # the sample's labels name none of d1..d3
+    base = ["themes", "--corpus", str(corpus), "--out", str(tmp_path / "t"), *labels]
+    refused = CliRunner().invoke(_app(), [*base, "--method", "supervised"])
+    assert refused.exit_code == 2 and "the labels describe 0 of this corpus's reports" in (
+        refused.output
+    )
+    assert not (tmp_path / "t").exists()  # nothing half-written
+    auto = CliRunner().invoke(_app(), [*base, "--method", "auto"])
+    assert auto.exit_code == 0 and "coding zero-shot" in auto.output
+    assert io.read_json(latest(tmp_path / "t") / "run.json")["method"] == "zero_shot"
+
+
+def test_broken_labels_and_outputs_are_one_line_errors(corpus, tmp_path):
+    import shutil
+
+    from conftest import SAMPLE
+
+    broken = shutil.copytree(SAMPLE / "labels", tmp_path / "labels")
+    pd.read_csv(broken / "paragraphs.csv").drop(columns="para_index").to_csv(
+        broken / "paragraphs.csv", index=False
+    )
+    result = CliRunner().invoke(
+        _app(), ["themes", "--corpus", str(corpus), "--labels", str(broken), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "has no column para_index" in said(result)
+    (tmp_path / "afile").write_text("x")
+    result = CliRunner().invoke(
+        _app(), ["quality", "--corpus", str(corpus), "--out", str(tmp_path / "afile")]
+    )
+    assert result.exit_code == 2 and "a file is in the way" in result.output
+    result = CliRunner().invoke(
+        _app(),
+        ["themes", "--corpus", str(corpus), "--briefing", "nosuch", "--out", str(tmp_path / "b")],
+    )
+    assert result.exit_code == 2 and "nosuch" in said(result)
+    assert not (tmp_path / "b").exists()  # refused before any work

@@ -15,7 +15,7 @@ corpus_data = wb.open_corpus(corpus, cfg)
 """
 
 COLUMNS = """\
-time_column = wb.column(corpus_data, time_column, default="year")
+time_column = wb.column(corpus_data, time_column, default="year", years=True)
 class_column = wb.column(corpus_data, class_column, default="review_model")
 """
 
@@ -194,7 +194,7 @@ from lip_research.config import RunConfig
 wb.from_project_root()  # JupyterLab starts kernels in notebooks/
 run_dir = wb.prepare(run_dir)
 corpus_data = wb.open_corpus(corpus, RunConfig())
-time_column = wb.column(corpus_data, time_column, default="year")
+time_column = wb.column(corpus_data, time_column, default="year", years=True)
 class_column = wb.column(corpus_data, class_column, default="review_model")
 overview = wb.corpus_overview(corpus_data)
 wb.table(overview["summary"])

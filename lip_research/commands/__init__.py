@@ -25,8 +25,9 @@ def fail() -> Iterator[None]:
     )  # fmt: skip
     try:
         from lip_research.codebook import CodebookError
+        from lip_research.lens_eval import LabelsError
 
-        known += (CodebookError,)
+        known += (CodebookError, LabelsError)
     except ImportError:  # pragma: no cover
         pass
     try:

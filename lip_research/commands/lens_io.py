@@ -6,8 +6,10 @@ write their tables, figures and briefings into a run folder, and record ``run.js
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,8 +42,9 @@ def read_labels(folder: str | Path):
     folder = Path(folder)
     names = ("paragraphs", "passage_themes", "document_themes", "document_markers")
     if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
         raise typer.BadParameter(
-            f"{folder} does not exist: give a labels folder like data/sample/labels",
+            f"{folder} {what}: give a labels folder like data/sample/labels",
             param_hint="--labels",
         )
     missing = [n for n in names if not (folder / f"{n}.csv").exists()]
@@ -49,10 +52,26 @@ def read_labels(folder: str | Path):
         raise typer.BadParameter(
             f"{folder} lacks {', '.join(m + '.csv' for m in missing)}", param_hint="--labels"
         )
-    frames = {
-        n: pd.read_csv(folder / f"{n}.csv", dtype={"doc_id": str}, keep_default_na=False)
-        for n in names
-    }
+    from lip_research.lens_eval import LABEL_COLUMNS
+
+    frames = {}
+    for n in names:
+        try:
+            frames[n] = pd.read_csv(
+                folder / f"{n}.csv", dtype={"doc_id": str}, keep_default_na=False
+            )
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise typer.BadParameter(
+                f"{folder / (n + '.csv')} could not be read: {str(exc).splitlines()[0]}",
+                param_hint="--labels",
+            ) from None
+        lacking = [c for c in LABEL_COLUMNS[n] if c not in frames[n].columns]
+        if lacking:
+            raise typer.BadParameter(
+                f"{folder / (n + '.csv')} has no column {', '.join(lacking)} (it needs "
+                f"{', '.join(LABEL_COLUMNS[n])}; see data/sample/labels)",
+                param_hint="--labels",
+            )
     frames["paragraphs"]["why"] = (
         frames["paragraphs"]["why"].astype(str).str.lower().isin(["true", "1"])
     )
@@ -112,8 +131,15 @@ def lens_params(ctx: Context, method: str):
     return LensParams.from_config(ctx.cfg, method=method)
 
 
-def start_run(out: Path, ctx: Context) -> Path:
-    return io.new_run_dir(out, ctx.cfg.fingerprint())
+@contextlib.contextmanager
+def start_run(out: Path, ctx: Context) -> Iterator[Path]:
+    """A new run folder, marked failed (with the reason) if anything goes wrong inside."""
+    run = io.new_run_dir(out, ctx.cfg.fingerprint())
+    try:
+        yield run
+    except BaseException as exc:
+        io.set_run_status(run, "failed", f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def finish_run(run: Path, ctx: Context, command: str, extra: dict[str, Any]) -> Path:
@@ -220,7 +246,7 @@ def check_ids(ids: list[str], ctx: Context) -> None:
     try:
         codebook.check_ids(ids, ctx.books)
     except codebook.CodebookError as exc:
-        raise typer.BadParameter(str(exc), param_hint="THEME") from None
+        raise typer.BadParameter(str(exc), param_hint="theme id") from None
 
 
 def make_briefings(outputs, ctx: Context, theme_ids: list[str], topics=None) -> list:

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from lip_research.commands import fail
+
 # -- commands -----------------------------------------------------------------------------------------
 CorpusOpt = Annotated[
     Path,
@@ -66,6 +68,7 @@ def themes(
     comparison, 'why' passages and briefings.
     """
     from lip_research.commands.lens_io import (
+        check_ids,
         compute,
         finish_run,
         load_context,
@@ -75,13 +78,15 @@ def themes(
         write_lens_tables,
     )
 
-    ctx = load_context(corpus, config, backend, codebook or [], labels, method)
-    outputs = compute(ctx, method)
-    run = start_run(out, ctx)
-    write_lens_tables(outputs, run, parts=("themes",))
-    write_briefings(make_briefings(outputs, ctx, briefing or []), run)
-    c = outputs.themes
-    finish_run(run, ctx, "themes", {"method": c.method, "why_method": outputs.why.method})
+    with fail():
+        ctx = load_context(corpus, config, backend, codebook or [], labels, method)
+        check_ids(briefing or list(ctx.cfg.themes.briefing_themes), ctx)  # before any work
+        outputs = compute(ctx, method)
+        with start_run(out, ctx) as run:
+            write_lens_tables(outputs, run, parts=("themes",))
+            write_briefings(make_briefings(outputs, ctx, briefing or []), run)
+            c = outputs.themes
+            finish_run(run, ctx, "themes", {"method": c.method, "why_method": outputs.why.method})
     typer.echo(
         f"coded {len(c.entries)} themes ({c.method}): {int(c.presence['present'].sum())} "
         f"report-theme presences, {len(c.coded)} coded passages -> {run}"
@@ -109,15 +114,16 @@ def quality(
         write_lens_tables,
     )
 
-    ctx = load_context(corpus, config, backend, [], labels, method)
-    outputs = compute(ctx, method)
-    if outputs.markers is None:
-        raise typer.BadParameter(
-            "quality_markers is not in themes.codebooks of the config", param_hint="--config"
-        )
-    run = start_run(out, ctx)
-    write_lens_tables(outputs, run, parts=("quality",))
-    finish_run(run, ctx, "quality", {"method": outputs.markers.method})
+    with fail():
+        ctx = load_context(corpus, config, backend, [], labels, method)
+        outputs = compute(ctx, method)
+        if outputs.markers is None:
+            raise typer.BadParameter(
+                "quality_markers is not in themes.codebooks of the config", param_hint="--config"
+            )
+        with start_run(out, ctx) as run:
+            write_lens_tables(outputs, run, parts=("quality",))
+            finish_run(run, ctx, "quality", {"method": outputs.markers.method})
     found = outputs.screening["evidence_found"]
     typer.echo(
         f"screened {outputs.screening['doc_id'].nunique()} reports x {outputs.screening['marker_id'].nunique()} "
@@ -159,7 +165,8 @@ def search(
         raise typer.BadParameter("give a QUERY or --like PASSAGE_ID")
     if query.strip() and like:
         raise typer.BadParameter("give a QUERY or --like PASSAGE_ID, not both")
-    ctx = load_context(corpus, config, backend, [], None, "zero_shot")
+    with fail():
+        ctx = load_context(corpus, config, backend, [], None, "zero_shot")
     passages = ctx.corpus.passages
     try:
         if like:
@@ -174,10 +181,12 @@ def search(
             )
     except (KeyError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
-    run = start_run(out, ctx)
-    io.write_csv(hits, run / "search_results.csv")
     used = "semantic" if like else mode
-    finish_run(run, ctx, "search", {"query": query, "like": like, "mode": used, "hits": len(hits)})
+    with fail(), start_run(out, ctx) as run:
+        io.write_csv(hits, run / "search_results.csv")
+        finish_run(
+            run, ctx, "search", {"query": query, "like": like, "mode": used, "hits": len(hits)}
+        )
     for row in hits.head(10).itertuples():
         line = f"{row.left} [{row.match}] {row.right}" if used == "keyword" else row.excerpt
         typer.echo(f"{row.citation}: {line}")
@@ -214,13 +223,14 @@ def briefing(
         write_briefings,
     )
 
-    ctx = load_context(corpus, config, backend, codebook or [], labels, method)
-    if theme:
-        check_ids(theme, ctx)
-    outputs = compute(ctx, method)
-    run = start_run(out, ctx)
-    paths = write_briefings(make_briefings(outputs, ctx, list(theme or [])), run)
-    finish_run(run, ctx, "briefing", {"themes": sorted({Path(p).stem for p in paths.values()})})
+    with fail():
+        ctx = load_context(corpus, config, backend, codebook or [], labels, method)
+        check_ids(list(theme or ctx.cfg.themes.briefing_themes), ctx)  # before any work
+        outputs = compute(ctx, method)
+        with start_run(out, ctx) as run:
+            paths = write_briefings(make_briefings(outputs, ctx, list(theme or [])), run)
+            themes_done = sorted({Path(p).stem for p in paths.values()})
+            finish_run(run, ctx, "briefing", {"themes": themes_done})
     typer.echo(f"{len(paths) // 2} briefing(s) -> {run / 'briefings'}")
 
 
