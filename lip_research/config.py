@@ -195,7 +195,8 @@ def from_dict(data: dict[str, Any] | None) -> RunConfig:
 def load_yaml(path: str | Path) -> RunConfig:
     path = Path(path)
     if not path.exists():
-        raise ConfigError(f"config file {path} does not exist")
+        where = "" if path.is_absolute() else f" (paths are relative to {Path.cwd()})"
+        raise ConfigError(f"config file {path} does not exist{where}")
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:

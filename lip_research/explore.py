@@ -5,6 +5,7 @@ Part of the notebook API: ``lip_research.workbench`` re-exports these functions.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pandas as pd
@@ -87,30 +88,79 @@ def interactive_map(run: TopicRun):
     return fig
 
 
+# what BERTopic's update_topics changes on the model, kept so that edits can be undone
+MODEL_STATE = (
+    "topics_", "topic_sizes_", "c_tf_idf_", "topic_representations_", "topic_labels_",
+    "custom_labels_", "topic_embeddings_", "representative_docs_", "topic_aspects_", "top_n_words",
+)  # fmt: skip
+
+
+def _restore_fitted(run: TopicRun) -> None:
+    """Put the run back as fitted (saving that state the first time it is edited)."""
+    r = run.result
+    if run.fitted is None:
+        run.fitted = {
+            "passage_topics": r.passage_topics.copy(),
+            "document_topics": r.document_topics.copy(),
+            "representatives": r.representatives.copy(),
+            "evaluation": dict(run.evaluation),
+            "model": {k: copy.deepcopy(v) for k, v in vars(r.model).items() if k in MODEL_STATE},
+        }
+    base = run.fitted
+    for name, value in base["model"].items():
+        setattr(r.model, name, copy.deepcopy(value))
+    r.passage_topics = base["passage_topics"].copy()
+    r.document_topics = base["document_topics"].copy()
+    r.representatives = base["representatives"].copy()
+    run.evaluation = dict(base["evaluation"])
+
+
 def apply_edits(
     run: TopicRun,
     run_dir: Path,
     labels: dict[int, str] | None = None,
     merge: list[list[int]] | None = None,
 ) -> pd.DataFrame:
-    """Merge and relabel topics, save the edits into the run (``topic_edits.yaml``) and rewrite its tables."""
+    """Merge and relabel topics, save the edits into the run (``topic_edits.yaml``) and rewrite its tables.
+
+    Every call starts from the topics as fitted, so rerunning the cell, or changing ``merge``
+    and rerunning it, gives exactly the edits shown (``merge=[]`` undoes a merge).
+    """
     import yaml
 
-    from lip_research.topics import document_shares, topic_table
+    from lip_research import evaluate
+    from lip_research.topics import (
+        _quiet_bertopic,
+        document_shares,
+        representatives,
+        topic_table,
+        topic_words,
+    )
 
     labels = {int(k): v for k, v in (labels or {}).items()}
     merge = [list(map(int, g)) for g in (merge or [])]
     r = run.result
+    _restore_fitted(run)
     if merge:
         r.passage_topics = analysis.merge_topics(r.passage_topics, merge)
-        r.model.update_topics(
-            [r.analyzer.term_string(t) for t in run.corpus.passages["text"]],
-            topics=r.passage_topics["topic"].tolist(),
-            vectorizer_model=r.model.vectorizer_model,
-            ctfidf_model=r.model.ctfidf_model,
-            representation_model=r.model.representation_model,
-        )
+        texts = run.corpus.passages["text"].astype(str)
+        with _quiet_bertopic():  # it warns that assignments were set by hand: they were
+            r.model.update_topics(
+                [r.analyzer.term_string(t) for t in texts],
+                topics=r.passage_topics["topic"].tolist(),
+                top_n_words=r.config.top_n_words,
+                vectorizer_model=r.model.vectorizer_model,
+                ctfidf_model=r.model.ctfidf_model,
+                representation_model=r.model.representation_model,
+            )
         r.document_topics = document_shares(r.passage_topics, run.corpus.passages)
+        r.representatives = representatives(run.corpus.passages, r.passage_topics, run.embeddings)
+        words = {int(t): topic_words(r.model, int(t)) for t in set(r.passage_topics["topic"])}
+        run.evaluation.update(
+            evaluate.summary(
+                words, r.passage_topics["topic"].tolist(), texts.tolist(), r.analyzer.stopwords
+            )
+        )
     r.topics = topic_table(r.model, r.passage_topics)
     if labels:
         r.topics = analysis.relabel(r.topics, labels)

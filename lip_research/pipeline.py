@@ -22,6 +22,15 @@ from lip_research.config import RunConfig, from_dict, load_yaml
 from lip_research.io import Corpus, CorpusError
 
 INTERIM = Path("data/interim/corpora")
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def interim_dir() -> Path:
+    """Where folders of reports are ingested: the project's data/interim/corpora (wherever the
+    command or notebook runs from), else the current folder's."""
+    return (PROJECT if (PROJECT / "data").is_dir() else Path.cwd()) / INTERIM
+
+
 NAME_COLUMNS = ("area", "local_authority", "authority", "board", "place", "region", "county")
 
 
@@ -42,8 +51,9 @@ def corpus_spec(path: str | Path) -> CorpusSpec:
     """Read ``corpus.yaml`` if present; otherwise every file under the folder is a source."""
     root = Path(path)
     if not root.exists():
+        where = "" if root.is_absolute() else f" (paths are relative to {Path.cwd()})"
         raise CorpusError(
-            f"corpus {root} does not exist: give a folder of reports or an ingested corpus"
+            f"corpus {root} does not exist{where}: give a folder of reports or an ingested corpus"
         )
     spec_file = root / "corpus.yaml"
     if not spec_file.exists():
@@ -71,7 +81,10 @@ def corpus_spec(path: str | Path) -> CorpusSpec:
 
 
 def load_corpus(
-    path: str | Path, cfg: RunConfig | None = None, interim: Path = INTERIM, progress: bool = True
+    path: str | Path,
+    cfg: RunConfig | None = None,
+    interim: Path | None = None,
+    progress: bool = True,
 ) -> Corpus:
     """An ingested corpus for ``path``, ingesting it first if it is a folder of files."""
     path = Path(path)
@@ -81,7 +94,9 @@ def load_corpus(
 
     spec = corpus_spec(path)
     # one folder per source: two `reports/` folders elsewhere must not share (and overwrite) one
-    target = interim / f"{spec.name}-{io.sha256_text(str(spec.root.resolve()))[:8]}"
+    target = (
+        interim or interim_dir()
+    ) / f"{spec.name}-{io.sha256_text(str(spec.root.resolve()))[:8]}"
     cfg = cfg or RunConfig()
     run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress)
     return dataclasses.replace(io.read_corpus(target), source=path)
@@ -106,6 +121,7 @@ class TopicRun:
     result: Any
     evaluation: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    fitted: dict[str, Any] | None = field(default=None, repr=False)  # before any topic edits
 
 
 def embed_passages(

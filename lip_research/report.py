@@ -126,7 +126,11 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
 
     output = run_dir / notebook.name
     sockets = Path(tempfile.mkdtemp(prefix="lip-kernel-"))
-    params = {**params, "run_dir": str(run_dir)}
+    # absolute paths, so the executed notebook also runs when reopened from its run folder
+    params = {**params, "run_dir": str(Path(run_dir).resolve())}
+    for name in ("corpus", "config_yaml"):
+        if isinstance(params.get(name), str) and params[name] and Path(params[name]).exists():
+            params[name] = str(Path(params[name]).resolve())
     started = time.perf_counter()
     try:
         papermill.execute_notebook(

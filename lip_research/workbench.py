@@ -319,10 +319,14 @@ def methods(run: TopicRun, run_dir: Path) -> str:
         "English, report boilerplate, role words, numbers, dates and place names.",
         "**Chosen from the corpus.** "
         + ("; ".join(f"{k}: {v}" for k, v in r.choices.items()) or "nothing"),
-        f"**Reproduce.** `lip report --params {Path(run_dir) / 'params.yaml'}` reruns this "
-        "report with the same parameters; the same corpus (content hash above), seed and "
-        "package versions (`run.json`) give identical tables. The full configuration is in "
-        "`config.yaml`.",
+        (
+            f"**Reproduce.** `lip report --params {Path(run_dir) / 'params.yaml'}` reruns this "
+            "report with the same parameters; "
+            if (Path(run_dir) / "params.yaml").exists()
+            else "**Reproduce.** Run this notebook with `lip report` to record its parameters; "
+        )
+        + "the same corpus (content hash above), seed and package versions (`run.json`) give "
+        "identical tables. The full configuration is in `config.yaml`.",
         LIMITATIONS.strip(),
     ]
     return "\n\n".join(lines)

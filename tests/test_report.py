@@ -347,3 +347,22 @@ def test_a_notebook_opened_in_jupyterlab_finds_the_sample_corpus(tmp_path):
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     assert record["corpus"] == "data/sample"
     assert (tmp_path / "run" / "figures" / "documents-by-year.png").exists()
+
+
+def test_a_report_notebook_reopened_from_its_run_folder_runs_again(sample_slice, tmp_path):
+    # the README: open the executed notebook in the run folder "to explore further"
+    import papermill
+
+    proc = lip(
+        "report", "--notebook", "01-corpus-overview", "--corpus", str(sample_slice),
+        "--out", str(tmp_path / "r"), "--quiet",
+    )  # fmt: skip
+    run = run_folder(proc.stdout)
+    papermill.execute_notebook(
+        str(run / "01-corpus-overview.ipynb"),
+        str(tmp_path / "again.ipynb"),
+        cwd=str(run),  # JupyterLab's kernel starts in the notebook's folder
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    assert sorted(p.name for p in run.iterdir() if p.is_dir()) == ["figures"]  # nothing stray

@@ -206,3 +206,21 @@ def test_topic_labels_do_not_repeat_themselves():
     assert (
         topic_label(["social workers", "social workers know", "visits"]) == "social workers, visits"
     )
+
+
+def test_topic_edits_start_from_the_fitted_topics_each_time(ingested_slice, tmp_path):
+    from lip_research.explore import apply_edits
+
+    run = run_topics(ingested_slice, STATIC, progress=False)
+    fitted_words = run.result.topics.set_index("topic")["words"].to_dict()
+    fitted_n = run.evaluation["n_topics"]
+    for _ in range(2):  # rerunning the notebook cell must not merge twice (it used to fail)
+        topics = apply_edits(run, tmp_path, labels={1: "Renamed"}, merge=[[1, 2]])
+    assert 2 not in set(topics["topic"]) and "Renamed" in set(topics["label"])
+    assert run.evaluation["n_topics"] == fitted_n - 1  # run.json tells the edited truth
+    assert set(run.result.representatives["topic"]) <= set(topics["topic"])
+    saved = pd.read_csv(tmp_path / "topics.csv")
+    assert len(saved) == len(topics)
+    undone = apply_edits(run, tmp_path, labels={}, merge=[])  # edits removed: as fitted
+    assert undone.set_index("topic")["words"].to_dict() == fitted_words
+    assert run.evaluation["n_topics"] == fitted_n

@@ -22,7 +22,7 @@ class_column = wb.column(corpus_data, class_column, default="review_model")
 COMMON_PARAMS = """
 corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
 run_dir = "reports/scratch"      # set by `lip report`: the run folder
-seed = 2016                      # one seed for every random component
+seed = None                      # one seed for every random component (None: config_yaml's, else 2016)
 embedding = None                 # minilm (bundled all-MiniLM-L6-v2) or static (fast model2vec)
 clustering = None                # auto, agglomerative, kmeans or hdbscan
 reduction = None                 # auto, pca, umap or none
