@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,3 +158,11 @@ def _cite(meta: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({c: meta[c].to_numpy() if c in meta else None for c in HIT_COLUMNS[:-1]})
     out["citation"] = citations(out)
     return out
+
+
+def shares_a_word(query: str, texts) -> bool:
+    """Whether any word of three or more letters in the query occurs in the texts."""
+    words = set(re.findall(r"[a-z]{3,}", query.lower()))
+    if not words:
+        return True
+    return any(words & set(re.findall(r"[a-z]{3,}", str(t).lower())) for t in texts)

@@ -77,3 +77,11 @@ def test_semantic_search_and_passages_like_this_one():
     with pytest.raises(KeyError, match="no passage"):
         search.similar_passages("nope", vectors, passages)
     assert np.all(np.diff(hits["score"]) <= 0)
+
+
+def test_a_semantic_query_sharing_no_word_with_the_corpus_is_flagged():
+    from lip_research.search import shares_a_word
+
+    texts = ["The health visitor saw the baby.", "Neglect of the home."]
+    assert shares_a_word("neglected home conditions", texts)
+    assert not shares_a_word("xyzzyplugh", texts)

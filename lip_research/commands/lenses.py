@@ -175,6 +175,13 @@ def search(
             hits = search_mod.semantic_search(
                 ctx.embed([query])[0], ctx.vectors, passages, top_n=top
             )
+            if not search_mod.shares_a_word(query, passages["text"]):
+                typer.secho(
+                    "note: no word of the query occurs in the corpus; the nearest passages "
+                    "may have nothing to do with it",
+                    fg=typer.colors.YELLOW,
+                    err=True,
+                )
         else:
             hits = search_mod.concordance(
                 search_mod.build_concordance(passages), query, context=context
