@@ -123,6 +123,13 @@ def load_codebooks(
 ) -> tuple[Codebook, ...]:
     """Several codebooks at once; entry ids must be unique across all of them."""
     books = tuple(load_codebook(n) for n in (*names, *extra))
+    ids = [book.id for book in books]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise CodebookError(
+            f"codebook {', '.join(map(repr, repeated))} is loaded twice (a built-in codebook is "
+            "always loaded; a codebook of your own needs an id of its own)"
+        )
     seen: dict[str, str] = {}
     for book in books:
         for entry_id in book.ids:

@@ -120,3 +120,10 @@ def test_missing_file_and_bad_yaml(tmp_path):
     bad.write_text("codebook: [unclosed")
     with pytest.raises(CodebookError, match="not valid YAML"):
         codebook.load_codebook(bad)
+
+
+def test_a_codebook_loaded_twice_is_named():
+    from lip_research.codebook import CodebookError, load_codebooks
+
+    with pytest.raises(CodebookError, match="'practice_issues' is loaded twice"):
+        load_codebooks(["practice_issues"], extra=["practice_issues"])
