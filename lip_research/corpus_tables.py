@@ -77,11 +77,12 @@ def build_tables(
                 continue
             if key in ("path", "sha256", "pages", "words", "row"):
                 key = f"meta_{key}"
-            if key == "year" and _present(value) and _as_year(value) is None:
-                bad_years.append(f"{path.name}: {value!r}")  # keep the year the file gave
-                continue
             if key == "year" and _present(value):
-                value = _as_year(value)
+                year = _as_year(value)
+                if year is None:
+                    bad_years.append(f"{path.name}: {value!r}")  # keep the year the file gave
+                    continue
+                value = year
             if value is not None and not (isinstance(value, float) and value != value):
                 record[key] = value
             else:
@@ -174,23 +175,17 @@ def read_manifests(paths) -> pd.DataFrame:
 
 
 def _read_manifest(path: Path) -> pd.DataFrame:
-    import io as _io
-
-    from lip_research.extract import decode_bytes
-    from lip_research.tabular import delimiter
+    from lip_research.extract import BadInput
+    from lip_research.tabular import load_table
 
     fix = "save it as a CSV with a header row: a file column and one row per report"
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            frame = pd.read_excel(path)
-        else:
-            text, _ = decode_bytes(path.read_bytes())
-            frame = pd.read_csv(_io.StringIO(text), sep=delimiter(text))
-    except pd.errors.EmptyDataError:
-        raise io.CorpusError(f"manifest {path} is empty: {fix}") from None
-    except (ValueError, OSError, ImportError) as exc:
-        first = str(exc).splitlines()[0][:160]
-        raise io.CorpusError(f"manifest {path} could not be read ({first}): {fix}") from None
+    if path.stat().st_size == 0:
+        raise io.CorpusError(f"manifest {path} is empty: {fix}")
+    kind = "xlsx" if path.suffix.lower() in (".xlsx", ".xls") else "csv"
+    try:  # read as documents tables are: any common encoding and delimiter
+        frame = load_table(path, kind)
+    except BadInput as exc:
+        raise io.CorpusError(f"manifest {path}: {exc}; {fix}") from None
     if frame.empty:
         raise io.CorpusError(f"manifest {path} has a header but no rows: {fix}")
     return frame

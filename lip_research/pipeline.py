@@ -94,9 +94,8 @@ def load_corpus(
 
     spec = corpus_spec(path)
     # one folder per source: two `reports/` folders elsewhere must not share (and overwrite) one
-    target = (
-        interim or interim_dir()
-    ) / f"{spec.name}-{io.sha256_text(str(spec.root.resolve()))[:8]}"
+    folder = f"{spec.name}-{io.sha256_text(str(spec.root.resolve()))[:8]}"
+    target = (interim or interim_dir()) / folder
     cfg = cfg or RunConfig()
     run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress)
     return dataclasses.replace(io.read_corpus(target), source=path)

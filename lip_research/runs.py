@@ -24,14 +24,15 @@ class RunError(ValueError):
 
 def read_status(run: Path) -> tuple[str, str]:
     """(status, reason) from the run's STATUS file: running, complete, failed or unknown."""
+    path = Path(run) / io.RUN_STATUS_FILE
+    if not path.exists():
+        return io.run_status(run), ""  # complete when it has a run.json, else unknown
     try:
-        status = io.run_status(run)
-        path = Path(run) / io.RUN_STATUS_FILE
-        lines = path.read_text(encoding="utf-8").split("\n", 1) if path.exists() else []
+        lines = path.read_text(encoding="utf-8").split("\n", 1)
     except (OSError, UnicodeDecodeError):
-        return "unknown", f"{Path(run) / io.RUN_STATUS_FILE} is unreadable"
+        return "unknown", f"{path} is unreadable"
     reason = " ".join(lines[1].split()) if len(lines) > 1 else ""
-    return status or "unknown", reason
+    return lines[0].strip() or "unknown", reason
 
 
 def status_warning(run: Path) -> str | None:

@@ -387,21 +387,23 @@ def column(corpus, name: str | None, default: str, years: bool = False) -> str:
     say, ``review_model`` still gets its report; a column named explicitly must exist (and,
     with ``years``, hold years or dates).
     """
+    docs = corpus.documents
+    if name == "":
+        return ""
     if name is not None:
         check_columns(corpus, name)
-        values = corpus.documents[name].dropna() if name else None
-        if name and years and analysis.as_years(values).isna().all():
+        values = docs[name].dropna()
+        if years and analysis.as_years(values).isna().all():
             raise analysis.AnalysisError(
                 f"metadata column {name!r} holds no years or dates (such as {values.iloc[0]!r}); "
                 "give a year or date column, or '' to skip"
             )
-        if name and not years and values.nunique() > 30:
+        if not years and values.nunique() > 30:
             print(
                 f"Note: {name!r} has {values.nunique()} different values; figures by class "
                 "read best with a few classes (a review type, a region)."
             )
         return name
-    docs = corpus.documents
     if default in docs.columns and docs[default].notna().any():
         return default
     print(

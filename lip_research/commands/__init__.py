@@ -9,6 +9,11 @@ from collections.abc import Iterator
 import typer
 
 
+def warn(message: str) -> None:
+    """One yellow ``warning:`` line on stderr."""
+    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+
+
 @contextlib.contextmanager
 def fail() -> Iterator[None]:
     """Turn the workbench's own errors into one clear line and exit status 2 (no traceback)."""

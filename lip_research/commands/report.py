@@ -6,11 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lip_research.commands import fail
-
-
-def warn(message: str) -> None:
-    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+from lip_research.commands import fail, warn
 
 
 def report(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lip_research.commands import fail
+from lip_research.commands import fail, warn
 
 
 def topics(
@@ -134,12 +134,7 @@ def evaluate(
             )
         warning = status_warning(run)
         if warning:
-            typer.secho(
-                f"warning: {warning}; evaluating it anyway (the figures describe a refit "
-                "of its config)",
-                fg=typer.colors.YELLOW,
-                err=True,
-            )
+            warn(f"{warning}; evaluating it anyway (the figures describe a refit of its config)")
         cfg = from_dict(record["config"])
         corpus_path = Path(corpus_record["path"])
         corpus = load_corpus(corpus_path, cfg)
@@ -155,11 +150,9 @@ def evaluate(
             pd.read_parquet(saved)["topic"].to_numpy(),
             fitted.result.passage_topics["topic"].to_numpy(),
         ):
-            typer.secho(
-                f"warning: refitting {run} here assigns passages differently from the saved "
-                "run (another environment? see run.json's packages); the figures describe the refit.",
-                fg=typer.colors.YELLOW,
-                err=True,
+            warn(
+                f"refitting {run} here assigns passages differently from the saved run "
+                "(another environment? see run.json's packages); the figures describe the refit."
             )
         source = record.get("corpus", {}).get("source")
         labels = planted_labels(fitted, source) if source else None
