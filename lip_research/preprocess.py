@@ -2,7 +2,8 @@
 
 The analyzer lower-cases and tokenises with NLTK, lemmatises with simplemma (offline), joins
 multi-word expressions found by NLTK collocation detection ("child protection plan",
-"health visitor"), and drops English stopwords, report boilerplate, empty role words,
+"health visitor"; a phrase nearly always followed by the same word takes it in, so
+"children looked" becomes "children looked after"), and drops English stopwords, report boilerplate, empty role words,
 numbers, dates, months and place or organisation names. It is a picklable object so a
 fitted BERTopic model can be saved with it.
 """
@@ -70,6 +71,7 @@ DISCOURSE = (  # verbs and adverbs of report prose that carry no topic
     "responded concern concerned raise raised able unable possible likely"
 ).split()
 COMMON_PLACE_WORDS = {"reading", "bury", "sutton", "harrow", "kent", "sale"}  # also real words
+PARTICLES = frozenset({"after", "up", "out", "off", "down"})  # may end a phrase ("looked after")
 
 
 @lru_cache(maxsize=1)
@@ -133,12 +135,22 @@ class PhraseParams:
     min_count: int = 5
     min_pmi: float = 3.0
     max_phrases: int = 400
+    extend_share: float = 0.8  # a phrase this often next to the same word takes it in ...
+    extend_min: int = 10  # ... when that happens at least this many times
+    max_words: int = 5
+
+
+def _refused(word: str) -> bool:
+    return word in ENGLISH_STOP_WORDS or word in MONTHS or len(word) < 3
 
 
 def find_phrases(
     docs: Sequence[Sequence[str]], stop: frozenset[str], params: PhraseParams = PhraseParams()
 ) -> tuple[tuple[str, ...], ...]:
-    """Frequent, strongly associated bigrams and trigrams (NLTK collocation finder)."""
+    """Frequent, strongly associated bigrams and trigrams (NLTK collocation finder).
+
+    Neither word may be a stopword, except a phrasal particle after another word ("look after").
+    """
     measures = BigramAssocMeasures()
     # Same counts as BigramCollocationFinder.from_documents, gathered with Counter (5x faster).
     words: Counter[str] = Counter()
@@ -148,7 +160,9 @@ def find_phrases(
         pairs.update(zip(doc, doc[1:], strict=False))
     finder = BigramCollocationFinder(FreqDist(words), FreqDist(pairs))
     finder.apply_freq_filter(params.min_count)
-    finder.apply_word_filter(lambda w: w in ENGLISH_STOP_WORDS or w in MONTHS or len(w) < 3)
+    finder.apply_ngram_filter(
+        lambda a, b: _refused(a) or (_refused(b) and b not in PARTICLES)  # "look after" passes
+    )
     scored = [(bg, s) for bg, s in finder.score_ngrams(measures.pmi) if s >= params.min_pmi]
     scored.sort(key=lambda x: (-finder.ngram_fd[x[0]], x[0]))
     bigrams = [bg for bg, _ in scored[: params.max_phrases]]
@@ -166,6 +180,69 @@ def find_phrases(
     ][: params.max_phrases // 4]
     phrases = [tg for tg in trigrams] + bigrams
     return tuple(p for p in phrases if not all(w in stop for w in p))
+
+
+def _neighbours(
+    docs: Sequence[Sequence[str]], phrases: Sequence[tuple[str, ...]]
+) -> tuple[Counter, Counter[tuple[tuple[str, ...], str]], Counter[tuple[tuple[str, ...], str]]]:
+    """How often each phrase occurs (matched as :meth:`Analyzer.merge` matches) and its neighbours."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for p in sorted(phrases, key=len, reverse=True):
+        index.setdefault(p[0], []).append(p)
+    seen: Counter[tuple[str, ...]] = Counter()
+    before: Counter[tuple[tuple[str, ...], str]] = Counter()
+    after: Counter[tuple[tuple[str, ...], str]] = Counter()
+    for doc in docs:
+        i = 0
+        while i < len(doc):
+            for p in index.get(doc[i], ()):
+                end = i + len(p)
+                if tuple(doc[i:end]) == p:
+                    seen[p] += 1
+                    if i > 0:
+                        before[(p, doc[i - 1])] += 1
+                    if end < len(doc):
+                        after[(p, doc[end])] += 1
+                    i = end
+                    break
+            else:
+                i += 1
+    return seen, before, after
+
+
+def extend_phrases(
+    phrases: Sequence[tuple[str, ...]],
+    docs: Sequence[Sequence[str]],
+    refuse: frozenset[str],
+    params: PhraseParams = PhraseParams(),
+) -> tuple[tuple[str, ...], ...]:
+    """Complete phrases that the corpus nearly always writes with one more word.
+
+    Collocation detection works on pairs, so "newly qualified social workers" comes out as
+    "newly qualified social" and "children looked after" as "children looked". A phrase
+    next to the same word in ``extend_share`` of its occurrences (and ``extend_min`` times)
+    takes that word in, unless it is a stopword (bar a phrasal particle such as "after"),
+    a month, a number or a word of ``refuse`` (place names).
+    """
+    ends = (ENGLISH_STOP_WORDS - PARTICLES) | frozenset(MONTHS) | frozenset(NUMBER_WORDS)
+    out = list(dict.fromkeys(phrases))
+    for _ in range(params.max_words):
+        seen, before, after = _neighbours(docs, out)
+        grown: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for counts, side in ((after, 1), (before, -1)):
+            for (p, word), n in counts.items():
+                if p in grown or len(p) >= params.max_words:
+                    continue
+                if n < max(params.extend_min, params.extend_share * seen[p]):
+                    continue
+                starts_stop = side < 0 and word in ENGLISH_STOP_WORDS
+                if starts_stop or word in ends or word in refuse or len(word) < 3:
+                    continue
+                grown[p] = (*p, word) if side > 0 else (word, *p)
+        if not grown:
+            break
+        out = list(dict.fromkeys(grown.get(p, p) for p in out))
+    return tuple(out)
 
 
 def template_sentences(
@@ -298,6 +375,7 @@ def build_analyzer(
     docs = [[lem for lem, _ in doc] for doc in surfaces]
     phrases = find_phrases(docs, stop, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
+    phrases = extend_phrases(phrases, docs, frozenset(places), phrase_params)
     analyzer = Analyzer(stopwords=stop, phrases=phrases)
     df: Counter[str] = Counter()
     by_group = groups is not None and min_groups > 1

@@ -9,6 +9,7 @@ from lip_research.preprocess import (
     TermSplitter,
     authority_names,
     build_analyzer,
+    extend_phrases,
     is_junk,
     lemma,
     name_words,
@@ -85,6 +86,34 @@ def test_display_restores_the_written_form():
     a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
     assert "learn event" in a("The learning event was held.")
     assert a.display("learn_event") == "learning event"
+
+
+def test_phrases_are_completed_when_the_corpus_always_adds_a_word():
+    # Collocations come in pairs: without completion these read "newly qualified social"
+    # and "children looked"; "vast majority" is always followed by "of", which is left out.
+    topics = ["neglect", "housing", "school", "police", "camhs", "midwife", "dentist", "court"]
+    verbs = ["met", "wrote", "spoke", "asked", "worried", "heard", "learnt", "cared"]
+    texts = [
+        f"Newly qualified social workers {verbs[i]} about {w}. Children looked after "
+        f"{verbs[j]} about {v}. The vast majority of {w} cases were closed."
+        for i, w in enumerate(topics)
+        for j, v in enumerate(topics)
+    ]
+    a = build_analyzer(texts, min_df=1, max_df=1.0)
+    terms = a(texts[0])
+    assert "newly qualify social worker" in terms
+    assert a.display("newly qualify social worker") == "newly qualified social workers"
+    assert "child look after" in terms
+    assert a.display("child look after") == "children looked after"
+    assert "vast majority" in terms and not any(t.endswith(" of") for t in terms)
+
+
+def test_a_phrase_is_not_completed_from_a_handful_of_occurrences():
+    doc = ["personal", "adviser", "help"]
+    phrase = (("personal", "adviser"),)
+    assert extend_phrases(phrase, [doc] * 9, frozenset()) == phrase
+    assert extend_phrases(phrase, [doc] * 10, frozenset()) == (("personal", "adviser", "help"),)
+    assert extend_phrases(phrase, [doc] * 10, frozenset({"help"})) == phrase  # a place name
 
 
 def test_vocabulary_bounds_are_at_passage_level():
