@@ -254,6 +254,18 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
         n_clusters = int(min(60, max(8, round((n / 3) ** 0.5))))
         n_clusters = min(n_clusters, max(2, n // 4))
         chosen["n_clusters"] = f"{n_clusters} (sqrt(n_passages/3), between 8 and 60)"
+    if clustering == "hdbscan" and n_clusters is not None:
+        raise ConfigError(
+            f"n_clusters={n_clusters} does not apply to clustering: hdbscan, which finds the "
+            "number of topics itself; set min_topic_size instead (or nr_topics to merge "
+            "topics afterwards), or use clustering: agglomerative or kmeans to fix the number."
+        )
+    if clustering != "hdbscan" and cfg.min_topic_size is not None:
+        raise ConfigError(
+            f"min_topic_size={cfg.min_topic_size} applies only to clustering: hdbscan, not "
+            f"{clustering}, which makes n_clusters topics; set n_clusters for the number of "
+            "topics, or clustering: hdbscan to use min_topic_size."
+        )
     if clustering != "hdbscan" and n_clusters is not None and n_clusters >= n:
         raise ConfigError(
             f"n_clusters={n_clusters} needs more passages than the {n} this corpus has; "
@@ -262,7 +274,8 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     min_topic_size = cfg.min_topic_size
     if min_topic_size is None:
         min_topic_size = int(min(50, max(5, round(n / 100))))
-        chosen["min_topic_size"] = f"{min_topic_size} (n_passages/100, between 5 and 50)"
+        if clustering == "hdbscan":
+            chosen["min_topic_size"] = f"{min_topic_size} (n_passages/100, between 5 and 50)"
     if clustering == "hdbscan" and min_topic_size * 2 > n:
         raise ConfigError(
             f"min_topic_size={min_topic_size} is too large for {n} passages; "
@@ -271,7 +284,8 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     n_neighbors = cfg.n_neighbors
     if n_neighbors is None:
         n_neighbors = int(min(30, max(5, round(n**0.5 / 2))))
-        chosen["n_neighbors"] = f"{n_neighbors} (sqrt(n_passages)/2, between 5 and 30)"
+        if reduction == "umap":
+            chosen["n_neighbors"] = f"{n_neighbors} (sqrt(n_passages)/2, between 5 and 30)"
     n_neighbors = min(n_neighbors, n - 1)
     min_df = cfg.min_df
     if min_df is None:

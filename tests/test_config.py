@@ -88,6 +88,18 @@ def test_reduction_follows_the_clustering_unless_set():
     assert "reduction" in chosen and density.n_components == 5
 
 
+def test_a_parameter_the_clustering_ignores_is_refused():
+    shape = CorpusShape(3000, 200)
+    with pytest.raises(ConfigError, match="n_clusters=12 does not apply to clustering: hdbscan"):
+        resolve(TopicConfig(clustering="hdbscan", n_clusters=12), shape)
+    with pytest.raises(ConfigError, match="min_topic_size=20 applies only to clustering: hdbscan"):
+        resolve(TopicConfig(min_topic_size=20), shape)  # auto: Ward clustering
+    _, ward = resolve(TopicConfig(), shape)
+    _, density = resolve(TopicConfig(clustering="hdbscan"), shape)
+    assert "min_topic_size" not in ward and "n_neighbors" not in ward  # not used: not "chosen"
+    assert {"min_topic_size", "n_neighbors"} <= set(density)
+
+
 def test_small_collections_still_get_eight_topics():
     resolved, _ = resolve(RunConfig().topics, CorpusShape(n_passages=48, mean_words=180))
     assert resolved.n_clusters == 8
