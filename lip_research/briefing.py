@@ -218,13 +218,32 @@ def _svg_trend(table: pd.DataFrame, width: int = 520, height: int = 110) -> str:
 
 def render_html(d: dict[str, Any]) -> str:
     e = html.escape
+    # Every rule is scoped to the briefing's own <div>: a notebook shows this document inline,
+    # and unscoped rules (body, h1, blockquote) would restyle the whole JupyterLab page.
     css = (
-        "body{font-family:Georgia,serif;max-width:46em;margin:1.5em auto;color:#222;line-height:1.4}"
-        "h1{font-size:1.5em;margin-bottom:0}h2{font-size:1.1em;border-bottom:1px solid #ccc;margin-top:1.1em}"
-        ".sub{color:#555;font-style:italic}.headline{font-weight:bold}blockquote{margin:.6em 0;padding:.3em .8em;"
-        "border-left:3px solid #3a6ea5;background:#f5f7fa}cite{display:block;font-size:.85em;color:#555}"
-        ".caveat{font-size:.8em;color:#555;border-top:1px solid #ccc;margin-top:1.5em;padding-top:.5em}"
-        "@media print{body{margin:0}}"
+        "".join(
+            f".lip-briefing{selector}{{{rule}}}"
+            for selector, rule in (
+                (
+                    "",
+                    "font-family:Georgia,serif;max-width:46em;margin:1.5em auto;color:#222;line-height:1.4",
+                ),
+                (" h1", "font-size:1.5em;margin-bottom:0"),
+                (" h2", "font-size:1.1em;border-bottom:1px solid #ccc;margin-top:1.1em"),
+                (" .sub", "color:#555;font-style:italic"),
+                (" .headline", "font-weight:bold"),
+                (
+                    " blockquote",
+                    "margin:.6em 0;padding:.3em .8em;border-left:3px solid #3a6ea5;background:#f5f7fa",
+                ),
+                (" cite", "display:block;font-size:.85em;color:#555"),
+                (
+                    " .caveat",
+                    "font-size:.8em;color:#555;border-top:1px solid #ccc;margin-top:1.5em;padding-top:.5em",
+                ),
+            )
+        )
+        + "@media print{.lip-briefing{margin:0}}"
     )
     body = [
         f"<h1>{e(d['label'])}</h1>",
@@ -262,7 +281,9 @@ def render_html(d: dict[str, Any]) -> str:
     title = e(f"{d['label']} - briefing")
     return (
         f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
-        f"<style>{css}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<style>{css}</style></head><body><div class='lip-briefing'>\n"
+        + "\n".join(body)
+        + "\n</div></body></html>\n"
     )
 
 

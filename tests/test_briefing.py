@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from lens_fixtures import mini_book, mini_documents, mini_passages
@@ -68,6 +70,11 @@ def test_briefing_content(inputs):
     )
     assert "<svg" in html and "1/2" in html
     assert "<cite>d3, family_involvement, p. 3</cite>" in html
+    # shown inline in JupyterLab: no rule may reach outside the briefing's own block
+    css = re.search(r"<style>(.*)</style>", html).group(1)
+    selectors = re.findall(r"(?:^|})\s*([^{}@]+)\{", css)
+    assert selectors and all(s.strip().startswith(".lip-briefing") for s in selectors), selectors
+    assert "<div class='lip-briefing'>" in html
 
 
 def test_near_duplicate_passages_are_skipped(inputs):
