@@ -103,6 +103,13 @@ def lenses(
 
 
 def fig_theme_prevalence(lens: Lenses, run_dir: Path):
+    summary = lens.outputs.summary
+    if "n_present" in summary and not summary["n_present"].any():
+        print(
+            f"Note: no theme was coded in any of the {int(summary['denominator'].max())} reports; the figure "
+            "shows every theme at 0%. On a handful of reports, or with method zero_shot on "
+            "text unlike case reviews, that is expected."
+        )
     return _draw(lens_figures.prevalence_figure, lens, run_dir, "theme-prevalence")
 
 

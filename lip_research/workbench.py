@@ -154,6 +154,12 @@ def topics_by(run: TopicRun, column: str) -> pd.DataFrame:
 
 
 def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
+    years = analysis.as_years(run.corpus.documents[time_col]).dropna()
+    if years.nunique() < 2:
+        print(
+            f"Note: the documents span {years.nunique()} {time_col} value(s), so this is a "
+            "snapshot, not a trend; a trend needs documents from two or more years."
+        )
     trend = analysis.topics_over_time(
         run.result.passage_topics, run.corpus.documents, run.result.topics, time_col
     )
@@ -389,6 +395,7 @@ def column(corpus, name: str | None, default: str, years: bool = False) -> str:
     """
     docs = corpus.documents
     if name == "":
+        print(f"Note: the figures by {default} are left out, as asked ('' given).")
         return ""
     if name is not None:
         check_columns(corpus, name)

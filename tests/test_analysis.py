@@ -1,4 +1,4 @@
-"""Topics over time and by class, with denominators; merging and relabelling."""
+"""Topics over time and by class, with denominators; merging and relabelling; notes on thin data."""
 
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ def test_report_column_parameters_fall_back_only_from_their_defaults(capsys):
     assert "no 'review_model' values" in note and "no 'year' values" in note
     assert workbench.column(SimpleNamespace(documents=DOCS), None, default="year") == "year"
     assert workbench.column(corpus, "", default="year") == ""
+    assert "figures by year are left out, as asked" in capsys.readouterr().out
     # a column named explicitly must exist and hold values
     with pytest.raises(analysis.AnalysisError, match="'area' is unknown"):
         workbench.column(corpus, "area", default="review_model")
@@ -125,3 +126,45 @@ def test_a_time_column_must_hold_years_and_other_notebook_values_are_checked(cap
         workbench.check_themes("nosuch")
     with pytest.raises(analysis.AnalysisError, match="stability_seeds must be a whole number"):
         workbench.evaluation(None, seeds=0)
+
+
+def test_a_trend_over_one_year_is_called_a_snapshot(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from lip_research import workbench
+
+    def run(docs):
+        result = SimpleNamespace(passage_topics=PT, topics=TOPICS)
+        return SimpleNamespace(corpus=SimpleNamespace(documents=docs), result=result)
+
+    workbench.fig_topics_over_time(run(DOCS.assign(year=2015)), tmp_path)
+    assert "span 1 year value(s), so this is a snapshot" in capsys.readouterr().out
+    workbench.fig_topics_over_time(run(DOCS), tmp_path)
+    assert "snapshot" not in capsys.readouterr().out
+    assert (tmp_path / "topics_by_year.csv").exists()
+
+
+def test_a_prevalence_figure_with_no_theme_found_says_so(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from lip_research import lens_bench
+
+    summary = pd.DataFrame(
+        {
+            "theme_id": ["neglect", "bruising"],
+            "label": ["Neglect", "Bruising in babies"],
+            "n_present": [0, 0],
+            "denominator": [3, 3],
+            "percent": [0.0, 0.0],
+        }
+    )
+    lenses = lens_bench.Lenses(SimpleNamespace(summary=summary, national=None), "zero_shot", False)
+    lens_bench.fig_theme_prevalence(lenses, tmp_path)
+    assert "no theme was coded in any of the 3 reports" in capsys.readouterr().out
+    lens_bench.fig_theme_prevalence(
+        lens_bench.Lenses(
+            SimpleNamespace(summary=summary.assign(n_present=[1, 0]), national=None), "x", False
+        ),
+        tmp_path,
+    )
+    assert "no theme was coded" not in capsys.readouterr().out
