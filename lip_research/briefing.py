@@ -1,10 +1,10 @@
-"""One-page thematic briefings (Markdown and self-contained HTML) for any codebook entry.
+"""One-page thematic briefings (Markdown, self-contained HTML, Word) for any codebook entry.
 
 A briefing gathers: the definition and its sources; prevalence (n of N reports) and its
 trend by year; review models; linked themes (co-occurring in the same reports) and linked
 topics (if a topic model was run); and 3-6 short passages from different reports, each
-cited by doc / section / page. `briefing_data` computes, `render_markdown` and
-`render_html` only format, so a notebook can show or restyle the same content.
+cited by doc / section / page. `briefing_data` computes; `render_markdown`, `render_html`
+and `render_docx` only format, so a notebook can show or restyle the same content.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class Briefing:
     data: dict[str, Any]
     markdown: str
     html: str
+    docx: bytes
 
 
 def linked_topics(
@@ -287,7 +288,71 @@ def render_html(d: dict[str, Any]) -> str:
     )
 
 
+def render_docx(d: dict[str, Any]) -> bytes:
+    """The briefing as a Word document, for circulating and editing; same content as HTML."""
+    import datetime as dt
+    import io as _io
+
+    from docx import Document
+    from docx.shared import Pt
+
+    from lip_research.io import fixed_zip_times
+
+    doc = Document()
+    doc.styles["Normal"].font.size = Pt(10.5)
+    props = doc.core_properties
+    props.title, props.author = f"{d['label']} - briefing", "lip_research"
+    props.created = props.modified = dt.datetime(2000, 1, 1)  # fixed: reruns give equal bytes
+    props.revision = 1
+    doc.add_heading(d["label"], level=0)
+    sub = doc.add_paragraph()
+    sub.add_run(
+        f"Thematic briefing - {d['codebook']} ({d['theme_id']}), {d['corpus']}"
+    ).italic = True
+    doc.add_heading("What it is", level=1)
+    doc.add_paragraph(d["description"])
+    doc.add_paragraph().add_run(f"Sources: {'; '.join(d['sources'])}").italic = True
+    doc.add_heading("How often", level=1)
+    doc.add_paragraph().add_run(_headline(d)).bold = True
+    if len(d["trend"]):
+        rows = [
+            (str(r.iloc[0]), str(r.n_present), str(r.denominator), str(r.percent))
+            for _, r in d["trend"].iterrows()
+        ]
+        table = doc.add_table(rows=1, cols=4)
+        table.style = "Light List Accent 1"
+        for cell, text in zip(
+            table.rows[0].cells, ("year", "reports with theme", "reports", "%"), strict=True
+        ):
+            cell.text = text
+        for row in rows:
+            for cell, text in zip(table.add_row().cells, row, strict=True):
+                cell.text = text
+    for col, frame in d["breakdowns"].items():
+        parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in frame.iterrows()]
+        doc.add_paragraph(f"By {col.replace('_', ' ')}: {'; '.join(parts)}.")
+    if len(d["linked_themes"]):
+        parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+        doc.add_heading("Linked themes", level=1)
+        doc.add_paragraph(f"Most often in the same reports: {', '.join(parts)}.")
+    if len(d["linked_topics"]):
+        parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
+        doc.add_heading("Linked topics", level=1)
+        doc.add_paragraph(f"{', '.join(parts)}.")
+    doc.add_heading("In the reports' words", level=1)
+    if not len(d["passages"]):
+        doc.add_paragraph("No passage was coded with this theme.")
+    for r in d["passages"].itertuples():
+        quote = doc.add_paragraph(r.excerpt, style="Quote")
+        quote.add_run(f"\n{r.citation}").font.size = Pt(9)
+    method = f" Method: {d['method']}." if d["method"] else ""
+    doc.add_paragraph().add_run(d["caveat"] + method).font.size = Pt(8.5)
+    buffer = _io.BytesIO()
+    doc.save(buffer)
+    return fixed_zip_times(buffer.getvalue(), (2000, 1, 1, 0, 0, 0))
+
+
 def build_briefing(entry: Entry, book: Codebook, **inputs: Any) -> Briefing:
     """`briefing_data` then both renderings; keyword arguments as for `briefing_data`."""
     data = briefing_data(entry, book, **inputs)
-    return Briefing(entry.id, data, render_markdown(data), render_html(data))
+    return Briefing(entry.id, data, render_markdown(data), render_html(data), render_docx(data))

@@ -167,6 +167,20 @@ def write_bytes(data: bytes, path: str | Path) -> Path:
     return _atomic(Path(path), lambda p: p.write_bytes(data))
 
 
+def fixed_zip_times(data: bytes, when: tuple[int, ...]) -> bytes:
+    """The same zip (a .docx) with every entry dated ``when``, so equal content gives equal bytes."""
+    import io as _io
+    import zipfile
+
+    out = _io.BytesIO()
+    with zipfile.ZipFile(_io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
 def write_json(data: Any, path: str | Path) -> Path:
     return write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", path)
 

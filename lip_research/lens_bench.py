@@ -160,7 +160,7 @@ def _draw(build, lens: Lenses, run_dir: Path, name: str):
 def briefings(
     lens: Lenses, run: TopicRun, run_dir: Path, theme_ids: list[str] | tuple[str, ...] = ()
 ) -> str:
-    """Write briefings (HTML + Markdown) into ``run_dir/briefings``; returns the HTML of the first."""
+    """Write briefings (HTML, Markdown, Word) into ``run_dir/briefings``; returns the first's HTML."""
     from lip_research.commands.lens_io import write_briefings
     from lip_research.lens_run import briefings as make
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lip_research import io
 from lip_research.sample import (
     FICTION_NOTICE,
     HARM_TITLES,
@@ -71,20 +72,7 @@ def render_docx(report: Report, path: Path) -> None:
     document.core_properties.modified = dt.datetime(report.year, 6, 1)
     buffer = _io.BytesIO()
     document.save(buffer)
-    path.write_bytes(_fixed_zip_times(buffer.getvalue(), (report.year, 6, 1, 0, 0, 0)))
-
-
-def _fixed_zip_times(data: bytes, when: tuple[int, ...]) -> bytes:
-    """The same .docx with every entry dated ``when``: the same seed gives the same bytes."""
-    import zipfile
-
-    out = _io.BytesIO()
-    with zipfile.ZipFile(_io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=when)
-            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    path.write_bytes(io.fixed_zip_times(buffer.getvalue(), (report.year, 6, 1, 0, 0, 0)))
 
 
 def render_pdf(report: Report, path: Path) -> None:

@@ -77,6 +77,31 @@ def test_briefing_content(inputs):
     assert "<div class='lip-briefing'>" in html
 
 
+def test_word_briefing_has_the_same_content_and_is_byte_identical_on_rerun(inputs):
+    import io
+
+    from docx import Document
+
+    book = mini_book()
+    make = lambda: briefing.build_briefing(  # noqa: E731
+        book.get("bruising"), book, corpus_name="test corpus", method="zero_shot", **inputs
+    )
+    b = make()
+    doc = Document(io.BytesIO(b.docx))
+    text = [p.text for p in doc.paragraphs]
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings == ["Bruising in babies", "What it is", "How often", "In the reports' words"]
+    assert any(t.startswith("Present in 2 of 3 reports") for t in text)
+    quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
+    assert len(quotes) == 2 and quotes[1].endswith("d3, family_involvement, p. 3")
+    assert "<b>word</b>" in quotes[0]  # plain text in Word: nothing to escape
+    trend = doc.tables[0]
+    assert [c.text for c in trend.rows[0].cells] == ["year", "reports with theme", "reports", "%"]
+    assert [c.text for c in trend.rows[1].cells] == ["2015", "1", "2", "50.0"]
+    assert text[-1].startswith("Automatic coding") and text[-1].endswith("Method: zero_shot.")
+    assert make().docx == b.docx
+
+
 def test_near_duplicate_passages_are_skipped(inputs):
     passages = inputs["passages"]
     passages.loc[passages["passage_id"] == "d3-p0003", "text"] = passages.loc[0, "text"]

@@ -45,6 +45,7 @@ def test_themes_writes_the_documented_tables(corpus, tmp_path):
         "why_passages.parquet",
         "briefings/information_sharing.html",
         "briefings/information_sharing.md",
+        "briefings/information_sharing.docx",
         "figures/theme-prevalence.png",
         "run.json",
     ):

@@ -229,13 +229,16 @@ def _lens_figures(outputs, folder: Path, parts: tuple[str, ...]) -> dict[str, Pa
 
 
 def write_briefings(briefs, run: Path) -> dict[str, Path]:
-    """``briefings/<theme>.md`` and ``.html`` for each `briefing.Briefing`."""
+    """``briefings/<theme>.md``, ``.html`` and ``.docx`` for each `briefing.Briefing`."""
     paths: dict[str, Path] = {}
     for brief in briefs:
+        folder = run / "briefings"
         for ext, text in (("md", brief.markdown), ("html", brief.html)):
             paths[f"{brief.theme_id}.{ext}"] = io.write_text(
-                text, run / "briefings" / f"{brief.theme_id}.{ext}"
+                text, folder / f"{brief.theme_id}.{ext}"
             )
+        docx = folder / f"{brief.theme_id}.docx"
+        paths[docx.name] = io.write_bytes(brief.docx, docx)
     return paths
 
 

@@ -216,7 +216,7 @@ def briefing(
     method: MethodOpt = "auto",
     labels: LabelsOpt = None,
 ) -> None:
-    """One-page HTML and Markdown briefing per theme.
+    """One-page briefing per theme, as HTML, Markdown and Word (.docx).
 
     Each gives the definition, prevalence and trend, linked themes and 3-6 short cited passages.
     """
