@@ -125,7 +125,11 @@ def relabel(topics: pd.DataFrame, labels: Mapping[int, str]) -> pd.DataFrame:
     """Apply researcher-chosen labels (topic id -> label); unknown ids are an error."""
     unknown = set(labels) - set(topics["topic"])
     if unknown:
-        raise AnalysisError(f"cannot relabel unknown topics {sorted(unknown)}")
+        ids = sorted(int(t) for t in topics["topic"] if t != -1)
+        raise AnalysisError(
+            f"cannot relabel unknown topics {sorted(unknown)}; topics are {ids} "
+            "(after a merge, the merged topic keeps its smallest id)"
+        )
     out = topics.copy()
     out["label"] = [
         labels.get(int(t), lab) for t, lab in zip(out["topic"], out["label"], strict=True)

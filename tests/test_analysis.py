@@ -92,7 +92,9 @@ def test_merge_and_relabel():
     assert relabelled.set_index("topic").loc[0, "label"] == "Neglect and home conditions"
     with pytest.raises(analysis.AnalysisError):
         analysis.merge_topics(PT, [[0, 9]])
-    with pytest.raises(analysis.AnalysisError):
+    with pytest.raises(
+        analysis.AnalysisError, match=r"unknown topics \[9\]; topics are \[0, 1, 2\]"
+    ):
         analysis.relabel(TOPICS, {9: "x"})
 
 
