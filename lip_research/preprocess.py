@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -182,31 +182,48 @@ def find_phrases(
     return tuple(p for p in phrases if not all(w in stop for w in p))
 
 
+def _phrase_index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases by first word, longest first: the order in which :func:`_spans` tries them."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for p in sorted(phrases, key=len, reverse=True):
+        index.setdefault(p[0], []).append(p)
+    return index
+
+
+def _spans(
+    toks: Sequence[str], index: dict[str, list[tuple[str, ...]]]
+) -> Iterator[tuple[int, tuple[str, ...] | None]]:
+    """Left to right, the longest phrase starting at each position, else the single token."""
+    i = 0
+    while i < len(toks):
+        for p in index.get(toks[i], ()):
+            if tuple(toks[i : i + len(p)]) == p:
+                yield i, p
+                i += len(p)
+                break
+        else:
+            yield i, None
+            i += 1
+
+
 def _neighbours(
     docs: Sequence[Sequence[str]], phrases: Sequence[tuple[str, ...]]
 ) -> tuple[Counter, Counter[tuple[tuple[str, ...], str]], Counter[tuple[tuple[str, ...], str]]]:
     """How often each phrase occurs (matched as :meth:`Analyzer.merge` matches) and its neighbours."""
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for p in sorted(phrases, key=len, reverse=True):
-        index.setdefault(p[0], []).append(p)
+    index = _phrase_index(phrases)
     seen: Counter[tuple[str, ...]] = Counter()
     before: Counter[tuple[tuple[str, ...], str]] = Counter()
     after: Counter[tuple[tuple[str, ...], str]] = Counter()
     for doc in docs:
-        i = 0
-        while i < len(doc):
-            for p in index.get(doc[i], ()):
-                end = i + len(p)
-                if tuple(doc[i:end]) == p:
-                    seen[p] += 1
-                    if i > 0:
-                        before[(p, doc[i - 1])] += 1
-                    if end < len(doc):
-                        after[(p, doc[end])] += 1
-                    i = end
-                    break
-            else:
-                i += 1
+        for i, p in _spans(doc, index):
+            if p is None:
+                continue
+            seen[p] += 1
+            end = i + len(p)
+            if i > 0:
+                before[(p, doc[i - 1])] += 1
+            if end < len(doc):
+                after[(p, doc[end])] += 1
     return seen, before, after
 
 
@@ -300,23 +317,10 @@ class Analyzer:
     _index: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        index: dict[str, list[tuple[str, ...]]] = {}
-        for p in sorted(self.phrases, key=len, reverse=True):
-            index.setdefault(p[0], []).append(p)
-        self._index = index
+        self._index = _phrase_index(self.phrases)
 
     def merge(self, toks: list[str]) -> list[str]:
-        out, i = [], 0
-        while i < len(toks):
-            for p in self._index.get(toks[i], ()):
-                if tuple(toks[i : i + len(p)]) == p:
-                    out.append(" ".join(p))
-                    i += len(p)
-                    break
-            else:
-                out.append(toks[i])
-                i += 1
-        return out
+        return [" ".join(p) if p else toks[i] for i, p in _spans(toks, self._index)]
 
     def __call__(self, text: str) -> list[str]:
         terms = []
