@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import logging
 import time
 import warnings
@@ -265,19 +266,35 @@ def topic_words(model, topic: int, n: int = 10) -> list[str]:
 
 
 def topic_label(words: list[str], n: int = 3) -> str:
-    """The first ``n`` top words, skipping any that repeats part of one already used.
+    """The first ``n`` top words, skipping any that repeats one already used.
 
+    A word repeats another when the stems of one's words are all among the other's:
     ("early help services", "early help", "thresholds", "mash") -> "early help services,
-    thresholds, mash".
+    thresholds, mash"; ("adopters", "adoption", "adoption panel", "matching") -> "adopters,
+    matching" and the next word.
     """
-    chosen: list[str] = []
+    chosen: list[frozenset[str]] = []
+    out: list[str] = []
     for word in words:
-        padded = f" {word} "
-        if not any(padded in f" {c} " or f" {c} " in padded for c in chosen):
-            chosen.append(word)
-        if len(chosen) == n:
+        stems = _stems(word)
+        if stems and not any(stems <= c or c <= stems for c in chosen):
+            chosen.append(stems)
+            out.append(word)
+        if len(out) == n:
             break
-    return ", ".join(chosen)
+    return ", ".join(out)
+
+
+def _stems(word: str) -> frozenset[str]:
+    stem = _stemmer().stem
+    return frozenset(stem(part) for part in word.lower().split())
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.snowball import SnowballStemmer  # rules in code: nothing to download
+
+    return SnowballStemmer("english")
 
 
 def topic_table(

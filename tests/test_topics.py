@@ -206,6 +206,19 @@ def test_topic_labels_do_not_repeat_themselves():
     assert (
         topic_label(["social workers", "social workers know", "visits"]) == "social workers, visits"
     )
+    words = [
+        "adopters",
+        "adoption",
+        "adopted",
+        "adoption panel",
+        "matching",
+        "audits",
+        "audit activity",
+    ]
+    assert topic_label(words) == "adopters, matching, audits"
+    assert topic_label(["child protection plans", "child sexual exploitation"]) == (
+        "child protection plans, child sexual exploitation"  # a shared word is not a repeat
+    )
 
 
 def test_topic_edits_start_from_the_fitted_topics_each_time(ingested_slice, tmp_path):
