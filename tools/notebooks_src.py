@@ -150,7 +150,10 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ("code", "lenses.marker_table"),
     ("md", "## Briefing"),
     ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
-    ("md", "Each briefing is also saved in the run's `briefings/` folder as Markdown and Word (`.docx`)."),
+    (
+        "md",
+        "Each briefing is also saved in the run's `briefings/` folder as Markdown and Word (`.docx`).",
+    ),
     ("md", "## Quality of the topic model"),
     (
         "code",
@@ -385,7 +388,10 @@ lenses.prevalence_table
     ("code", "wb.fig_why_by_section(lenses, run_dir)"),
     ("md", "Where reports explain *why* practice happened, rather than narrating it."),
     ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
-    ("md", "Each briefing is also saved in the run's `briefings/` folder as Markdown and Word (`.docx`)."),
+    (
+        "md",
+        "Each briefing is also saved in the run's `briefings/` folder as Markdown and Word (`.docx`).",
+    ),
     ("code", "run_json = wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
 ]
 
