@@ -89,10 +89,14 @@ def build_tables(
                 record.setdefault(key, None)
         record["text"] = doc_text
         doc_rows.append(record)
+        # A text, web page, table row or Word file without rendered page breaks has no pages
+        # a reader could turn to: page 0, so that no citation names a "p. 1" that isn't there.
+        unpaged = doc["pages"] <= 1 and doc["format"] != "pdf"
         for number, passage in enumerate(passages, start=1):
-            passage_rows.append(
-                {"passage_id": f"{doc_id}-p{number:04d}", "doc_id": doc_id, **passage}
-            )
+            row_ = {"passage_id": f"{doc_id}-p{number:04d}", "doc_id": doc_id, **passage}
+            if unpaged:
+                row_["page_start"] = row_["page_end"] = 0
+            passage_rows.append(row_)
         removed_rows += [(doc_id, page, kind, text) for page, kind, text in removed]
     if manifest is not None:
         unmatched = [

@@ -123,6 +123,6 @@ def _page(start: object, end: object) -> str:
         return None if f != f else int(f)
 
     a, b = as_int(start), as_int(end)
-    if a is None:
+    if a is None or a < 1:  # page 0: the source has no pages (see corpus_tables)
         return ""
     return f"p. {a}" if b is None or b == a else f"pp. {a}-{b}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lip_research import extract, io
+from lip_research import extract, io, lexical
 from lip_research import ingest as ingest_module
 from lip_research.config import IngestConfig
 from lip_research.ingest import cache_root, ingest_paths, run_ingest, summary_line
@@ -148,6 +148,19 @@ def test_tables_follow_the_data_contract(folder):
     for row in passages.itertuples():
         assert texts[row.doc_id][row.char_start : row.char_end] == row.text
     assert set(extra["removed.csv"].columns) == {"doc_id", "page", "kind", "text"}
+    # no page a reader could turn to: page 0, and citations leave the page out
+    assert (a["page_start"] == 0).all() and (a["page_end"] == 0).all()
+    assert lexical.citations(a.head(1)) == ["child-a-2019, front_matter"]
+
+
+def test_form_feeds_in_text_are_pages_and_cited(tmp_path):
+    (tmp_path / "paged.txt").write_text(
+        report_text("neglect") + "\f" + words(30, "housing"), encoding="utf-8"
+    )
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    pages = corpus.passages[["page_start", "page_end"]]
+    assert pages["page_start"].min() == 1 and pages["page_end"].max() == 2
+    assert lexical.citations(corpus.passages.tail(1))[0].endswith("p. 2")
 
 
 def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
