@@ -50,6 +50,15 @@ def topics_by(
     counts = frame.groupby([column, "topic"]).agg(
         passages=("passage_id", "size"), documents=("doc_id", "nunique")
     )
+    # every topic in every class, 0 where it has no passage: a missing row would read (and
+    # plot) as if the class said nothing about the topic, rather than zero
+    ids = set(frame["topic"])
+    if topics is not None:
+        ids |= {t for t in topics["topic"] if include_outliers or t != -1}
+    grid = pd.MultiIndex.from_product(
+        [sorted(frame[column].unique()), sorted(ids)], names=[column, "topic"]
+    )
+    counts = counts.reindex(grid, fill_value=0)
     totals = frame.groupby(column)["passage_id"].size().rename("total")
     out = counts.reset_index().merge(totals.reset_index(), on=column)
     out["share"] = (out["passages"] / out["total"]).round(6)

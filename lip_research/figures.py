@@ -68,6 +68,20 @@ def _short(label: str, n: int = 38) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
 
+def _wrapped(label: str, width: int = 36, lines: int = 2) -> str:
+    """The label on up to ``lines`` lines of ``width`` characters, cut with '…' only beyond."""
+    parts = textwrap.wrap(label, width) or [""]
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], _short(" ".join(parts[lines - 1 :]), width)]
+    return "\n".join(parts)
+
+
+def _fit_height(ax, rows: int, per_row: float = 0.3, extra: float = 1.3) -> None:
+    """Give each bar of a horizontal bar chart room for a two-line label."""
+    fig = ax.figure
+    fig.set_size_inches(fig.get_size_inches()[0], max(2.5, per_row * rows + extra))
+
+
 def plot_topic_sizes(topics: pd.DataFrame, ax, top: int = 25):
     """Horizontal bars: passages per topic (largest first), outliers in grey."""
     data = topics.sort_values("size", ascending=False).head(top).iloc[::-1]
@@ -92,21 +106,37 @@ def plot_top_words(words: Sequence[str], weights: Sequence[float], ax, title: st
     return ax
 
 
-def plot_topic_trend(trend: pd.DataFrame, ax, time_col: str = "year", top: int = 8):
-    """Share of passages per topic over time (one line per topic, largest topics)."""
+def plot_topic_trend(
+    trend: pd.DataFrame,
+    ax,
+    time_col: str = "year",
+    top: int = 8,
+    reports: pd.Series | None = None,
+):
+    """Share of passages per topic over time (one line per topic, largest topics).
+
+    Lines break over years with no reports instead of joining across them; with ``reports``
+    (reports per year), each year's tick says how many reports its shares rest on.
+    """
     keep = trend.groupby("label")["passages"].sum().nlargest(top).index
+    times = sorted(trend[time_col].unique())
+    numeric = bool(times) and all(float(t).is_integer() for t in times if pd.notna(t))
+    axis = list(range(int(min(times)), int(max(times)) + 1)) if numeric else times
     for i, (label, grp) in enumerate(trend[trend["label"].isin(keep)].groupby("label", sort=True)):
-        grp = grp.sort_values(time_col)
+        share = grp.set_index(time_col)["share"].reindex(axis)  # NaN: no reports that year
         ax.plot(
-            grp[time_col],
-            grp["share"],
+            axis,
+            share.to_numpy(dtype=float),
             marker="o",
             ms=3,
             lw=1.5,
             label=_short(label, 30),
             color=PALETTE[i % len(PALETTE)],
         )
-    ax.set_xlabel(time_col)
+    if reports is not None and len(times) <= 20:
+        ticks = [t for t in axis if t in set(times)]
+        ax.set_xticks(ticks, [f"{t}\nn={int(reports.get(t, 0))}" for t in ticks], fontsize=6)
+    ax.set_xlabel(time_col + (" (n: reports)" if reports is not None else ""))
     ax.set_ylabel("share of passages")
     ax.set_title("Topics over time")
     ax.legend(fontsize=6, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
@@ -114,11 +144,23 @@ def plot_topic_trend(trend: pd.DataFrame, ax, time_col: str = "year", top: int =
 
 
 def plot_heatmap(
-    matrix: pd.DataFrame, ax, title: str = "", fmt: str = "{:.0%}", cbar_label: str = ""
+    matrix: pd.DataFrame,
+    ax,
+    title: str = "",
+    fmt: str = "{:.0%}",
+    cbar_label: str = "",
+    vmax: float | None = None,
 ):
-    """A labelled heatmap (rows × columns), values written in the cells."""
+    """A labelled heatmap of shares (rows × columns), values written in the cells.
+
+    The colour scale starts at 0 (a share of 44% is never drawn as if it were none) and
+    ends at ``vmax`` (default: the largest value); its ticks are percentages.
+    """
+    from matplotlib.ticker import PercentFormatter
+
     values = matrix.to_numpy(dtype=float)
-    im = ax.imshow(values, aspect="auto", cmap=SEQUENTIAL)
+    top = vmax if vmax is not None else (float(np.nanmax(values)) if values.size else 1.0)
+    im = ax.imshow(values, aspect="auto", cmap=SEQUENTIAL, vmin=0.0, vmax=top or 1.0)
     ax.set_xticks(
         range(matrix.shape[1]),
         [_short(str(c), 20) for c in matrix.columns],
@@ -126,10 +168,11 @@ def plot_heatmap(
         ha="right",
         fontsize=7,
     )
-    ax.set_yticks(range(matrix.shape[0]), [_short(str(r), 40) for r in matrix.index], fontsize=7)
+    ax.set_yticks(range(matrix.shape[0]), [_wrapped(str(r), 40) for r in matrix.index], fontsize=7)
     if values.size <= 400:
-        mid = np.nanmax(values) / 2 if values.size else 0
         for (i, j), v in np.ndenumerate(values):
+            r, g, b, _ = im.cmap(im.norm(v))
+            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5  # text colour by cell brightness
             ax.text(
                 j,
                 i,
@@ -137,10 +180,11 @@ def plot_heatmap(
                 ha="center",
                 va="center",
                 fontsize=6,
-                color="white" if v < mid else "black",
+                color="white" if dark else "black",
             )
     ax.set_title(title)
     cbar = ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
+    cbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     cbar.set_label(cbar_label)
     return ax
 
@@ -205,19 +249,33 @@ def bar_counts(ax, percents, n, big_n, inside_from: float = 15.0, inside_color="
         )
 
 
+def prevalence_rows(
+    prev: pd.DataFrame, national: pd.DataFrame | None = None, top: int = 20
+) -> pd.DataFrame:
+    """The ``top`` most prevalent themes, plus every theme with a national figure."""
+    order = prev.sort_values("share", ascending=False, kind="stable")
+    keep = set(order["label"].head(top))
+    if national is not None and not national.empty:
+        keep |= set(national["label"]) & set(prev["label"])
+    return order[order["label"].isin(keep)].iloc[::-1]
+
+
 def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None, top: int = 20):
     """Share of reports with each theme, with n/N on the bars; national figures as markers.
 
     ``prev`` columns: label, n (reports with the theme), N (reports), share.
-    ``national`` (optional) columns: label, percent, study.
+    ``national`` (optional) columns: label, percent, study. Shows :func:`prevalence_rows`;
+    the title says how many of the themes that is.
     """
-    data = prev.sort_values("share", ascending=True).tail(top)
+    data = prevalence_rows(prev, national, top)
+    _fit_height(ax, len(data))
     ax.barh(
-        data["label"].map(lambda s: _short(s, 40)),
+        data["label"].map(lambda s: _wrapped(s)),
         data["share"] * 100,
         color=PALETTE[0],
         label="this corpus",
     )
+    ax.tick_params(axis="y", labelsize=7)
     bar_counts(ax, data["share"] * 100, data["n"], data["N"])
     if national is not None and not national.empty:
         pos = {lab: i for i, lab in enumerate(data["label"])}
@@ -234,14 +292,17 @@ def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None
         ax.legend(fontsize=6, frameon=False, loc="lower right")
     ax.set_xlabel("% of reports")
     ax.set_xlim(0, 110)
-    ax.set_title("Theme prevalence (n/N reports)")
+    shown = f"; {len(data)} of {len(prev)} themes" if len(data) < len(prev) else ""
+    ax.set_title(f"Theme prevalence (n/N reports{shown})")
     return ax
 
 
 def plot_marker_coverage(coverage: pd.DataFrame, ax):
     """Share of reports with evidence for each quality marker (columns: label, share, n, N)."""
     data = coverage.iloc[::-1]
-    ax.barh(data["label"].map(lambda s: _short(s, 40)), data["share"] * 100, color=PALETTE[2])
+    _fit_height(ax, len(data))
+    ax.barh(data["label"].map(lambda s: _wrapped(s)), data["share"] * 100, color=PALETTE[2])
+    ax.tick_params(axis="y", labelsize=7)
     bar_counts(ax, data["share"] * 100, data["n"], data["N"])
     ax.set_xlim(0, 110)
     ax.set_xlabel("% of reports with evidence found (screening aid, not a verdict)")

@@ -40,7 +40,7 @@ class Lenses:
             )
             if c in self.outputs.summary
         ]
-        return table(self.outputs.summary[cols].head(30), 1)
+        return table(self.outputs.summary[cols], 1)  # every theme: a cut would read as absent
 
     @property
     def why_table(self) -> pd.DataFrame:

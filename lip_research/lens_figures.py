@@ -46,6 +46,7 @@ def draw_prevalence_by(ax, table: pd.DataFrame, column: str, top: int = 15):
         ax,
         title=f"Theme prevalence by {column.replace('_', ' ')}",
         cbar_label="% of reports",
+        vmax=1.0,
     )
 
 
@@ -94,9 +95,16 @@ def draw_why_share(ax, share: pd.DataFrame, by: str = "section"):
 def prevalence_figure(outputs):
     fig, ax = figures.new_figure(6.5, 5.5)
     draw_prevalence(ax, outputs.summary, outputs.national)
+    n_all, top = len(outputs.summary), 20
+    which = (
+        f" The {top} most prevalent of the {n_all} themes are shown, with every theme that has "
+        "a national figure; theme_prevalence.csv lists all."
+        if n_all > top
+        else ""
+    )
     return fig, (
         "Share of reports in which each theme was coded (n/N reports); diamonds: published "
-        "national analyses (different samples and periods)."
+        "national analyses (different samples and periods)." + which
     )
 
 

@@ -163,10 +163,16 @@ def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
     trend = analysis.topics_over_time(
         run.result.passage_topics, run.corpus.documents, run.result.topics, time_col
     )
+    reports = years.groupby(years).size()
     fig, ax = figures.new_figure(7.5, 3.8)
-    figures.plot_topic_trend(trend, ax, time_col)
+    figures.plot_topic_trend(trend, ax, time_col, reports=reports)
     save_figure(
-        fig, run_dir, "topics-over-time", f"Share of passages in the largest topics by {time_col}."
+        fig,
+        run_dir,
+        "topics-over-time",
+        f"Share of passages in the largest topics by {time_col}; n under each {time_col} is "
+        "the number of reports behind its shares (few reports: large swings). Gaps are "
+        f"{time_col}s with no report.",
     )
     io.write_csv(trend, Path(run_dir) / f"topics_by_{time_col}.csv")
     return fig
@@ -177,7 +183,9 @@ def fig_topic_heatmap(run: TopicRun, run_dir: Path, column: str, top: int = 15):
     io.write_csv(by, Path(run_dir) / f"topics_by_{column}.csv")
     wide = analysis.crosstab(by, column).head(top)
     fig, ax = figures.new_figure(7.5, 0.3 * len(wide) + 1.5)
-    figures.plot_heatmap(wide, ax, title=f"Topic share of passages by {column}", cbar_label="share")
+    figures.plot_heatmap(
+        wide, ax, title=f"Topic share of passages by {column}", cbar_label="share of passages"
+    )
     return save_figure(
         fig, run_dir, f"topics-by-{column}", f"Share of each {column}'s passages in each topic."
     )

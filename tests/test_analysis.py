@@ -170,3 +170,10 @@ def test_a_prevalence_figure_with_no_theme_found_says_so(tmp_path, capsys):
         tmp_path,
     )
     assert "no theme was coded" not in capsys.readouterr().out
+
+
+def test_topics_by_class_lists_a_topic_a_class_never_mentions_as_zero():
+    by = analysis.topics_by(PT, DOCS, "year", TOPICS)
+    row = by[(by["year"] == 2015) & (by["topic"] == 2)]
+    assert len(row) == 1 and row["passages"].iloc[0] == 0 and row["share"].iloc[0] == 0
+    assert len(by) == 2 * 3  # two years x three topics, outliers left out

@@ -112,3 +112,50 @@ def test_long_topic_titles_wrap_so_neighbouring_panels_do_not_collide():
     lines = ax.get_title().split("\n")
     assert len(lines) > 1 and max(map(len, lines)) <= 28
     plt.close(fig)
+
+
+def test_prevalence_keeps_every_theme_with_a_national_figure_and_says_how_many_are_shown():
+    labels = [f"Theme {i:02d} with a long label about practice and agencies" for i in range(25)]
+    share = np.linspace(0.9, 0.02, 25)
+    prev = pd.DataFrame({"label": labels, "n": (share * 50).astype(int), "N": 50, "share": share})
+    national = pd.DataFrame({"label": [labels[24]], "percent": [40.0], "study": ["S"]})
+    fig, ax = figures.new_figure()
+    figures.plot_prevalence(prev, ax, national, top=20)
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(shown) == 21 and shown[0].startswith("Theme 24")  # least prevalent, kept
+    assert "21 of 25 themes" in ax.get_title()
+    assert all("…" not in s for s in shown) and "\n" in shown[0]  # wrapped, not cut
+    assert fig.get_size_inches()[1] >= 0.3 * 21  # room for two-line labels
+    plt.close(fig)
+
+
+def test_heatmap_scale_starts_at_zero_and_reads_in_percent():
+    m = pd.DataFrame([[0.44, 0.6]], index=["neglect"], columns=["scie", "silp"])
+    fig, ax = figures.new_figure()
+    figures.plot_heatmap(m, ax, vmax=1.0)
+    image = ax.images[0]
+    assert image.norm.vmin == 0.0 and image.norm.vmax == 1.0
+    cbar_ax = fig.axes[-1]
+    fig.canvas.draw()
+    assert any(t.get_text().endswith("%") for t in cbar_ax.get_yticklabels())
+    plt.close(fig)
+
+
+def test_topic_trend_breaks_over_years_without_reports_and_gives_n():
+    trend = pd.DataFrame(
+        {
+            "year": [2015, 2015, 2018, 2018],
+            "topic": [0, 1, 0, 1],
+            "label": ["neglect", "camhs", "neglect", "camhs"],
+            "passages": [3, 1, 0, 4],
+            "share": [0.75, 0.25, 0.0, 1.0],
+        }
+    )
+    fig, ax = figures.new_figure()
+    figures.plot_topic_trend(trend, ax, reports=pd.Series({2015: 2, 2018: 1}))
+    for line in ax.lines:
+        x, y = line.get_data()
+        assert list(x) == [2015, 2016, 2017, 2018]
+        assert np.isnan(y[1]) and np.isnan(y[2])  # no reports: a gap, not a joining line
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2015\nn=2", "2018\nn=1"]
+    plt.close(fig)
