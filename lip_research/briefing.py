@@ -10,7 +10,7 @@ and `render_docx` only format, so a notebook can show or restyle the same conten
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,8 +97,13 @@ def briefing_data(
     by: Sequence[str] = ("review_model",),
     corpus_name: str = "corpus",
     method: str = "",
+    theme_labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything a briefing shows, as plain data (tables as DataFrames)."""
+    """Everything a briefing shows, as plain data (tables as DataFrames).
+
+    ``theme_labels`` (theme id -> label, across all loaded codebooks) names linked themes;
+    without it they are named by this codebook's labels, else by id.
+    """
     mine = presence[presence["theme_id"] == entry.id]
     n, total = int(mine["present"].sum()), int(mine["doc_id"].nunique())
     years = pd.to_numeric(documents.get("year", pd.Series(dtype=float)), errors="coerce")
@@ -129,7 +134,7 @@ def briefing_data(
         if "year" in documents.columns
         else pd.DataFrame(),
         "breakdowns": breakdowns,
-        "linked_themes": cooccurrence(presence, entry.id).head(5),
+        "linked_themes": _labelled(cooccurrence(presence, entry.id).head(5), book, theme_labels),
         "linked_topics": linked_topics(coded, topics, entry.id)
         if topics is not None
         else pd.DataFrame(),
@@ -138,6 +143,17 @@ def briefing_data(
         ),
         "caveat": CAVEAT,
     }
+
+
+def _labelled(
+    linked: pd.DataFrame, book: Codebook, labels: Mapping[str, str] | None
+) -> pd.DataFrame:
+    names = {e.id: e.label for e in book.entries} | dict(labels or {})
+    return linked.assign(label=[names.get(t, t) for t in linked["other_theme"]])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _headline(d: dict[str, Any]) -> str:
@@ -169,16 +185,16 @@ def render_markdown(d: dict[str, Any]) -> str:
         parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
         lines += [f"By {col.replace('_', ' ')}: " + "; ".join(parts) + ".", ""]
     if len(d["linked_themes"]):
-        parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+        parts = [f"{r.label} ({r.n_both})" for r in d["linked_themes"].itertuples()]
         lines += [
             "## Linked themes",
             "",
-            "Most often in the same reports: " + ", ".join(parts) + ".",
+            "Most often in the same reports: " + "; ".join(parts) + ".",
             "",
         ]
     if len(d["linked_topics"]):
-        parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
-        lines += ["## Linked topics", "", ", ".join(parts) + ".", ""]
+        parts = [f"{r.label} ({_count(r.n, 'passage')})" for r in d["linked_topics"].itertuples()]
+        lines += ["## Linked topics", "", "; ".join(parts) + ".", ""]
     lines += ["## In the reports' words", ""]
     if not len(d["passages"]):
         lines += ["No passage was coded with this theme.", ""]
@@ -264,14 +280,14 @@ def render_html(d: dict[str, Any]) -> str:
         parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
         body.append(f"<p>By {e(col.replace('_', ' '))}: {e('; '.join(parts))}.</p>")
     if len(d["linked_themes"]):
-        parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+        parts = [f"{r.label} ({r.n_both})" for r in d["linked_themes"].itertuples()]
         body += [
             "<h2>Linked themes</h2>",
-            f"<p>Most often in the same reports: {e(', '.join(parts))}.</p>",
+            f"<p>Most often in the same reports: {e('; '.join(parts))}.</p>",
         ]
     if len(d["linked_topics"]):
-        parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
-        body += ["<h2>Linked topics</h2>", f"<p>{e(', '.join(parts))}.</p>"]
+        parts = [f"{r.label} ({_count(r.n, 'passage')})" for r in d["linked_topics"].itertuples()]
+        body += ["<h2>Linked topics</h2>", f"<p>{e('; '.join(parts))}.</p>"]
     body.append("<h2>In the reports' words</h2>")
     if not len(d["passages"]):
         body.append("<p>No passage was coded with this theme.</p>")
@@ -332,13 +348,13 @@ def render_docx(d: dict[str, Any]) -> bytes:
         parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in frame.iterrows()]
         doc.add_paragraph(f"By {col.replace('_', ' ')}: {'; '.join(parts)}.")
     if len(d["linked_themes"]):
-        parts = [f"{r.other_theme} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+        parts = [f"{r.label} ({r.n_both})" for r in d["linked_themes"].itertuples()]
         doc.add_heading("Linked themes", level=1)
-        doc.add_paragraph(f"Most often in the same reports: {', '.join(parts)}.")
+        doc.add_paragraph(f"Most often in the same reports: {'; '.join(parts)}.")
     if len(d["linked_topics"]):
-        parts = [f"{r.label} ({r.n} passages)" for r in d["linked_topics"].itertuples()]
+        parts = [f"{r.label} ({_count(r.n, 'passage')})" for r in d["linked_topics"].itertuples()]
         doc.add_heading("Linked topics", level=1)
-        doc.add_paragraph(f"{', '.join(parts)}.")
+        doc.add_paragraph(f"{'; '.join(parts)}.")
     doc.add_heading("In the reports' words", level=1)
     if not len(d["passages"]):
         doc.add_paragraph("No passage was coded with this theme.")

@@ -163,12 +163,13 @@ def briefings(
     """Write briefings (HTML, Markdown, Word) into ``run_dir/briefings``; returns the first's HTML."""
     from lip_research.commands.lens_io import write_briefings
     from lip_research.lens_run import briefings as make
+    from lip_research.lens_run import corpus_title
 
     corpus = run.corpus
     topics = run.result.passage_topics[["passage_id", "topic"]].merge(
         run.result.topics[["topic", "label"]], on="topic"
     )
-    name = f"{Path(corpus.source or corpus.path or 'corpus').name} corpus, {len(corpus.documents)} reports"
+    name = corpus_title(corpus)
     briefs = make(lens.outputs, corpus.passages, corpus.documents, list(theme_ids), topics, name)
     write_briefings(briefs, Path(run_dir))
     return briefs[0].html if briefs else "<p>No briefing: no theme was coded in this corpus.</p>"

@@ -5,8 +5,10 @@ thresholds (`calibrate_defaults`). Pure: tables in, tables out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -190,6 +192,14 @@ def default_briefing_themes(outputs: LensOutputs, n: int = 1) -> list[str]:
     return list(ranked["theme_id"].head(n))
 
 
+def corpus_title(corpus) -> str:
+    """'sample corpus, 48 reports': the folder the user named, not the ingested copy's name."""
+    name = Path(corpus.source or corpus.path or "corpus").name
+    if corpus.source is None:
+        name = re.sub(r"-[0-9a-f]{8}$", "", name)  # ingested folders are '<name>-<hash8>'
+    return f"{name} corpus, {len(corpus.documents)} reports"
+
+
 def briefings(
     outputs: LensOutputs,
     passages: pd.DataFrame,
@@ -204,6 +214,7 @@ def briefings(
     """
     ids = list(theme_ids) or default_briefing_themes(outputs)
     marker_ids = set(outputs.markers.entry_ids) if outputs.markers is not None else set()
+    labels = {e.id: e.label for book in outputs.books for e in book.entries}
     out = []
     for theme_id in ids:
         entry = find_entry(outputs.books, theme_id)
@@ -220,6 +231,7 @@ def briefings(
                 topics=topics,
                 corpus_name=corpus_name,
                 method=coding.method,
+                theme_labels=labels,
             )  # fmt: skip
         )
     return out

@@ -137,3 +137,35 @@ def test_linked_topics_and_empty_theme(inputs):
     b = briefing.build_briefing(book.get("sharing"), book, **empty)
     assert "No passage was coded with this theme." in b.markdown
     assert "Present in 0 of 3 reports" in b.markdown
+
+
+def test_linked_themes_are_named_by_label_and_topics_kept_apart(inputs):
+    book = mini_book()
+    inputs["presence"].loc[1, "present"] = True  # d1 also has 'sharing'
+    ids = inputs["passages"]["passage_id"].tolist()  # the bruising passages: d1-p1, d1-p2, d3-p3
+    topic = {"d1-p0001": 0, "d1-p0002": 1, "d3-p0003": 1}
+    labels = {0: "bruise, skull, x-ray", 1: "fracture, delay, paediatrician", 2: "school, nurse"}
+    topics = pd.DataFrame({"passage_id": ids, "topic": [topic.get(i, 2) for i in ids]})
+    topics["label"] = topics["topic"].map(labels)
+    b = briefing.build_briefing(
+        book.get("bruising"), book, topics=topics, theme_labels={"sharing": "Sharing info"},
+        **inputs,
+    )  # fmt: skip
+    assert "Most often in the same reports: Sharing info (1)." in b.markdown
+    assert "sharing (1)" not in b.markdown
+    linked = b.markdown.split("## Linked topics\n\n")[1].split("\n")[0]
+    assert (
+        linked == "fracture, delay, paediatrician (2 passages); bruise, skull, x-ray (1 passage)."
+    )
+
+
+def test_a_briefing_names_the_folder_the_user_gave_not_the_ingested_copy(tmp_path):
+    from types import SimpleNamespace
+
+    from lip_research.lens_run import corpus_title
+
+    docs = pd.DataFrame({"doc_id": ["a", "b"]})
+    ingested = SimpleNamespace(source=None, path=tmp_path / "reviews-cd1897a6", documents=docs)
+    assert corpus_title(ingested) == "reviews corpus, 2 reports"
+    named = SimpleNamespace(source=tmp_path / "my-reviews", path=None, documents=docs)
+    assert corpus_title(named) == "my-reviews corpus, 2 reports"

@@ -254,13 +254,12 @@ def check_ids(ids: list[str], ctx: Context) -> None:
 
 def make_briefings(outputs, ctx: Context, theme_ids: list[str], topics=None) -> list:
     """Briefings for `theme_ids`, else ``themes.briefing_themes``, else the top practice issue."""
-    from lip_research.lens_run import briefings
+    from lip_research.lens_run import briefings, corpus_title
 
     ids = theme_ids or list(ctx.cfg.themes.briefing_themes)
     check_ids(ids, ctx)
-    name = ctx.corpus.path.name if ctx.corpus.path else "corpus"
-    corpus_name = f"{name} corpus, {len(ctx.corpus.documents)} reports"
-    return briefings(outputs, ctx.corpus.passages, ctx.corpus.documents, ids, topics, corpus_name)
+    corpus = ctx.corpus
+    return briefings(outputs, corpus.passages, corpus.documents, ids, topics, corpus_title(corpus))
 
 
 def compute(ctx: Context, method: str):
