@@ -223,10 +223,17 @@ def write_topic_tables(run: TopicRun, out: Path) -> dict[str, Path]:
         "passage_topics": io.write_parquet(r.passage_topics, out / "passage_topics.parquet"),
         "document_topics": io.write_csv(r.document_topics, out / "document_topics.csv"),
         "representatives": io.write_csv(
-            r.representatives.assign(text=r.representatives["text"].str.slice(0, 400)),
-            out / "representative_passages.csv",
+            _cited_excerpts(r.representatives), out / "representative_passages.csv"
         ),
     }
+
+
+def _cited_excerpts(reps: pd.DataFrame) -> pd.DataFrame:
+    """Representative passages as a shareable table: a citation and a short excerpt each."""
+    from lip_research.lexical import MAX_QUOTE_WORDS, citations, excerpt
+
+    out = reps.drop(columns="text").assign(citation=citations(reps))
+    return out.assign(excerpt=[excerpt(t, MAX_QUOTE_WORDS) for t in reps["text"]])
 
 
 TOPIC_KEYS = {

@@ -66,11 +66,23 @@ def topic_summary(run: TopicRun) -> str:
 
 
 def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> pd.DataFrame:
-    """Short excerpts of the passages nearest each topic's centre, with citations."""
-    from lip_research.lexical import citations, excerpt
+    """Short excerpts of the passages nearest each topic's centre, with citations.
+
+    A passage that repeats one already shown for the topic (reports reuse standard wording)
+    is skipped in favour of the next nearest.
+    """
+    from lip_research.lexical import citations, excerpt, near_duplicate, shingles
 
     reps = run.result.representatives
-    reps = reps[(reps["rank"] <= per_topic) & (reps["topic"] != -1)]
+    reps = reps[reps["topic"] != -1]
+    keep, shown = [], {}
+    for i, (topic, text) in enumerate(zip(reps["topic"], reps["text"], strict=True)):
+        seen = shown.setdefault(topic, [])
+        sh = shingles(text)
+        if len(seen) < per_topic and not any(near_duplicate(sh, other) for other in seen):
+            seen.append(sh)
+            keep.append(i)
+    reps = reps.iloc[keep]
     labels = run.result.topics.set_index("topic")["label"]
     return pd.DataFrame(
         {

@@ -111,6 +111,11 @@ def test_topics_writes_the_contract_tables(ingested_slice, tmp_path):
         "doc_id",
     ]
     assert (run / "document_topics.csv").exists() and (run / "model" / "bertopic.pkl").exists()
+    reps = pd.read_csv(run / "representative_passages.csv")
+    assert {"citation", "excerpt"} <= set(reps.columns) and "text" not in reps.columns
+    assert reps["citation"].str.startswith(tuple(reps["doc_id"])).all()
+    words = reps["excerpt"].str.replace("…", "").str.split().str.len()
+    assert words.max() <= 40 and reps["excerpt"].str.endswith("…").any()  # short quotes only
     import json
 
     record = json.loads((run / "run.json").read_text())

@@ -237,3 +237,19 @@ def test_topic_edits_start_from_the_fitted_topics_each_time(ingested_slice, tmp_
     undone = apply_edits(run, tmp_path, labels={}, merge=[])  # edits removed: as fitted
     assert undone.set_index("topic")["words"].to_dict() == fitted_words
     assert run.evaluation["n_topics"] == fitted_n
+
+
+def test_the_report_shows_no_passage_twice_for_a_topic(fitted):
+    import dataclasses
+    from types import SimpleNamespace
+
+    from lip_research import workbench
+
+    reps = fitted.result.representatives
+    first = reps[reps["rank"] == 1]
+    copies = first.assign(rank=2, passage_id=first["passage_id"] + "-copy")  # a reused paragraph
+    doubled = pd.concat([first, copies, reps[reps["rank"] > 1]]).sort_values(["topic", "rank"])
+    run = SimpleNamespace(result=dataclasses.replace(fitted.result, representatives=doubled))
+    table = workbench.representative_table(run, per_topic=2)
+    assert not table.duplicated(["topic", "excerpt"]).any()
+    assert (table.groupby("topic").size() == 2).all()
