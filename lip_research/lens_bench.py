@@ -43,6 +43,17 @@ class Lenses:
         return table(self.outputs.summary[cols], 1)  # every theme: a cut would read as absent
 
     @property
+    def evidence_table(self) -> pd.DataFrame:
+        """The strongest passage behind each coded theme, most prevalent themes first."""
+        summary = self.outputs.summary
+        evidence = self.outputs.themes.evidence
+        best = evidence.sort_values(["score", "passage_id"], ascending=[False, True])
+        best = best.drop_duplicates("theme_id")
+        order = summary[summary["n_present"] > 0][["theme_id", "label", "n_present"]]
+        rows = order.merge(best, on="theme_id")
+        return table(rows[["label", "n_present", "score", "citation", "excerpt"]].head(20), 2)
+
+    @property
     def why_table(self) -> pd.DataFrame:
         from lip_research import why
 

@@ -122,4 +122,10 @@ def why_by_section_figure(outputs):
 
     fig, ax = figures.new_figure(6.0, 4.0)
     draw_why_share(ax, why.why_share(outputs.why.detected, by="section"), by="section")
-    return fig, "Share of passages flagged as explaining why practice happened, by report section."
+    return fig, (
+        "Share of passages flagged as explaining why practice happened, by report section. "
+        "The section is one of the signals the 'why' lens uses (a passage in a findings, "
+        "analysis, learning or similar section counts towards 'why'), so part of this contrast is "
+        "built in: compare sections with the same role across corpora, not findings against "
+        "chronology."
+    )

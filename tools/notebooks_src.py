@@ -383,8 +383,11 @@ lenses.prevalence_table
     ("md", "Prevalence by class; each column's label gives its number of reports."),
     ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme, corpus_data.documents)"),
     ("md", "One theme over time, with the reports behind each point."),
-    ("code", "wb.table(lenses.outputs.themes.evidence.head(20))"),
-    ("md", "Evidence passages (short excerpts) with their document, section and page."),
+    ("code", "lenses.evidence_table"),
+    (
+        "md",
+        "The strongest evidence passage behind each theme (short excerpt, cited); `theme_evidence.csv` holds up to three per report and theme.",
+    ),
     ("code", "wb.fig_why_by_section(lenses, run_dir)"),
     ("md", "Where reports explain *why* practice happened, rather than narrating it."),
     ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
