@@ -121,6 +121,15 @@ class TopicRun:
     evaluation: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     fitted: dict[str, Any] | None = field(default=None, repr=False)  # before any topic edits
+    excluded: int = 0  # passages left out as topics.exclude_sections (title pages, contents)
+
+    def passages_note(self) -> str:
+        """'922 passages (48 more, in title pages and contents lists, left out)'."""
+        n = f"{len(self.corpus.passages):,} passages"
+        if not self.excluded:
+            return n
+        sections = ", ".join(self.config.topics.exclude_sections)
+        return f"{n} ({self.excluded:,} more, in the excluded sections {sections}, left out)"
 
 
 def embed_passages(
@@ -163,7 +172,9 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     from lip_research import evaluate
     from lip_research.topics import fit_topics, topic_words
 
+    excluded = len(corpus.passages)
     corpus = modelled(corpus, cfg)
+    excluded -= len(corpus.passages)
     timings: dict[str, float] = {}
     embeddings, timings["embed_s"] = embed_passages(corpus, cfg, progress)
     bar = tqdm(total=2, desc="topics", unit="step", disable=not progress)
@@ -187,7 +198,7 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     timings["evaluate_s"] = time.perf_counter() - t0
     bar.update()
     bar.close()
-    return TopicRun(corpus, cfg, embeddings, result, figures, timings)
+    return TopicRun(corpus, cfg, embeddings, result, figures, timings, excluded=excluded)
 
 
 def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def topic_summary(run: TopicRun) -> str:
     ev, r = run.evaluation, run.result
     chosen = "; ".join(f"{k}: {v}" for k, v in r.choices.items())
     return (
-        f"**{ev['n_topics']} topics** over {len(run.corpus.passages):,} passages from "
+        f"**{ev['n_topics']} topics** over {run.passages_note()} from "
         f"{run.corpus.documents['doc_id'].nunique():,} documents "
         f"(embedding `{r.config.embedding}`, reduction `{r.config.reduction}`, clustering "
         f"`{r.config.clustering}`). Outliers {ev['outlier_share']:.1%}; largest topic "
@@ -325,7 +325,7 @@ def methods(run: TopicRun, run_dir: Path) -> str:
     """A methods section: corpus, parameters, what was chosen automatically, limitations."""
     r, c = run.result, run.corpus
     lines = [
-        f"**Corpus.** {c.documents['doc_id'].nunique():,} documents, {len(c.passages):,} passages "
+        f"**Corpus.** {c.documents['doc_id'].nunique():,} documents, {run.passages_note()} "
         f"(content hash `{c.content_hash[:12]}`); files seen: {len(c.ledger):,}.",
         f"**Embedding.** `{r.config.embedding}` "
         + (

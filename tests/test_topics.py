@@ -253,3 +253,14 @@ def test_the_report_shows_no_passage_twice_for_a_topic(fitted):
     table = workbench.representative_table(run, per_topic=2)
     assert not table.duplicated(["topic", "excerpt"]).any()
     assert (table.groupby("topic").size() == 2).all()
+
+
+def test_the_report_says_which_passages_the_topics_leave_out(ingested_slice, fitted):
+    from lip_research import workbench
+
+    title_pages = ingested_slice.passages["section"].isin(STATIC.topics.exclude_sections).sum()
+    assert title_pages > 0 and fitted.excluded == title_pages
+    assert len(fitted.corpus.passages) == len(ingested_slice.passages) - title_pages
+    assert f"{title_pages} more, in the excluded sections front_matter" in (
+        workbench.topic_summary(fitted)
+    )
