@@ -64,6 +64,19 @@ def save(fig, stem: str | Path, caption: str) -> dict[str, Path]:
     return out
 
 
+TOPIC_COLOURS = [c for c in PALETTE if c != "#BBBBBB"]  # grey means "another topic"
+
+
+def topic_colours(topics: Sequence[int]) -> dict[int, str]:
+    """One colour per topic, by size rank: the same topic has the same colour in every figure.
+
+    ``topics`` is each passage's topic; outliers (-1) get none.
+    """
+    sizes = pd.Series(np.asarray(topics)).value_counts()
+    ranked = sorted((t for t in sizes.index if t != -1), key=lambda t: (-sizes[t], t))
+    return {int(t): TOPIC_COLOURS[i % len(TOPIC_COLOURS)] for i, t in enumerate(ranked)}
+
+
 def _short(label: str, n: int = 38) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
@@ -112,6 +125,7 @@ def plot_topic_trend(
     time_col: str = "year",
     top: int = 8,
     reports: pd.Series | None = None,
+    colours: dict[int, str] | None = None,
 ):
     """Share of passages per topic over time (one line per topic, largest topics).
 
@@ -119,6 +133,7 @@ def plot_topic_trend(
     (reports per year), each year's tick says how many reports its shares rest on.
     """
     keep = trend.groupby("label")["passages"].sum().nlargest(top).index
+    topic_of = dict(zip(trend["label"], trend["topic"], strict=False)) if "topic" in trend else {}
     times = sorted(trend[time_col].unique())
     numeric = bool(times) and all(float(t).is_integer() for t in times if pd.notna(t))
     axis = list(range(int(min(times)), int(max(times)) + 1)) if numeric else times
@@ -131,7 +146,7 @@ def plot_topic_trend(
             ms=3,
             lw=1.5,
             label=_short(label, 30),
-            color=PALETTE[i % len(PALETTE)],
+            color=(colours or {}).get(topic_of.get(label), PALETTE[i % len(PALETTE)]),
         )
     if reports is not None and len(times) <= 20:
         ticks = [t for t in axis if t in set(times)]
@@ -196,18 +211,18 @@ def plot_passage_map(
     labels: dict[int, str] | None = None,
     top: int = 12,
 ):
-    """2-D map of passages coloured by topic (the largest topics; the rest in grey)."""
+    """2-D map of passages coloured by topic (the ``top`` largest; the rest, and outliers,
+    light grey, said in the legend); colours as :func:`topic_colours`."""
     topics = np.asarray(topics)
-    counts = pd.Series(topics[topics != -1]).value_counts()
-    keep = list(counts.index[:top])
+    colours = topic_colours(topics)
+    keep = list(colours)[:top]
     ax.scatter(coords[:, 0], coords[:, 1], s=3, c="#DDDDDD", lw=0)
-    colours = [c for c in PALETTE if c != "#BBBBBB"]  # grey means "another topic" here
-    for i, t in enumerate(keep):
+    for t in keep:
         sel = topics == t
         name = f"{t}: {_short(labels.get(int(t), ''), 28)}" if labels else str(t)
-        ax.scatter(
-            coords[sel, 0], coords[sel, 1], s=4, lw=0, color=colours[i % len(colours)], label=name
-        )
+        ax.scatter(coords[sel, 0], coords[sel, 1], s=4, lw=0, color=colours[t], label=name)
+    if len(colours) > len(keep) or (topics == -1).any():
+        ax.scatter([], [], s=4, lw=0, c="#DDDDDD", label="other topics, outliers")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title("Passage map (2-D projection of embeddings)")

@@ -177,7 +177,8 @@ def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
     )
     reports = years.groupby(years).size()
     fig, ax = figures.new_figure(7.5, 3.8)
-    figures.plot_topic_trend(trend, ax, time_col, reports=reports)
+    colours = figures.topic_colours(run.result.passage_topics["topic"])
+    figures.plot_topic_trend(trend, ax, time_col, reports=reports, colours=colours)
     save_figure(
         fig,
         run_dir,
@@ -218,7 +219,8 @@ def fig_passage_map(run: TopicRun, run_dir: Path):
         fig,
         run_dir,
         "passage-map",
-        "Passages in two dimensions (UMAP of embeddings), coloured by topic.",
+        "Passages in two dimensions (UMAP of embeddings), coloured by topic: the 12 largest "
+        "topics, in the colours they have in every figure; the rest light grey.",
     )
 
 

@@ -67,9 +67,40 @@ def test_passage_map_colours_the_largest_topics():
     topics = [0] * 15 + [1] * 10 + [-1] * 5
     fig, ax = figures.new_figure()
     figures.plot_passage_map(coords, topics, ax, {0: "neglect", 1: "camhs"})
-    assert len(ax.collections) == 3  # grey background + two topics
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0: neglect", "1: camhs"]
+    assert len(ax.collections) == 4  # grey background + two topics + the grey legend entry
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "0: neglect",
+        "1: camhs",
+        "other topics, outliers",
+    ]
     plt.close(fig)
+
+
+def test_a_topic_has_the_same_colour_on_the_map_and_over_time():
+    topics = [3] * 15 + [0] * 10 + [-1] * 5  # topic 3 is the largest
+    colours = figures.topic_colours(topics)
+    assert list(colours) == [3, 0] and -1 not in colours
+    fig, ax = figures.new_figure()
+    figures.plot_passage_map(np.zeros((30, 2)), topics, ax, {3: "neglect", 0: "camhs"})
+    on_map = {
+        c.get_label(): matplotlib.colors.to_hex(c.get_facecolor()[0]) for c in ax.collections[1:3]
+    }
+    trend = pd.DataFrame(
+        {
+            "year": [2015, 2015],
+            "topic": [0, 3],
+            "label": ["camhs", "neglect"],
+            "passages": [1, 2],
+            "share": [0.3, 0.7],
+        }
+    )
+    fig2, ax2 = figures.new_figure()
+    figures.plot_topic_trend(trend, ax2, colours=colours)
+    over_time = {line.get_label(): matplotlib.colors.to_hex(line.get_color()) for line in ax2.lines}
+    assert on_map["3: neglect"] == over_time["neglect"] == colours[3].lower()
+    assert on_map["0: camhs"] == over_time["camhs"] == colours[0].lower()
+    plt.close(fig)
+    plt.close(fig2)
 
 
 def test_passage_map_never_paints_a_topic_in_the_grey_of_the_other_passages():
