@@ -310,11 +310,13 @@ def render_docx(d: dict[str, Any]) -> bytes:
     import io as _io
 
     from docx import Document
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     from lip_research.io import fixed_zip_times
 
     doc = Document()
+    for section in doc.sections:  # A4, as UK partnerships print
+        section.page_width, section.page_height = Mm(210), Mm(297)
     doc.styles["Normal"].font.size = Pt(10.5)
     props = doc.core_properties
     props.title, props.author = f"{d['label']} - briefing", "lip_research"

@@ -113,7 +113,7 @@ def plot_top_words(words: Sequence[str], weights: Sequence[float], ax, title: st
     """Bars of one topic's top words by c-TF-IDF weight."""
     ax.barh(list(words)[::-1], list(weights)[::-1], color=PALETTE[0])
     # Narrow panels side by side: wrap the label so that neighbouring titles never collide.
-    ax.set_title(textwrap.fill(_short(title, 56), 28), fontsize=7)
+    ax.set_title(textwrap.fill(_short(title, 84), 28), fontsize=7)
     ax.tick_params(axis="both", labelsize=7)
     ax.set_xticks([])
     return ax
@@ -236,7 +236,7 @@ def plot_hierarchy(linkage: np.ndarray, labels: Sequence[str], ax):
 
     dendrogram(
         linkage,
-        labels=[_short(lab, 35) for lab in labels],
+        labels=[_short(lab, 60) for lab in labels],
         orientation="left",
         ax=ax,
         color_threshold=0,
@@ -325,10 +325,15 @@ def plot_marker_coverage(coverage: pd.DataFrame, ax):
     return ax
 
 
-def plot_counts(counts: pd.Series, ax, title: str, xlabel: str = ""):
-    """Simple bar chart of counts (e.g. documents by year)."""
+def plot_counts(counts: pd.Series, ax, title: str, xlabel: str = "", ylabel: str = "documents"):
+    """Simple bar chart of counts (e.g. documents by year); whole years missing in between
+    are shown as empty bars rather than closed up."""
+    index = [v for v in counts.index if pd.notna(v)]
+    if index and all(float(v).is_integer() for v in index) and max(index) - min(index) < 200:
+        counts = counts.reindex(range(int(min(index)), int(max(index)) + 1), fill_value=0)
     ax.bar([str(i) for i in counts.index], counts.to_numpy(), color=PALETTE[0])
     ax.set_title(title)
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", rotation=45, labelsize=7)
     return ax

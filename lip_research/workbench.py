@@ -130,7 +130,9 @@ def fig_documents_by(corpus, run_dir: Path, column: str = "year"):
 def fig_topic_sizes(run: TopicRun, run_dir: Path):
     fig, ax = figures.new_figure(6.5, 5.0)
     figures.plot_topic_sizes(run.result.topics, ax)
-    return save_figure(fig, run_dir, "topic-sizes", "Passages assigned to each topic (largest 25).")
+    n = len(run.result.topics)
+    shown = "" if n <= 25 else f" (the largest 25 of {n})"
+    return save_figure(fig, run_dir, "topic-sizes", f"Passages assigned to each topic{shown}.")
 
 
 def fig_top_words(run: TopicRun, run_dir: Path, n_topics: int = 12):

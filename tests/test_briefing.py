@@ -100,6 +100,8 @@ def test_word_briefing_has_the_same_content_and_is_byte_identical_on_rerun(input
     assert [c.text for c in trend.rows[1].cells] == ["2015", "1", "2", "50.0"]
     assert text[-1].startswith("Automatic coding") and text[-1].endswith("Method: zero_shot.")
     assert make().docx == b.docx
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
 
 
 def test_near_duplicate_passages_are_skipped(inputs):

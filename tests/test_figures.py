@@ -190,3 +190,12 @@ def test_topic_trend_breaks_over_years_without_reports_and_gives_n():
         assert np.isnan(y[1]) and np.isnan(y[2])  # no reports: a gap, not a joining line
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2015\nn=2", "2018\nn=1"]
     plt.close(fig)
+
+
+def test_counts_by_year_show_years_without_documents_as_empty():
+    fig, ax = figures.new_figure()
+    figures.plot_counts(pd.Series({2010: 2, 2012: 6, 2013: 5}), ax, "Documents by year")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2010", "2011", "2012", "2013"]
+    assert [p.get_height() for p in ax.patches] == [2, 0, 6, 5]
+    assert ax.get_ylabel() == "documents"
+    plt.close(fig)
