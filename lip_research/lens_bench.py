@@ -64,9 +64,10 @@ class Lenses:
     def marker_table(self):
         s = self.outputs.screening
         wide = s.pivot_table(
-            index="doc_id", columns="marker_id", values="evidence_found", aggfunc="first"
+            index="doc_id", columns="number", values="evidence_found", aggfunc="first"
         )
         wide = wide.replace({True: "evidence", False: "—"})
+        wide.columns = [f"QM{n}" for n in wide.columns]  # the markers' own numbering, 1-18
         return table(wide.reset_index())
 
 

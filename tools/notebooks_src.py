@@ -430,7 +430,7 @@ wb.fig_marker_coverage(lenses, run_dir)
     ("code", "lenses.marker_table"),
     (
         "md",
-        "Report by marker: where evidence was found. Open `quality_markers.csv` for the best passage behind each cell.",
+        "Report by marker (QM1-QM18, numbered as in the coverage figure): where evidence was found. Open `quality_markers.csv` for the best passage behind each cell.",
     ),
     ("code", "run_json = wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
 ]
