@@ -271,22 +271,26 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
             f"n_clusters={n_clusters} needs more passages than the {n} this corpus has; "
             f"choose at most {max(2, n // 4)} (or leave it unset to choose from the corpus)."
         )
-    min_topic_size = cfg.min_topic_size
-    if min_topic_size is None:
+    min_topic_size = cfg.min_topic_size  # HDBSCAN's only: left unset for the others
+    if min_topic_size is None and clustering == "hdbscan":
         min_topic_size = int(min(50, max(5, round(n / 100))))
-        if clustering == "hdbscan":
-            chosen["min_topic_size"] = f"{min_topic_size} (n_passages/100, between 5 and 50)"
+        chosen["min_topic_size"] = f"{min_topic_size} (n_passages/100, between 5 and 50)"
     if clustering == "hdbscan" and min_topic_size * 2 > n:
         raise ConfigError(
             f"min_topic_size={min_topic_size} is too large for {n} passages; "
             f"choose at most {n // 2}."
         )
-    n_neighbors = cfg.n_neighbors
-    if n_neighbors is None:
+    if reduction != "umap" and cfg.n_neighbors is not None:
+        raise ConfigError(
+            f"n_neighbors={cfg.n_neighbors} applies only to reduction: umap, not {reduction}; "
+            "remove it, or set reduction: umap to use it."
+        )
+    n_neighbors = cfg.n_neighbors  # UMAP's only: left unset for PCA
+    if n_neighbors is None and reduction == "umap":
         n_neighbors = int(min(30, max(5, round(n**0.5 / 2))))
-        if reduction == "umap":
-            chosen["n_neighbors"] = f"{n_neighbors} (sqrt(n_passages)/2, between 5 and 30)"
-    n_neighbors = min(n_neighbors, n - 1)
+        chosen["n_neighbors"] = f"{n_neighbors} (sqrt(n_passages)/2, between 5 and 30)"
+    if n_neighbors is not None:
+        n_neighbors = min(n_neighbors, n - 1)
     min_df = cfg.min_df
     if min_df is None:
         min_df = 2 if n < 1000 else 3

@@ -122,6 +122,7 @@ class TopicRun:
     timings: dict[str, float] = field(default_factory=dict)
     fitted: dict[str, Any] | None = field(default=None, repr=False)  # before any topic edits
     excluded: int = 0  # passages left out as topics.exclude_sections (title pages, contents)
+    ingested_hash: str = ""  # of every ingested passage, before any section was left out
 
     def passages_note(self) -> str:
         """'922 passages (48 more, in title pages and contents lists, left out)'."""
@@ -172,7 +173,7 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     from lip_research import evaluate
     from lip_research.topics import fit_topics, topic_words
 
-    excluded = len(corpus.passages)
+    excluded, ingested_hash = len(corpus.passages), corpus.content_hash
     corpus = modelled(corpus, cfg)
     excluded -= len(corpus.passages)
     timings: dict[str, float] = {}
@@ -198,7 +199,16 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     timings["evaluate_s"] = time.perf_counter() - t0
     bar.update()
     bar.close()
-    return TopicRun(corpus, cfg, embeddings, result, figures, timings, excluded=excluded)
+    return TopicRun(
+        corpus,
+        cfg,
+        embeddings,
+        result,
+        figures,
+        timings,
+        excluded=excluded,
+        ingested_hash=ingested_hash,
+    )
 
 
 def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -209,7 +219,8 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
         "corpus": {
             "path": str(Path(corpus.path).resolve()) if corpus.path else None,
             "source": str(Path(corpus.source).resolve()) if corpus.source else None,
-            "content_hash": corpus.content_hash,
+            "content_hash": corpus.content_hash,  # the passages modelled
+            "ingested_hash": run.ingested_hash or corpus.content_hash,  # the whole corpus
             "documents": int(len(corpus.documents)),
             "passages": int(len(corpus.passages)),
         },

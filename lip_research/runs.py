@@ -16,6 +16,18 @@ TABLES = ("topics.csv", "passage_topics.parquet", "document_topics.csv", "theme_
 # written by every run (`lip topics` and `lip report`); the others only by some notebooks
 CORE_TABLES = ("topics.csv", "passage_topics.parquet", "document_topics.csv")
 RERUN = "rerun `lip topics` or `lip report` into a new folder"
+LENS_COMMANDS = ("themes", "quality", "search", "briefing")
+
+
+def lens_run_error(run: Path, record: dict[str, Any], what: str) -> RunError | None:
+    """A RunError for a run of a lens command (``lip themes`` ...), which ``what`` cannot take."""
+    command = record.get("command")
+    if command in LENS_COMMANDS:
+        return RunError(
+            f"{run} is a `lip {command}` run; {what} takes runs of `lip topics` or `lip report` "
+            "(a report run holds theme tables too)"
+        )
+    return None
 
 
 class RunError(ValueError):
@@ -166,13 +178,41 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def parameter_changes(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
+    """Every flattened key whose value differs; values keep their type (7 stays 7, unset None)."""
     fa, fb = _flatten(a), _flatten(b)
     rows = [
         {"parameter": k, "run_a": fa.get(k), "run_b": fb.get(k)}
         for k in sorted(set(fa) | set(fb))
         if fa.get(k) != fb.get(k)
     ]
-    return pd.DataFrame(rows, columns=["parameter", "run_a", "run_b"])
+    return pd.DataFrame(rows, columns=["parameter", "run_a", "run_b"], dtype=object)
+
+
+def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
+    """What differs between two run records: the config as given, what 'auto' resolved to
+    (``resolved.``), and the corpus (``corpus.``: source, documents, passages)."""
+
+    def corpus(record: dict[str, Any]) -> dict[str, Any]:
+        c = record.get("corpus")
+        c = c if isinstance(c, dict) else {}
+        return {
+            "source": c.get("source") or c.get("path"),
+            "documents": c.get("documents"),
+            "passages": c.get("passages"),
+        }
+
+    def resolved(record: dict[str, Any]) -> dict[str, Any]:
+        r = record.get("resolved_topics")
+        return r if isinstance(r, dict) else {}
+
+    given = parameter_changes(_config(rec_a), _config(rec_b))
+    auto = parameter_changes(resolved(rec_a), resolved(rec_b))
+    given_topics = {k.removeprefix("topics.") for k in given["parameter"]}
+    auto = auto[~auto["parameter"].isin(given_topics).astype(bool)]
+    auto = auto.assign(parameter="resolved." + auto["parameter"])
+    text = parameter_changes(corpus(rec_a), corpus(rec_b))
+    text = text.assign(parameter="corpus." + text["parameter"])
+    return pd.concat([given, auto, text], ignore_index=True).astype(object)
 
 
 def match_topics(
@@ -238,6 +278,8 @@ def match_topics(
             "size_b",
         ],
     )
+    for column in ("topic_a", "topic_b", "size_a", "size_b"):  # ids stay whole beside blanks
+        out[column] = out[column].astype("Int64")
     if not out.empty:
         total_a, total_b = topics_a["size"].sum(), topics_b["size"].sum()
         out["share_shift"] = (
@@ -296,9 +338,12 @@ def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
     return both.round(4).reset_index().rename(columns={"index": "theme_id"})
 
 
-def _corpus_hash(record: dict[str, Any]) -> str | None:
+def _corpus_hash(record: dict[str, Any], key: str = "ingested_hash") -> str | None:
+    """The whole corpus's hash; ``content_hash`` (the passages modelled) for older runs."""
     corpus = record.get("corpus")
-    return corpus.get("content_hash") if isinstance(corpus, dict) else None
+    if not isinstance(corpus, dict):
+        return None
+    return corpus.get(key) or corpus.get("content_hash")
 
 
 def _config(record: dict[str, Any]) -> dict[str, Any]:
@@ -321,12 +366,21 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
                 "or pass --allow-failed to compare what it wrote"
             )
         if not (run / "topics.csv").exists():
+            refused = (
+                lens_run_error(run, read_record(run), "`lip compare`") if run.is_dir() else None
+            )
+            if refused:
+                raise refused
             what = "no topics.csv" if run.is_dir() else "it does not exist"
             raise FileNotFoundError(f"{run} is not a run folder ({what}); `lip runs` lists runs")
         warning = status_warning(run)
         if warning:
             warnings.append(warning)
     rec_a, rec_b = read_record(run_a), read_record(run_b)
+    for run, record in ((run_a, rec_a), (run_b, rec_b)):
+        refused = lens_run_error(run, record, "`lip compare`")
+        if refused:
+            raise refused
     same = identical_tables(run_a, run_b)
     missing = missing_tables(run_a, run_b)
     hash_a, hash_b = _corpus_hash(rec_a), _corpus_hash(rec_b)
@@ -340,7 +394,7 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
         "same_corpus": hash_a == hash_b if hash_a and hash_b else None,
         "unknown_corpus": [run for run, h in ((run_a, hash_a), (run_b, hash_b)) if not h],
         "warnings": warnings,
-        "parameters": parameter_changes(_config(rec_a), _config(rec_b)),
+        "parameters": _changes(rec_a, rec_b),
         "topics": match_topics(
             _read_csv(run_a / "topics.csv", columns), _read_csv(run_b / "topics.csv", columns)
         ),

@@ -115,7 +115,7 @@ def build_model(cfg: TopicConfig, seed: int):
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
         representation_model=representation,
         top_n_words=cfg.top_n_words,
-        min_topic_size=cfg.min_topic_size,
+        min_topic_size=cfg.min_topic_size or 10,  # used only by a default HDBSCAN: never here
         nr_topics=cfg.nr_topics,
         calculate_probabilities=False,
         verbose=False,

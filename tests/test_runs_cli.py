@@ -3,9 +3,11 @@ unfinished runs give one clear line (never a traceback) and keep working for hea
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -190,3 +192,43 @@ def test_evaluate_warns_before_evaluating_an_unfinished_run(runs, status):
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"warning: {b} is marked {status}")
     assert "npmi" in result.output
+
+
+# -- 5. what compare says changed ----------------------------------------------------------
+def test_compare_says_the_seed_alone_changed_nothing_and_keeps_values_whole(runs):
+    a, b = runs
+    result = invoke("compare", a, b, "--out", a.parent / "cmp")
+    assert "seed" in result.output and "7" in result.output and "7.0" not in result.output
+    assert "only the seed changed, and no table did" in result.output
+    changes = pd.read_csv(a.parent / "cmp" / "parameter_changes.csv")
+    assert changes.set_index("parameter").loc["seed", "run_b"] == 7
+
+
+def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):
+    a, b = runs
+    record = json.loads((b / "run.json").read_text())
+    record["corpus"]["ingested_hash"] = "0" * 64
+    record["corpus"]["documents"] += 5
+    record["resolved_topics"]["n_clusters"] = 9
+    (b / "run.json").write_text(json.dumps(record))
+    result = runner.invoke(app, ["compare", str(a), str(b)], catch_exceptions=False)
+    assert "same corpus: False" in result.output
+    assert "warning: the runs are over different corpora" in result.output
+    assert "corpus.documents" in result.output and "resolved.n_clusters" in result.output
+
+
+def test_compare_and_evaluate_name_a_themes_run_as_such(runs, tmp_path):
+    a, b = runs
+    (b / "topics.csv").unlink()
+    record = json.loads((b / "run.json").read_text())
+    (b / "run.json").write_text(json.dumps({**record, "command": "themes"}))
+    assert_one_line_error(invoke("compare", a, b), "is a `lip themes` run", "`lip compare` takes")
+    assert_one_line_error(invoke("evaluate", b), "is a `lip themes` run", "`lip evaluate` takes")
+
+
+def test_theme_tables_in_one_run_only_do_not_make_the_topics_different(runs):
+    a, b = runs
+    (b / "theme_documents.csv").write_text("doc_id,theme_id,present\nx,neglect,True\n")
+    result = invoke("compare", a, b)
+    first = result.output.splitlines()[0]
+    assert first.startswith("SAME TOPICS") and "theme_documents.csv" in first

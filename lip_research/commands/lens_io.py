@@ -152,6 +152,7 @@ def finish_run(run: Path, ctx: Context, command: str, extra: dict[str, Any]) -> 
             "corpus": {
                 "path": str(corpus.path) if corpus.path else None,
                 "content_hash": corpus.content_hash,
+                "ingested_hash": corpus.content_hash,  # lenses read every passage
                 "documents": int(len(corpus.documents)),
                 "passages": int(len(corpus.passages)),
             },

@@ -78,21 +78,28 @@ def compare(
 ) -> None:
     """Match topics between two runs and report what changed (parameters, topics, prevalence)."""
     from lip_research import io
+    from lip_research.runs import CORE_TABLES
     from lip_research.runs import compare as compare_runs
 
     with fail():
         result = compare_runs(run_a, run_b, allow_failed=allow_failed)
         for warning in result["warnings"]:
             warn(warning)
+        changed = [k for k, v in result["tables"].items() if v is False]
+        missing = [
+            f"{name} (not in {' or '.join(str(r) for r in lacking)})"
+            for name, lacking in result["missing"].items()
+        ]
+        core_missing = set(result["missing"]) & set(CORE_TABLES)
         if result["identical"]:
             typer.echo("IDENTICAL: every table is byte-identical in both runs.")
+        elif not changed and not core_missing:
+            typer.echo(
+                "SAME TOPICS: the topic tables are byte-identical; only one run has "
+                + ", ".join(missing)
+            )
         else:
-            changed = [k for k, v in result["tables"].items() if v is False]
             line = f"DIFFERENT: tables that differ: {', '.join(changed) or 'none'}"
-            missing = [
-                f"{name} (not in {' or '.join(str(r) for r in lacking)})"
-                for name, lacking in result["missing"].items()
-            ]
             if missing:
                 line += f"; missing: {', '.join(missing)}"
             typer.echo(line)
@@ -101,10 +108,21 @@ def compare(
             typer.echo(f"same corpus: unknown (no corpus hash in run.json of {unknown})")
         else:
             typer.echo(f"same corpus: {result['same_corpus']}")
+            if not result["same_corpus"]:
+                warn(
+                    "the runs are over different corpora (see corpus.* below): matched topics "
+                    "and prevalence shifts compare different texts, not only different settings"
+                )
         params = result["parameters"]
-        typer.echo("parameters changed:" if not params.empty else "parameters: unchanged")
+        typer.echo("what changed:" if not params.empty else "parameters: unchanged")
         if not params.empty:
-            typer.echo(params.to_string(index=False))
+            shown = params.astype(object).where(params.notna(), "(unset)")
+            typer.echo(shown.to_string(index=False))
+        if result["identical"] and set(params["parameter"]) == {"seed"}:
+            typer.echo(
+                "note: only the seed changed, and no table did: nothing after embedding depends "
+                "on the seed here (the default PCA and Ward clustering are deterministic)"
+            )
         topics = result["topics"]
         counts = topics["status"].value_counts().to_dict() if not topics.empty else {}
         typer.echo(

@@ -120,11 +120,14 @@ def evaluate(
     from lip_research import io
     from lip_research.config import from_dict
     from lip_research.pipeline import load_corpus, modelled, run_topics
-    from lip_research.runs import RERUN, RunError, run_record, status_warning
+    from lip_research.runs import RERUN, RunError, lens_run_error, run_record, status_warning
     from lip_research.workbench import evaluation, planted_labels
 
     with fail():
         record = run_record(run)
+        refused = lens_run_error(run, record, "`lip evaluate`")
+        if refused:
+            raise refused
         corpus_record = record.get("corpus")
         if not isinstance(record.get("config"), dict) or not (
             isinstance(corpus_record, dict) and corpus_record.get("path")
