@@ -124,6 +124,31 @@ class TopicConfig(_Typed):
         _check(0 <= self.diversity <= 1, "topics.diversity must be in [0, 1]")
         _check(0 <= self.outlier_threshold < 1, "topics.outlier_threshold must be in [0, 1)")
         _check(0 <= self.template_share <= 1, "topics.template_share must be in [0, 1]")
+        self._check_combinations()
+
+    def _check_combinations(self) -> None:
+        """A parameter the chosen method would ignore is an error (no corpus needed to know:
+        'auto' clustering is Ward or k-means, and 'auto' reduction is UMAP only for HDBSCAN)."""
+        density = self.clustering == "hdbscan"
+        umap = self.reduction == "umap" or (self.reduction == "auto" and density)
+        method = "auto (Ward or k-means)" if self.clustering == "auto" else self.clustering
+        _check(
+            not (density and self.n_clusters is not None),
+            f"topics.n_clusters={self.n_clusters} does not apply to clustering: hdbscan, which "
+            "finds the number of topics itself; remove n_clusters (from the config file or the "
+            "options), or use clustering: agglomerative or kmeans to fix the number.",
+        )
+        _check(
+            density or self.min_topic_size is None,
+            f"topics.min_topic_size={self.min_topic_size} applies only to clustering: hdbscan, "
+            f"not {method}, which makes n_clusters topics; remove min_topic_size (from the "
+            "config file or the options), or use clustering: hdbscan.",
+        )
+        _check(
+            umap or self.n_neighbors is None,
+            f"topics.n_neighbors={self.n_neighbors} applies only to reduction: umap; remove it, "
+            "or set reduction: umap.",
+        )
 
 
 @dataclass(frozen=True)
@@ -254,18 +279,6 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
         n_clusters = int(min(60, max(8, round((n / 3) ** 0.5))))
         n_clusters = min(n_clusters, max(2, n // 4))
         chosen["n_clusters"] = f"{n_clusters} (sqrt(n_passages/3), between 8 and 60)"
-    if clustering == "hdbscan" and n_clusters is not None:
-        raise ConfigError(
-            f"n_clusters={n_clusters} does not apply to clustering: hdbscan, which finds the "
-            "number of topics itself; set min_topic_size instead (or nr_topics to merge "
-            "topics afterwards), or use clustering: agglomerative or kmeans to fix the number."
-        )
-    if clustering != "hdbscan" and cfg.min_topic_size is not None:
-        raise ConfigError(
-            f"min_topic_size={cfg.min_topic_size} applies only to clustering: hdbscan, not "
-            f"{clustering}, which makes n_clusters topics; set n_clusters for the number of "
-            "topics, or clustering: hdbscan to use min_topic_size."
-        )
     if clustering != "hdbscan" and n_clusters is not None and n_clusters >= n:
         raise ConfigError(
             f"n_clusters={n_clusters} needs more passages than the {n} this corpus has; "
@@ -279,11 +292,6 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
         raise ConfigError(
             f"min_topic_size={min_topic_size} is too large for {n} passages; "
             f"choose at most {n // 2}."
-        )
-    if reduction != "umap" and cfg.n_neighbors is not None:
-        raise ConfigError(
-            f"n_neighbors={cfg.n_neighbors} applies only to reduction: umap, not {reduction}; "
-            "remove it, or set reduction: umap to use it."
         )
     n_neighbors = cfg.n_neighbors  # UMAP's only: left unset for PCA
     if n_neighbors is None and reduction == "umap":

@@ -83,6 +83,22 @@ def check_parameters(notebook: Path, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in known}
 
 
+def check_values(params: dict[str, Any]) -> None:
+    """Refuse values the notebook would refuse, before it runs: the run configuration they
+    build (types, ranges, clustering options that do not go together) and
+    ``stability_seeds``. A mistake then costs seconds, not a whole topic fit."""
+    from lip_research.pipeline import TOPIC_KEYS, build_config
+    from lip_research.workbench import check_stability_seeds
+
+    config_yaml = params.get("config_yaml") or ""
+    if not isinstance(config_yaml, str):
+        raise ReportError(f"config_yaml must be the path of a YAML file, not {config_yaml!r}")
+    topic = {k: v for k, v in params.items() if k in TOPIC_KEYS}
+    build_config(config_yaml, seed=params.get("seed"), **topic)
+    if "stability_seeds" in params:
+        check_stability_seeds(params["stability_seeds"])
+
+
 def load_params(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
@@ -256,6 +272,7 @@ def run_report(
     """Create a run folder under ``out``, execute, render HTML, mark complete; returns it."""
     nb = find_notebook(notebook)
     params = check_parameters(nb, params)
+    check_values(params)
     run_dir = io.new_run_dir(out, fingerprint)
     io.write_text(yaml.safe_dump(params, sort_keys=False), run_dir / "params.yaml")
     started = time.perf_counter()

@@ -253,11 +253,7 @@ def evaluation(
     """
     from lip_research.topics import fit_topics, topic_words
 
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= 20:
-        raise analysis.AnalysisError(
-            f"stability_seeds must be a whole number from 1 (no stability figures) to 20, "
-            f"not {seeds!r}"
-        )
+    check_stability_seeds(seeds)
     figs = dict(run.evaluation)
     words = {
         int(t): w.split(";")
@@ -447,6 +443,14 @@ def column(corpus, name: str | None, default: str, years: bool = False) -> str:
 def _usable_columns(docs: pd.DataFrame) -> list[str]:
     skip = ("doc_id", "text", "path", "sha256", "title")
     return [c for c in docs.columns if c not in skip and docs[c].notna().any()]
+
+
+def check_stability_seeds(seeds: object) -> None:
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= 20:
+        raise analysis.AnalysisError(
+            f"stability_seeds must be a whole number from 1 (no stability figures) to 20, "
+            f"not {seeds!r}"
+        )
 
 
 def check_themes(theme_ids, cfg: RunConfig | None = None) -> None:

@@ -85,12 +85,15 @@ def test_reduction_follows_the_clustering_unless_set():
     assert "reduction" in chosen and density.n_components == 5
 
 
-def test_a_parameter_the_clustering_ignores_is_refused():
+def test_a_parameter_the_clustering_ignores_is_refused_before_any_corpus_is_read():
     shape = CorpusShape(3000, 200)
     with pytest.raises(ConfigError, match="n_clusters=12 does not apply to clustering: hdbscan"):
-        resolve(TopicConfig(clustering="hdbscan", n_clusters=12), shape)
+        RunConfig(topics=TopicConfig(clustering="hdbscan", n_clusters=12))
     with pytest.raises(ConfigError, match="min_topic_size=20 applies only to clustering: hdbscan"):
-        resolve(TopicConfig(min_topic_size=20), shape)  # auto: Ward clustering
+        RunConfig().replace(**{"topics.min_topic_size": 20})  # auto: Ward clustering
+    with pytest.raises(ConfigError, match="n_neighbors=15 applies only to reduction: umap"):
+        TopicConfig(n_neighbors=15).validate()  # auto: PCA
+    TopicConfig(clustering="hdbscan", n_neighbors=15, min_topic_size=20).validate()  # auto: UMAP
     _, ward = resolve(TopicConfig(), shape)
     _, density = resolve(TopicConfig(clustering="hdbscan"), shape)
     assert "min_topic_size" not in ward and "n_neighbors" not in ward  # not used: not "chosen"

@@ -237,6 +237,23 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"stability_seeds": 50}, "stability_seeds must be a whole number from 1"),
+        ({"clustering": "hdbscan", "n_clusters": 12}, "n_clusters=12 does not apply"),
+        ({"seed": "seven"}, "seed must be a whole number"),
+    ],
+    ids=["stability-seeds", "hdbscan-n-clusters", "seed-text"],
+)
+def test_bad_values_are_refused_before_the_notebook_runs(tmp_path, values, message):
+    params = write_params(tmp_path / "p.yaml", embedding="static", **values)
+    proc = lip("report", "--params", str(params), "--out", str(tmp_path / "r"), check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "r").exists()  # no run folder: nothing ran
+
+
+@pytest.mark.parametrize(
     ("notebook", "extra", "expected"),
     [
         pytest.param(
