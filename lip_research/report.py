@@ -116,10 +116,12 @@ def load_params(path: Path | None) -> dict[str, Any]:
     return data
 
 
-def _ipc_kernel_manager(folder: Path):
+def _ipc_kernel_manager(folder: Path, log: Path | None = None):
     """A kernel manager that talks to its kernel over Unix socket files in ``folder``, not TCP.
 
     Reports then run with no network at all (not even loopback), and nothing listens on a port.
+    With ``log``, the kernel process's own messages ("[IPKernelApp] ..." on shutdown) go to
+    that file instead of the terminal; what cells print stays in the notebook as always.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -128,6 +130,13 @@ def _ipc_kernel_manager(folder: Path):
             kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
             self.ip = str(folder / "kernel")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if log is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            with log.open("ab") as handle:  # the kernel process keeps its own copy
+                kw["stderr"] = kw["stdout"] = handle
+                await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
 
@@ -157,7 +166,7 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
             progress_bar=progress,
             cwd=str(Path.cwd()),
             report_mode=False,
-            kernel_manager_class=_ipc_kernel_manager(sockets),
+            kernel_manager_class=_ipc_kernel_manager(sockets, run_dir / "kernel.log"),
         )
     except PapermillExecutionError as exc:
         message = f"{exc.ename}: {exc.evalue}"
@@ -171,6 +180,9 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
         raise
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+        log = run_dir / "kernel.log"
+        if log.exists() and not log.stat().st_size:
+            log.unlink()  # kept only when the kernel process said something
     io.write_json(
         {
             "notebook": notebook.name,

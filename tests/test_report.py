@@ -206,6 +206,7 @@ def test_a_failing_parameter_marks_the_run_failed(sample_slice, tmp_path):
     )
     assert proc.returncode != 0
     assert "n_clusters=100000 needs more passages" in proc.stderr
+    assert "IPKernelApp" not in proc.stderr  # the kernel's own shutdown messages go to kernel.log
     run = next((tmp_path / "r").iterdir())
     assert (run / "STATUS").read_text().startswith("failed")
     executed = json.loads((run / "10-thematic-report.ipynb").read_text())
