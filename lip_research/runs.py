@@ -122,19 +122,32 @@ def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
     corpus = record.get("corpus") or {}
     if not isinstance(corpus, dict):  # notebook 01 records just the corpus path
         corpus = {"path": str(corpus)}
+    resolved = record.get("resolved_topics") or {}
+    sizing = next(
+        (f"{k}={resolved[k]}" for k in ("n_clusters", "min_topic_size") if resolved.get(k)), None
+    )
+    status, reason = read_status(run)
+    report = record.get("report")
+    kind = record.get("command") or (
+        f"report {Path(str(report.get('notebook', ''))).stem}".strip()
+        if isinstance(report, dict)
+        else None
+    )
     return {
         "run": str(run),
-        "status": read_status(run)[0],
+        "kind": kind or ("topics" if record.get("config") else None),
+        "status": status,
         "created": record.get("created", ""),
         "corpus": corpus.get("source") or corpus.get("path"),
         "documents": corpus.get("documents"),
         "seed": record.get("seed"),
         "embedding": topics_cfg.get("embedding"),
-        "clustering": (record.get("resolved_topics") or {}).get("clustering"),
+        "clustering": resolved.get("clustering"),
+        "topics_by": sizing,
         "n_topics": ev.get("n_topics"),
         "npmi": round(ev["npmi"], 3) if "npmi" in ev else None,
         "outlier_share": round(ev["outlier_share"], 3) if "outlier_share" in ev else None,
-        "problem": None,
+        "problem": f"{run} failed: {reason}" if status == "failed" and reason else None,
     }
 
 

@@ -232,3 +232,17 @@ def test_theme_tables_in_one_run_only_do_not_make_the_topics_different(runs):
     result = invoke("compare", a, b)
     first = result.output.splitlines()[0]
     assert first.startswith("SAME TOPICS") and "theme_documents.csv" in first
+
+
+def test_runs_tells_similar_runs_apart_and_says_why_one_failed(runs):
+    a, b = runs
+    failed = a.parent / "c"
+    failed.mkdir()
+    (failed / "STATUS").write_text("failed\nConfigError: n_clusters too big\n")
+    result = invoke("runs", a.parent)
+    assert result.exit_code == 0, result.output
+    header = result.output.splitlines()[0].split()
+    assert {"kind", "topics_by"} <= set(header)
+    row = next(line for line in result.output.splitlines() if line.strip().startswith(str(a)))
+    assert "topics" in row and "n_clusters=" in row
+    assert f"{failed} failed: ConfigError: n_clusters too big" in result.output

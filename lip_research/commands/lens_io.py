@@ -151,6 +151,7 @@ def finish_run(run: Path, ctx: Context, command: str, extra: dict[str, Any]) -> 
             "created": io.now_iso(),
             "corpus": {
                 "path": str(corpus.path) if corpus.path else None,
+                "source": str(Path(corpus.source).resolve()) if corpus.source else None,
                 "content_hash": corpus.content_hash,
                 "ingested_hash": corpus.content_hash,  # lenses read every passage
                 "documents": int(len(corpus.documents)),

@@ -64,8 +64,9 @@ def runs(
         for column in shown.columns[(shown.dtypes == "Int64") & shown.isna().any()]:
             shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
         typer.echo(shown.to_string(index=False, na_rep=""))
-        for problem in table["problem"].dropna():
-            typer.echo(f"unreadable: {problem}")
+        for status, problem in zip(table["status"], table["problem"], strict=True):
+            if isinstance(problem, str):
+                typer.echo(problem if status == "failed" else f"unreadable: {problem}")
 
 
 def compare(
