@@ -278,6 +278,8 @@ def evaluation(
         )
     if seeds > 1:
         figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
+        seed = run.config.seed
+        figs["stability_seeds"] = ", ".join(str(seed + k) for k in range(seeds))  # which refits
     if labels is not None:
         known = labels.notna().to_numpy()
         topics = run.result.passage_topics["topic"].to_numpy()

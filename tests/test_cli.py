@@ -123,6 +123,7 @@ def test_topics_writes_the_contract_tables(ingested_slice, tmp_path):
     ev = invoke("evaluate", str(run), "--seeds", "2")
     assert ev.exit_code == 0, ev.output
     assert "stability_ari_mean" in ev.output and "npmi" in ev.output
+    assert "stability_seeds" in ev.output and "7, 8" in ev.output  # which refits were compared
 
 
 def test_evaluate_refuses_a_run_whose_corpus_has_changed_and_warns_on_a_different_refit(
