@@ -77,6 +77,17 @@ def topic_colours(topics: Sequence[int]) -> dict[int, str]:
     return {int(t): TOPIC_COLOURS[i % len(TOPIC_COLOURS)] for i, t in enumerate(ranked)}
 
 
+def _whole_numbers(values) -> bool:
+    """True when every value is a whole number (years, say), not text or a fraction."""
+    values = [v for v in values if not (isinstance(v, float) and v != v)]
+    return bool(values) and all(
+        isinstance(v, int | float | np.integer | np.floating)
+        and not isinstance(v, bool)
+        and float(v).is_integer()
+        for v in values
+    )
+
+
 def _short(label: str, n: int = 38) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
@@ -135,8 +146,7 @@ def plot_topic_trend(
     keep = trend.groupby("label")["passages"].sum().nlargest(top).index
     topic_of = dict(zip(trend["label"], trend["topic"], strict=False)) if "topic" in trend else {}
     times = sorted(trend[time_col].unique())
-    numeric = bool(times) and all(float(t).is_integer() for t in times if pd.notna(t))
-    axis = list(range(int(min(times)), int(max(times)) + 1)) if numeric else times
+    axis = list(range(int(min(times)), int(max(times)) + 1)) if _whole_numbers(times) else times
     for i, (label, grp) in enumerate(trend[trend["label"].isin(keep)].groupby("label", sort=True)):
         share = grp.set_index(time_col)["share"].reindex(axis)  # NaN: no reports that year
         ax.plot(
@@ -329,7 +339,7 @@ def plot_counts(counts: pd.Series, ax, title: str, xlabel: str = "", ylabel: str
     """Simple bar chart of counts (e.g. documents by year); whole years missing in between
     are shown as empty bars rather than closed up."""
     index = [v for v in counts.index if pd.notna(v)]
-    if index and all(float(v).is_integer() for v in index) and max(index) - min(index) < 200:
+    if _whole_numbers(index) and max(index) - min(index) < 200:
         counts = counts.reindex(range(int(min(index)), int(max(index)) + 1), fill_value=0)
     ax.bar([str(i) for i in counts.index], counts.to_numpy(), color=PALETTE[0])
     ax.set_title(title)

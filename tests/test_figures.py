@@ -199,3 +199,10 @@ def test_counts_by_year_show_years_without_documents_as_empty():
     assert [p.get_height() for p in ax.patches] == [2, 0, 6, 5]
     assert ax.get_ylabel() == "documents"
     plt.close(fig)
+
+
+def test_counts_by_a_text_column_are_drawn_as_they_are():
+    fig, ax = figures.new_figure()
+    figures.plot_counts(pd.Series({"chapter8": 3, "silp": 2}), ax, "Documents by review model")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["chapter8", "silp"]
+    plt.close(fig)
