@@ -8,6 +8,7 @@ per-file caching) into ``data/interim/corpora/<name>-<hash of the folder's path>
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def interim_dir() -> Path:
-    """Where folders of reports are ingested: the project's data/interim/corpora (wherever the
-    command or notebook runs from), else the current folder's."""
+    """Where folders of reports are ingested: ``$LIP_INTERIM_DIR`` if set, else the project's
+    data/interim/corpora (wherever the command or notebook runs from), else the current
+    folder's."""
+    if os.environ.get("LIP_INTERIM_DIR"):
+        return Path(os.environ["LIP_INTERIM_DIR"])
     return (PROJECT if (PROJECT / "data").is_dir() else Path.cwd()) / INTERIM
 
 

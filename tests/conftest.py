@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,21 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def interim_outside_the_project(tmp_path_factory):
+    """Corpora the tests ingest go to a temporary folder, not the project's data/interim/
+    (each test session would otherwise leave copies there). Set before any command runs, so
+    CLI subprocesses and notebook kernels inherit it."""
+    folder = tmp_path_factory.mktemp("interim")
+    before = os.environ.get("LIP_INTERIM_DIR")
+    os.environ["LIP_INTERIM_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("LIP_INTERIM_DIR", None)
+    else:
+        os.environ["LIP_INTERIM_DIR"] = before
 
 
 def make_slice(target: Path, n_per_format: dict[str, int]) -> Path:
