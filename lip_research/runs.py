@@ -19,6 +19,10 @@ RERUN = "rerun `lip topics` or `lip report` into a new folder"
 LENS_COMMANDS = ("themes", "quality", "search", "briefing")
 
 
+class RunError(ValueError):
+    """A run folder is missing, damaged or unfinished; the message names the file and what to do."""
+
+
 def lens_run_error(run: Path, record: dict[str, Any], what: str) -> RunError | None:
     """A RunError for a run of a lens command (``lip themes`` ...), which ``what`` cannot take."""
     command = record.get("command")
@@ -28,10 +32,6 @@ def lens_run_error(run: Path, record: dict[str, Any], what: str) -> RunError | N
             "(a report run holds theme tables too)"
         )
     return None
-
-
-class RunError(ValueError):
-    """A run folder is missing, damaged or unfinished; the message names the file and what to do."""
 
 
 def read_status(run: Path) -> tuple[str, str]:
@@ -351,12 +351,17 @@ def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
     return both.round(4).reset_index().rename(columns={"index": "theme_id"})
 
 
-def _corpus_hash(record: dict[str, Any], key: str = "ingested_hash") -> str | None:
-    """The whole corpus's hash; ``content_hash`` (the passages modelled) for older runs."""
-    corpus = record.get("corpus")
-    if not isinstance(corpus, dict):
-        return None
-    return corpus.get(key) or corpus.get("content_hash")
+def _corpus_hashes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> tuple[str | None, ...]:
+    """The two runs' whole-corpus hashes (``ingested_hash``); where either run predates them,
+    both runs' ``content_hash`` (of the passages modelled), so like is compared with like."""
+
+    def corpus(record: dict[str, Any]) -> dict[str, Any]:
+        c = record.get("corpus")
+        return c if isinstance(c, dict) else {}
+
+    a, b = corpus(rec_a), corpus(rec_b)
+    key = "ingested_hash" if a.get("ingested_hash") and b.get("ingested_hash") else "content_hash"
+    return a.get(key), b.get(key)
 
 
 def _config(record: dict[str, Any]) -> dict[str, Any]:
@@ -396,7 +401,7 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
             raise refused
     same = identical_tables(run_a, run_b)
     missing = missing_tables(run_a, run_b)
-    hash_a, hash_b = _corpus_hash(rec_a), _corpus_hash(rec_b)
+    hash_a, hash_b = _corpus_hashes(rec_a, rec_b)
     columns = ("topic", "size", "label", "words")
     return {
         "identical": not missing
