@@ -129,7 +129,7 @@ class TopicRun:
     ingested_hash: str = ""  # of every ingested passage, before any section was left out
 
     def passages_note(self) -> str:
-        """'922 passages (48 more, in title pages and contents lists, left out)'."""
+        """'922 passages (48 more, in the excluded sections front_matter, contents, left out)'."""
         n = f"{len(self.corpus.passages):,} passages"
         if not self.excluded:
             return n
