@@ -65,6 +65,7 @@ def save(fig, stem: str | Path, caption: str) -> dict[str, Path]:
 
 
 TOPIC_COLOURS = [c for c in PALETTE if c != "#BBBBBB"]  # grey means "another topic"
+NATIONAL_MARKERS = ("D", "o", "s", "^", "v", "P", "X", "*")
 
 
 def topic_colours(topics: Sequence[int]) -> dict[int, str]:
@@ -305,16 +306,30 @@ def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None
     if national is not None and not national.empty:
         pos = {lab: i for i, lab in enumerate(data["label"])}
         nat = national[national["label"].isin(pos)]
-        ax.scatter(
-            nat["percent"],
-            [pos[lab] for lab in nat["label"]],
-            marker="D",
-            s=14,
-            color=PALETTE[1],
-            zorder=3,
-            label="national analyses (different samples)",
+        # one marker shape per study, named in the legend: two diamonds on one bar are two
+        # studies (different samples and periods), not a range
+        studies = list(dict.fromkeys(nat["study"].fillna("national analysis")))
+        for k, study in enumerate(studies):
+            rows = nat[nat["study"].fillna("national analysis") == study]
+            ax.scatter(
+                rows["percent"],
+                [pos[lab] for lab in rows["label"]],
+                marker=NATIONAL_MARKERS[k % len(NATIONAL_MARKERS)],
+                s=16,
+                color=PALETTE[1],
+                zorder=3,
+                label=_short(str(study), 60),
+            )
+        ax.legend(  # below the axes: inside, it could cover the bars of the rarest themes
+            fontsize=6,
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(0.0, -0.06),
+            ncol=2,
+            title="national analyses (other samples and periods)",
+            title_fontsize=6,
+            alignment="left",
         )
-        ax.legend(fontsize=6, frameon=False, loc="lower right")
     ax.set_xlabel("% of reports")
     ax.set_xlim(0, 110)
     shown = f"; {len(data)} of {len(prev)} themes" if len(data) < len(prev) else ""

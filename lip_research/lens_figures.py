@@ -16,6 +16,9 @@ def _national_for_plot(comparison: pd.DataFrame | None) -> pd.DataFrame | None:
     if comparison is None or comparison.empty:
         return None
     nat = comparison.dropna(subset=["national_percent"])
+    if "period" in nat:  # "Brandon et al. 2008 (...), 2003-05": which study, which years
+        study = nat["study"].astype(str).str.split(" (", n=1, regex=False).str[0]
+        nat = nat.assign(study=study + ", " + nat["period"].astype(str))
     return nat.assign(percent=nat["national_percent"].astype(float))[["label", "percent", "study"]]
 
 
@@ -103,8 +106,9 @@ def prevalence_figure(outputs):
         else ""
     )
     return fig, (
-        "Share of reports in which each theme was coded (n/N reports); diamonds: published "
-        "national analyses (different samples and periods)." + which
+        "Share of reports in which each theme was coded (n/N reports); markers: published "
+        "national analyses, one shape per study (different samples and periods; "
+        "national_comparison.csv cites each)." + which
     )
 
 

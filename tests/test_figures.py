@@ -43,6 +43,28 @@ def test_prevalence_shows_denominators_and_national_markers():
     plt.close(fig)
 
 
+def test_each_national_study_has_its_own_marker_and_legend_entry():
+    prev = pd.DataFrame(
+        {"label": ["Neglect", "Domestic abuse"], "n": [6, 3], "N": [10, 10], "share": [0.6, 0.3]}
+    )
+    national = pd.DataFrame(
+        {
+            "label": ["Neglect", "Domestic abuse", "Domestic abuse"],
+            "percent": [75.0, 42.6, 55.0],
+            "study": ["Study A, 2014-17", "Study A, 2014-17", "Study B, 2020"],
+        }
+    )
+    fig, ax = figures.new_figure()
+    figures.plot_prevalence(prev, ax, national)
+    assert len(ax.collections) == 2  # one set of markers per study
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {
+        "this corpus",
+        "Study A, 2014-17",
+        "Study B, 2020",
+    }
+    plt.close(fig)
+
+
 def test_counts_sit_inside_long_bars_so_markers_beyond_them_never_cover_them():
     prev = pd.DataFrame(
         {"label": ["Neglect", "Housing"], "n": [6, 1], "N": [10, 10], "share": [0.6, 0.1]}

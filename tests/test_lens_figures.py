@@ -27,7 +27,9 @@ def test_prevalence_bars_carry_n_over_n_and_national_markers():
     lens_figures.draw_prevalence(ax, summary, national)
     assert sorted(p.get_width() for p in ax.patches) == [25.0, 75.0]
     assert {"3/4", "1/4"} <= set(_texts(ax))
-    assert ax.collections and "different samples" in ax.get_legend().get_texts()[0].get_text()
+    legend = ax.get_legend()
+    assert ax.collections and "other samples" in legend.get_title().get_text()
+    assert {t.get_text() for t in legend.get_texts()} == {"this corpus", "S"}  # S: the study
     plt.close(fig)
 
 
