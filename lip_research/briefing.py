@@ -260,7 +260,11 @@ def render_html(d: dict[str, Any]) -> str:
                 ),
             )
         )
-        + "@media print{.lip-briefing{margin:0}}"
+        # one A4 page when printed: smaller type, tighter spacing
+        + "@page{size:A4;margin:12mm 14mm}"
+        + "@media print{.lip-briefing{margin:0;max-width:none;font-size:9pt;line-height:1.3}"
+        + ".lip-briefing h2{margin:.6em 0 .2em}.lip-briefing p{margin:.3em 0}"
+        + ".lip-briefing blockquote{margin:.3em 0;padding:.15em .6em}}"
     )
     body = [
         f"<h1>{e(d['label'])}</h1>",
