@@ -210,13 +210,30 @@ def render_markdown(d: dict[str, Any]) -> str:
 
 
 def _svg_trend(table: pd.DataFrame, width: int = 520, height: int = 110) -> str:
+    """Bars of % of reports per year; a year between two with reports but none itself keeps
+    its place, labelled "no reports", so the axis never closes up a gap."""
     if not len(table):
         return ""
-    bar = width / len(table)
+    years = pd.to_numeric(table.iloc[:, 0], errors="coerce")
+    if years.notna().all() and (years % 1 == 0).all() and years.max() - years.min() < 100:
+        slots = list(range(int(years.min()), int(years.max()) + 1))
+        rows = dict(zip(years.astype(int), table.itertuples(index=False), strict=True))
+    else:
+        slots, rows = list(range(len(table))), dict(enumerate(table.itertuples(index=False)))
+    bar = width / len(slots)
     parts = [
         f'<svg viewBox="0 0 {width} {height + 30}" width="100%" role="img" aria-label="prevalence by year">'
     ]
-    for i, r in enumerate(table.itertuples(index=False)):
+    for i, slot in enumerate(slots):
+        r = rows.get(slot)
+        if r is None:
+            parts.append(
+                f'<text x="{i * bar + bar / 2:.1f}" y="{height + 14}" font-size="10" '
+                f'text-anchor="middle" fill="#999">{slot}</text>'
+                f'<text x="{i * bar + bar / 2:.1f}" y="{height + 26}" font-size="8" '
+                'text-anchor="middle" fill="#999">no reports</text>'
+            )
+            continue
         h = height * float(r.percent) / 100
         x = i * bar
         title = f"{r[0]}: {r.n_present} of {r.denominator} reports ({r.percent}%)"

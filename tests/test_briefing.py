@@ -69,6 +69,7 @@ def test_briefing_content(inputs):
         and "<b>word" not in html
     )
     assert "<svg" in html and "1/2" in html
+    assert html.count(">no reports<") == 4  # 2016-2019 keep their place on the year axis
     assert "<cite>d3, family_involvement, p. 3</cite>" in html
     # shown inline in JupyterLab: no rule may reach outside the briefing's own block
     css = re.search(r"<style>(.*)</style>", html).group(1)
