@@ -156,6 +156,25 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def _sentences(d: dict[str, Any]) -> dict[str, Any]:
+    """The briefing's text lines, worded once for every rendering: 'by' (one line per
+    breakdown), 'themes' and 'topics' (None when there are none) and the closing 'caveat'."""
+    by = [
+        f"By {col.replace('_', ' ')}: "
+        + "; ".join(f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows())
+        + "."
+        for col, table in d["breakdowns"].items()
+    ]
+    themes = [f"{r.label} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+    topics = [f"{r.label} ({_count(r.n, 'passage')})" for r in d["linked_topics"].itertuples()]
+    return {
+        "by": by,
+        "themes": f"Most often in the same reports: {'; '.join(themes)}." if themes else None,
+        "topics": f"{'; '.join(topics)}." if topics else None,
+        "caveat": d["caveat"] + (f" Method: {d['method']}." if d["method"] else ""),
+    }
+
+
 def _headline(d: dict[str, Any]) -> str:
     span = f" published {d['year_span'][0]}-{d['year_span'][1]}" if d["year_span"] else ""
     text = f"Present in {d['n_present']} of {d['denominator']} reports ({d['percent']}%){span}"
@@ -181,31 +200,19 @@ def render_markdown(d: dict[str, Any]) -> str:
             for _, r in d["trend"].iterrows()
         ]
         lines.append("")
-    for col, table in d["breakdowns"].items():
-        parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
-        lines += [f"By {col.replace('_', ' ')}: " + "; ".join(parts) + ".", ""]
-    if len(d["linked_themes"]):
-        parts = [f"{r.label} ({r.n_both})" for r in d["linked_themes"].itertuples()]
-        lines += [
-            "## Linked themes",
-            "",
-            "Most often in the same reports: " + "; ".join(parts) + ".",
-            "",
-        ]
-    if len(d["linked_topics"]):
-        parts = [f"{r.label} ({_count(r.n, 'passage')})" for r in d["linked_topics"].itertuples()]
-        lines += ["## Linked topics", "", "; ".join(parts) + ".", ""]
+    said = _sentences(d)
+    for line in said["by"]:
+        lines += [line, ""]
+    if said["themes"]:
+        lines += ["## Linked themes", "", said["themes"], ""]
+    if said["topics"]:
+        lines += ["## Linked topics", "", said["topics"], ""]
     lines += ["## In the reports' words", ""]
     if not len(d["passages"]):
         lines += ["No passage was coded with this theme.", ""]
     for r in d["passages"].itertuples():
         lines += [f"> {r.excerpt}", f"> - {r.citation}", ""]
-    lines += [
-        "---",
-        "",
-        f"*{d['caveat']}{' Method: ' + d['method'] + '.' if d['method'] else ''}*",
-        "",
-    ]
+    lines += ["---", "", f"*{said['caveat']}*", ""]
     return "\n".join(lines)
 
 
@@ -297,25 +304,18 @@ def render_html(d: dict[str, Any]) -> str:
         f"<p class='headline'>{e(_headline(d))}</p>",
         _svg_trend(d["trend"]),
     ]
-    for col, table in d["breakdowns"].items():
-        parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows()]
-        body.append(f"<p>By {e(col.replace('_', ' '))}: {e('; '.join(parts))}.</p>")
-    if len(d["linked_themes"]):
-        parts = [f"{r.label} ({r.n_both})" for r in d["linked_themes"].itertuples()]
-        body += [
-            "<h2>Linked themes</h2>",
-            f"<p>Most often in the same reports: {e('; '.join(parts))}.</p>",
-        ]
-    if len(d["linked_topics"]):
-        parts = [f"{r.label} ({_count(r.n, 'passage')})" for r in d["linked_topics"].itertuples()]
-        body += ["<h2>Linked topics</h2>", f"<p>{e('; '.join(parts))}.</p>"]
+    said = _sentences(d)
+    body += [f"<p>{e(line)}</p>" for line in said["by"]]
+    if said["themes"]:
+        body += ["<h2>Linked themes</h2>", f"<p>{e(said['themes'])}</p>"]
+    if said["topics"]:
+        body += ["<h2>Linked topics</h2>", f"<p>{e(said['topics'])}</p>"]
     body.append("<h2>In the reports' words</h2>")
     if not len(d["passages"]):
         body.append("<p>No passage was coded with this theme.</p>")
     for r in d["passages"].itertuples():
         body.append(f"<blockquote>{e(r.excerpt)}<cite>{e(r.citation)}</cite></blockquote>")
-    method = f" Method: {d['method']}." if d["method"] else ""
-    body.append(f"<p class='caveat'>{e(d['caveat'] + method)}</p>")
+    body.append(f"<p class='caveat'>{e(said['caveat'])}</p>")
     title = e(f"{d['label']} - briefing")
     return (
         f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
@@ -367,25 +367,22 @@ def render_docx(d: dict[str, Any]) -> bytes:
         for row in rows:
             for cell, text in zip(table.add_row().cells, row, strict=True):
                 cell.text = text
-    for col, frame in d["breakdowns"].items():
-        parts = [f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in frame.iterrows()]
-        doc.add_paragraph(f"By {col.replace('_', ' ')}: {'; '.join(parts)}.")
-    if len(d["linked_themes"]):
-        parts = [f"{r.label} ({r.n_both})" for r in d["linked_themes"].itertuples()]
+    said = _sentences(d)
+    for line in said["by"]:
+        doc.add_paragraph(line)
+    if said["themes"]:
         doc.add_heading("Linked themes", level=1)
-        doc.add_paragraph(f"Most often in the same reports: {'; '.join(parts)}.")
-    if len(d["linked_topics"]):
-        parts = [f"{r.label} ({_count(r.n, 'passage')})" for r in d["linked_topics"].itertuples()]
+        doc.add_paragraph(said["themes"])
+    if said["topics"]:
         doc.add_heading("Linked topics", level=1)
-        doc.add_paragraph(f"{'; '.join(parts)}.")
+        doc.add_paragraph(said["topics"])
     doc.add_heading("In the reports' words", level=1)
     if not len(d["passages"]):
         doc.add_paragraph("No passage was coded with this theme.")
     for r in d["passages"].itertuples():
         quote = doc.add_paragraph(r.excerpt, style="Quote")
         quote.add_run(f"\n{r.citation}").font.size = Pt(9)
-    method = f" Method: {d['method']}." if d["method"] else ""
-    doc.add_paragraph().add_run(d["caveat"] + method).font.size = Pt(8.5)
+    doc.add_paragraph().add_run(said["caveat"]).font.size = Pt(8.5)
     buffer = _io.BytesIO()
     doc.save(buffer)
     return fixed_zip_times(buffer.getvalue(), (2000, 1, 1, 0, 0, 0))

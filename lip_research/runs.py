@@ -116,12 +116,18 @@ def find_runs(root: Path) -> list[Path]:
     return sorted(p for p in found if p.name != "model" and not p.is_symlink())
 
 
+def _corpus(record: dict[str, Any]) -> dict[str, Any]:
+    """The run's corpus record; notebook 01 records just the corpus path."""
+    corpus = record.get("corpus")
+    if isinstance(corpus, dict):
+        return corpus
+    return {"path": str(corpus)} if corpus else {}
+
+
 def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
     topics_cfg = (record.get("config") or {}).get("topics") or {}
     ev = record.get("evaluation") or {}
-    corpus = record.get("corpus") or {}
-    if not isinstance(corpus, dict):  # notebook 01 records just the corpus path
-        corpus = {"path": str(corpus)}
+    corpus = _corpus(record)
     resolved = record.get("resolved_topics") or {}
     sizing = next(
         (f"{k}={resolved[k]}" for k in ("n_clusters", "min_topic_size") if resolved.get(k)), None
@@ -206,8 +212,7 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
     (``resolved.``), and the corpus (``corpus.``: source, documents, passages)."""
 
     def corpus(record: dict[str, Any]) -> dict[str, Any]:
-        c = record.get("corpus")
-        c = c if isinstance(c, dict) else {}
+        c = _corpus(record)
         return {
             "source": c.get("source") or c.get("path"),
             "documents": c.get("documents"),
@@ -354,12 +359,7 @@ def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
 def _corpus_hashes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> tuple[str | None, ...]:
     """The two runs' whole-corpus hashes (``ingested_hash``); where either run predates them,
     both runs' ``content_hash`` (of the passages modelled), so like is compared with like."""
-
-    def corpus(record: dict[str, Any]) -> dict[str, Any]:
-        c = record.get("corpus")
-        return c if isinstance(c, dict) else {}
-
-    a, b = corpus(rec_a), corpus(rec_b)
+    a, b = _corpus(rec_a), _corpus(rec_b)
     key = "ingested_hash" if a.get("ingested_hash") and b.get("ingested_hash") else "content_hash"
     return a.get(key), b.get(key)
 
