@@ -180,6 +180,22 @@ def stability(runs: list[tuple[Sequence[int], dict[int, list[str]]]]) -> dict[st
     }
 
 
+def resample_masks(
+    doc_ids: Sequence[str], draws: int, seed: int, share: float = 0.9
+) -> list[np.ndarray]:
+    """``draws`` seeded random selections of ``share`` of the documents, as passage masks.
+
+    Empty when that would leave out no document or keep fewer than two.
+    """
+    ids = np.asarray([str(d) for d in doc_ids])
+    docs = np.unique(ids)
+    keep = int(round(share * len(docs)))
+    if keep < 2 or keep == len(docs):
+        return []
+    rng = np.random.default_rng(seed)
+    return [np.isin(ids, rng.choice(docs, size=keep, replace=False)) for _ in range(draws)]
+
+
 def recovery(topics: Sequence[int], labels: Sequence[str]) -> dict[str, float]:
     """Agreement of topics with known labels (both over the same items)."""
     return {

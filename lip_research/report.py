@@ -85,10 +85,10 @@ def check_parameters(notebook: Path, params: dict[str, Any]) -> dict[str, Any]:
 
 def check_values(params: dict[str, Any]) -> None:
     """Refuse values the notebook would refuse, before it runs: the run configuration they
-    build (types, ranges, clustering options that do not go together) and
-    ``stability_seeds``. A mistake then costs seconds, not a whole topic fit."""
+    build (types, ranges, clustering options that do not go together), ``stability_seeds``
+    and ``stability_resamples``. A mistake then costs seconds, not a whole topic fit."""
     from lip_research.pipeline import TOPIC_KEYS, build_config
-    from lip_research.workbench import check_stability_seeds
+    from lip_research.workbench import check_stability_resamples, check_stability_seeds
 
     config_yaml = params.get("config_yaml") or ""
     if not isinstance(config_yaml, str):
@@ -97,6 +97,8 @@ def check_values(params: dict[str, Any]) -> None:
     build_config(config_yaml, seed=params.get("seed"), **topic)
     if "stability_seeds" in params:
         check_stability_seeds(params["stability_seeds"])
+    if "stability_resamples" in params:
+        check_stability_resamples(params["stability_resamples"])
 
 
 def load_params(path: Path | None) -> dict[str, Any]:

@@ -369,6 +369,22 @@ def _config(record: dict[str, Any]) -> dict[str, Any]:
     return config if isinstance(config, dict) else {}
 
 
+def quality_changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
+    """The quality figures both runs recorded (run.json's ``evaluation``), side by side.
+
+    Figures only one run has (say, stability from `lip evaluate` on one of them) are left
+    out: there is nothing to set them against.
+    """
+    ev_a, ev_b = rec_a.get("evaluation") or {}, rec_b.get("evaluation") or {}
+    rows = []
+    for measure in ev_a:
+        a, b = ev_a[measure], ev_b.get(measure)
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+        if measure in ev_b and numbers:
+            rows.append({"measure": measure, "run_a": a, "run_b": b, "change": b - a})
+    return pd.DataFrame(rows, columns=["measure", "run_a", "run_b", "change"])
+
+
 def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, Any]:
     """What changed between two runs. ``same_corpus`` is None when either run's corpus hash is
     unknown; ``missing`` names tables one run lacks (never identical); ``warnings`` holds one
@@ -413,6 +429,7 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
         "unknown_corpus": [run for run, h in ((run_a, hash_a), (run_b, hash_b)) if not h],
         "warnings": warnings,
         "parameters": _changes(rec_a, rec_b),
+        "quality": quality_changes(rec_a, rec_b),
         "topics": match_topics(
             _read_csv(run_a / "topics.csv", columns), _read_csv(run_b / "topics.csv", columns)
         ),

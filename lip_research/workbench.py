@@ -245,15 +245,19 @@ def evaluation(
     seeds: int = 3,
     labels: pd.Series | None = None,
     npmi_window: int | None = None,
+    resamples: int = 0,
 ) -> pd.DataFrame:
     """Quality figures, stability over ``seeds`` seeds, and recovery of known labels if given.
 
     ``npmi_window`` adds NPMI counted within sliding windows of that many words, the reading
     most topic-model papers report (lower than the passage-level figure; see the README).
+    ``resamples`` refits on that many random 90% shares of the documents (same seed, same
+    resolved settings) and compares each with the run on the passages both hold.
     """
     from lip_research.topics import fit_topics, topic_words
 
     check_stability_seeds(seeds)
+    check_stability_resamples(resamples)
     figs = dict(run.evaluation)
     words = {
         int(t): w.split(";")
@@ -280,6 +284,8 @@ def evaluation(
         figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
         seed = run.config.seed
         figs["stability_seeds"] = ", ".join(str(seed + k) for k in range(seeds))  # which refits
+    if resamples:
+        figs.update(_resampled(run, words, resamples, names))
     if labels is not None:
         known = labels.notna().to_numpy()
         topics = run.result.passage_topics["topic"].to_numpy()
@@ -293,6 +299,42 @@ def evaluation(
     return evaluate.evaluation_table(
         {k: round(v, 4) if isinstance(v, float) else v for k, v in figs.items()}
     )
+
+
+def _resampled(
+    run: TopicRun, words: dict[int, list[str]], resamples: int, names: list[str]
+) -> dict[str, Any]:
+    """Stability when a tenth of the documents is left out: ARI on the passages both fits
+    hold and the word overlap of matched topics, for ``resamples`` seeded draws."""
+    from lip_research.topics import fit_topics, topic_words
+
+    passages = run.corpus.passages
+    masks = evaluate.resample_masks(passages["doc_id"], resamples, run.config.seed)
+    n_docs = passages["doc_id"].nunique()
+    if not masks:
+        return {
+            "resample_documents": f"skipped: {n_docs} documents are too few to leave a tenth out"
+        }
+    full = run.result.passage_topics["topic"].to_numpy()
+    aris, overlaps = [], []
+    for mask in masks:
+        part = fit_topics(
+            passages[mask].reset_index(drop=True),
+            run.embeddings[mask],
+            run.result.config,  # the settings the run resolved to, so the topic count holds
+            run.config.seed,
+            names=names,
+        )
+        aris.append(evaluate.ari(full[mask], part.passage_topics["topic"].to_numpy()))
+        part_words = {int(t): topic_words(part.model, int(t)) for t in part.topics["topic"]}
+        overlaps.append(evaluate.matched_overlap(words, part_words))
+    kept = passages.loc[masks[0], "doc_id"].nunique()
+    return {
+        "resample_documents": f"{kept} of {n_docs}, {len(masks)} draws",
+        "resample_ari_mean": float(np.mean(aris)),
+        "resample_ari_min": float(np.min(aris)),
+        "resample_word_overlap_mean": float(np.mean(overlaps)),
+    }
 
 
 def planted_labels(run: TopicRun, corpus: str | Path) -> pd.Series | None:
@@ -452,6 +494,14 @@ def check_stability_seeds(seeds: object) -> None:
         raise analysis.AnalysisError(
             f"stability_seeds must be a whole number from 1 (no stability figures) to 20, "
             f"not {seeds!r}"
+        )
+
+
+def check_stability_resamples(resamples: object) -> None:
+    if isinstance(resamples, bool) or not isinstance(resamples, int) or not 0 <= resamples <= 20:
+        raise analysis.AnalysisError(
+            f"stability_resamples must be a whole number from 0 (no resampling figures) to 20, "
+            f"not {resamples!r}"
         )
 
 

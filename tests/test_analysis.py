@@ -128,6 +128,8 @@ def test_a_time_column_must_hold_years_and_other_notebook_values_are_checked(cap
         workbench.check_themes("nosuch")
     with pytest.raises(analysis.AnalysisError, match="stability_seeds must be a whole number"):
         workbench.evaluation(None, seeds=0)
+    with pytest.raises(analysis.AnalysisError, match="stability_resamples must be a whole number"):
+        workbench.evaluation(None, resamples=-1)
 
 
 def test_a_trend_over_one_year_is_called_a_snapshot(tmp_path, capsys):

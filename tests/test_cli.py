@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -172,6 +173,20 @@ def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path)
     ev = invoke("evaluate", str(run), "--seeds", "1", "--npmi-window", "10")
     assert ev.exit_code == 0, ev.output
     assert "recovery_nmi" in ev.output and "recovery_ari" in ev.output
-    table = pd.read_csv(run / "evaluation.csv").set_index("measure")["value"].astype(float)
+    table = pd.read_csv(run / "evaluation.csv").set_index("measure")["value"]
     # counted in 10-word windows, the same words meet less often than within whole passages
-    assert table["npmi_window_10"] < table["npmi"]
+    assert float(table["npmi_window_10"]) < float(table["npmi"])
+    # 12 reports: three refits on 11 of them, compared on the passages both fits hold
+    assert table["resample_documents"] == "11 of 12, 3 draws"
+    assert -1 <= float(table["resample_ari_min"]) <= float(table["resample_ari_mean"]) <= 1
+
+    ev = invoke("evaluate", str(run), "--seeds", "2", "--resamples", "0")
+    assert ev.exit_code == 0, ev.output
+    again = pd.read_csv(run / "evaluation.csv").set_index("measure")["value"]
+    assert again["npmi_window_10"] == table["npmi_window_10"]  # kept from the first call
+    assert "stability_ari_mean" in again and "resample_ari_mean" in again
+    record = json.loads((run / "run.json").read_text())
+    assert {"stability_ari_mean", "resample_ari_mean", "npmi_window_10"} <= set(
+        record["evaluation"]
+    )
+    assert record["evaluated"] >= record["created"]

@@ -81,6 +81,20 @@ def test_stability_drops_when_partitions_differ():
     assert st["word_overlap_mean"] == 0.0
 
 
+def test_resampling_leaves_out_a_tenth_of_the_documents_the_same_way_each_time():
+    doc_ids = [f"r{d}" for d in range(20) for _ in range(3)]  # 20 documents, 3 passages each
+    masks = evaluate.resample_masks(doc_ids, draws=3, seed=7)
+    assert len(masks) == 3
+    for mask in masks:
+        kept = {d for d, m in zip(doc_ids, mask, strict=True) if m}
+        assert len(kept) == 18 and mask.sum() == 54  # whole documents, never part of one
+    assert [m.tolist() for m in masks] == [
+        m.tolist() for m in evaluate.resample_masks(doc_ids, 3, seed=7)
+    ]
+    assert masks[0].tolist() != masks[1].tolist()  # different draws
+    assert evaluate.resample_masks(["a", "b", "c"], 3, seed=7) == []  # none would be left out
+
+
 def test_recovery_of_planted_labels():
     perfect = evaluate.recovery([1, 1, 2, 2], ["a", "a", "b", "b"])
     assert perfect["nmi"] == pytest.approx(1.0)

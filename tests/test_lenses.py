@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -91,6 +92,23 @@ def test_briefing_default_and_unknown_theme(corpus, tmp_path):
     assert len(list((latest(tmp_path / "b") / "briefings").glob("*.html"))) == 1
     with pytest.raises(typer.BadParameter, match="did you mean hidden_men"):
         cmd.briefing(["hiden_men"], corpus=corpus, out=tmp_path / "b")
+
+
+def test_commands_leave_out_title_pages_and_contents_as_notebook_runs_do(corpus, tmp_path):
+    passages = pd.read_parquet(corpus / "passages.parquet")
+    contents = passages.iloc[[0]].assign(
+        passage_id="d1-p0000",
+        section="contents",
+        text="Contents 1. Neglect 4 2. Information sharing between agencies 7 3. Findings 9",
+    )
+    pd.concat([contents, passages], ignore_index=True).to_parquet(corpus / "passages.parquet")
+    cmd.themes(corpus=corpus, out=tmp_path / "runs", method="zero_shot")
+    run = latest(tmp_path / "runs")
+    why = pd.read_parquet(run / "why_passages.parquet")
+    assert set(why["passage_id"]) == set(passages["passage_id"])  # every passage but the list
+    record = json.loads((run / "run.json").read_text())["corpus"]
+    assert record["passages"] == len(passages)
+    assert record["content_hash"] != record["ingested_hash"]  # coded part vs whole corpus
 
 
 def test_cli_wiring_and_user_codebook(corpus, tmp_path):

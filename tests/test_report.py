@@ -241,10 +241,11 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
     ("values", "message"),
     [
         ({"stability_seeds": 50}, "stability_seeds must be a whole number from 1"),
+        ({"stability_resamples": "3"}, "stability_resamples must be a whole number from 0"),
         ({"clustering": "hdbscan", "n_clusters": 12}, "n_clusters=12 does not apply"),
         ({"seed": "seven"}, "seed must be a whole number"),
     ],
-    ids=["stability-seeds", "hdbscan-n-clusters", "seed-text"],
+    ids=["stability-seeds", "stability-resamples", "hdbscan-n-clusters", "seed-text"],
 )
 def test_bad_values_are_refused_before_the_notebook_runs(tmp_path, values, message):
     params = write_params(tmp_path / "p.yaml", embedding="static", **values)

@@ -217,6 +217,23 @@ def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):
     assert "corpus.documents" in result.output and "resolved.n_clusters" in result.output
 
 
+def test_compare_sets_the_quality_figures_of_both_runs_side_by_side(runs):
+    a, b = runs
+    record = json.loads((b / "run.json").read_text())
+    npmi_a = json.loads((a / "run.json").read_text())["evaluation"]["npmi"]
+    record["evaluation"]["npmi"] = npmi_a + 0.05
+    record["evaluation"]["resample_ari_mean"] = 0.5  # only run b was evaluated further
+    (b / "run.json").write_text(json.dumps(record))
+    result = invoke("compare", a, b, "--out", a.parent / "cmp")
+    assert result.exit_code == 0, result.output
+    assert "quality (run.json evaluation" in result.output
+    quality = pd.read_csv(a.parent / "cmp" / "quality.csv").set_index("measure")
+    assert list(quality.columns) == ["run_a", "run_b", "change"]
+    assert quality.loc["npmi", "change"] == pytest.approx(0.05)
+    assert quality.loc["n_topics", "change"] == 0
+    assert "resample_ari_mean" not in quality.index  # nothing to set it against
+
+
 def test_compare_and_evaluate_name_a_themes_run_as_such(runs, tmp_path):
     a, b = runs
     (b / "topics.csv").unlink()

@@ -50,6 +50,7 @@ package versions and timings needed to reproduce it.
 time_column = None               # metadata column for trends (None: year, if the corpus has it; "" to skip)
 class_column = None              # column for the topic x class heatmap (None: review_model, if present; "" to skip)
 stability_seeds = 3              # seeds for the stability figures (1 skips them)
+stability_resamples = 3          # refits on 90% of the documents for the resampling figures (0 skips them)
 briefing_themes = []             # theme ids for briefings (empty: the most prevalent practice issue)
 """,
     ),
@@ -157,7 +158,8 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ("md", "## Quality of the topic model"),
     (
         "code",
-        "wb.table(wb.evaluation(run, seeds=stability_seeds, labels=wb.planted_labels(run, corpus)), 4)",
+        "wb.table(wb.evaluation(run, seeds=stability_seeds, resamples=stability_resamples,\n"
+        "                      labels=wb.planted_labels(run, corpus)), 4)",
     ),
     (
         "md",

@@ -32,6 +32,7 @@ class Context:
     labels: Any
     books: tuple
     timings: dict[str, float]
+    ingested_hash: str = ""  # the whole corpus, excluded sections included
 
 
 def read_labels(folder: str | Path):
@@ -100,7 +101,9 @@ def load_context(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        loaded = pipeline.load_corpus(corpus, cfg)
+        whole = pipeline.load_corpus(corpus, cfg)
+        # the passages a notebook run codes: title pages and contents lists left out
+        loaded = pipeline.modelled(whole, cfg)
     except io.CorpusError as exc:
         raise typer.BadParameter(str(exc), param_hint="--corpus") from None
     timings["load_corpus"] = time.perf_counter() - t0
@@ -122,7 +125,7 @@ def load_context(
         embed.embed_texts, backend=cfg.topics.embedding, device=cfg.topics.device
     )
     found = read_labels(label_dir) if label_dir is not None and method != "zero_shot" else None
-    return Context(cfg, loaded, vectors, embed_fn, found, books, timings)
+    return Context(cfg, loaded, vectors, embed_fn, found, books, timings, whole.content_hash)
 
 
 def lens_params(ctx: Context, method: str):
@@ -152,8 +155,8 @@ def finish_run(run: Path, ctx: Context, command: str, extra: dict[str, Any]) -> 
             "corpus": {
                 "path": str(corpus.path) if corpus.path else None,
                 "source": str(Path(corpus.source).resolve()) if corpus.source else None,
-                "content_hash": corpus.content_hash,
-                "ingested_hash": corpus.content_hash,  # lenses read every passage
+                "content_hash": corpus.content_hash,  # the passages coded
+                "ingested_hash": ctx.ingested_hash or corpus.content_hash,  # the whole corpus
                 "documents": int(len(corpus.documents)),
                 "passages": int(len(corpus.passages)),
             },

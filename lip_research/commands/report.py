@@ -124,6 +124,10 @@ def compare(
                 "note: only the seed changed, and no table did: nothing after embedding depends "
                 "on the seed here (the default PCA and Ward clustering are deterministic)"
             )
+        quality = result["quality"]
+        if not quality.empty:
+            typer.echo("quality (run.json evaluation; `lip evaluate` adds stability):")
+            typer.echo(quality.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         topics = result["topics"]
         counts = topics["status"].value_counts().to_dict() if not topics.empty else {}
         typer.echo(
@@ -149,5 +153,6 @@ def compare(
             out.mkdir(parents=True, exist_ok=True)
             io.write_csv(params, out / "parameter_changes.csv")
             io.write_csv(topics, out / "topic_matches.csv")
+            io.write_csv(quality, out / "quality.csv")
             if result["themes"] is not None:
                 io.write_csv(result["themes"], out / "theme_shifts.csv")

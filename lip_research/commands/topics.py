@@ -112,8 +112,18 @@ def evaluate(
         min=2,
         help="Also report NPMI counted within sliding windows of this many words (papers use 10).",
     ),
+    resamples: int = typer.Option(
+        3,
+        min=0,
+        max=20,
+        help="Refits on random 90% shares of the documents for the resampling figures (0 = skip).",
+    ),
 ) -> None:
-    """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery."""
+    """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery.
+
+    Figures go to RUN/evaluation.csv and run.json's "evaluation"; a figure this call does not
+    compute (an earlier --npmi-window, say) is kept from the last call.
+    """
     import numpy as np
     import pandas as pd
 
@@ -159,9 +169,31 @@ def evaluate(
             )
         source = record.get("corpus", {}).get("source")
         labels = planted_labels(fitted, source) if source else None
-        table = evaluation(fitted, seeds=seeds, labels=labels, npmi_window=npmi_window)
+        table = evaluation(
+            fitted, seeds=seeds, labels=labels, npmi_window=npmi_window, resamples=resamples
+        )
+        table = _with_earlier(table, run / "evaluation.csv")
         io.write_csv(table, run / "evaluation.csv")
+        record["evaluation"] = {**(record.get("evaluation") or {}), **fitted.evaluation}
+        record["evaluated"] = io.now_iso()
+        io.write_json(record, run / "run.json")
         typer.echo(table.to_string(index=False, formatters={"value": _figure}))
+
+
+def _with_earlier(table, path: Path):
+    """``table`` with the rows of an earlier evaluation.csv that it does not recompute."""
+    import pandas as pd
+
+    if not path.exists():
+        return table
+    try:
+        earlier = pd.read_csv(path, dtype={"value": object})
+    except (OSError, ValueError, pd.errors.ParserError):
+        return table  # unreadable: the new figures replace it
+    if list(earlier.columns) != ["measure", "value"]:
+        return table
+    kept = earlier[~earlier["measure"].isin(table["measure"])]
+    return pd.concat([table, kept], ignore_index=True)
 
 
 def _figure(value: object) -> str:
