@@ -84,10 +84,23 @@ def topics_over_time(
     return topics_by(passage_topics, docs, time_col, topics)
 
 
+YEAR_RANGE = (1800, 2200)
+
+
 def as_years(values: pd.Series) -> pd.Series:
-    """Years from a year column or a date column (anything else becomes missing)."""
+    """Years from a year column or a date column (anything else becomes missing).
+
+    A numeric column counts as years only when nearly all its values (90%) are whole numbers
+    from 1800 to 2200: a word count or a score is not a year column.
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return pd.Series(np.nan, index=values.index)
     if pd.api.types.is_numeric_dtype(values):
-        return values
+        known = values.dropna()
+        whole = (known % 1 == 0) & known.between(*YEAR_RANGE)
+        if len(known) and whole.mean() >= 0.9:
+            return values.where(values.isna() | ((values % 1 == 0) & values.between(*YEAR_RANGE)))
+        return pd.Series(np.nan, index=values.index)
     return pd.to_datetime(values, errors="coerce", format="mixed").dt.year
 
 
@@ -113,8 +126,73 @@ def hierarchy(centroids: pd.DataFrame, method: str = "average") -> np.ndarray:
     return linkage(pdist(inliers.to_numpy(), metric="cosine"), method=method)
 
 
+OUTLIER_TOPIC = -1  # topics.OUTLIER, without importing BERTopic here
+MERGE_EXAMPLE = "e.g. merge: [[4, 9], [2, 7, 11]]"
+
+
+def _topic_id(value: object, what: str) -> int:
+    if isinstance(value, bool):
+        raise AnalysisError(f"{what} must be topic ids (whole numbers), not {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise AnalysisError(f"{what} must be topic ids (whole numbers), not {value!r}")
+
+
+def check_edits(
+    merge: object = None, labels: object = None
+) -> tuple[list[list[int]], dict[int, str]]:
+    """``merge`` and ``labels`` as written in a notebook's parameters, checked for shape.
+
+    Returns them as lists of int groups and an int -> label dict. Whether the ids exist is
+    checked against the fitted topics (:func:`merge_topics`, :func:`relabel`).
+    """
+    merge = [] if merge is None else merge
+    if not isinstance(merge, list | tuple) or not all(isinstance(g, list | tuple) for g in merge):
+        raise AnalysisError(
+            f"merge must be a list of groups of topic ids, {MERGE_EXAMPLE}; got {merge!r}"
+        )
+    groups = [[_topic_id(t, "merge groups") for t in g] for g in merge]
+    seen: dict[int, list[int]] = {}
+    for group in groups:
+        if len(set(group)) < 2:
+            raise AnalysisError(
+                f"merge group {group} needs at least two different topics ({MERGE_EXAMPLE})"
+            )
+        if OUTLIER_TOPIC in group:
+            raise AnalysisError(
+                f"merge group {group} holds topic {OUTLIER_TOPIC} (outliers and template text), which "
+                "cannot be merged with a topic"
+            )
+        for t in group:
+            if t in seen and seen[t] is not group:
+                raise AnalysisError(
+                    f"topic {t} is in two merge groups, {seen[t]} and {group}: write topics that "
+                    f"belong together as one group, e.g. {sorted(set(seen[t]) | set(group))}"
+                )
+            seen[t] = group
+    labels = {} if labels is None else labels
+    if not isinstance(labels, dict):
+        raise AnalysisError(
+            f'labels must map topic ids to labels, e.g. labels: {{3: "Safer sleep"}}; got {labels!r}'
+        )
+    out: dict[int, str] = {}
+    for key, label in labels.items():
+        topic = _topic_id(key, "label keys")
+        if (
+            not isinstance(label, str | int | float)
+            or isinstance(label, bool)
+            or not str(label).strip()
+        ):
+            raise AnalysisError(f"the label for topic {topic} is empty or not text: {label!r}")
+        out[topic] = str(label).strip()
+    return groups, out
+
+
 def merge_topics(passage_topics: pd.DataFrame, groups: Sequence[Sequence[int]]) -> pd.DataFrame:
     """Merge each group of topics into its first (smallest id) topic; returns new assignments."""
+    groups, _ = check_edits([list(g) for g in groups])
     known = set(passage_topics["topic"])
     mapping: dict[int, int] = {}
     for group in groups:

@@ -137,8 +137,7 @@ def apply_edits(
         topic_words,
     )
 
-    labels = {int(k): v for k, v in (labels or {}).items()}
-    merge = [list(map(int, g)) for g in (merge or [])]
+    merge, labels = analysis.check_edits(merge, labels)
     r = run.result
     _restore_fitted(run)
     if merge:

@@ -90,7 +90,7 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
                 left_out += 1
                 continue
             files.append(path)
-    notes = [f"{hidden} hidden folders not searched"] if hidden else []
+    notes = [f"{hidden} hidden folder{'s' * (hidden > 1)} not searched"] if hidden else []
     if left_out:
         notes.append(f"{left_out} file{'s' * (left_out > 1)} in the output folder not ingested")
     if outputs:
@@ -165,6 +165,13 @@ def ingest_paths(
     """
     cfg.validate()
     files, notes = discover(paths, exclude)
+    if not files:
+        why = f" ({'; '.join(notes)})" if notes else ""
+        raise io.CorpusError(
+            f"no files to read in {', '.join(str(p) for p in paths)}{why}: give the folder "
+            "holding your reports (PDF, Word .docx, HTML, text or Markdown files, or a CSV or "
+            "Excel table with a text column)"
+        )
     shas = [io.sha256_file(path) for path in files]
     batch_file = _batch_cache_file(files, shas, cfg, manifest, notes)
     stored = _cache_load(batch_file)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from lip_research import analysis, figures, lens_figures
+from lip_research import figures, lens_figures
 from lip_research.config import RunConfig
 from lip_research.display import save_figure, table
 from lip_research.pipeline import TopicRun
@@ -30,6 +30,7 @@ class Lenses:
         cols = [
             c
             for c in (
+                "theme_id",  # the id that trend_theme and briefing_themes take
                 "label",
                 "codebook",
                 "n_present",
@@ -40,7 +41,11 @@ class Lenses:
             )
             if c in self.outputs.summary
         ]
-        return table(self.outputs.summary[cols], 1)  # every theme: a cut would read as absent
+        shown = self.outputs.summary[cols].copy()
+        for col in ("first_year", "last_year"):  # whole years, not 2016.0
+            if col in shown:
+                shown[col] = pd.to_numeric(shown[col], errors="coerce").round().astype("Int64")
+        return table(shown, 1)  # every theme: a cut would read as absent
 
     @property
     def evidence_table(self) -> pd.DataFrame:
@@ -51,7 +56,7 @@ class Lenses:
         best = best.drop_duplicates("theme_id")
         order = summary[summary["n_present"] > 0][["theme_id", "label", "n_present"]]
         rows = order.merge(best, on="theme_id")
-        return table(rows[["label", "n_present", "score", "citation", "excerpt"]].head(20), 2)
+        return table(rows[["label", "n_present", "score", "citation", "excerpt"]], 2)
 
     @property
     def why_table(self) -> pd.DataFrame:
@@ -126,10 +131,15 @@ def fig_theme_prevalence(lens: Lenses, run_dir: Path):
 
 
 def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
+    """Theme prevalence by a class column; a note instead when the column gives no classes."""
     if column not in lens.outputs.by:
-        raise analysis.AnalysisError(
-            f"no prevalence by {column!r}; available: {', '.join(lens.outputs.by)}"
+        usable = [c for c in lens.outputs.by if c != "year"]
+        print(
+            f"Note: theme prevalence by {column!r} is left out: classes must be text with 2 to 12 "
+            "values (ids, titles, place names, free text and `area` are not used). Columns "
+            f"that work here: {', '.join(usable) or 'none'}."
         )
+        return None
     table_ = lens.outputs.by[column]
     fig, ax = figures.new_figure(7.5, 5.5)
     lens_figures.draw_prevalence_by(ax, table_, column)
@@ -137,8 +147,15 @@ def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
         fig,
         run_dir,
         f"theme-prevalence-by-{column}",
-        f"Theme prevalence (% of reports) by {column}; column labels give the number of reports.",
+        f"Theme prevalence (% of reports) by {column}{_cut(table_)}; column labels give the "
+        "number of reports.",
     )
+
+
+def _cut(table_: pd.DataFrame, top: int = 15) -> str:
+    """What a heatmap of the ``top`` most prevalent themes leaves out, for its caption."""
+    n = table_["theme_id"].nunique()
+    return "" if n <= top else f", the {top} most prevalent of {n} themes (every theme in the CSV)"
 
 
 def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame):
@@ -182,6 +199,7 @@ def briefings(
         run.result.topics[["topic", "label"]], on="topic"
     )
     name = corpus_title(corpus)
-    briefs = make(lens.outputs, corpus.passages, corpus.documents, list(theme_ids), topics, name)
+    ids = [theme_ids] if isinstance(theme_ids, str) else list(theme_ids)  # one id as text
+    briefs = make(lens.outputs, corpus.passages, corpus.documents, ids, topics, name)
     write_briefings(briefs, Path(run_dir))
     return briefs[0].html if briefs else "<p>No briefing: no theme was coded in this corpus.</p>"

@@ -66,7 +66,11 @@ class LensParams:
         if self.method == "auto":
             return "supervised" if labelled else "zero_shot"
         if self.method == "supervised" and not labelled:
-            raise ValueError("method 'supervised' needs labelled passages")
+            raise ValueError(
+                "method 'supervised' needs labelled passages: a corpus.yaml beside the reports "
+                "naming a labels folder with paragraphs.csv (see data/sample/). Without labels "
+                "use method 'auto' or 'zero_shot' (codebook similarity with shipped thresholds)"
+            )
         return self.method
 
 

@@ -85,20 +85,39 @@ def check_parameters(notebook: Path, params: dict[str, Any]) -> dict[str, Any]:
 
 def check_values(params: dict[str, Any]) -> None:
     """Refuse values the notebook would refuse, before it runs: the run configuration they
-    build (types, ranges, clustering options that do not go together), ``stability_seeds``
-    and ``stability_resamples``. A mistake then costs seconds, not a whole topic fit."""
+    build (types, ranges, clustering options that do not go together), ``stability_seeds``,
+    ``stability_resamples`` and the shape of ``merge`` and ``labels``. A mistake then costs
+    seconds, not a whole topic fit."""
     from lip_research.pipeline import TOPIC_KEYS, build_config
-    from lip_research.workbench import check_stability_resamples, check_stability_seeds
+    from lip_research.workbench import (
+        check_stability_resamples,
+        check_stability_seeds,
+        check_themes,
+    )
 
     config_yaml = params.get("config_yaml") or ""
     if not isinstance(config_yaml, str):
         raise ReportError(f"config_yaml must be the path of a YAML file, not {config_yaml!r}")
     topic = {k: v for k, v in params.items() if k in TOPIC_KEYS}
-    build_config(config_yaml, seed=params.get("seed"), **topic)
+    cfg = build_config(config_yaml, seed=params.get("seed"), **topic)
+    if "method" in params:
+        from lip_research.lenses import LensParams
+
+        try:
+            LensParams(method=params["method"])
+        except ValueError as exc:
+            raise ReportError(str(exc)) from None
+    for key in ("briefing_themes", "trend_theme"):
+        if params.get(key):
+            check_themes(params[key], cfg)
     if "stability_seeds" in params:
         check_stability_seeds(params["stability_seeds"])
     if "stability_resamples" in params:
         check_stability_resamples(params["stability_resamples"])
+    if "merge" in params or "labels" in params:
+        from lip_research.analysis import check_edits
+
+        check_edits(params.get("merge"), params.get("labels"))
 
 
 def load_params(path: Path | None) -> dict[str, Any]:

@@ -118,20 +118,30 @@ def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
     return out
 
 
-def fig_documents_by(corpus, run_dir: Path, column: str = "year"):
+def fig_documents_by(corpus, run_dir: Path, column: str = "year", years: bool = False):
+    """Documents per value of ``column``; with ``years``, a date column is counted by year."""
     check_columns(corpus, column)
-    docs = corpus.documents
+    values = corpus.documents[column]
+    what = column
+    if years:
+        values = analysis.as_years(values)
+        what = "year" if column == "year" else f"year ({column})"
+    counts = values.value_counts().sort_index()
+    if years:
+        counts.index = counts.index.astype(int)
     fig, ax = figures.new_figure(6.5, 3.0)
-    figures.plot_counts(docs[column].value_counts().sort_index(), ax, f"Documents by {column}")
-    return save_figure(fig, run_dir, f"documents-by-{column}", f"Number of documents by {column}.")
+    figures.plot_counts(counts, ax, f"Documents by {what}")
+    return save_figure(fig, run_dir, f"documents-by-{column}", f"Number of documents by {what}.")
 
 
 # -- topics ------------------------------------------------------------------------------------
 def fig_topic_sizes(run: TopicRun, run_dir: Path):
     fig, ax = figures.new_figure(6.5, 5.0)
     figures.plot_topic_sizes(run.result.topics, ax)
-    n = len(run.result.topics)
-    shown = "" if n <= 25 else f" (the largest 25 of {n})"
+    topics = run.result.topics
+    n_topics = int((topics["topic"] != -1).sum())
+    outliers = " and the outliers (grey)" if (topics["topic"] == -1).any() else ""
+    shown = "" if len(topics) <= 25 else f" (the 25 largest bars of {n_topics} topics{outliers})"
     return save_figure(fig, run_dir, "topic-sizes", f"Passages assigned to each topic{shown}.")
 
 
@@ -167,6 +177,13 @@ def topics_by(run: TopicRun, column: str) -> pd.DataFrame:
     )
 
 
+def topics_over_time(run: TopicRun, time_col: str = "year") -> pd.DataFrame:
+    """:func:`topics_by` per year (a date column is reduced to years)."""
+    return analysis.topics_over_time(
+        run.result.passage_topics, run.corpus.documents, run.result.topics, time_col
+    )
+
+
 def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
     years = analysis.as_years(run.corpus.documents[time_col]).dropna()
     if years.nunique() < 2:
@@ -174,10 +191,9 @@ def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
             f"Note: the documents span {years.nunique()} {time_col} value(s), so this is a "
             "snapshot, not a trend; a trend needs documents from two or more years."
         )
-    trend = analysis.topics_over_time(
-        run.result.passage_topics, run.corpus.documents, run.result.topics, time_col
-    )
+    trend = topics_over_time(run, time_col)
     reports = years.groupby(years).size()
+    by = "" if time_col == "year" else f" (from {time_col})"
     fig, ax = figures.new_figure(7.5, 3.8)
     colours = figures.topic_colours(run.result.passage_topics["topic"])
     figures.plot_topic_trend(trend, ax, time_col, reports=reports, colours=colours)
@@ -185,9 +201,9 @@ def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
         fig,
         run_dir,
         "topics-over-time",
-        f"Share of passages in the largest topics by {time_col}; n under each {time_col} is "
-        "the number of reports behind its shares (few reports: large swings). Gaps are "
-        f"{time_col}s with no report.",
+        f"Share of passages in the largest topics by year{by}; n under each year is the "
+        "number of reports behind its shares (few reports: large swings). Gaps are years "
+        "with no report.",
     )
     io.write_csv(trend, Path(run_dir) / f"topics_by_{time_col}.csv")
     return fig
@@ -196,13 +212,19 @@ def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
 def fig_topic_heatmap(run: TopicRun, run_dir: Path, column: str, top: int = 15):
     by = topics_by(run, column)
     io.write_csv(by, Path(run_dir) / f"topics_by_{column}.csv")
-    wide = analysis.crosstab(by, column).head(top)
+    every = analysis.crosstab(by, column)
+    wide = every.head(top)
     fig, ax = figures.new_figure(7.5, 0.3 * len(wide) + 1.5)
     figures.plot_heatmap(
         wide, ax, title=f"Topic share of passages by {column}", cbar_label="share of passages"
     )
+    cut = "" if len(wide) == len(every) else f" (the {len(wide)} largest of {len(every)} rows)"
     return save_figure(
-        fig, run_dir, f"topics-by-{column}", f"Share of each {column}'s passages in each topic."
+        fig,
+        run_dir,
+        f"topics-by-{column}",
+        f"Share of each {column}'s passages in each topic{cut}; topics_by_{column}.csv has "
+        "every topic.",
     )
 
 

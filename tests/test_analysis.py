@@ -110,6 +110,54 @@ def test_similarity_and_hierarchy():
     assert set(link[0, :2].astype(int)) == {0, 1}  # the two similar topics join first
 
 
+@pytest.mark.parametrize(
+    ("merge", "labels", "message"),
+    [
+        ([4, 9], {}, r"merge must be a list of groups of topic ids, e\.g\. merge: \[\[4, 9\]"),
+        (
+            [[1, 2], [2, 0]],
+            {},
+            r"topic 2 is in two merge groups, \[1, 2\] and \[2, 0\].*\[0, 1, 2\]",
+        ),
+        ([[0, -1]], {}, r"holds topic -1 \(outliers and template text\)"),
+        ([[3]], {}, r"merge group \[3\] needs at least two different topics"),
+        ([], {"three": "x"}, r"label keys must be topic ids \(whole numbers\), not 'three'"),
+        ([], {3: None}, r"the label for topic 3 is empty or not text: None"),
+        ([], [3, "x"], r"labels must map topic ids to labels"),
+    ],
+    ids=["flat-list", "overlap", "outliers", "single", "key-text", "null-label", "list"],
+)
+def test_badly_written_edits_are_refused_with_the_form_to_use(merge, labels, message):
+    with pytest.raises(analysis.AnalysisError, match=message):
+        analysis.check_edits(merge, labels)
+    if merge and isinstance(merge[0], list):  # merge_topics refuses them too
+        with pytest.raises(analysis.AnalysisError, match=message):
+            analysis.merge_topics(PT, merge)
+
+
+def test_edits_written_as_yaml_text_are_read_as_ids():
+    assert analysis.check_edits([["1", 2]], {"3": " Safer sleep "}) == (
+        [[1, 2]],
+        {3: "Safer sleep"},
+    )
+    assert analysis.check_edits(None, None) == ([], {})
+
+
+def test_only_a_column_of_years_or_dates_is_a_time_column():
+    years = analysis.as_years(pd.Series([2015, 2016, None, 2020]))
+    assert years.tolist()[:2] == [2015, 2016] and years.isna().tolist() == [
+        False,
+        False,
+        True,
+        False,
+    ]
+    dates = analysis.as_years(pd.Series(["2016-05-16", "2019-01-02"]))
+    assert dates.tolist() == [2016, 2019]
+    assert analysis.as_years(pd.Series([2007, 3748, 512, 99])).isna().all()  # word counts
+    assert analysis.as_years(pd.Series([0.5, 0.7])).isna().all()  # scores
+    assert analysis.as_years(pd.Series([True, False])).isna().all()
+
+
 def test_a_time_column_must_hold_years_and_other_notebook_values_are_checked(capsys):
     from types import SimpleNamespace
 
@@ -120,6 +168,9 @@ def test_a_time_column_must_hold_years_and_other_notebook_values_are_checked(cap
     with pytest.raises(analysis.AnalysisError, match="'title' holds no years or dates"):
         workbench.column(corpus, "title", default="year", years=True)
     assert workbench.column(corpus, "published", default="year", years=True) == "published"
+    counted = SimpleNamespace(documents=docs.assign(words=[2007, 3748, 512]))
+    with pytest.raises(analysis.AnalysisError, match="'words' holds no years or dates"):
+        workbench.column(counted, "words", default="year", years=True)
     many = SimpleNamespace(documents=pd.DataFrame({"doc_id": range(40), "words": range(40)}))
     assert workbench.column(many, "words", default="review_model") == "words"
     assert "'words' has 40 different values" in capsys.readouterr().out
@@ -179,3 +230,38 @@ def test_topics_by_class_lists_a_topic_a_class_never_mentions_as_zero():
     row = by[(by["year"] == 2015) & (by["topic"] == 2)]
     assert len(row) == 1 and row["passages"].iloc[0] == 0 and row["share"].iloc[0] == 0
     assert len(by) == 2 * 3  # two years x three topics, outliers left out
+
+
+def test_documents_by_a_date_column_are_counted_by_year(tmp_path):
+    from types import SimpleNamespace
+
+    from lip_research import workbench
+
+    docs = DOCS.assign(published=["2015-03-01", "2015-11-20", "2017-06-30"])
+    fig = workbench.fig_documents_by(SimpleNamespace(documents=docs), tmp_path, "published", True)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2015", "2016", "2017"]
+    assert [b.get_height() for b in ax.patches] == [2, 0, 1]
+    assert ax.get_title() == "Documents by year (published)"
+
+
+def test_a_class_column_the_lenses_cannot_use_gets_a_note_not_a_silent_gap(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from lip_research.lens_bench import Lenses, fig_theme_heatmap
+
+    summary = pd.DataFrame(
+        {"theme_id": ["neglect"], "label": ["Neglect"], "n_present": [3], "first_year": [2016.0]}
+    )
+    lens = Lenses(
+        SimpleNamespace(by={"year": None, "review_model": None}, summary=summary),
+        "zero_shot",
+        False,
+    )
+    assert fig_theme_heatmap(lens, tmp_path, "area") is None
+    note = capsys.readouterr().out
+    assert "theme prevalence by 'area' is left out" in note and "review_model" in note
+    shown = lens.prevalence_table
+    shown = getattr(shown, "data", shown)  # a Styler in notebooks
+    assert list(shown.columns[:2]) == ["theme_id", "label"]
+    assert shown["first_year"].tolist() == [2016]  # a year, not 2016.0

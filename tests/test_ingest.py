@@ -107,7 +107,7 @@ def test_every_file_is_accounted_for_with_its_reason(folder):
         "2 rows read as documents; text column 'summary' auto-detected (longest mean text); "
         "1 rows with empty text skipped"
     )
-    assert extra["notes.csv"]["note"].tolist() == ["1 hidden folders not searched"]
+    assert extra["notes.csv"]["note"].tolist() == ["1 hidden folder not searched"]
     summary = summary_line(corpus, extra["notes.csv"]["note"].tolist())
     assert summary.startswith(
         "9 files: 6 ok, 2 failed (1 empty file; 1 old Word .doc format is not supported), 1 duplicate kept once"
@@ -210,6 +210,15 @@ def test_an_unreadable_manifest_is_a_clear_error(tmp_path, content, message):
     (tmp_path / "m.csv").write_bytes(content)
     with pytest.raises(io.CorpusError, match=message):
         run_ingest([tmp_path], tmp_path / "c", IngestConfig(), tmp_path / "m.csv", progress=False)
+
+
+def test_a_folder_with_no_files_says_so_and_writes_nothing(tmp_path):
+    (tmp_path / "reports" / ".hidden").mkdir(parents=True)
+    with pytest.raises(
+        io.CorpusError, match=r"no files to read in .*reports \(1 hidden folder not searched\)"
+    ):
+        run_ingest([tmp_path / "reports"], tmp_path / "c", IngestConfig(), progress=False)
+    assert not (tmp_path / "c").exists()
 
 
 def test_every_sheet_of_a_workbook_is_read(tmp_path):
@@ -477,10 +486,13 @@ def test_cli_ingest_of_nothing_fails_with_the_reason(tmp_path):
     done = CliRunner().invoke(
         app, ["ingest", str(tmp_path / "empty"), "--corpus", str(tmp_path / "c"), "--no-progress"]
     )
-    assert done.exit_code == 1 and "no files were found" in done.output
+    assert done.exit_code == 2 and "no files to read in" in done.output
+    assert not (tmp_path / "c").exists()  # nothing written for nothing read
     (tmp_path / "afile").write_text("x")
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "review.txt").write_text("The review found that agencies did not share.")
     done = CliRunner().invoke(
-        app, ["ingest", str(tmp_path / "empty"), "--corpus", str(tmp_path / "afile")]
+        app, ["ingest", str(tmp_path / "one"), "--corpus", str(tmp_path / "afile")]
     )
     assert done.exit_code == 2 and "a file is in the way" in done.output
     assert "Traceback" not in done.output

@@ -238,18 +238,29 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("values", "message"),
+    ("notebook", "values", "message"),
     [
-        ({"stability_seeds": 50}, "stability_seeds must be a whole number from 1"),
-        ({"stability_resamples": "3"}, "stability_resamples must be a whole number from 0"),
-        ({"clustering": "hdbscan", "n_clusters": 12}, "n_clusters=12 does not apply"),
-        ({"seed": "seven"}, "seed must be a whole number"),
+        ("10", {"stability_seeds": 50}, "stability_seeds must be a whole number from 1"),
+        ("10", {"stability_resamples": "3"}, "stability_resamples must be a whole number from 0"),
+        ("10", {"clustering": "hdbscan", "n_clusters": 12}, "n_clusters=12 does not apply"),
+        ("10", {"seed": "seven"}, "seed must be a whole number"),
+        ("10", {"briefing_themes": ["neglekt"]}, "neglekt"),
+        ("02", {"merge": [4, 9]}, "merge must be a list of groups of topic ids"),
+        ("02", {"merge": [[1, 2], [2, 3]]}, "topic 2 is in two merge groups"),
+        ("04", {"method": "supervisd"}, "method='supervisd' is not one of"),
+        ("04", {"trend_theme": "neglekt"}, "neglekt"),
     ],
-    ids=["stability-seeds", "stability-resamples", "hdbscan-n-clusters", "seed-text"],
-)
-def test_bad_values_are_refused_before_the_notebook_runs(tmp_path, values, message):
+    ids=[
+        "stability-seeds", "stability-resamples", "hdbscan-n-clusters", "seed-text",
+        "briefing-theme", "merge-flat", "merge-overlap", "method", "trend-theme",
+    ],
+)  # fmt: skip
+def test_bad_values_are_refused_before_the_notebook_runs(tmp_path, notebook, values, message):
     params = write_params(tmp_path / "p.yaml", embedding="static", **values)
-    proc = lip("report", "--params", str(params), "--out", str(tmp_path / "r"), check=False)
+    proc = lip(
+        "report", "--notebook", notebook, "--params", str(params), "--out", str(tmp_path / "r"),
+        check=False,
+    )  # fmt: skip
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "r").exists()  # no run folder: nothing ran

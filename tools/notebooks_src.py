@@ -71,7 +71,7 @@ wb.table(overview["ledger"]) if "ledger" in overview else None
     (
         "code",
         """
-wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column else None
+wb.fig_documents_by(corpus_data, run_dir, time_column, years=True) if time_column else None
 """,
     ),
     (
@@ -132,7 +132,7 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ("code", "lenses.prevalence_table"),
     (
         "code",
-        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None",
+        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None",
     ),
     ("md", "Prevalence by class with its denominators; small classes give unstable shares."),
     ("md", "### Why practice happened as it did"),
@@ -208,7 +208,7 @@ wb.table(overview["summary"])
     ),
     (
         "code",
-        "wb.fig_documents_by(corpus_data, run_dir, time_column) if time_column else None",
+        "wb.fig_documents_by(corpus_data, run_dir, time_column, years=True) if time_column else None",
     ),
     (
         "md",
@@ -277,13 +277,18 @@ wb.table(run.result.topics)
     ("code", "wb.interactive_map(run)"),
     ("md", "Hover over a point to see its passage; nearby points say similar things."),
     ("code", "wb.fig_hierarchy(run, run_dir)"),
-    ("md", "Topics joined low in the tree are near-duplicates: candidates for `merge`."),
+    (
+        "md",
+        "The topics as fitted: topics joined low in the tree are near-duplicates, candidates for `merge`.",
+    ),
     ("md", "## Edit"),
     ("code", "wb.apply_edits(run, run_dir, labels=labels, merge=merge)"),
     ("code", "wb.fig_topic_sizes(run, run_dir)"),
     ("md", "Topic sizes after your edits."),
     ("code", "wb.fig_top_words(run, run_dir)"),
     ("md", "Top words per topic after your edits."),
+    ("code", "wb.fig_hierarchy(run, run_dir) if merge or labels else None"),
+    ("md", "The tree after your edits (the saved `topic-hierarchy` figure), when you made any."),
     ("code", "run_json = wb.finish(run, run_dir)"),
 ]
 
@@ -318,7 +323,7 @@ wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None
         "md",
         "Each line is a large topic's share of the passages of each year; years with few reports swing widely.",
     ),
-    ("code", "wb.table(wb.topics_by(run, time_column).head(30)) if time_column else None"),
+    ("code", "wb.table(wb.topics_over_time(run, time_column).head(30)) if time_column else None"),
     (
         "md",
         "The counts behind the trend: passages in the topic, passages that year, and documents.",
@@ -357,7 +362,7 @@ method = "auto"                  # auto (supervised if the corpus has labels), z
         "code",
         SETUP
         + 'class_column = wb.column(corpus_data, class_column, default="review_model")\n'
-        + "wb.check_themes([trend_theme, *briefing_themes], cfg)\n",
+        + "wb.check_themes(briefing_themes, cfg)\nwb.check_themes(trend_theme, cfg)\n",
     ),
     (
         "code",
@@ -380,7 +385,7 @@ lenses.prevalence_table
     ),
     (
         "code",
-        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column in lenses.outputs.by else None",
+        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None",
     ),
     ("md", "Prevalence by class; each column's label gives its number of reports."),
     ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme, corpus_data.documents)"),

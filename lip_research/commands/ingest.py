@@ -107,9 +107,8 @@ def ingest(
     record = read_json(corpus / "ingest.json")
     typer.echo(record["summary"])  # with the notes
     if result.documents.empty:
-        why = "no files were found" if result.ledger.empty else "no file gave any text"
         typer.secho(
-            f"error: {why}; see {corpus / 'ledger.csv'} for each file's reason",
+            f"error: no file gave any text; see {corpus / 'ledger.csv'} for each file's reason",
             fg=typer.colors.RED,
             err=True,
         )
