@@ -89,6 +89,15 @@ def _whole_numbers(values) -> bool:
     )
 
 
+def year_range(values) -> list[int] | None:
+    """Every year from the first to the last of ``values`` when they are whole numbers (years)
+    less than 200 apart, so that a year without data keeps its place on an axis; else None."""
+    values = [v for v in values if pd.notna(v)]
+    if not _whole_numbers(values) or max(values) - min(values) >= 200:
+        return None
+    return list(range(int(min(values)), int(max(values)) + 1))
+
+
 def _short(label: str, n: int = 38) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
@@ -147,7 +156,7 @@ def plot_topic_trend(
     keep = trend.groupby("label")["passages"].sum().nlargest(top).index
     topic_of = dict(zip(trend["label"], trend["topic"], strict=False)) if "topic" in trend else {}
     times = sorted(trend[time_col].unique())
-    axis = list(range(int(min(times)), int(max(times)) + 1)) if _whole_numbers(times) else times
+    axis = year_range(times) or times
     for i, (label, grp) in enumerate(trend[trend["label"].isin(keep)].groupby("label", sort=True)):
         share = grp.set_index(time_col)["share"].reindex(axis)  # NaN: no reports that year
         ax.plot(
@@ -189,9 +198,12 @@ def plot_heatmap(
     im = ax.imshow(values, aspect="auto", cmap=SEQUENTIAL, vmin=0.0, vmax=top or 1.0)
     ax.set_xticks(
         range(matrix.shape[1]),
-        [_short(str(c), 20) for c in matrix.columns],
+        # each line wrapped on its own: a long name never pushes out a line under it, such as
+        # the "(N=24)" that gives a column's number of reports
+        ["\n".join(_wrapped(line, 20) for line in str(c).split("\n")) for c in matrix.columns],
         rotation=45,
         ha="right",
+        rotation_mode="anchor",
         fontsize=7,
     )
     ax.set_yticks(range(matrix.shape[0]), [_wrapped(str(r), 40) for r in matrix.index], fontsize=7)
@@ -259,20 +271,77 @@ def plot_hierarchy(linkage: np.ndarray, labels: Sequence[str], ax):
     return ax
 
 
-def bar_counts(ax, percents, n, big_n, inside_from: float = 15.0, inside_color="white") -> None:
-    """Write n/N at the end of each horizontal bar: inside it when the bar is long enough, so
-    that markers drawn beyond the bar never cover the count."""
+def _data_per_point(ax) -> float:
+    """x-axis data units per typographic point, at the axes' present width and limits."""
+    left, right = ax.get_xlim()
+    return (right - left) / (ax.bbox.width * 72 / ax.figure.dpi)
+
+
+def _count_place(p: float, width: float, inside: bool, markers, pad: float):
+    """(x, ha, inside) for a count ``width`` wide on a bar ending at ``p``: the first of inside
+    the bar's end, just beyond it, inside its base, that no marker (x positions) covers; else
+    beyond the bar, past the markers that would cover it."""
+    slots = [(p - 1, "right", True)] if inside else []
+    slots.append((p + 1, "left", False))
+    if inside and p - 1 > 1 + width:
+        slots.append((1, "left", True))
+    for x, ha, within in slots:
+        x0, x1 = (x - width, x) if ha == "right" else (x, x + width)
+        if not any(x0 - pad < m < x1 + pad for m in markers):
+            return x, ha, within
+    x = p + 1
+    while covering := [m for m in markers if x - pad < m < x + width + pad]:
+        x = max(covering) + pad
+    return x, "left", False
+
+
+def bar_counts(
+    ax,
+    percents,
+    n,
+    big_n,
+    inside_from: float = 15.0,
+    inside_color="white",
+    markers: dict[int, list[float]] | None = None,
+) -> None:
+    """Write n/N at the end of each horizontal bar: inside it when the bar is long enough, else
+    just beyond it. ``markers`` (x positions of the markers on bar i) moves a count that one of
+    them would cover to the first free place (see :func:`_count_place`)."""
+    per_pt = _data_per_point(ax) if markers else 0.0
     for y, (p, a, b) in enumerate(zip(percents, n, big_n, strict=True)):
-        inside = p >= inside_from
+        text = f"{a}/{b}"
+        x, ha, inside = _count_place(
+            p,
+            width=0.62 * 6 * len(text) * per_pt,  # digits are about 0.6 em wide
+            inside=p >= inside_from,
+            markers=(markers or {}).get(y, []),
+            pad=3 * per_pt,
+        )
         ax.text(
-            p - 1 if inside else p + 1,
+            x,
             y,
-            f"{a}/{b}",
+            text,
             va="center",
-            ha="right" if inside else "left",
+            ha=ha,
             color=inside_color if inside else "black",
             fontsize=6,
         )
+
+
+def _marker_offsets(nat: pd.DataFrame, near: float) -> np.ndarray:
+    """Vertical offsets within a bar's band for national markers (columns: row, percent, rank):
+    markers on one bar less than ``near`` apart are spread over the band, the first study
+    (legend order) on top, so that none hides another; the rest sit on the bar's centre."""
+    out = pd.Series(0.0, index=nat.index)
+    for _, bar in nat.groupby("row"):
+        ordered = bar.sort_values("percent", kind="stable")
+        cluster = (ordered["percent"].diff() >= near).cumsum()
+        for _, members in ordered.groupby(cluster):
+            m = len(members)
+            if m > 1:
+                step = min(0.4, 0.6 / (m - 1))
+                out[members.sort_values("rank").index] = step * ((m - 1) / 2 - np.arange(m))
+    return out.to_numpy()
 
 
 def prevalence_rows(
@@ -302,18 +371,30 @@ def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None
         label="this corpus",
     )
     ax.tick_params(axis="y", labelsize=7)
-    bar_counts(ax, data["share"] * 100, data["n"], data["N"])
+    ax.set_xlim(0, 110)
+    pos = {lab: i for i, lab in enumerate(data["label"])}
+    nat = pd.DataFrame(columns=["label", "percent", "study", "row"])
     if national is not None and not national.empty:
-        pos = {lab: i for i, lab in enumerate(data["label"])}
         nat = national[national["label"].isin(pos)]
+        nat = nat.assign(study=nat["study"].fillna("national analysis"), row=nat["label"].map(pos))
+    bar_counts(
+        ax,
+        data["share"] * 100,
+        data["n"],
+        data["N"],
+        markers=nat.groupby("row")["percent"].apply(list).to_dict(),
+    )
+    if national is not None and not national.empty:
         # one marker shape per study, named in the legend: two diamonds on one bar are two
         # studies (different samples and periods), not a range
-        studies = list(dict.fromkeys(nat["study"].fillna("national analysis")))
+        studies = list(dict.fromkeys(nat["study"]))
+        nat = nat.assign(rank=nat["study"].map(studies.index))
+        nat = nat.assign(y=nat["row"] + _marker_offsets(nat, near=6 * _data_per_point(ax)))
         for k, study in enumerate(studies):
-            rows = nat[nat["study"].fillna("national analysis") == study]
+            rows = nat[nat["study"] == study]
             ax.scatter(
                 rows["percent"],
-                [pos[lab] for lab in rows["label"]],
+                rows["y"],
                 marker=NATIONAL_MARKERS[k % len(NATIONAL_MARKERS)],
                 s=16,
                 color=PALETTE[1],
@@ -331,7 +412,6 @@ def plot_prevalence(prev: pd.DataFrame, ax, national: pd.DataFrame | None = None
             alignment="left",
         )
     ax.set_xlabel("% of reports")
-    ax.set_xlim(0, 110)
     shown = f"; {len(data)} of {len(prev)} themes" if len(data) < len(prev) else ""
     ax.set_title(f"Theme prevalence (n/N reports{shown})")
     return ax
@@ -353,9 +433,9 @@ def plot_marker_coverage(coverage: pd.DataFrame, ax):
 def plot_counts(counts: pd.Series, ax, title: str, xlabel: str = "", ylabel: str = "documents"):
     """Simple bar chart of counts (e.g. documents by year); whole years missing in between
     are shown as empty bars rather than closed up."""
-    index = [v for v in counts.index if pd.notna(v)]
-    if _whole_numbers(index) and max(index) - min(index) < 200:
-        counts = counts.reindex(range(int(min(index)), int(max(index)) + 1), fill_value=0)
+    years = year_range(counts.index)
+    if years:
+        counts = counts.reindex(years, fill_value=0)
     ax.bar([str(i) for i in counts.index], counts.to_numpy(), color=PALETTE[0])
     ax.set_title(title)
     ax.set_xlabel(xlabel)

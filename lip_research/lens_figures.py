@@ -25,8 +25,8 @@ def _national_for_plot(comparison: pd.DataFrame | None) -> pd.DataFrame | None:
 def draw_prevalence(
     ax, summary: pd.DataFrame, comparison: pd.DataFrame | None = None, top: int = 20
 ):
-    """Share of reports with each theme (n/N on the bars); national figures as diamonds,
-    labelled as different samples."""
+    """Share of reports with each theme (n/N on the bars); national figures as markers, one
+    shape per study, labelled as different samples."""
     prev = summary.assign(
         n=summary["n_present"], N=summary["denominator"], share=summary["percent"] / 100
     )
@@ -54,16 +54,53 @@ def draw_prevalence_by(ax, table: pd.DataFrame, column: str, top: int = 15):
 
 
 def draw_trend(ax, trend: pd.DataFrame, label: str = ""):
-    """One theme's % of reports per year, with n/N under each point."""
-    x = np.arange(len(trend))
-    ax.plot(x, trend["percent"], marker="o", color=figures.PALETTE[0])
-    for i, (n, d, p) in enumerate(
-        zip(trend["n_present"], trend["denominator"], trend["percent"], strict=True)
+    """One theme's % of reports per year, with n/N over each point.
+
+    Years keep their place on the axis: a year with no reports breaks the line and is marked
+    "no reports" (as the briefing's year chart does); rows that are not years ("unknown")
+    stand after the last year, not joined to the line. Other values (periods) are drawn in
+    the order given.
+    """
+    values = trend.iloc[:, 0]
+    years = pd.to_numeric(values, errors="coerce")
+    axis = figures.year_range(years)
+    colour = figures.PALETTE[0]
+    if axis is None:
+        x = np.arange(len(trend))
+        ax.plot(x, trend["percent"], marker="o", color=colour)
+        ticks, names, empty = list(x), [str(v) for v in values], []
+    else:
+        dated = years.notna().to_numpy()
+        apart = list(range(axis[-1] + 1, axis[-1] + 1 + int((~dated).sum())))
+        x = np.empty(len(trend))
+        x[dated], x[~dated] = years[dated], apart
+        line = trend["percent"][dated].set_axis(years[dated].astype(int)).reindex(axis)
+        ax.plot(axis, line.to_numpy(dtype=float), marker="o", color=colour)  # NaN: a break
+        if apart:
+            ax.plot(x[~dated], trend["percent"][~dated], marker="o", ls="none", color=colour)
+        empty = list(line.index[line.isna()])
+        for year in empty:
+            ax.text(
+                year,
+                2,
+                "no reports",
+                rotation=90,
+                ha="center",
+                va="bottom",
+                fontsize=6,
+                color="grey",
+            )
+        ticks, names = axis + apart, [str(y) for y in axis] + [str(v) for v in values[~dated]]
+    for xi, n, d, p in zip(
+        x, trend["n_present"], trend["denominator"], trend["percent"], strict=True
     ):
         ax.annotate(
-            f"{n}/{d}", (i, p), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=6
+            f"{n}/{d}", (xi, p), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=6
         )
-    ax.set_xticks(x, [str(v) for v in trend.iloc[:, 0]], rotation=45, fontsize=7)
+    ax.set_xticks(ticks, names, rotation=45, fontsize=7)
+    for tick, at in zip(ax.get_xticklabels(), ticks, strict=True):
+        if at in empty:
+            tick.set_color("grey")
     ax.set_ylim(0, 110)
     ax.set_ylabel("% of reports")
     ax.set_title(f"{label} by year" if label else "Prevalence by year")

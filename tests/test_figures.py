@@ -228,3 +228,63 @@ def test_counts_by_a_text_column_are_drawn_as_they_are():
     figures.plot_counts(pd.Series({"chapter8": 3, "silp": 2}), ax, "Documents by review model")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["chapter8", "silp"]
     plt.close(fig)
+
+
+def test_heatmap_wraps_a_long_column_name_and_never_cuts_the_line_under_it():
+    m = pd.DataFrame(
+        [[0.5, 0.25]],
+        index=["neglect"],
+        columns=["good\n(N=10)", "requires improvement to be good\n(N=24)"],
+    )
+    fig, ax = figures.new_figure()
+    figures.plot_heatmap(m, ax)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "good\n(N=10)"
+    assert labels[1].endswith("\n(N=24)") and "…" not in labels[1]  # wrapped, not cut
+    assert " ".join(labels[1].split("\n")[:-1]) == "requires improvement to be good"
+    assert max(len(line) for line in labels[1].split("\n")) <= 20
+    plt.close(fig)
+
+
+def _national_pair():
+    prev = pd.DataFrame(
+        {
+            "label": ["Neglect", "Parental mental ill-health", "Adolescent self-harm"],
+            "n": [7, 14, 5],
+            "N": [48, 48, 48],
+            "share": [7 / 48, 14 / 48, 5 / 48],
+        }
+    )
+    national = pd.DataFrame(
+        {
+            "label": ["Neglect", "Neglect", "Parental mental ill-health", "Adolescent self-harm"],
+            "percent": [75.0, 75.0, 27.3, 12.0],
+            "study": ["Study A, 2017-19", "Study B, 2014-17", "Study C, 2020", "Study C, 2020"],
+        }
+    )
+    fig, ax = figures.new_figure()
+    figures.plot_prevalence(prev, ax, national)
+    return fig, ax
+
+
+def test_two_studies_with_the_same_figure_for_a_theme_both_show():
+    fig, ax = _national_pair()
+    at = {c.get_label(): tuple(c.get_offsets()[0]) for c in ax.collections}
+    a, b = at["Study A, 2017-19"], at["Study B, 2014-17"]
+    assert a[0] == b[0] == 75.0 and a[1] != b[1]  # same figure, drawn one above the other
+    row = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
+    assert abs(a[1] - row["Neglect"]) < 0.4 and abs(b[1] - row["Neglect"]) < 0.4  # in its band
+    assert a[1] > b[1]  # in legend order, top to bottom
+    assert at["Study C, 2020"][1] == row["Parental mental ill-health"]  # alone: on the centre
+    plt.close(fig)
+
+
+def test_no_national_marker_covers_a_count():
+    # Study C's 27.3% sits inside the 29.2% bar, at its end; its 12% just beyond a 10.4% bar
+    fig, ax = _national_pair()
+    fig.canvas.draw()
+    marks = np.vstack([ax.transData.transform(c.get_offsets()) for c in ax.collections])
+    for text in ax.texts:
+        box = text.get_window_extent().expanded(1.1, 1.1)
+        assert not any(box.contains(x, y) for x, y in marks), text.get_text()
+    plt.close(fig)
