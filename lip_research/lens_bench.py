@@ -169,7 +169,11 @@ def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.Da
     fig, ax = figures.new_figure(6.5, 3.2)
     lens_figures.draw_trend(ax, trend, entry.label)
     return save_figure(
-        fig, run_dir, f"trend-{theme_id}", f"{entry.label}: % of reports per year, with n/N."
+        fig,
+        run_dir,
+        f"trend-{theme_id}",
+        f"{entry.label}: % of reports per year, with n/N (few reports: large swings). The "
+        "line breaks over years with no reports.",
     )
 
 
