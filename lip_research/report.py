@@ -89,11 +89,8 @@ def check_values(params: dict[str, Any]) -> None:
     ``stability_resamples`` and the shape of ``merge`` and ``labels``. A mistake then costs
     seconds, not a whole topic fit."""
     from lip_research.pipeline import TOPIC_KEYS, build_config
-    from lip_research.workbench import (
-        check_stability_resamples,
-        check_stability_seeds,
-        check_themes,
-    )
+    from lip_research.topic_bench import check_stability_resamples, check_stability_seeds
+    from lip_research.workbench import check_themes
 
     config_yaml = params.get("config_yaml") or ""
     if not isinstance(config_yaml, str):

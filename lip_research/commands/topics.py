@@ -131,7 +131,7 @@ def evaluate(
     from lip_research.config import from_dict
     from lip_research.pipeline import load_corpus, modelled, run_topics
     from lip_research.runs import RERUN, RunError, lens_run_error, run_record, status_warning
-    from lip_research.workbench import evaluation, planted_labels
+    from lip_research.topic_bench import evaluation, planted_labels
 
     with fail():
         record = run_record(run)
