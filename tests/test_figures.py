@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from lip_research import figures
+from lip_research import figures, lens_figures
 
 TOPICS = pd.DataFrame(
     {
@@ -35,7 +35,7 @@ def test_prevalence_shows_denominators_and_national_markers():
     )
     national = pd.DataFrame({"label": ["Neglect"], "percent": [75.0], "study": ["2014-17"]})
     fig, ax = figures.new_figure()
-    figures.plot_prevalence(prev, ax, national)
+    lens_figures.plot_prevalence(prev, ax, national)
     texts = [t.get_text() for t in ax.texts]
     assert "6/10" in texts and "3/10" in texts
     assert len(ax.collections) == 1  # the national diamonds
@@ -55,7 +55,7 @@ def test_each_national_study_has_its_own_marker_and_legend_entry():
         }
     )
     fig, ax = figures.new_figure()
-    figures.plot_prevalence(prev, ax, national)
+    lens_figures.plot_prevalence(prev, ax, national)
     assert len(ax.collections) == 2  # one set of markers per study
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {
         "this corpus",
@@ -70,7 +70,7 @@ def test_counts_sit_inside_long_bars_so_markers_beyond_them_never_cover_them():
         {"label": ["Neglect", "Housing"], "n": [6, 1], "N": [10, 10], "share": [0.6, 0.1]}
     )
     fig, ax = figures.new_figure()
-    figures.plot_prevalence(prev, ax)
+    lens_figures.plot_prevalence(prev, ax)
     x = {t.get_text(): t.get_position()[0] for t in ax.texts}
     assert x["6/10"] < 60 and x["1/10"] > 10  # long bar: inside; short bar: beyond its end
     plt.close(fig)
@@ -173,7 +173,7 @@ def test_prevalence_keeps_every_theme_with_a_national_figure_and_says_how_many_a
     prev = pd.DataFrame({"label": labels, "n": (share * 50).astype(int), "N": 50, "share": share})
     national = pd.DataFrame({"label": [labels[24]], "percent": [40.0], "study": ["S"]})
     fig, ax = figures.new_figure()
-    figures.plot_prevalence(prev, ax, national, top=20)
+    lens_figures.plot_prevalence(prev, ax, national, top=20)
     shown = [t.get_text() for t in ax.get_yticklabels()]
     assert len(shown) == 21 and shown[0].startswith("Theme 24")  # least prevalent, kept
     assert "21 of 25 themes" in ax.get_title()
@@ -263,7 +263,7 @@ def _national_pair():
         }
     )
     fig, ax = figures.new_figure()
-    figures.plot_prevalence(prev, ax, national)
+    lens_figures.plot_prevalence(prev, ax, national)
     return fig, ax
 
 
