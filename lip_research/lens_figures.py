@@ -266,7 +266,7 @@ def draw_trend(ax, trend: pd.DataFrame, label: str = ""):
     for tick, at in zip(ax.get_xticklabels(), ticks, strict=True):
         if at in empty:
             tick.set_color("grey")
-    ax.set_ylim(0, 110)
+    ax.set_ylim(-4, 110)  # a point at 0% shows whole, not cut by the axis
     ax.set_ylabel("% of reports")
     ax.set_title(f"{label} by year" if label else "Prevalence by year")
     return ax

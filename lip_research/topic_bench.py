@@ -98,7 +98,10 @@ def fig_topic_heatmap(run: TopicRun, run_dir: Path, column: str, top: int = 15):
     wide = every.head(top)
     fig, ax = figures.new_figure(7.5, 0.3 * len(wide) + 1.5)
     figures.plot_heatmap(
-        wide, ax, title=f"Topic share of passages by {column}", cbar_label="share of passages"
+        wide,
+        ax,
+        title=f"Topic share of passages by {column.replace('_', ' ')}",
+        cbar_label="share of passages",
     )
     cut = "" if len(wide) == len(every) else f" (the {len(wide)} largest of {len(every)} rows)"
     return save_figure(
