@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from lip_research import lens_figures
+from lip_research import figures, lens_figures
 
 
 def _texts(ax) -> list[str]:
@@ -139,4 +139,110 @@ def test_trend_sets_reports_without_a_year_apart_from_the_line():
     assert list(line.get_xdata()) == [2015, 2016]  # the line stops at the last year
     assert list(apart.get_xdata()) == [2017] and apart.get_linestyle() == "None"
     assert "no reports" not in _texts(ax)
+    plt.close(fig)
+
+
+def test_prevalence_shows_denominators_and_national_markers():
+    prev = pd.DataFrame(
+        {"label": ["Neglect", "Domestic abuse"], "n": [6, 3], "N": [10, 10], "share": [0.6, 0.3]}
+    )
+    national = pd.DataFrame({"label": ["Neglect"], "percent": [75.0], "study": ["2014-17"]})
+    fig, ax = figures.new_figure()
+    lens_figures.plot_prevalence(prev, ax, national)
+    texts = [t.get_text() for t in ax.texts]
+    assert "6/10" in texts and "3/10" in texts
+    assert len(ax.collections) == 1  # the national diamonds
+    assert ax.get_legend() is not None
+    plt.close(fig)
+
+
+def test_each_national_study_has_its_own_marker_and_legend_entry():
+    prev = pd.DataFrame(
+        {"label": ["Neglect", "Domestic abuse"], "n": [6, 3], "N": [10, 10], "share": [0.6, 0.3]}
+    )
+    national = pd.DataFrame(
+        {
+            "label": ["Neglect", "Domestic abuse", "Domestic abuse"],
+            "percent": [75.0, 42.6, 55.0],
+            "study": ["Study A, 2014-17", "Study A, 2014-17", "Study B, 2020"],
+        }
+    )
+    fig, ax = figures.new_figure()
+    lens_figures.plot_prevalence(prev, ax, national)
+    assert len(ax.collections) == 2  # one set of markers per study
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {
+        "this corpus",
+        "Study A, 2014-17",
+        "Study B, 2020",
+    }
+    plt.close(fig)
+
+
+def test_counts_sit_inside_long_bars_so_markers_beyond_them_never_cover_them():
+    prev = pd.DataFrame(
+        {"label": ["Neglect", "Housing"], "n": [6, 1], "N": [10, 10], "share": [0.6, 0.1]}
+    )
+    fig, ax = figures.new_figure()
+    lens_figures.plot_prevalence(prev, ax)
+    x = {t.get_text(): t.get_position()[0] for t in ax.texts}
+    assert x["6/10"] < 60 and x["1/10"] > 10  # long bar: inside; short bar: beyond its end
+    plt.close(fig)
+
+
+def test_prevalence_keeps_every_theme_with_a_national_figure_and_says_how_many_are_shown():
+    labels = [f"Theme {i:02d} with a long label about practice and agencies" for i in range(25)]
+    share = np.linspace(0.9, 0.02, 25)
+    prev = pd.DataFrame({"label": labels, "n": (share * 50).astype(int), "N": 50, "share": share})
+    national = pd.DataFrame({"label": [labels[24]], "percent": [40.0], "study": ["S"]})
+    fig, ax = figures.new_figure()
+    lens_figures.plot_prevalence(prev, ax, national, top=20)
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(shown) == 21 and shown[0].startswith("Theme 24")  # least prevalent, kept
+    assert "21 of 25 themes" in ax.get_title()
+    assert all("…" not in s for s in shown) and "\n" in shown[0]  # wrapped, not cut
+    assert fig.get_size_inches()[1] >= 0.3 * 21  # room for two-line labels
+    plt.close(fig)
+
+
+def _national_pair():
+    prev = pd.DataFrame(
+        {
+            "label": ["Neglect", "Parental mental ill-health", "Adolescent self-harm"],
+            "n": [7, 14, 5],
+            "N": [48, 48, 48],
+            "share": [7 / 48, 14 / 48, 5 / 48],
+        }
+    )
+    national = pd.DataFrame(
+        {
+            "label": ["Neglect", "Neglect", "Parental mental ill-health", "Adolescent self-harm"],
+            "percent": [75.0, 75.0, 27.3, 12.0],
+            "study": ["Study A, 2017-19", "Study B, 2014-17", "Study C, 2020", "Study C, 2020"],
+        }
+    )
+    fig, ax = figures.new_figure()
+    lens_figures.plot_prevalence(prev, ax, national)
+    return fig, ax
+
+
+def test_two_studies_with_the_same_figure_for_a_theme_both_show():
+    fig, ax = _national_pair()
+    at = {c.get_label(): tuple(c.get_offsets()[0]) for c in ax.collections}
+    a, b = at["Study A, 2017-19"], at["Study B, 2014-17"]
+    assert a[0] == b[0] == 75.0 and a[1] != b[1]  # same figure, drawn one above the other
+    row = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
+    assert abs(a[1] - row["Neglect"]) < 0.4 and abs(b[1] - row["Neglect"]) < 0.4  # in its band
+    assert a[1] > b[1]  # in legend order, top to bottom
+    assert at["Study C, 2020"][1] == row["Parental mental ill-health"]  # alone: on the centre
+    plt.close(fig)
+
+
+def test_no_national_marker_covers_a_count():
+    # Study C's 27.3% sits inside the 29.2% bar, at its end; its 12% just beyond a 10.4% bar
+    fig, ax = _national_pair()
+    fig.canvas.draw()
+    marks = np.vstack([ax.transData.transform(c.get_offsets()) for c in ax.collections])
+    for text in ax.texts:
+        box = text.get_window_extent().expanded(1.1, 1.1)
+        assert not any(box.contains(x, y) for x, y in marks), text.get_text()
     plt.close(fig)
