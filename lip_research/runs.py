@@ -1,4 +1,4 @@
-"""Past runs: list them with their key figures, and compare two of them."""
+"""Past runs: read their records, list them with their key figures (comparing two: ``compare``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from lip_research import io
@@ -61,7 +60,7 @@ def status_warning(run: Path) -> str | None:
     return None
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
     if isinstance(exc, json.JSONDecodeError):
         if not exc.doc.strip():
             return "empty file"
@@ -81,7 +80,7 @@ def read_record(run: Path) -> dict[str, Any]:
     try:
         record = io.read_json(path)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunError(f"{path} is unreadable ({_reason(exc)}): {RERUN}") from None
+        raise RunError(f"{path} is unreadable ({error_reason(exc)}): {RERUN}") from None
     if not isinstance(record, dict):
         raise RunError(f"{path} is unreadable (not a JSON object): {RERUN}")
     return record
@@ -116,7 +115,7 @@ def find_runs(root: Path) -> list[Path]:
     return sorted(p for p in found if p.name != "model" and not p.is_symlink())
 
 
-def _corpus(record: dict[str, Any]) -> dict[str, Any]:
+def corpus_record(record: dict[str, Any]) -> dict[str, Any]:
     """The run's corpus record; notebook 01 records just the corpus path."""
     corpus = record.get("corpus")
     if isinstance(corpus, dict):
@@ -127,7 +126,7 @@ def _corpus(record: dict[str, Any]) -> dict[str, Any]:
 def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
     topics_cfg = (record.get("config") or {}).get("topics") or {}
     ev = record.get("evaluation") or {}
-    corpus = _corpus(record)
+    corpus = corpus_record(record)
     resolved = record.get("resolved_topics") or {}
     sizing = next(
         (f"{k}={resolved[k]}" for k in ("n_clusters", "min_topic_size") if resolved.get(k)), None
@@ -183,255 +182,3 @@ def list_runs(root: Path) -> pd.DataFrame:
         with contextlib.suppress(KeyError, TypeError, ValueError):
             table[column] = table[column].astype("Int64")
     return table
-
-
-def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
-
-
-def parameter_changes(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
-    """Every flattened key whose value differs; values keep their type (7 stays 7, unset None)."""
-    fa, fb = _flatten(a), _flatten(b)
-    rows = [
-        {"parameter": k, "run_a": fa.get(k), "run_b": fb.get(k)}
-        for k in sorted(set(fa) | set(fb))
-        if fa.get(k) != fb.get(k)
-    ]
-    return pd.DataFrame(rows, columns=["parameter", "run_a", "run_b"], dtype=object)
-
-
-def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
-    """What differs between two run records: the config as given, what 'auto' resolved to
-    (``resolved.``), and the corpus (``corpus.``: source, documents, passages)."""
-
-    def corpus(record: dict[str, Any]) -> dict[str, Any]:
-        c = _corpus(record)
-        return {
-            "source": c.get("source") or c.get("path"),
-            "documents": c.get("documents"),
-            "passages": c.get("passages"),
-        }
-
-    def resolved(record: dict[str, Any]) -> dict[str, Any]:
-        r = record.get("resolved_topics")
-        return r if isinstance(r, dict) else {}
-
-    given = parameter_changes(_config(rec_a), _config(rec_b))
-    auto = parameter_changes(resolved(rec_a), resolved(rec_b))
-    given_topics = {k.removeprefix("topics.") for k in given["parameter"]}
-    auto = auto[~auto["parameter"].isin(given_topics).astype(bool)]
-    auto = auto.assign(parameter="resolved." + auto["parameter"])
-    text = parameter_changes(corpus(rec_a), corpus(rec_b))
-    text = text.assign(parameter="corpus." + text["parameter"])
-    return pd.concat([given, auto, text], ignore_index=True).astype(object)
-
-
-def match_topics(
-    topics_a: pd.DataFrame, topics_b: pd.DataFrame, min_similarity: float = 0.2
-) -> pd.DataFrame:
-    """One-to-one topic matching by top-word Jaccard similarity (Hungarian assignment)."""
-    a = topics_a[topics_a["topic"] != -1].reset_index(drop=True)
-    b = topics_b[topics_b["topic"] != -1].reset_index(drop=True)
-    wa = [set(str(w).split(";")) for w in a["words"]]
-    wb = [set(str(w).split(";")) for w in b["words"]]
-    sim = np.array([[len(x & y) / len(x | y) if x | y else 0.0 for y in wb] for x in wa]).reshape(
-        len(a), len(b)
-    )
-    rows: list[dict[str, Any]] = []
-    matched_a, matched_b = set(), set()
-    if sim.size:
-        from scipy.optimize import linear_sum_assignment
-
-        for i, j in zip(*linear_sum_assignment(-sim), strict=True):
-            if sim[i, j] >= min_similarity:
-                matched_a.add(i)
-                matched_b.add(j)
-                rows.append(
-                    {
-                        "status": "matched",
-                        "topic_a": int(a["topic"][i]),
-                        "label_a": a["label"][i],
-                        "topic_b": int(b["topic"][j]),
-                        "label_b": b["label"][j],
-                        "similarity": round(float(sim[i, j]), 4),
-                        "size_a": int(a["size"][i]),
-                        "size_b": int(b["size"][j]),
-                    }
-                )
-    for i in set(range(len(a))) - matched_a:
-        rows.append(
-            {
-                "status": "lost",
-                "topic_a": int(a["topic"][i]),
-                "label_a": a["label"][i],
-                "size_a": int(a["size"][i]),
-            }
-        )
-    for j in set(range(len(b))) - matched_b:
-        rows.append(
-            {
-                "status": "gained",
-                "topic_b": int(b["topic"][j]),
-                "label_b": b["label"][j],
-                "size_b": int(b["size"][j]),
-            }
-        )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "status",
-            "topic_a",
-            "label_a",
-            "topic_b",
-            "label_b",
-            "similarity",
-            "size_a",
-            "size_b",
-        ],
-    )
-    for column in ("topic_a", "topic_b", "size_a", "size_b"):  # ids stay whole beside blanks
-        out[column] = out[column].astype("Int64")
-    if not out.empty:
-        total_a, total_b = topics_a["size"].sum(), topics_b["size"].sum()
-        out["share_shift"] = (
-            out["size_b"].fillna(0) / total_b - out["size_a"].fillna(0) / total_a
-        ).round(4)
-    return out
-
-
-def identical_tables(run_a: Path, run_b: Path) -> dict[str, bool | None]:
-    """Per table: True if byte-identical, False if different, None if absent from either run."""
-    out: dict[str, bool | None] = {}
-    for name in TABLES:
-        pa, pb = run_a / name, run_b / name
-        out[name] = (
-            io.sha256_file(pa) == io.sha256_file(pb) if pa.exists() and pb.exists() else None
-        )
-    return out
-
-
-def missing_tables(run_a: Path, run_b: Path) -> dict[str, list[Path]]:
-    """Tables a comparison lacks, with the runs that lack them: a table written by every run
-    (CORE_TABLES) missing from either run, or any other table present in only one of them."""
-    out: dict[str, list[Path]] = {}
-    for name in TABLES:
-        lacking = [run for run in (run_a, run_b) if not (run / name).exists()]
-        if lacking and (name in CORE_TABLES or len(lacking) == 1):
-            out[name] = lacking
-    return out
-
-
-def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise RunError(f"{path} is unreadable ({_reason(exc)}): {RERUN}") from None
-    lacking = [c for c in columns if c not in table.columns]
-    if lacking:
-        raise RunError(f"{path} is unreadable (no column {', '.join(lacking)}): {RERUN}")
-    return table
-
-
-def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
-    pa, pb = run_a / "theme_documents.csv", run_b / "theme_documents.csv"
-    if not (pa.exists() and pb.exists()):
-        return None
-
-    def prevalence(path: Path) -> pd.Series:
-        t = _read_csv(path, ("doc_id", "theme_id", "present"))
-        n_docs = t["doc_id"].nunique()
-        return t[t["present"].astype(bool)].groupby("theme_id")["doc_id"].nunique() / max(n_docs, 1)
-
-    both = pd.concat(
-        {"prevalence_a": prevalence(pa), "prevalence_b": prevalence(pb)}, axis=1
-    ).fillna(0.0)
-    both["shift"] = both["prevalence_b"] - both["prevalence_a"]
-    return both.round(4).reset_index().rename(columns={"index": "theme_id"})
-
-
-def _corpus_hashes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> tuple[str | None, ...]:
-    """The two runs' whole-corpus hashes (``ingested_hash``); where either run predates them,
-    both runs' ``content_hash`` (of the passages modelled), so like is compared with like."""
-    a, b = _corpus(rec_a), _corpus(rec_b)
-    key = "ingested_hash" if a.get("ingested_hash") and b.get("ingested_hash") else "content_hash"
-    return a.get(key), b.get(key)
-
-
-def _config(record: dict[str, Any]) -> dict[str, Any]:
-    config = record.get("config")
-    return config if isinstance(config, dict) else {}
-
-
-def quality_changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
-    """The quality figures both runs recorded (run.json's ``evaluation``), side by side.
-
-    Figures only one run has (say, stability from `lip evaluate` on one of them) are left
-    out: there is nothing to set them against.
-    """
-    ev_a, ev_b = rec_a.get("evaluation") or {}, rec_b.get("evaluation") or {}
-    rows = []
-    for measure in ev_a:
-        a, b = ev_a[measure], ev_b.get(measure)
-        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
-        if measure in ev_b and numbers:
-            rows.append({"measure": measure, "run_a": a, "run_b": b, "change": b - a})
-    return pd.DataFrame(rows, columns=["measure", "run_a", "run_b", "change"])
-
-
-def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, Any]:
-    """What changed between two runs. ``same_corpus`` is None when either run's corpus hash is
-    unknown; ``missing`` names tables one run lacks (never identical); ``warnings`` holds one
-    line per run marked running (or failed, when ``allow_failed``)."""
-    run_a, run_b = Path(run_a), Path(run_b)
-    warnings = []
-    for run in (run_a, run_b):
-        status, reason = read_status(run)
-        if status == "failed" and not allow_failed:
-            why = f" ({reason})" if reason else ""
-            raise RunError(
-                f"{run} is a failed run{why}; compare complete runs, "
-                "or pass --allow-failed to compare what it wrote"
-            )
-        if not (run / "topics.csv").exists():
-            refused = (
-                lens_run_error(run, read_record(run), "`lip compare`") if run.is_dir() else None
-            )
-            if refused:
-                raise refused
-            what = "no topics.csv" if run.is_dir() else "it does not exist"
-            raise FileNotFoundError(f"{run} is not a run folder ({what}); `lip runs` lists runs")
-        warning = status_warning(run)
-        if warning:
-            warnings.append(warning)
-    rec_a, rec_b = read_record(run_a), read_record(run_b)
-    for run, record in ((run_a, rec_a), (run_b, rec_b)):
-        refused = lens_run_error(run, record, "`lip compare`")
-        if refused:
-            raise refused
-    same = identical_tables(run_a, run_b)
-    missing = missing_tables(run_a, run_b)
-    hash_a, hash_b = _corpus_hashes(rec_a, rec_b)
-    columns = ("topic", "size", "label", "words")
-    return {
-        "identical": not missing
-        and all(v for v in same.values() if v is not None)
-        and any(v is not None for v in same.values()),
-        "tables": same,
-        "missing": missing,
-        "same_corpus": hash_a == hash_b if hash_a and hash_b else None,
-        "unknown_corpus": [run for run, h in ((run_a, hash_a), (run_b, hash_b)) if not h],
-        "warnings": warnings,
-        "parameters": _changes(rec_a, rec_b),
-        "quality": quality_changes(rec_a, rec_b),
-        "topics": match_topics(
-            _read_csv(run_a / "topics.csv", columns), _read_csv(run_b / "topics.csv", columns)
-        ),
-        "themes": theme_shifts(run_a, run_b),
-    }

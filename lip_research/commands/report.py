@@ -79,8 +79,8 @@ def compare(
 ) -> None:
     """Match topics between two runs and report what changed (parameters, topics, prevalence)."""
     from lip_research import io
+    from lip_research.compare import compare as compare_runs
     from lip_research.runs import CORE_TABLES
-    from lip_research.runs import compare as compare_runs
 
     with fail():
         result = compare_runs(run_a, run_b, allow_failed=allow_failed)
