@@ -208,18 +208,21 @@ def _config(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def quality_changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
-    """The quality figures both runs recorded (run.json's ``evaluation``), side by side.
+    """The quality figures of both runs (run.json's ``evaluation``), side by side.
 
-    Figures only one run has (say, stability from `lip evaluate` on one of them) are left
-    out: there is nothing to set them against.
+    A figure only one run has (say, stability from `lip evaluate` on one of them) is listed
+    with None for the other; ``change`` is given where both are numbers.
     """
     ev_a, ev_b = rec_a.get("evaluation") or {}, rec_b.get("evaluation") or {}
     rows = []
-    for measure in ev_a:
-        a, b = ev_a[measure], ev_b.get(measure)
+    for measure in dict.fromkeys([*ev_a, *ev_b]):
+        a, b = ev_a.get(measure), ev_b.get(measure)
+        if isinstance(a, dict | list) or isinstance(b, dict | list):
+            continue
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
-        if measure in ev_b and numbers:
-            rows.append({"measure": measure, "run_a": a, "run_b": b, "change": b - a})
+        rows.append(
+            {"measure": measure, "run_a": a, "run_b": b, "change": b - a if numbers else None}
+        )
     return pd.DataFrame(rows, columns=["measure", "run_a", "run_b", "change"])
 
 

@@ -193,7 +193,7 @@ def _draw(build, lens: Lenses, run_dir: Path, name: str):
 def briefings(
     lens: Lenses, run: TopicRun, run_dir: Path, theme_ids: list[str] | tuple[str, ...] = ()
 ) -> str:
-    """Write briefings (HTML, Markdown, Word) into ``run_dir/briefings``; returns the first's HTML."""
+    """Write briefings (HTML, Markdown, Word) into ``run_dir/briefings``; returns their HTML."""
     from lip_research.commands.lens_io import write_briefings
     from lip_research.lens_run import briefings as make
     from lip_research.lens_run import corpus_title
@@ -206,4 +206,6 @@ def briefings(
     ids = [theme_ids] if isinstance(theme_ids, str) else list(theme_ids)  # one id as text
     briefs = make(lens.outputs, corpus.passages, corpus.documents, ids, topics, name)
     write_briefings(briefs, Path(run_dir))
-    return briefs[0].html if briefs else "<p>No briefing: no theme was coded in this corpus.</p>"
+    if not briefs:
+        return "<p>No briefing: no theme was coded in this corpus.</p>"
+    return "\n".join(b.html for b in briefs)

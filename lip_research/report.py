@@ -292,6 +292,17 @@ def add_toc(html: str) -> str:
     return str(soup)
 
 
+def _absolute(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters with relative paths made absolute, so a run's params.yaml reruns it from
+    any folder."""
+    out = dict(params)
+    for key in ("corpus", "config_yaml"):
+        value = out.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            out[key] = str(Path(value).resolve())
+    return out
+
+
 def run_report(
     notebook: str,
     out: Path,
@@ -304,7 +315,7 @@ def run_report(
     params = check_parameters(nb, params)
     check_values(params)
     run_dir = io.new_run_dir(out, fingerprint)
-    io.write_text(yaml.safe_dump(params, sort_keys=False), run_dir / "params.yaml")
+    io.write_text(yaml.safe_dump(_absolute(params), sort_keys=False), run_dir / "params.yaml")
     started = time.perf_counter()
     executed = execute(nb, run_dir, params, progress=progress)
     try:

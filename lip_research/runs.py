@@ -160,6 +160,8 @@ def list_runs(root: Path) -> pd.DataFrame:
     """One row per run under ``root``; a run whose run.json cannot be read is listed with
     status ``unreadable`` and the reason in ``problem`` (None for every readable run)."""
     root = Path(root)
+    if root.is_symlink():  # `latest`: the run folder it points to
+        root = root.resolve()
     if not root.exists():
         raise RunError(f"{root} does not exist: give the folder that holds your run folders")
     if not root.is_dir():

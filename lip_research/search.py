@@ -141,7 +141,12 @@ def similar_passages(
     """ "Passages like this one": nearest passages to a passage (by default in other reports)."""
     positions = np.flatnonzero(passages["passage_id"].to_numpy() == passage_id)
     if not len(positions):
-        raise KeyError(f"no passage {passage_id!r} in this corpus")
+        import difflib
+
+        near = difflib.get_close_matches(passage_id, passages["passage_id"].astype(str), n=3)
+        example = passages["passage_id"].iloc[0] if len(passages) else "none"
+        hint = f"; did you mean {', '.join(near)}?" if near else f" (ids look like {example})"
+        raise KeyError(f"no passage {passage_id!r} in this corpus{hint}")
     row = int(positions[0])
     doc = passages["doc_id"].iloc[row]
     return semantic_search(

@@ -85,11 +85,29 @@ def test_search_keyword_semantic_and_like(corpus, tmp_path, capsys):
     assert pd.read_csv(latest(tmp_path / "s") / "search_results.csv")["doc_id"].tolist() == ["d3"]
     with pytest.raises(typer.BadParameter):
         cmd.search(corpus=corpus, out=tmp_path / "s")
+    with pytest.raises(typer.BadParameter) as typo:
+        cmd.search(corpus=corpus, out=tmp_path / "s", like="d1-p003")
+    message = str(typo.value)  # no stray quotes round the message, and the likeliest ids
+    assert message.startswith("no passage 'd1-p003' in this corpus; did you mean d1-p0003, ")
 
 
-def test_briefing_default_and_unknown_theme(corpus, tmp_path):
+def test_search_reads_title_pages_and_contents_too(corpus, tmp_path):
+    passages = pd.read_parquet(corpus / "passages.parquet")
+    contents = passages.iloc[[0]].assign(
+        passage_id="d1-p0000", section="contents", text="Contents 1. Kingfisher project 4"
+    )
+    pd.concat([contents, passages], ignore_index=True).to_parquet(corpus / "passages.parquet")
+    cmd.search("kingfisher", corpus=corpus, out=tmp_path / "s")
+    hits = pd.read_csv(latest(tmp_path / "s") / "search_results.csv")
+    assert hits["passage_id"].tolist() == ["d1-p0000"]
+
+
+def test_briefing_default_and_unknown_theme(corpus, tmp_path, capsys):
     cmd.briefing(corpus=corpus, out=tmp_path / "b")
     assert len(list((latest(tmp_path / "b") / "briefings").glob("*.html"))) == 1
+    assert "1 briefing(s)" in capsys.readouterr().out
+    cmd.briefing(["hidden_men", "information_sharing"], corpus=corpus, out=tmp_path / "b2")
+    assert "2 briefing(s)" in capsys.readouterr().out  # three files each: html, md, docx
     with pytest.raises(typer.BadParameter, match="did you mean hidden_men"):
         cmd.briefing(["hiden_men"], corpus=corpus, out=tmp_path / "b")
 

@@ -143,19 +143,19 @@ def test_html_report_opens_in_a_browser(minilm_run, tmp_path):
 
 
 def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, tmp_path):
-    params = write_params(
-        tmp_path / "p.yaml", corpus=str(sample_slice), embedding="static", stability_seeds=1
-    )
+    corpus = os.path.relpath(sample_slice, REPO)  # as typed from the project folder
+    params = write_params(tmp_path / "p.yaml", corpus=corpus, embedding="static", stability_seeds=1)
     a = run_folder(
         lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout
     )
-    # rerun as the report's Methods section says: with the run's own params.yaml
+    # rerun as the report's Methods section says: with the run's own params.yaml, from any folder
     assert f"lip report --params {a / 'params.yaml'}" in (a / "report.html").read_text()
     b = run_folder(
         lip(
-            "report", "--params", str(a / "params.yaml"), "--out", str(tmp_path / "r"), "--quiet"
+            "report", "--params", str(a / "params.yaml"), "--out", str(tmp_path / "r"), "--quiet",
+            cwd=tmp_path,
         ).stdout
-    )
+    )  # fmt: skip
     assert a != b
     for name in (
         "topics.csv",

@@ -217,6 +217,17 @@ def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):
     assert "corpus.documents" in result.output and "resolved.n_clusters" in result.output
 
 
+def test_runs_given_a_run_folder_or_its_latest_link_lists_that_run(runs):
+    a, _ = runs
+    latest = a.parent / "latest"
+    latest.symlink_to(a.name)
+    for target in (a, latest):
+        result = invoke("runs", target)
+        assert result.exit_code == 0, result.output
+        assert str(a) in result.output and "no runs under" not in result.output
+        assert "None" not in result.output and "<NA>" not in result.output
+
+
 def test_compare_sets_the_quality_figures_of_both_runs_side_by_side(runs):
     a, b = runs
     record = json.loads((b / "run.json").read_text())
@@ -226,12 +237,15 @@ def test_compare_sets_the_quality_figures_of_both_runs_side_by_side(runs):
     (b / "run.json").write_text(json.dumps(record))
     result = invoke("compare", a, b, "--out", a.parent / "cmp")
     assert result.exit_code == 0, result.output
-    assert "quality (run.json evaluation" in result.output
+    assert "quality figures (run.json evaluation" in result.output
     quality = pd.read_csv(a.parent / "cmp" / "quality.csv").set_index("measure")
     assert list(quality.columns) == ["run_a", "run_b", "change"]
     assert quality.loc["npmi", "change"] == pytest.approx(0.05)
     assert quality.loc["n_topics", "change"] == 0
-    assert "resample_ari_mean" not in quality.index  # nothing to set it against
+    assert pd.isna(quality.loc["resample_ari_mean", "run_a"])  # only run b has it
+    assert quality.loc["resample_ari_mean", "run_b"] == 0.5
+    assert pd.isna(quality.loc["resample_ari_mean", "change"])
+    assert "(unset)" in result.output
 
 
 def test_compare_and_evaluate_name_a_themes_run_as_such(runs, tmp_path):

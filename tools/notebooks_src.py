@@ -127,7 +127,7 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ),
     (
         "md",
-        "Bars give the share of reports in which each practice issue was coded (n/N); diamonds are published national figures from different samples and periods, for orientation only.",
+        "Bars give the share of reports in which each practice issue was coded (n/N); the markers, one shape per study, are published national figures from different samples and periods, for orientation only.",
     ),
     ("code", "lenses.prevalence_table"),
     (

@@ -86,12 +86,16 @@ def load_context(
     codebooks: list[Path],
     labels: Path | None,
     method: str,
+    whole: bool = False,
 ) -> Context:
     from lip_research import codebook, embed, pipeline
     from lip_research import config as config_mod
 
     if method not in ("auto", "zero_shot", "supervised"):
         raise typer.BadParameter("choose auto, zero_shot or supervised", param_hint="--method")
+    if backend and backend not in config_mod.EMBEDDING_BACKENDS:
+        choices = " or ".join(config_mod.EMBEDDING_BACKENDS)
+        raise typer.BadParameter(f"choose {choices}, not {backend!r}", param_hint="--backend")
     try:
         cfg = config_mod.load_yaml(config) if config else config_mod.RunConfig()
         if backend:
@@ -101,9 +105,10 @@ def load_context(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        whole = pipeline.load_corpus(corpus, cfg)
-        # the passages a notebook run codes: title pages and contents lists left out
-        loaded = pipeline.modelled(whole, cfg)
+        everything = pipeline.load_corpus(corpus, cfg)
+        # the passages a notebook run codes: title pages and contents lists left out (search,
+        # with ``whole``, reads every passage)
+        loaded = everything if whole else pipeline.modelled(everything, cfg)
     except io.CorpusError as exc:
         raise typer.BadParameter(str(exc), param_hint="--corpus") from None
     timings["load_corpus"] = time.perf_counter() - t0
@@ -125,7 +130,7 @@ def load_context(
         embed.embed_texts, backend=cfg.topics.embedding, device=cfg.topics.device
     )
     found = read_labels(label_dir) if label_dir is not None and method != "zero_shot" else None
-    return Context(cfg, loaded, vectors, embed_fn, found, books, timings, whole.content_hash)
+    return Context(cfg, loaded, vectors, embed_fn, found, books, timings, everything.content_hash)
 
 
 def lens_params(ctx: Context, method: str):

@@ -166,7 +166,7 @@ def search(
     if query.strip() and like:
         raise typer.BadParameter("give a QUERY or --like PASSAGE_ID, not both")
     with fail():
-        ctx = load_context(corpus, config, backend, [], None, "zero_shot")
+        ctx = load_context(corpus, config, backend, [], None, "zero_shot", whole=True)
     passages = ctx.corpus.passages
     try:
         if like:
@@ -186,7 +186,9 @@ def search(
             hits = search_mod.concordance(
                 search_mod.build_concordance(passages), query, context=context
             )
-    except (KeyError, ValueError) as exc:
+    except KeyError as exc:
+        raise typer.BadParameter(exc.args[0]) from None  # str(KeyError) adds quotes
+    except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     used = "semantic" if like else mode
     with fail(), start_run(out, ctx) as run:
@@ -238,7 +240,7 @@ def briefing(
             paths = write_briefings(make_briefings(outputs, ctx, list(theme or [])), run)
             themes_done = sorted({Path(p).stem for p in paths.values()})
             finish_run(run, ctx, "briefing", {"themes": themes_done})
-    typer.echo(f"{len(paths) // 2} briefing(s) -> {run / 'briefings'}")
+    typer.echo(f"{len(themes_done)} briefing(s) -> {run / 'briefings'}")
 
 
 def calibrate(

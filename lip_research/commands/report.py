@@ -28,6 +28,7 @@ def report(
 ) -> None:
     """Execute a parameterised notebook with papermill into a new run folder with an HTML report."""
     from lip_research import io
+    from lip_research.config import EMBEDDING_BACKENDS
     from lip_research.pipeline import corpus_spec
     from lip_research.report import find_notebook, load_params, run_report
 
@@ -40,6 +41,11 @@ def report(
         if seed is not None:
             values["seed"] = seed
         if embedding is not None:
+            if embedding not in EMBEDDING_BACKENDS:
+                raise typer.BadParameter(
+                    f"choose {' or '.join(EMBEDDING_BACKENDS)}, not {embedding!r}",
+                    param_hint="--embedding",
+                )
             values["embedding"] = embedding
         name = values.pop("name", None) or corpus_spec(values["corpus"]).name
         target = out or Path("reports") / name
@@ -61,9 +67,8 @@ def runs(
             typer.echo(f"no runs under {root}")
             return
         shown = table.drop(columns="problem")
-        for column in shown.columns[(shown.dtypes == "Int64") & shown.isna().any()]:
-            shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
-        typer.echo(shown.to_string(index=False, na_rep=""))
+        shown = shown.astype(object).where(shown.notna(), "")  # blank, not None or <NA>
+        typer.echo(shown.to_string(index=False))
         for status, problem in zip(table["status"], table["problem"], strict=True):
             if isinstance(problem, str):
                 typer.echo(problem if status == "failed" else f"unreadable: {problem}")
@@ -126,8 +131,18 @@ def compare(
             )
         quality = result["quality"]
         if not quality.empty:
-            typer.echo("quality (run.json evaluation; `lip evaluate` adds stability):")
-            typer.echo(quality.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            typer.echo(
+                "quality figures (run.json evaluation; (unset): that run has none, "
+                "`lip evaluate RUN` adds stability and resampling):"
+            )
+            shown = quality.astype(object).where(quality.notna(), "(unset)")
+            shown["change"] = quality["change"].astype(object).where(quality["change"].notna(), "")
+            typer.echo(
+                shown.to_string(
+                    index=False,
+                    formatters={c: _figure for c in ("run_a", "run_b", "change")},
+                )
+            )
         topics = result["topics"]
         counts = topics["status"].value_counts().to_dict() if not topics.empty else {}
         typer.echo(
@@ -146,7 +161,7 @@ def compare(
             typer.echo(topics[cols].to_string(index=False))
         if result["themes"] is not None:
             shifts = result["themes"][result["themes"]["shift"].abs() > 0]
-            typer.echo(f"theme prevalence shifts: {len(shifts)}")
+            typer.echo(f"themes whose prevalence shifted: {len(shifts)} of {len(result['themes'])}")
             if not shifts.empty:
                 typer.echo(shifts.to_string(index=False))
         if out:
@@ -156,3 +171,7 @@ def compare(
             io.write_csv(quality, out / "quality.csv")
             if result["themes"] is not None:
                 io.write_csv(result["themes"], out / "theme_shifts.csv")
+
+
+def _figure(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
