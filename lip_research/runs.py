@@ -11,7 +11,10 @@ import pandas as pd
 
 from lip_research import io
 
-TABLES = ("topics.csv", "passage_topics.parquet", "document_topics.csv", "theme_documents.csv")
+TABLES = (
+    "topics.csv", "passage_topics.parquet", "document_topics.csv", "theme_documents.csv",
+    "theme_prevalence.csv", "why_passages.parquet", "quality_markers.csv", "marker_coverage.csv",
+)  # fmt: skip
 # written by every run (`lip topics` and `lip report`); the others only by some notebooks
 CORE_TABLES = ("topics.csv", "passage_topics.parquet", "document_topics.csv")
 RERUN = "rerun `lip topics` or `lip report` into a new folder"

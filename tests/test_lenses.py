@@ -192,7 +192,7 @@ def test_sample_corpus_end_to_end_with_the_static_backend(tmp_path):
 
 
 def test_bad_inputs_are_reported_as_parameter_errors(corpus, tmp_path):
-    with pytest.raises(typer.BadParameter, match="not one of minilm, static"):
+    with pytest.raises(typer.BadParameter, match="choose minilm or static, not .bert."):
         cmd.themes(corpus=corpus, out=tmp_path / "x", backend="bert")
     with pytest.raises(typer.BadParameter, match="does not exist"):
         cmd.themes(corpus=tmp_path / "nowhere", out=tmp_path / "x")

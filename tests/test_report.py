@@ -167,6 +167,8 @@ def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, 
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     proc = lip("compare", str(a), str(b))
     assert proc.stdout.startswith("IDENTICAL")
+    first = proc.stdout.splitlines()[0]  # the lens tables are compared too
+    assert "theme_prevalence.csv" in first and "why_passages.parquet" in first
     listing = lip("runs", str(tmp_path / "r")).stdout
     assert str(a) in listing and "complete" in listing
 

@@ -98,7 +98,8 @@ def compare(
         ]
         core_missing = set(result["missing"]) & set(CORE_TABLES)
         if result["identical"]:
-            typer.echo("IDENTICAL: every table is byte-identical in both runs.")
+            compared = [k for k, v in result["tables"].items() if v is not None]
+            typer.echo(f"IDENTICAL: byte-identical in both runs: {', '.join(compared)}.")
         elif not changed and not core_missing:
             typer.echo(
                 "SAME TOPICS: the topic tables are byte-identical; only one run has "
