@@ -96,10 +96,10 @@ def as_years(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values):
         return pd.Series(np.nan, index=values.index)
     if pd.api.types.is_numeric_dtype(values):
-        known = values.dropna()
-        whole = (known % 1 == 0) & known.between(*YEAR_RANGE)
-        if len(known) and whole.mean() >= 0.9:
-            return values.where(values.isna() | ((values % 1 == 0) & values.between(*YEAR_RANGE)))
+        known = values.notna()
+        year = (values % 1 == 0) & values.between(*YEAR_RANGE)
+        if known.any() and year[known].mean() >= 0.9:
+            return values.where(year | ~known)
         return pd.Series(np.nan, index=values.index)
     return pd.to_datetime(values, errors="coerce", format="mixed").dt.year
 

@@ -150,16 +150,8 @@ def compare(
             f"topics: {counts.get('matched', 0)} matched, {counts.get('gained', 0)} gained, {counts.get('lost', 0)} lost"
         )
         if not topics.empty:
-            cols = [
-                "status",
-                "topic_a",
-                "label_a",
-                "topic_b",
-                "label_b",
-                "similarity",
-                "share_shift",
-            ]
-            typer.echo(topics[cols].to_string(index=False))
+            shown = topics.drop(columns=["size_a", "size_b"])  # share_shift says it in shares
+            typer.echo(shown.to_string(index=False))
         if result["themes"] is not None:
             shifts = result["themes"][result["themes"]["shift"].abs() > 0]
             typer.echo(f"themes whose prevalence shifted: {len(shifts)} of {len(result['themes'])}")
