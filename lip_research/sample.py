@@ -99,6 +99,7 @@ PRONOUNS = {
     "m": {"he": "he", "him": "him", "his": "his", "He": "He", "His": "His"},
     "f": {"he": "she", "him": "her", "his": "her", "He": "She", "His": "Her"},
 }
+SENTENCE_START = re.compile(r"(?:^|[.!?][\"')]?\s+)[\"'(]?$")  # text before a sentence's first word
 EXCLUSIVE = (  # alternatives that contradict each other within one report
     {"gen-tor-08", "gen-tor-09", "gen-tor-11"},
     {"gen-fam-03", "gen-fam-04", "gen-fam-10", "gen-fam-06"},
@@ -209,16 +210,19 @@ def _names(profile: dict[str, Any], rng: random.Random, used: set[str]) -> dict[
 
 
 def fill(text: str, names: dict[str, str]) -> str:
-    """Replace ``{placeholder}`` markers; unknown markers are an error."""
+    """Replace ``{placeholder}`` markers, capitalised where a sentence starts; unknown markers
+    are an error."""
 
     def sub(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in names:
             raise KeyError(f"unknown placeholder {{{key}}}")
-        return names[key]
+        value = names[key]
+        if SENTENCE_START.search(text[: match.start()]):
+            value = value[:1].upper() + value[1:]
+        return value
 
-    out = re.sub(r"\{(\w+)\}", sub, text)
-    return out[0].upper() + out[1:] if out else out
+    return re.sub(r"\{(\w+)\}", sub, text)
 
 
 def _pick(

@@ -149,3 +149,18 @@ def test_lip_sample_builds_a_new_labelled_corpus_folder(tmp_path):
     spec = corpus_spec(tmp_path)  # read from the corpus.yaml `lip sample` wrote
     assert len(list(spec.sources[0].iterdir())) == 10
     assert spec.manifest.exists() and (spec.labels / "paragraphs.csv").exists()
+
+
+def test_a_placeholder_that_starts_a_sentence_is_capitalised():
+    names = {"mother": "the mother", "child": "Child A"}
+    text = fill('{mother} agreed. "{mother} said no." Then {child} met {mother}.', names)
+    assert text == 'The mother agreed. "The mother said no." Then Child A met the mother.'
+
+
+def test_sample_prose_has_no_sentence_starting_in_lower_case():
+    labels = pd.read_csv(SAMPLE / "labels" / "paragraphs.csv")
+    starts = labels["text"].str.findall(r"(?:^|[.!?]\s+)(the (?:mother|sibling)\b)").explode()
+    doubled = labels["text"].str.contains(
+        r"\b(?:his|her|their) (?:younger )?the (?:sibling|mother)\b"
+    )
+    assert starts.dropna().empty and not doubled.any()
