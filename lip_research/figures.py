@@ -150,7 +150,7 @@ def plot_topic_trend(
     """Share of passages per topic over time (one line per topic, largest topics).
 
     Lines break over years with no reports instead of joining across them; with ``reports``
-    (reports per year), each year's tick says how many reports its shares rest on.
+    (reports per year), each year's tick says how many reports its shares rest on (n=0 in grey).
     """
     keep = trend.groupby("label")["passages"].sum().nlargest(top).index
     topic_of = dict(zip(trend["label"], trend["topic"], strict=False)) if "topic" in trend else {}
@@ -167,9 +167,11 @@ def plot_topic_trend(
             label=_short(label, 30),
             color=(colours or {}).get(topic_of.get(label), PALETTE[i % len(PALETTE)]),
         )
-    if reports is not None and len(times) <= 20:
-        ticks = [t for t in axis if t in set(times)]
-        ax.set_xticks(ticks, [f"{t}\nn={int(reports.get(t, 0))}" for t in ticks], fontsize=6)
+    if reports is not None and len(axis) <= 20:
+        ax.set_xticks(axis, [f"{t}\nn={int(reports.get(t, 0))}" for t in axis], fontsize=6)
+        for tick, t in zip(ax.get_xticklabels(), axis, strict=True):
+            if t not in set(times):
+                tick.set_color("grey")  # a year with no reports: n=0, the lines break there
     ax.set_xlabel(time_col + (" (n: reports)" if reports is not None else ""))
     ax.set_ylabel("share of passages")
     ax.set_title("Topics over time")

@@ -148,7 +148,9 @@ def test_topic_trend_breaks_over_years_without_reports_and_gives_n():
         x, y = line.get_data()
         assert list(x) == [2015, 2016, 2017, 2018]
         assert np.isnan(y[1]) and np.isnan(y[2])  # no reports: a gap, not a joining line
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2015\nn=2", "2018\nn=1"]
+    ticks = ax.get_xticklabels()
+    assert [t.get_text() for t in ticks] == ["2015\nn=2", "2016\nn=0", "2017\nn=0", "2018\nn=1"]
+    assert ticks[1].get_color() == "grey" and ticks[0].get_color() != "grey"
     plt.close(fig)
 
 
