@@ -1,9 +1,8 @@
 """Topic words that mean something: offline tokenising, lemmatising, phrases and stopwords.
 
 The analyzer lower-cases and tokenises with NLTK, lemmatises with simplemma (offline), joins
-multi-word expressions found by NLTK collocation detection ("child protection plan",
-"health visitor"; a phrase nearly always followed by the same word takes it in, so
-"children looked" becomes "children looked after"), and drops English stopwords, report boilerplate, empty role words,
+multi-word expressions (:mod:`lip_research.phrases`: "child protection plan", "health
+visitor", "children looked after"), and drops English stopwords, report boilerplate, empty role words,
 numbers, dates, months and place or organisation names. It is a picklable object so a
 fitted BERTopic model can be saved with it.
 """
@@ -12,17 +11,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-from nltk.probability import FreqDist
 from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from lip_research.clean import keyed_sentences, shared_boilerplate
+from lip_research.phrases import PhraseParams, extend_phrases, find_phrases, phrase_index, spans
 
 TOKEN = RegexpTokenizer(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 _WORD = re.compile(r"[a-z][a-z'\-]*")  # the same words as TOKEN on lower-cased text, faster
@@ -71,7 +69,6 @@ DISCOURSE = (  # verbs and adverbs of report prose that carry no topic
     "responded concern concerned raise raised able unable possible likely"
 ).split()
 COMMON_PLACE_WORDS = {"reading", "bury", "sutton", "harrow", "kent", "sale"}  # also real words
-PARTICLES = frozenset({"after", "up", "out", "off", "down"})  # may end a phrase ("looked after")
 
 
 @lru_cache(maxsize=1)
@@ -130,138 +127,6 @@ def tokens(text: str) -> list[str]:
     return [lem for lem, _ in surface_tokens(text)]
 
 
-@dataclass(frozen=True)
-class PhraseParams:
-    min_count: int = 5
-    min_pmi: float = 3.0
-    max_phrases: int = 400
-    extend_share: float = 0.8  # a phrase this often next to the same word takes it in ...
-    extend_min: int = 10  # ... when that happens at least this many times
-    max_words: int = 5
-
-
-def _refused(word: str) -> bool:
-    return word in ENGLISH_STOP_WORDS or word in MONTHS or len(word) < 3
-
-
-def find_phrases(
-    docs: Sequence[Sequence[str]], stop: frozenset[str], params: PhraseParams = PhraseParams()
-) -> tuple[tuple[str, ...], ...]:
-    """Frequent, strongly associated bigrams and trigrams (NLTK collocation finder).
-
-    Neither word may be a stopword, except a phrasal particle after another word ("look after").
-    """
-    measures = BigramAssocMeasures()
-    # Same counts as BigramCollocationFinder.from_documents, gathered with Counter (5x faster).
-    words: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
-    for doc in docs:
-        words.update(doc)
-        pairs.update(zip(doc, doc[1:], strict=False))
-    finder = BigramCollocationFinder(FreqDist(words), FreqDist(pairs))
-    finder.apply_freq_filter(params.min_count)
-    finder.apply_ngram_filter(
-        lambda a, b: _refused(a) or (_refused(b) and b not in PARTICLES)  # "look after" passes
-    )
-    scored = [(bg, s) for bg, s in finder.score_ngrams(measures.pmi) if s >= params.min_pmi]
-    scored.sort(key=lambda x: (-finder.ngram_fd[x[0]], x[0]))
-    bigrams = [bg for bg, _ in scored[: params.max_phrases]]
-    bigram_set = set(bigrams)
-    # trigrams: a bigram followed by a word that often follows it
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for doc in docs:
-        for i in range(len(doc) - 2):
-            if (doc[i], doc[i + 1]) in bigram_set or (doc[i + 1], doc[i + 2]) in bigram_set:
-                counts[(doc[i], doc[i + 1], doc[i + 2])] += 1
-    trigrams = [
-        tg
-        for tg, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
-        if c >= params.min_count and (tg[0], tg[1]) in bigram_set and (tg[1], tg[2]) in bigram_set
-    ][: params.max_phrases // 4]
-    phrases = [tg for tg in trigrams] + bigrams
-    return tuple(p for p in phrases if not all(w in stop for w in p))
-
-
-def _phrase_index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
-    """Phrases by first word, longest first: the order in which :func:`_spans` tries them."""
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for p in sorted(phrases, key=len, reverse=True):
-        index.setdefault(p[0], []).append(p)
-    return index
-
-
-def _spans(
-    toks: Sequence[str], index: dict[str, list[tuple[str, ...]]]
-) -> Iterator[tuple[int, tuple[str, ...] | None]]:
-    """Left to right, the longest phrase starting at each position, else the single token."""
-    i = 0
-    while i < len(toks):
-        for p in index.get(toks[i], ()):
-            if tuple(toks[i : i + len(p)]) == p:
-                yield i, p
-                i += len(p)
-                break
-        else:
-            yield i, None
-            i += 1
-
-
-def _neighbours(
-    docs: Sequence[Sequence[str]], phrases: Sequence[tuple[str, ...]]
-) -> tuple[Counter, Counter[tuple[tuple[str, ...], str]], Counter[tuple[tuple[str, ...], str]]]:
-    """How often each phrase occurs (matched as :meth:`Analyzer.merge` matches) and its neighbours."""
-    index = _phrase_index(phrases)
-    seen: Counter[tuple[str, ...]] = Counter()
-    before: Counter[tuple[tuple[str, ...], str]] = Counter()
-    after: Counter[tuple[tuple[str, ...], str]] = Counter()
-    for doc in docs:
-        for i, p in _spans(doc, index):
-            if p is None:
-                continue
-            seen[p] += 1
-            end = i + len(p)
-            if i > 0:
-                before[(p, doc[i - 1])] += 1
-            if end < len(doc):
-                after[(p, doc[end])] += 1
-    return seen, before, after
-
-
-def extend_phrases(
-    phrases: Sequence[tuple[str, ...]],
-    docs: Sequence[Sequence[str]],
-    refuse: frozenset[str],
-    params: PhraseParams = PhraseParams(),
-) -> tuple[tuple[str, ...], ...]:
-    """Complete phrases that the corpus nearly always writes with one more word.
-
-    Collocation detection works on pairs, so "newly qualified social workers" comes out as
-    "newly qualified social" and "children looked after" as "children looked". A phrase
-    next to the same word in ``extend_share`` of its occurrences (and ``extend_min`` times)
-    takes that word in, unless it is a stopword (bar a phrasal particle such as "after"),
-    a month, a number or a word of ``refuse`` (place names).
-    """
-    ends = (ENGLISH_STOP_WORDS - PARTICLES) | frozenset(MONTHS) | frozenset(NUMBER_WORDS)
-    out = list(dict.fromkeys(phrases))
-    for _ in range(params.max_words):
-        seen, before, after = _neighbours(docs, out)
-        grown: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for counts, side in ((after, 1), (before, -1)):
-            for (p, word), n in counts.items():
-                if p in grown or len(p) >= params.max_words:
-                    continue
-                if n < max(params.extend_min, params.extend_share * seen[p]):
-                    continue
-                starts_stop = side < 0 and word in ENGLISH_STOP_WORDS
-                if starts_stop or word in ends or word in refuse or len(word) < 3:
-                    continue
-                grown[p] = (*p, word) if side > 0 else (word, *p)
-        if not grown:
-            break
-        out = list(dict.fromkeys(grown.get(p, p) for p in out))
-    return tuple(out)
-
-
 def template_sentences(
     texts: Sequence[str], groups: Sequence[str], min_share: float = 0.2, min_groups: int = 5
 ) -> frozenset[int]:
@@ -317,10 +182,10 @@ class Analyzer:
     _index: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._index = _phrase_index(self.phrases)
+        self._index = phrase_index(self.phrases)
 
     def merge(self, toks: list[str]) -> list[str]:
-        return [" ".join(p) if p else toks[i] for i, p in _spans(toks, self._index)]
+        return [" ".join(p) if p else toks[i] for i, p in spans(toks, self._index)]
 
     def __call__(self, text: str) -> list[str]:
         terms = []
@@ -377,9 +242,10 @@ def build_analyzer(
     stop = base_stopwords(extra_stopwords) | frozenset(places)
     surfaces = [surface_tokens(strip_template(t, template)) for t in texts]
     docs = [[lem for lem, _ in doc] for doc in surfaces]
-    phrases = find_phrases(docs, stop, phrase_params)
+    dates = frozenset(MONTHS)
+    phrases = find_phrases(docs, stop, dates, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
-    phrases = extend_phrases(phrases, docs, frozenset(places), phrase_params)
+    phrases = extend_phrases(phrases, docs, dates | frozenset(NUMBER_WORDS) | places, phrase_params)
     analyzer = Analyzer(stopwords=stop, phrases=phrases)
     df: Counter[str] = Counter()
     by_group = groups is not None and min_groups > 1

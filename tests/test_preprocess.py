@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+from lip_research.phrases import PhraseParams
 from lip_research.preprocess import (
-    PhraseParams,
     TermSplitter,
     authority_names,
     build_analyzer,
-    extend_phrases,
     is_junk,
     lemma,
     name_words,
@@ -106,14 +105,6 @@ def test_phrases_are_completed_when_the_corpus_always_adds_a_word():
     assert "child look after" in terms
     assert a.display("child look after") == "children looked after"
     assert "vast majority" in terms and not any(t.endswith(" of") for t in terms)
-
-
-def test_a_phrase_is_not_completed_from_a_handful_of_occurrences():
-    doc = ["personal", "adviser", "help"]
-    phrase = (("personal", "adviser"),)
-    assert extend_phrases(phrase, [doc] * 9, frozenset()) == phrase
-    assert extend_phrases(phrase, [doc] * 10, frozenset()) == (("personal", "adviser", "help"),)
-    assert extend_phrases(phrase, [doc] * 10, frozenset({"help"})) == phrase  # a place name
 
 
 def test_vocabulary_bounds_are_at_passage_level():
