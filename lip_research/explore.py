@@ -92,6 +92,7 @@ def interactive_map(run: TopicRun):
 MODEL_STATE = (
     "topics_", "topic_sizes_", "c_tf_idf_", "topic_representations_", "topic_labels_",
     "custom_labels_", "topic_embeddings_", "representative_docs_", "topic_aspects_", "top_n_words",
+    "lip_fitted",
 )  # fmt: skip
 
 
@@ -152,6 +153,10 @@ def apply_edits(
                 ctfidf_model=r.model.ctfidf_model,
                 representation_model=r.model.representation_model,
             )
+        if getattr(r.model, "lip_fitted", None) is not None:  # for saved.assign_topics
+            points, fitted_topics = r.model.lip_fitted
+            merged = analysis.merge_topics(pd.DataFrame({"topic": fitted_topics}), merge)
+            r.model.lip_fitted = (points, merged["topic"].to_numpy("int64"))
         r.document_topics = document_shares(r.passage_topics, run.corpus.passages)
         r.representatives = representatives(run.corpus.passages, r.passage_topics, run.embeddings)
         words = {int(t): topic_words(r.model, int(t)) for t in set(r.passage_topics["topic"])}

@@ -9,17 +9,15 @@ seed, so nothing depends on a library default the run folder does not record.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import logging
 import time
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.cluster import AgglomerativeClustering
 
 from lip_research.bertopic_import import import_bertopic
 from lip_research.config import ConfigError, CorpusShape, TopicConfig, resolve
@@ -54,6 +52,27 @@ class Embedder(BaseEmbedder):
         return embed_texts(texts, backend=self.backend, device=self.device, cache=False)
 
 
+class WardClustering(AgglomerativeClustering):
+    """Ward clustering that can also place passages after the fit (BERTopic's ``transform``
+    needs ``predict``; Ward keeps no model): each point takes the cluster of the nearest
+    fitted point, so the fitted passages keep their clusters exactly."""
+
+    def fit(self, X, y=None):
+        super().fit(X)
+        self.fitted_points_ = np.asarray(X, dtype=np.float32)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        points = self.fitted_points_
+        sq = (points**2).sum(axis=1)
+        nearest = [
+            (sq[None, :] - 2 * chunk @ points.T).argmin(axis=1)  # |x|^2 is the same per row
+            for chunk in np.array_split(X, max(1, len(X) // 1000))
+        ]
+        return self.labels_[np.concatenate(nearest)] if len(X) else np.empty(0, int)
+
+
 def build_model(cfg: TopicConfig, seed: int):
     """The BERTopic pipeline for a *resolved* config (see :func:`lip_research.config.resolve`)."""
     from bertopic import BERTopic
@@ -82,9 +101,7 @@ def build_model(cfg: TopicConfig, seed: int):
     if cfg.clustering == "kmeans":
         clusterer = KMeans(n_clusters=cfg.n_clusters, n_init=10, random_state=seed)
     elif cfg.clustering == "agglomerative":
-        from sklearn.cluster import AgglomerativeClustering
-
-        clusterer = AgglomerativeClustering(n_clusters=cfg.n_clusters, linkage="ward")
+        clusterer = WardClustering(n_clusters=cfg.n_clusters, linkage="ward")
     else:
         from hdbscan import HDBSCAN
 
@@ -197,15 +214,17 @@ def fit_topics(
     timings["vocabulary_s"] = time.perf_counter() - t0
     model = build_model(resolved, seed)
     model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
+    model.lip_config = resolved  # and how it assigns: see lip_research.saved.assign_topics
     t0 = time.perf_counter()
     topics, _ = model.fit_transform(terms, embeddings=embeddings_m)
     timings["fit_s"] = time.perf_counter() - t0
     topics = np.asarray(topics)
     if (topics == OUTLIER).all():
+        umap = "" if resolved.reduction == "umap" else "reduction: umap, "
         raise ConfigError(
             f"HDBSCAN found no topic: every passage is an outlier (reduction {resolved.reduction}, "
-            f"min_topic_size {resolved.min_topic_size}). Use reduction: umap, a smaller "
-            "min_topic_size, or clustering: auto."
+            f"min_topic_size {resolved.min_topic_size}). Use {umap}a smaller "
+            "topics.min_topic_size, or clustering: auto."
         )
     reassigned = not modelled.all()
     if (
@@ -229,6 +248,10 @@ def fit_topics(
         timings["outliers_s"] = time.perf_counter() - t0
     assigned = np.full(len(texts), OUTLIER)
     assigned[modelled] = topics
+    # What lip_research.saved.assign_topics places new passages by: the fitted passages'
+    # unit embeddings and final topics.
+    unit = embeddings_m / np.maximum(np.linalg.norm(embeddings_m, axis=1, keepdims=True), 1e-12)
+    model.lip_fitted = (unit.astype(np.float32), topics.astype(np.int64))
     if reassigned:  # topic words and sizes for the final assignment of every passage
         with _quiet_bertopic():  # it warns that assignments were set by hand: they were
             model.update_topics(
@@ -244,13 +267,18 @@ def fit_topics(
     ].copy()
     passage_topics["topic"] = assigned.astype(int)
     table = topic_table(model, passage_topics)
+    reps = representatives(passages, passage_topics, embeddings)
+    # BERTopic's own Representative_Docs would be term strings: give it the passages' text.
+    model.representative_docs_ = {
+        int(t): group["text"].head(3).tolist() for t, group in reps.groupby("topic")
+    }
     return TopicResult(
         config=resolved,
         choices=choices,
         passage_topics=passage_topics.reset_index(drop=True),
         topics=table,
         document_topics=document_shares(passage_topics, passages),
-        representatives=representatives(passages, passage_topics, embeddings),
+        representatives=reps,
         model=model,
         analyzer=analyzer,
         timings=timings,
@@ -368,45 +396,3 @@ def topic_embeddings(passage_topics: pd.DataFrame, embeddings: np.ndarray) -> pd
         c = embeddings[idx].mean(axis=0)
         out[int(topic)] = c / (np.linalg.norm(c) or 1.0)
     return pd.DataFrame(out).T.sort_index()
-
-
-def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
-    """Pickle the fitted BERTopic; ``model.json`` beside it holds ``meta`` (corpus hash, seed),
-    the config and the package versions a reload needs."""
-    from lip_research import io
-
-    folder.mkdir(parents=True, exist_ok=True)
-    with _quiet_bertopic():  # its pickle warning: the versions are recorded and checked on load
-        result.model.save(str(folder / "bertopic.pkl"), serialization="pickle", save_ctfidf=True)
-    io.write_json(
-        {
-            **meta,
-            "config": dataclasses.asdict(result.config),
-            "packages": io.package_versions(),
-        },
-        folder / "model.json",
-    )
-    return folder
-
-
-def load_model(folder: Path):
-    """(fitted BERTopic, metadata) saved by :func:`save_model`; warns when the packages that
-    shape the pickle differ from the ones it was saved with."""
-    from bertopic import BERTopic
-
-    from lip_research import io
-
-    if not (folder / "bertopic.pkl").exists():
-        raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl)")
-    meta = io.read_json(folder / "model.json")
-    saved = meta.get("packages", {})
-    now = io.package_versions(list(saved)) if saved else {}
-    changed = [f"{k} {saved[k]} -> {now[k]}" for k in saved if now.get(k) != saved[k]]
-    if changed:
-        warnings.warn(
-            f"{folder} was saved with other package versions ({'; '.join(changed)}); "
-            "the reloaded model may fail or assign differently. Refit with `lip topics` here.",
-            stacklevel=2,
-        )
-    with _quiet_bertopic():
-        return BERTopic.load(str(folder / "bertopic.pkl")), meta

@@ -11,7 +11,8 @@ from lip_research import io
 from lip_research.config import ConfigError, IngestConfig, RunConfig
 from lip_research.embed import embed_texts
 from lip_research.pipeline import place_names, run_topics, write_topic_tables
-from lip_research.topics import fit_topics, load_model, save_model, topic_label
+from lip_research.saved import assign_topics, load_model, save_model
+from lip_research.topics import fit_topics, topic_label
 
 STATIC = RunConfig().replace(**{"topics.embedding": "static"})
 
@@ -84,6 +85,30 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     assert meta["corpus_hash"] == fitted.corpus.content_hash
     assert list(model.topics_) == fitted.result.passage_topics["topic"].tolist()
     assert model.get_topic_info().shape[0] == fitted.result.topics.shape[0]
+    texts = fitted.corpus.passages["text"]
+    want = fitted.result.passage_topics["topic"].to_numpy()
+    assert (assign_topics(model, texts, fitted.embeddings) == want).all()
+    # new passages: a reworded copy of a passage lands in that passage's topic
+    i = int(np.flatnonzero(want != -1)[0])
+    new = texts.iloc[i].replace(".", ";")
+    vector = embed_texts([new], backend="static", cache=False)
+    assert assign_topics(model, [new], vector)[0] == want[i]
+    docs = model.get_topic_info().set_index("Topic")["Representative_Docs"]
+    assert docs[want[i]][0] in set(texts)  # the passages' text, not term strings
+
+
+@pytest.mark.parametrize("clustering", ["kmeans", "hdbscan"])
+def test_saved_kmeans_and_hdbscan_models_assign_the_fitted_passages_as_the_fit_did(
+    ingested_slice, tmp_path, clustering
+):
+    extra = (
+        {"topics.reduction": "umap", "topics.min_topic_size": 5} if clustering == "hdbscan" else {}
+    )
+    cfg = STATIC.replace(**{"topics.clustering": clustering, **extra})
+    run = run_topics(ingested_slice, cfg, progress=False)
+    model, _ = load_model(save_model(run.result, tmp_path / "model", {}))
+    got = assign_topics(model, run.corpus.passages["text"], run.embeddings)
+    assert (got == run.result.passage_topics["topic"].to_numpy()).all()
 
 
 def test_reloading_in_another_environment_warns_which_packages_changed(fitted, tmp_path):
@@ -234,8 +259,12 @@ def test_topic_edits_start_from_the_fitted_topics_each_time(ingested_slice, tmp_
     assert set(run.result.representatives["topic"]) <= set(topics["topic"])
     saved = pd.read_csv(tmp_path / "topics.csv")
     assert len(saved) == len(topics)
+    texts, vectors = run.corpus.passages["text"], run.embeddings
+    edited = run.result.passage_topics["topic"].to_numpy()
+    assert (assign_topics(run.result.model, texts, vectors) == edited).all()  # merged ids
     undone = apply_edits(run, tmp_path, labels={}, merge=[])  # edits removed: as fitted
     assert undone.set_index("topic")["words"].to_dict() == fitted_words
+    assert 2 in set(assign_topics(run.result.model, texts, vectors))
     assert run.evaluation["n_topics"] == fitted_n
 
 

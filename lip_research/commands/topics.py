@@ -34,7 +34,10 @@ def topics(
     n_clusters: int | None = typer.Option(
         None, "--n-clusters", help="Number of topics (k-means / agglomerative)."
     ),
-    save_model: bool = typer.Option(True, help="Save the fitted model in RUN/model for reloading."),
+    save_model: bool = typer.Option(
+        True,
+        help="Save the fitted model in RUN/model (lip_research.saved reloads it and assigns new passages).",
+    ),
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Replace the run already in RUN (it is deleted first)."
     ),
@@ -42,7 +45,7 @@ def topics(
     """Fit passage-level BERTopic and write topics.csv, passage_topics.parquet, document_topics.csv, run.json."""
     from lip_research import io
     from lip_research.pipeline import build_config, save_topics
-    from lip_research.topics import save_model as save
+    from lip_research.saved import save_model as save
 
     with fail():
         cfg = build_config(

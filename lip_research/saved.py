@@ -1,0 +1,97 @@
+"""A fitted topic model on disk: save it, load it, and assign topics to passages with it.
+
+:func:`save_model` pickles the fitted BERTopic with its analyzer and resolved config;
+:func:`load_model` reloads it, warning when the packages that shape the pickle changed;
+:func:`assign_topics` gives passages (the fitted ones or new ones) topics the way the fit did.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lip_research.preprocess import template_share
+from lip_research.topics import OUTLIER, TEMPLATE_PASSAGE, TopicResult, _quiet_bertopic
+
+
+def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
+    """Pickle the fitted BERTopic; ``model.json`` beside it holds ``meta`` (corpus hash, seed),
+    the config and the package versions a reload needs."""
+    from lip_research import io
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with _quiet_bertopic():  # its pickle warning: the versions are recorded and checked on load
+        result.model.save(str(folder / "bertopic.pkl"), serialization="pickle", save_ctfidf=True)
+    io.write_json(
+        {
+            **meta,
+            "config": dataclasses.asdict(result.config),
+            "packages": io.package_versions(),
+        },
+        folder / "model.json",
+    )
+    return folder
+
+
+def load_model(folder: Path):
+    """(fitted BERTopic, metadata) saved by :func:`save_model`; warns when the packages that
+    shape the pickle differ from the ones it was saved with."""
+    from bertopic import BERTopic
+
+    from lip_research import io
+
+    if not (folder / "bertopic.pkl").exists():
+        raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl)")
+    meta = io.read_json(folder / "model.json")
+    saved = meta.get("packages", {})
+    now = io.package_versions(list(saved)) if saved else {}
+    changed = [f"{k} {saved[k]} -> {now[k]}" for k in saved if now.get(k) != saved[k]]
+    if changed:
+        warnings.warn(
+            f"{folder} was saved with other package versions ({'; '.join(changed)}); "
+            "the reloaded model may fail or assign differently. Refit with `lip topics` here.",
+            stacklevel=2,
+        )
+    with _quiet_bertopic():
+        return BERTopic.load(str(folder / "bertopic.pkl")), meta
+
+
+def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+    """Each passage's topic from a fitted or reloaded model: a passage mostly of template text
+    gets -1, as in the fit; any other takes the topic of the fitted passage most similar to it
+    (cosine of the embeddings), so the fitted passages get exactly their fitted topics.
+
+    ``embeddings`` must come from the run's embedding backend (``run.json``'s config).
+    """
+    texts = [str(t) for t in texts]
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    if len(texts) != len(embeddings):
+        raise ValueError(f"{len(texts)} passages but {len(embeddings)} embeddings")
+    fitted = getattr(model, "lip_fitted", None)
+    analyzer = getattr(model, "lip_analyzer", None)
+    if fitted is None or analyzer is None:
+        raise ValueError(
+            "this model was saved by an older lip_research, which kept no record of its fitted "
+            "passages; refit it with `lip topics` to assign topics with it"
+        )
+    points, topics = fitted
+    if embeddings.shape[1:] != points.shape[1:]:
+        raise ValueError(
+            f"embeddings of {embeddings.shape[1]} dimensions, but the model was fitted on "
+            f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding})"
+        )
+    template = analyzer.template
+    out = np.full(len(texts), OUTLIER)
+    modelled = np.array(
+        [not template or template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool
+    )
+    unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+    for chunk in np.array_split(np.flatnonzero(modelled), max(1, int(modelled.sum()) // 1000)):
+        if len(chunk):
+            out[chunk] = topics[(unit[chunk] @ points.T).argmax(axis=1)]
+    return out
