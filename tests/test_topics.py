@@ -88,6 +88,9 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     texts = fitted.corpus.passages["text"]
     want = fitted.result.passage_topics["topic"].to_numpy()
     assert (assign_topics(model, texts, fitted.embeddings) == want).all()
+    terms = [model.lip_analyzer.term_string(t) for t in texts]
+    own, _ = model.transform(terms, embeddings=fitted.embeddings)  # BERTopic's own API
+    assert (np.asarray(own)[want != -1] == want[want != -1]).all()
     # new passages: a reworded copy of a passage lands in that passage's topic
     i = int(np.flatnonzero(want != -1)[0])
     new = texts.iloc[i].replace(".", ";")
