@@ -19,6 +19,7 @@ from lip_research.runs import (
     lens_run_error,
     read_record,
     read_status,
+    saved_edits,
     status_warning,
 )
 
@@ -69,6 +70,12 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
     text = parameter_changes(corpus(rec_a), corpus(rec_b))
     text = text.assign(parameter="corpus." + text["parameter"])
     return pd.concat([given, auto, text], ignore_index=True).astype(object)
+
+
+def _edit_changes(run_a: Path, run_b: Path) -> pd.DataFrame:
+    """Topic edits (``topic_edits.yaml``: merges, labels) that differ, as ``edits.`` rows."""
+    edits = parameter_changes(saved_edits(run_a), saved_edits(run_b))
+    return edits.assign(parameter="edits." + edits["parameter"])
 
 
 def match_topics(
@@ -269,7 +276,9 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
         "same_corpus": hash_a == hash_b if hash_a and hash_b else None,
         "unknown_corpus": [run for run, h in ((run_a, hash_a), (run_b, hash_b)) if not h],
         "warnings": warnings,
-        "parameters": _changes(rec_a, rec_b),
+        "parameters": pd.concat(
+            [_changes(rec_a, rec_b), _edit_changes(run_a, run_b)], ignore_index=True
+        ),
         "quality": quality_changes(rec_a, rec_b),
         "topics": match_topics(
             _read_csv(run_a / "topics.csv", columns), _read_csv(run_b / "topics.csv", columns)

@@ -129,6 +129,20 @@ def apply_edits(
     """
     import yaml
 
+    merge, labels = analysis.check_edits(merge, labels)
+    topics = edit_topics(run, labels=labels, merge=merge)
+    io.write_text(
+        yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True),
+        Path(run_dir) / "topic_edits.yaml",
+    )
+    write_topic_tables(run, Path(run_dir))
+    return topics
+
+
+def edit_topics(
+    run: TopicRun, labels: dict[int, str] | None = None, merge: list[list[int]] | None = None
+) -> pd.DataFrame:
+    """Merge and relabel the run's topics in memory, starting from the topics as fitted."""
     from lip_research import evaluate
     from lip_research.topics import (
         _quiet_bertopic,
@@ -168,9 +182,4 @@ def apply_edits(
     r.topics = topic_table(r.model, r.passage_topics)
     if labels:
         r.topics = analysis.relabel(r.topics, labels)
-    io.write_text(
-        yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True),
-        Path(run_dir) / "topic_edits.yaml",
-    )
-    write_topic_tables(run, Path(run_dir))
     return r.topics

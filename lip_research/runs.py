@@ -25,6 +25,25 @@ class RunError(ValueError):
     """A run folder is missing, damaged or unfinished; the message names the file and what to do."""
 
 
+def saved_edits(run: Path) -> dict[str, Any]:
+    """The topic ``merge`` and ``labels`` a run's ``topic_edits.yaml`` holds ({} when none)."""
+    import yaml
+
+    from lip_research.analysis import AnalysisError, check_edits
+
+    path = Path(run) / "topic_edits.yaml"
+    if not path.exists():
+        return {}
+    try:
+        edits = yaml.safe_load(path.read_text()) or {}
+        merge, labels = check_edits(edits.get("merge"), edits.get("labels"))
+    except (yaml.YAMLError, AttributeError, AnalysisError) as err:
+        raise RunError(
+            f"{path} is unreadable ({err}); fix it, or delete it to use the topics as fitted"
+        ) from None
+    return {k: v for k, v in (("merge", merge), ("labels", labels)) if v}
+
+
 def lens_run_error(run: Path, record: dict[str, Any], what: str) -> RunError | None:
     """A RunError for a run of a lens command (``lip themes`` ...), which ``what`` cannot take."""
     command = record.get("command")

@@ -277,3 +277,29 @@ def test_runs_tells_similar_runs_apart_and_says_why_one_failed(runs):
     row = next(line for line in result.output.splitlines() if line.strip().startswith(str(a)))
     assert "topics" in row and "n_clusters=" in row
     assert f"{failed} failed: ConfigError: n_clusters too big" in result.output
+
+
+def test_evaluate_and_compare_take_a_runs_topic_edits_into_account(runs):
+    from lip_research import analysis
+
+    a, b = runs
+    topics = pd.read_csv(a / "topics.csv")
+    first, second = (int(t) for t in topics["topic"][topics["topic"] != -1][:2])
+    saved = pd.read_parquet(a / "passage_topics.parquet")
+    analysis.merge_topics(saved, [[first, second]]).to_parquet(a / "passage_topics.parquet")
+    (a / "topic_edits.yaml").write_text(
+        f"labels:\n  {first}: Merged by hand\nmerge:\n- [{first}, {second}]\n"
+    )
+    ev = invoke("evaluate", a, "--seeds", "1", "--resamples", "0")
+    assert ev.exit_code == 0, ev.output
+    assert "assigns passages differently" not in ev.output  # the edits were applied
+    assert "topic edits" in ev.output
+    record = json.loads((a / "run.json").read_text())
+    assert record["evaluation"]["n_topics"] == (topics["topic"] != -1).sum() - 1
+
+    result = invoke("compare", a, b)
+    assert result.exit_code == 0, result.output
+    assert "edits.merge" in result.output and "edits.labels" in result.output
+
+    (a / "topic_edits.yaml").write_text("merge: [4, 9]\n")  # flat: not a list of groups
+    assert_one_line_error(invoke("evaluate", a, "--seeds", "1"), "topic_edits.yaml")

@@ -124,6 +124,7 @@ def evaluate(
 ) -> None:
     """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery.
 
+    The run is refitted from its config, with its topic edits (topic_edits.yaml) applied.
     Figures go to RUN/evaluation.csv and run.json's "evaluation"; a figure this call does not
     compute (an earlier --npmi-window, say) is kept from the last call.
     """
@@ -132,8 +133,16 @@ def evaluate(
 
     from lip_research import io
     from lip_research.config import from_dict
+    from lip_research.explore import edit_topics
     from lip_research.pipeline import load_corpus, modelled, run_topics
-    from lip_research.runs import RERUN, RunError, lens_run_error, run_record, status_warning
+    from lip_research.runs import (
+        RERUN,
+        RunError,
+        lens_run_error,
+        run_record,
+        saved_edits,
+        status_warning,
+    )
     from lip_research.topic_bench import evaluation, planted_labels
 
     with fail():
@@ -161,6 +170,10 @@ def evaluate(
                 "fit a new run on it with `lip topics` and evaluate that"
             )
         fitted = run_topics(corpus, cfg, progress=False)
+        edits = saved_edits(run)
+        if edits:  # figures describe the run as saved: with its merges and labels
+            edit_topics(fitted, **edits)
+            typer.echo(f"with the run's topic edits ({run / 'topic_edits.yaml'}): {edits}")
         saved = run / "passage_topics.parquet"
         if saved.exists() and not np.array_equal(
             pd.read_parquet(saved)["topic"].to_numpy(),
