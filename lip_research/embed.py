@@ -52,14 +52,23 @@ def minilm_path() -> Path:
 
 
 def resolve_device(device: str = "auto") -> str:
-    if device != "auto":
+    """ "cuda" or "cpu": ``auto`` takes a GPU when torch sees one; ``cuda`` without one is an error."""
+    if device == "cpu":
         return device
     try:
         import torch
 
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        cuda = torch.cuda.is_available()
     except ImportError:  # pragma: no cover
-        return "cpu"
+        cuda = False
+    if device == "cuda" and not cuda:
+        from lip_research.config import ConfigError
+
+        raise ConfigError(
+            "topics.device is cuda, but torch sees no CUDA GPU here (no GPU, or a CPU-only "
+            "torch); use device: auto, which takes a GPU when there is one, or cpu"
+        )
+    return "cuda" if cuda else "cpu"
 
 
 def backend_version(backend: str) -> str:

@@ -177,9 +177,10 @@ def evaluation(
     from lip_research.pipeline import place_names
 
     names = place_names(run.corpus.documents)
-    for k in range(1, seeds):
+    refit_seeds = [(run.config.seed + k) % 2**32 for k in range(seeds)]  # numpy's seed range
+    for seed in refit_seeds[1:]:
         other = fit_topics(
-            run.corpus.passages, run.embeddings, run.config.topics, run.config.seed + k, names=names
+            run.corpus.passages, run.embeddings, run.config.topics, seed, names=names
         )
         runs.append(
             (
@@ -189,8 +190,7 @@ def evaluation(
         )
     if seeds > 1:
         figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
-        seed = run.config.seed
-        figs["stability_seeds"] = ", ".join(str(seed + k) for k in range(seeds))  # which refits
+        figs["stability_seeds"] = ", ".join(map(str, refit_seeds))  # which refits
     if resamples:
         figs.update(_resampled(run, words, resamples, names))
     if labels is not None:

@@ -81,3 +81,16 @@ def test_no_network_connection_is_attempted(fresh_cache, monkeypatch):
         assert embed.embed_texts(TEXTS, backend=backend, cache=False).shape[0] == 2
     assert attempts == []
     monkeypatch.setattr(socket.socket, "connect", real_connect)
+
+
+def test_asking_for_cuda_without_a_gpu_says_what_to_do():
+    import torch
+
+    from lip_research.config import ConfigError
+
+    if torch.cuda.is_available():
+        assert embed.resolve_device("cuda") == "cuda"
+    else:
+        with pytest.raises(ConfigError, match="topics.device is cuda.*use device: auto"):
+            embed.resolve_device("cuda")
+    assert embed.resolve_device("cpu") == "cpu"

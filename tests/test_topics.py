@@ -296,3 +296,11 @@ def test_the_report_says_which_passages_the_topics_leave_out(ingested_slice, fit
     assert f"{title_pages} more, in the excluded sections front_matter" in (
         workbench.topic_summary(fitted)
     )
+
+
+def test_stability_refits_wrap_round_the_largest_seed(ingested_slice):
+    from lip_research.topic_bench import evaluation
+
+    run = run_topics(ingested_slice, STATIC.replace(seed=2**32 - 1), progress=False)
+    table = evaluation(run, seeds=2).set_index("measure")["value"]
+    assert table["stability_seeds"] == "4294967295, 0"  # not 4294967296, which numpy refuses

@@ -109,7 +109,7 @@ def _claim_run_folder(out: Path, overwrite: bool, delete: bool = True) -> None:
 
 def evaluate(
     run: Path = typer.Argument(..., help="A run folder written by `lip topics` or `lip report`."),
-    seeds: int = typer.Option(3, min=1, help="Seeds for the stability figures (1 = skip)."),
+    seeds: int = typer.Option(3, min=1, max=20, help="Seeds for the stability figures (1 = skip)."),
     npmi_window: int | None = typer.Option(
         None,
         min=2,
