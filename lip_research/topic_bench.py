@@ -146,6 +146,34 @@ def fig_hierarchy(run: TopicRun, run_dir: Path):
     )
 
 
+def similar_topics(run: TopicRun, n: int = 10) -> pd.DataFrame:
+    """The ``n`` most alike pairs of topics (cosine similarity of their passages' centroids):
+    the candidates to merge."""
+    from lip_research.topics import topic_embeddings
+
+    cents = topic_embeddings(run.result.passage_topics, run.embeddings)
+    cents = cents.loc[[t for t in cents.index if t != -1]]
+    sims = analysis.similarity(cents).clip(-1.0, 1.0)
+    labels = run.result.topics.set_index("topic")["label"]
+    ids = list(sims.index)
+    rows = [
+        {
+            "topic_a": a,
+            "label_a": labels.get(a, ""),
+            "topic_b": b,
+            "label_b": labels.get(b, ""),
+            "similarity": round(float(sims.loc[a, b]), 3),
+        }
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+    ]
+    columns = ["topic_a", "label_a", "topic_b", "label_b", "similarity"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["similarity", "topic_a", "topic_b"], ascending=[False, True, True])[
+        :n
+    ].reset_index(drop=True)
+
+
 # -- evaluation --------------------------------------------------------------------------------
 def evaluation(
     run: TopicRun,

@@ -302,6 +302,7 @@ from lip_research.topic_bench import (  # noqa: E402,F401
     fig_topic_sizes,
     fig_topics_over_time,
     planted_labels,
+    similar_topics,
     topics_by,
     topics_over_time,
 )

@@ -304,3 +304,15 @@ def test_stability_refits_wrap_round_the_largest_seed(ingested_slice):
     run = run_topics(ingested_slice, STATIC.replace(seed=2**32 - 1), progress=False)
     table = evaluation(run, seeds=2).set_index("measure")["value"]
     assert table["stability_seeds"] == "4294967295, 0"  # not 4294967296, which numpy refuses
+
+
+def test_similar_topics_lists_distinct_pairs_most_alike_first(fitted):
+    from lip_research import workbench
+
+    pairs = workbench.similar_topics(fitted, n=5)
+    assert list(pairs.columns) == ["topic_a", "label_a", "topic_b", "label_b", "similarity"]
+    assert len(pairs) == 5 and (pairs["topic_a"] < pairs["topic_b"]).all()
+    assert -1 not in set(pairs["topic_a"]) | set(pairs["topic_b"])
+    assert pairs["similarity"].is_monotonic_decreasing and pairs["similarity"].max() < 1
+    labels = fitted.result.topics.set_index("topic")["label"]
+    assert pairs["label_a"].tolist() == labels[pairs["topic_a"]].tolist()

@@ -281,6 +281,11 @@ wb.table(run.result.topics)
         "md",
         "The topics as fitted: topics joined low in the tree are near-duplicates, candidates for `merge`.",
     ),
+    ("code", "wb.table(wb.similar_topics(run))"),
+    (
+        "md",
+        "The most alike pairs of topics (cosine similarity of their passages' centres, 1 = the same): read both before merging them.",
+    ),
     ("md", "## Edit"),
     ("code", "wb.apply_edits(run, run_dir, labels=labels, merge=merge)"),
     ("code", "wb.fig_topic_sizes(run, run_dir)"),
