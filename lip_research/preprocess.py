@@ -20,6 +20,7 @@ from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from lip_research.clean import keyed_sentences, shared_boilerplate
+from lip_research.config import ConfigError
 from lip_research.phrases import PhraseParams, extend_phrases, find_phrases, phrase_index, spans
 
 TOKEN = RegexpTokenizer(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
@@ -69,6 +70,7 @@ DISCOURSE = (  # verbs and adverbs of report prose that carry no topic
     "responded concern concerned raise raised able unable possible likely"
 ).split()
 COMMON_PLACE_WORDS = {"reading", "bury", "sutton", "harrow", "kent", "sale"}  # also real words
+MIN_TERMS = 5  # fewer topic words than this describe no topics (an empty vocabulary crashes)
 
 
 @lru_cache(maxsize=1)
@@ -104,10 +106,23 @@ def name_words(names: Iterable[str]) -> set[str]:
 
 
 def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
+    """English stopwords, boilerplate, role, date and number words, and the ``extra`` words
+    as terms (:func:`as_term`), so a phrase given there ('care leavers') is a stopword too."""
     words = set(ENGLISH_STOP_WORDS) | set(MONTHS) | set(NUMBER_WORDS) | set(BOILERPLATE)
     words |= set(ROLE_WORDS) | {lemma(w) for w in DISCOURSE} | set(DISCOURSE)
-    words |= {w.lower() for w in extra}
+    for word in extra:
+        words |= {word.lower(), as_term(word)} - {""}
     return frozenset(words)
+
+
+def as_term(text: str) -> str:
+    """A word or phrase as the analyzer's term for it: 'Care leavers' -> 'care leaver'.
+
+    Topic words are shown in their commonest written form, so a researcher who copies
+    'carers' or 'social workers' from ``topics.csv`` into ``extra_stopwords`` writes what
+    the analyzer holds as 'carer' and 'social worker'.
+    """
+    return " ".join(tokens(text.replace("_", " ")))
 
 
 @lru_cache(maxsize=100_000)
@@ -193,10 +208,16 @@ class Analyzer:
         if merged is None:
             merged = self.merge(tokens(strip_template(text, self.template)))
         for term in merged:
-            keep = " " in term or (term not in self.stopwords and len(term) > 2 and term[-1] != "-")
-            if keep and (self.vocabulary is None or term in self.vocabulary):
+            if self.keeps(term) and (self.vocabulary is None or term in self.vocabulary):
                 terms.append(term)
         return terms
+
+    def keeps(self, term: str) -> bool:
+        """Whether a term may be a topic word (the vocabulary aside): a phrase unless it is a
+        stopword itself (from ``extra_stopwords``), a word unless it is a stopword or a scrap."""
+        if term in self.stopwords:
+            return False
+        return " " in term or (len(term) > 2 and term[-1] != "-")
 
     def display(self, term: str) -> str:
         """The commonest written form of a lemmatised term ('learn event' -> 'learning event')."""
@@ -230,6 +251,7 @@ def build_analyzer(
     template: frozenset[int] = frozenset(),
     groups: Sequence[object] | None = None,
     min_groups: int = 1,
+    min_terms: int = MIN_TERMS,
 ) -> Analyzer:
     """Learn phrases and the vocabulary from the corpus; assemble its stopword list.
 
@@ -237,13 +259,18 @@ def build_analyzer(
     level, before topics exist, so that rare typos and ubiquitous words never reach topics.
     With ``groups`` (each passage's document), a term must also occur in ``min_groups``
     documents. ``template`` sentences (:func:`template_sentences`) give no terms.
+    ``extra_stopwords`` may be written as topics.csv shows them ('carers', 'care leavers'):
+    each is read as a term (:func:`as_term`). Fewer than ``min_terms`` topic words left is a
+    ``ConfigError`` that says which bound to loosen.
     """
+    extra_stopwords = tuple(extra_stopwords)
     places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
     stop = base_stopwords(extra_stopwords) | frozenset(places)
     surfaces = [surface_tokens(strip_template(t, template)) for t in texts]
     docs = [[lem for lem, _ in doc] for doc in surfaces]
     dates = frozenset(MONTHS)
-    phrases = find_phrases(docs, stop, dates, phrase_params)
+    # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
+    phrases = find_phrases(docs, base_stopwords() | frozenset(places), dates, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
     phrases = extend_phrases(phrases, docs, dates | frozenset(NUMBER_WORDS) | places, phrase_params)
     analyzer = Analyzer(stopwords=stop, phrases=phrases)
@@ -275,6 +302,15 @@ def build_analyzer(
         for t, c in df.items()
         if min_df <= c <= limit and (not by_group or len(in_groups[t]) >= min_groups)
     )
+    kept = sum(analyzer.keeps(t) for t in vocab)
+    if kept < min_terms:
+        bounds = VocabularyBounds(min_df, max_df, min_groups if by_group else 1, extra_stopwords)
+        candidates = [t for t in df if analyzer.keeps(t)]
+        docs_of = {t: len(in_groups[t]) for t in candidates} if by_group else {}
+        n_docs = len(set(groups)) if groups is not None else len(texts)
+        raise ConfigError(
+            bounds.too_few(kept, min_terms, len(texts), n_docs, df, docs_of, candidates)
+        )
     surface: dict[str, str] = {}
     for (term, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0])):
         surface.setdefault(term, form)
@@ -286,6 +322,61 @@ def build_analyzer(
         template=template,
         _merged=memo,
     )
+
+
+@dataclass(frozen=True)
+class VocabularyBounds:
+    """The topic-word bounds of :func:`build_analyzer`, to explain an empty vocabulary."""
+
+    min_df: int
+    max_df: float
+    min_docs: int
+    extra_stopwords: tuple[str, ...]
+
+    def too_few(
+        self,
+        kept: int,
+        needed: int,
+        n_passages: int,
+        n_documents: int,
+        df: Counter[str],
+        docs_of: dict[str, int],
+        candidates: list[str],
+    ) -> str:
+        """The message: how many words each bound leaves, and which to loosen."""
+        limit = self.max_df * n_passages
+        often = sum(df[t] >= self.min_df for t in candidates)
+        spread = sum(docs_of.get(t, self.min_docs) >= self.min_docs for t in candidates)
+        common = sum(df[t] > limit for t in candidates)
+        fixes = []
+        if often < needed and self.min_df > 1:
+            fixes.append(
+                "lower topics.min_df (2 or 3 suits most corpora; it cannot work above "
+                f"topics.max_df × passages = {int(limit):,})"
+            )
+        if spread < needed and self.min_docs > 1:
+            most = max(docs_of.values(), default=1)
+            fixes.append(
+                f"lower topics.min_docs (the corpus has {n_documents} documents; the most "
+                f"widespread word is in {most})"
+            )
+        if len(candidates) - common < needed and self.max_df < 1:
+            fixes.append("raise topics.max_df (at most 1)")
+        if self.extra_stopwords:
+            fixes.append("remove words from topics.extra_stopwords")
+        if len(candidates) < needed:
+            fixes.append("add documents: the passages hold too few words that are not stopwords")
+        if not fixes:  # each bound alone leaves enough words; together they do not
+            fixes.append("lower topics.min_df or topics.min_docs, or raise topics.max_df")
+        return (
+            f"only {kept} topic words are left (at least {needed} are needed to model topics): "
+            f"of the {len(candidates):,} words and phrases in the {n_passages:,} passages, "
+            f"{often:,} occur in topics.min_df={self.min_df} passages or more, {spread:,} in "
+            f"topics.min_docs={self.min_docs} documents or more, and {common:,} in more than "
+            f"topics.max_df={self.max_df} of the passages (too common to tell topics apart); "
+            f"topics.extra_stopwords={list(self.extra_stopwords)}. "
+            f"To keep more words, {'; or '.join(fixes)}."
+        )
 
 
 def display(term: str) -> str:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
+from lip_research.config import ConfigError
 from lip_research.phrases import PhraseParams
 from lip_research.preprocess import (
+    MIN_TERMS,
     TermSplitter,
+    as_term,
     authority_names,
+    base_stopwords,
     build_analyzer,
     is_junk,
     lemma,
@@ -30,6 +36,7 @@ def analyzer(**kw):
         phrase_params=PhraseParams(min_count=3),
         min_df=1,
         max_df=1.0,
+        min_terms=0,  # these toy corpora hold fewer words than a topic model needs
         **kw,
     )
 
@@ -72,6 +79,7 @@ def test_metadata_names_are_stopwords():
         names=["Castlebrook"],
         min_df=1,
         max_df=1.0,
+        min_terms=0,
     )
     assert "castlebrook" not in a("Castlebrook practitioners met in Castlebrook about neglect.")
     assert "neglect" in a("Castlebrook practitioners met in Castlebrook about neglect.")
@@ -109,7 +117,7 @@ def test_phrases_are_completed_when_the_corpus_always_adds_a_word():
 
 def test_vocabulary_bounds_are_at_passage_level():
     texts = ["neglect " + "rareword" * (i == 0) for i in range(10)]
-    a = build_analyzer(texts, min_df=2, max_df=0.5)
+    a = build_analyzer(texts, min_df=2, max_df=0.5, min_terms=0)
     assert "rareword" not in a(texts[0])  # in 1 passage < min_df
     assert "neglect" not in a(texts[1])  # in every passage > max_df
 
@@ -119,8 +127,8 @@ def test_words_of_a_single_document_give_no_terms_when_asked_for_two():
     texts = [f"Kayden was seen. Neglect was missed (passage {i})." for i in range(6)]
     texts += ["Neglect was recognised late.", "The neglect was chronic."]
     docs = ["review-1"] * 6 + ["review-2", "review-3"]
-    one = build_analyzer(texts, min_df=2, max_df=1.0)
-    two = build_analyzer(texts, min_df=2, max_df=1.0, groups=docs, min_groups=2)
+    one = build_analyzer(texts, min_df=2, max_df=1.0, min_terms=0)
+    two = build_analyzer(texts, min_df=2, max_df=1.0, groups=docs, min_groups=2, min_terms=0)
     assert "kayden" in one(texts[0]) and "neglect" in one(texts[0])
     assert "kayden" not in two(texts[0]) and "neglect" in two(texts[0])
 
@@ -170,3 +178,83 @@ def test_template_sentences_are_found_across_documents_and_give_no_terms():
     a = build_analyzer(texts, min_df=1, max_df=1.0, template=template)
     assert "education" not in a(texts[0]) and "bruise" in a(texts[0])
     assert template_sentences(texts, groups, min_share=0) == frozenset()
+
+
+FILLER = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "camhs"]
+VERBS = ["met", "wrote", "spoke", "asked", "worried", "heard", "learnt", "cared"]
+CARE = [
+    f"The carers {VERBS[i]} about the {w}. The care leavers {VERBS[j]} about the {v}. "
+    f"The social workers {VERBS[(i + j) % 8]} about the risk to the young carers."
+    for i, w in enumerate(FILLER)
+    for j, v in enumerate(FILLER)
+]
+
+
+def care_analyzer(**kw):
+    return build_analyzer(
+        CARE, min_df=1, max_df=1.0, phrase_params=PhraseParams(min_count=10), **kw
+    )
+
+
+def test_extra_stopwords_copied_from_topic_words_remove_those_words_and_phrases():
+    # Researchers copy the written forms shown in topics.csv, plurals and phrases included.
+    before = care_analyzer()
+    assert {"carer", "care leaver", "social worker", "risk"} <= set(before(CARE[0]))
+    assert before.display("care leaver") == "care leavers"
+    after = care_analyzer(extra_stopwords=["carers", "Care leavers", "social workers", "risk"])
+    for text in CARE:
+        terms = after(text)
+        assert not {"carer", "care leaver", "social worker", "risk"} & set(terms), terms
+        assert "care_leaver" not in after.term_string(text).split()
+        # everything else is untouched, 'young carers' included (only the phrase named goes)
+        gone = {"carer", "care leaver", "social worker", "risk"}
+        assert terms == [t for t in before(text) if t not in gone]
+    assert "young carer" in after(CARE[0])
+
+
+def test_an_extra_stopword_is_read_as_the_analyzer_reads_text():
+    assert as_term("Care leavers") == "care leaver"
+    assert as_term("carers") == "carer"
+    assert as_term("children_looked_after") == "child look after"
+    stop = base_stopwords(["social workers", "adopters"])
+    assert {"social worker", "adopter"} <= stop
+    assert base_stopwords() == base_stopwords([])  # nothing given, nothing added
+
+
+@pytest.mark.parametrize(
+    ("bounds", "message"),
+    [
+        pytest.param(
+            {"min_df": 500},
+            r"only 0 topic words are left \(at least 5 are needed to model topics\): of the "
+            r"\d+ words and phrases in the 64 passages, 0 occur in topics\.min_df=500 passages.*"
+            r"To keep more words, lower topics\.min_df",
+            id="min_df",
+        ),
+        pytest.param(
+            {"min_groups": 100, "groups": [f"review-{i % 4}" for i in range(64)]},
+            r"0 in topics\.min_docs=100 documents or more.*lower topics\.min_docs \(the corpus "
+            r"has 4 documents; the most widespread word is in 4\)",
+            id="min_docs",
+        ),
+        pytest.param(
+            {"extra_stopwords": FILLER + VERBS + ["carers", "care leavers", "young carers"]},
+            r"topics\.extra_stopwords=\['neglect'.*remove words from topics\.extra_stopwords",
+            id="extra_stopwords",
+        ),
+        pytest.param(
+            {"max_df": 0.01},
+            r"20 in more than topics\.max_df=0\.01 of the passages.*raise topics\.max_df",
+            id="max_df",
+        ),
+    ],
+)
+def test_a_vocabulary_too_small_to_model_names_the_bound_to_loosen(bounds, message):
+    kw = {"min_df": 1, "max_df": 1.0, **bounds}
+    with pytest.raises(ConfigError, match=message):
+        build_analyzer(CARE, phrase_params=PhraseParams(min_count=10), **kw)
+
+
+def test_a_vocabulary_large_enough_to_model_is_accepted():
+    a = care_analyzer()  # the default floor, MIN_TERMS
+    assert len({t for t in a.vocabulary if a.keeps(t)}) >= MIN_TERMS
