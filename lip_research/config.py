@@ -9,17 +9,21 @@ recorded in ``run.json``, so a run never relies on a default it does not show.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import hashlib
 import json
 import numbers
 import re
 import types
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn, Union, get_args, get_origin, get_type_hints
 
 import yaml
+
+from lip_research.segment import SECTIONS
 
 EMBEDDING_BACKENDS = ("minilm", "static")
 REDUCTIONS = ("auto", "umap", "pca", "none")
@@ -31,6 +35,15 @@ REPRESENTATIONS = ("ctfidf", "mmr")
 AGGLOMERATIVE_MAX = 20_000  # Ward linkage needs O(n^2) memory: ~3 GB at this size
 MIN_DOCS_FROM = 5  # corpora of at least this many documents ask topic words to recur across two
 SEED_MAX = 2**32 - 1  # numpy's seeds stop here
+# Keys an earlier version had: (the value every run recorded, why it went). That value, found
+# in an earlier run's config.yaml or run.json, is dropped with a warning; any other is an error.
+REMOVED_KEYS = {
+    "topics.ngram_max": (
+        1,
+        "it was never used: phrases ('child protection plan', 'health visitor') are found by "
+        "collocation detection, not n-grams (see 'Topic words' in docs/parameters.md)",
+    ),
+}
 
 
 class ConfigError(ValueError):
@@ -84,7 +97,6 @@ class TopicConfig(_Typed):
     min_df: int | None = None
     min_docs: int | None = None
     max_df: float = 0.5
-    ngram_max: int = 1
     top_n_words: int = 10
     representation: str = "ctfidf"
     diversity: float = 0.3
@@ -118,12 +130,29 @@ class TopicConfig(_Typed):
             self.n_clusters is None or self.n_clusters >= 2, "topics.n_clusters must be at least 2"
         )
         _check(0 < self.max_df <= 1, "topics.max_df must be in (0, 1]")
-        _check(self.min_docs is None or self.min_docs >= 1, "topics.min_docs must be at least 1")
-        _check(1 <= self.ngram_max <= 3, "topics.ngram_max must be 1, 2 or 3")
+        _check(
+            self.min_df is None or self.min_df >= 1,
+            f"topics.min_df must be at least 1, not {self.min_df}: it is the number of passages "
+            "a topic word must occur in; write 1 to keep every word, or null to choose from the "
+            "corpus",
+        )
+        _check(
+            self.min_docs is None or self.min_docs >= 1,
+            f"topics.min_docs must be at least 1, not {self.min_docs}: it is the number of "
+            "documents a topic word must occur in; write 1 to keep every word, or null to choose "
+            "from the corpus",
+        )
+        _check(
+            self.nr_topics is None or self.nr_topics >= 2,
+            f"topics.nr_topics must be at least 2, not {self.nr_topics}: it is the number of "
+            "topics to reduce to after fitting; write null to keep the topics found",
+        )
         _check(5 <= self.top_n_words <= 30, "topics.top_n_words must be between 5 and 30")
         _check(0 <= self.diversity <= 1, "topics.diversity must be in [0, 1]")
         _check(0 <= self.outlier_threshold < 1, "topics.outlier_threshold must be in [0, 1)")
         _check(0 <= self.template_share <= 1, "topics.template_share must be in [0, 1]")
+        for name in self.exclude_sections:
+            _check(name in SECTIONS, _unknown_section(name))
         self._check_combinations()
 
     def _check_combinations(self) -> None:
@@ -238,6 +267,7 @@ class CorpusShape:
     n_passages: int
     mean_words: float
     n_documents: int = 1
+    dims: int | None = None  # of the embeddings: reduction cannot give more components
 
 
 def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str, Any]]:
@@ -270,15 +300,27 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
             "PCA, deterministic, for Ward and k-means)"
         )
     n_components = cfg.n_components
+    origin = f"topics.n_components={n_components} asked for"
     if n_components is None:
         n_components = 5 if reduction == "umap" else 20
-        chosen["n_components"] = f"{n_components} (5 for UMAP, 20 for PCA)"
-    n_components = min(n_components, n - 1)
+        origin = "5 for UMAP, 20 for PCA"
+        chosen["n_components"] = f"{n_components} ({origin})"
+    limit = n - 1 if shape.dims is None else min(n - 1, shape.dims)
+    if n_components > limit:
+        why = (
+            f"the embeddings have {shape.dims} dimensions"
+            if limit == shape.dims
+            else f"one fewer than the {n} passages"
+        )
+        chosen["n_components"] = f"{limit} ({origin}, at most {limit}: {why})"
+        n_components = limit
     n_clusters = cfg.n_clusters
     if clustering in ("kmeans", "agglomerative") and n_clusters is None:
         n_clusters = int(min(60, max(8, round((n / 3) ** 0.5))))
-        n_clusters = min(n_clusters, max(2, n // 4))
-        chosen["n_clusters"] = f"{n_clusters} (sqrt(n_passages/3), between 8 and 60)"
+        quarter = max(2, n // 4)
+        capped = ", at most a quarter of the passages" if quarter < n_clusters else ""
+        n_clusters = min(n_clusters, quarter)
+        chosen["n_clusters"] = f"{n_clusters} (sqrt(n_passages/3), between 8 and 60{capped})"
     if clustering != "hdbscan" and n_clusters is not None and n_clusters >= n:
         raise ConfigError(
             f"n_clusters={n_clusters} needs more passages than the {n} this corpus has; "
@@ -336,12 +378,46 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     _check(value in allowed, f"{name}={value!r} is not one of {', '.join(allowed)}")
 
 
+def _unknown_section(name: str) -> str:
+    close = difflib.get_close_matches(name, SECTIONS, n=1, cutoff=0.6)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return (
+        f"topics.exclude_sections: {name!r} is not a section name; {guess}"
+        f"the sections passages can have are {', '.join(SECTIONS)}"
+    )
+
+
+def _without_removed(data: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """``data`` without keys an earlier version had (`REMOVED_KEYS`): a key at the value every
+    earlier run recorded is dropped with a warning, any other value is a `ConfigError`."""
+    out = dict(data)
+    for key, value in data.items():
+        name = f"{prefix}.{key}"
+        if name not in REMOVED_KEYS:
+            continue
+        recorded, why = REMOVED_KEYS[name]
+        if type(value) is type(recorded) and value == recorded:
+            warnings.warn(
+                f"{name}: {value!r} is ignored: {name} was removed because {why}; delete it "
+                "from the config file (an earlier run's config.yaml or run.json still has it)",
+                UserWarning,
+                stacklevel=4,
+            )
+            del out[key]
+        else:
+            raise ConfigError(
+                f"{name} was removed because {why}; delete {key}: {value!r} from the config file"
+            )
+    return out
+
+
 def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(
             f"{prefix} must be a mapping of parameters (one 'name: value' per line), "
             f"not {_describe(data)}"
         )
+    data = _without_removed(data, prefix)
     names = {f.name: f for f in fields(cls)}
     unknown = set(data) - set(names)
     _check(not unknown, f"unknown {prefix} keys {_sorted(unknown)}; allowed: {sorted(names)}")

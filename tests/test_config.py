@@ -17,6 +17,7 @@ from lip_research.config import (
     load_yaml,
     resolve,
 )
+from lip_research.segment import SECTIONS
 
 
 def test_round_trips_through_yaml(tmp_path):
@@ -164,9 +165,9 @@ def test_min_topic_size_too_large_for_corpus():
             id="fractional-min_topic_size",
         ),
         pytest.param(
-            "topics: {ngram_max: 2.5}",
-            r"topics\.ngram_max must be a whole number.*not the number 2\.5",
-            id="fractional-ngram_max",
+            "topics: {min_docs: 2.5}",
+            r"topics\.min_docs must be a whole number.*not the number 2\.5",
+            id="fractional-min_docs",
         ),
         pytest.param(
             "topics: {n_clusters: 10.0}",
@@ -307,3 +308,101 @@ def test_lists_given_directly_become_tuples():
     cfg = TopicConfig(extra_stopwords=["explain"])  # type: ignore[arg-type]
     assert cfg.extra_stopwords == ("explain",)
     assert RunConfig(topics=cfg) in {RunConfig(topics=cfg)}  # hashable, as a frozen config
+
+
+def test_a_misspelt_section_to_exclude_is_refused_with_the_nearest_name():
+    with pytest.raises(
+        ConfigError,
+        match=r"topics\.exclude_sections: 'frontmatter' is not a section name; did you mean "
+        r"'front_matter'\? the sections passages can have are executive_summary, .*, other",
+    ):
+        from_dict({"topics": {"exclude_sections": ["frontmatter"]}})
+    with pytest.raises(ConfigError, match=r"'xyz' is not a section name; the sections"):
+        TopicConfig(exclude_sections=("xyz",)).validate()
+    assert TopicConfig(exclude_sections=SECTIONS).exclude_sections == SECTIONS  # all accepted
+
+
+def test_ngram_max_was_removed_and_an_old_config_is_told_why(tmp_path):
+    assert "ngram_max" not in TopicConfig().__dataclass_fields__
+    assert "ngram_max" not in RunConfig().to_yaml()
+    for value in (2, 3, 2.5, "2"):
+        with pytest.raises(
+            ConfigError,
+            match=r"topics\.ngram_max was removed because it was never used: phrases .* are "
+            r"found by collocation detection, not n-grams \(see 'Topic words' in "
+            r"docs/parameters\.md\); delete ngram_max: ",
+        ):
+            from_dict({"topics": {"ngram_max": value}})
+    # Every earlier run recorded ngram_max: 1 (which changed nothing) in config.yaml and
+    # run.json: such a config still loads, with a warning to delete the line.
+    old = RunConfig().to_dict()
+    old["topics"]["ngram_max"] = 1
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(old, sort_keys=False))
+    with pytest.warns(UserWarning, match=r"topics\.ngram_max: 1 is ignored.*collocation"):
+        assert load_yaml(path) == RunConfig()
+    with pytest.raises(ConfigError, match="ngram_max was removed"):
+        RunConfig().replace(**{"topics.ngram_max": 2})
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            {"topics.min_df": -3},
+            r"topics\.min_df must be at least 1, not -3: it is the number of passages a topic "
+            r"word must occur in; write 1 to keep every word, or null",
+            id="negative-min_df",
+        ),
+        pytest.param(
+            {"topics.min_df": 0}, r"topics\.min_df must be at least 1, not 0", id="min_df-0"
+        ),
+        pytest.param(
+            {"topics.min_docs": 0},
+            r"topics\.min_docs must be at least 1, not 0: it is the number of documents",
+            id="min_docs-0",
+        ),
+        pytest.param(
+            {"topics.nr_topics": 0},
+            r"topics\.nr_topics must be at least 2, not 0: .*write null to keep the topics found",
+            id="nr_topics-0",
+        ),
+        pytest.param(
+            {"topics.nr_topics": 1}, r"topics\.nr_topics must be at least 2", id="nr_topics-1"
+        ),
+    ],
+)
+def test_counts_below_their_minimum_are_refused(change, message):
+    with pytest.raises(ConfigError, match=message):
+        RunConfig().replace(**change)
+
+
+def test_bounds_at_their_minimum_are_accepted():
+    cfg = RunConfig().replace(**{"topics.min_df": 1, "topics.min_docs": 1, "topics.nr_topics": 2})
+    assert (cfg.topics.min_df, cfg.topics.min_docs, cfg.topics.nr_topics) == (1, 1, 2)
+
+
+def test_n_components_is_capped_at_the_embedding_dimensions_and_says_so():
+    shape = CorpusShape(3000, 200, n_documents=40, dims=256)
+    resolved, chosen = resolve(TopicConfig(n_components=300), shape)
+    assert resolved.n_components == 256
+    assert chosen["n_components"] == (
+        "256 (topics.n_components=300 asked for, at most 256: the embeddings have 256 dimensions)"
+    )
+    resolved, chosen = resolve(TopicConfig(n_components=50), shape)
+    assert resolved.n_components == 50 and "n_components" not in chosen  # as asked: no note
+    resolved, chosen = resolve(TopicConfig(), CorpusShape(12, 200))  # no dims: passages only
+    assert resolved.n_components == 11
+    assert chosen["n_components"] == (
+        "11 (5 for UMAP, 20 for PCA, at most 11: one fewer than the 12 passages)"
+    )
+
+
+def test_the_n_clusters_note_says_when_a_quarter_of_the_passages_capped_it():
+    resolved, chosen = resolve(TopicConfig(), CorpusShape(20, 200))  # one short report
+    assert resolved.n_clusters == 5
+    assert chosen["n_clusters"] == (
+        "5 (sqrt(n_passages/3), between 8 and 60, at most a quarter of the passages)"
+    )
+    _, chosen = resolve(TopicConfig(), CorpusShape(3000, 200))
+    assert chosen["n_clusters"] == "32 (sqrt(n_passages/3), between 8 and 60)"
