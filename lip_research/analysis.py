@@ -6,6 +6,7 @@ so the same code serves notebooks, figures and tests.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,13 +19,22 @@ class AnalysisError(ValueError):
     """A requested column or topic does not exist; the message lists what does."""
 
 
+# Columns of the documents table that identify or hold a document rather than describe it.
+NOT_METADATA = ("doc_id", "passage_id", "text", "path", "sha256", "title", "row")
+
+
+def metadata_columns(documents: pd.DataFrame) -> list[str]:
+    """The documents table's columns that describe documents (year, review_model ...)."""
+    return [c for c in documents.columns if c not in NOT_METADATA]
+
+
 def with_metadata(
     passage_topics: pd.DataFrame, documents: pd.DataFrame, column: str
 ) -> pd.DataFrame:
     if column not in documents.columns:
-        usable = [c for c in documents.columns if c not in ("path", "sha256", "title", "doc_id")]
         raise AnalysisError(
-            f"unknown metadata column {column!r}; this corpus has: {', '.join(usable)}. "
+            f"unknown metadata column {column!r}; this corpus has: "
+            f"{', '.join(metadata_columns(documents)) or 'none'}. "
             "Add it with a manifest (`lip ingest ... --manifest file.csv`)."
         )
     meta = documents[["doc_id", column]].drop_duplicates("doc_id")
@@ -80,8 +90,22 @@ def topics_over_time(
     """:func:`topics_by` over a year (or any date) column; dates are reduced to years."""
     docs = documents.copy()
     if time_col in docs:
+        given = docs[time_col].dropna()
         docs[time_col] = as_years(docs[time_col])
+        if not given.empty and docs[time_col].isna().all():
+            usable = time_columns(documents)
+            raise AnalysisError(
+                f"metadata column {time_col!r} holds no years or dates (such as "
+                f"{given.tolist()[0]!r}), so it gives no trend over time; columns of years or "
+                f"dates in this corpus: {', '.join(usable) or 'none'}. Give one of those, or add "
+                "one with a manifest (`lip ingest ... --manifest file.csv`)."
+            )
     return topics_by(passage_topics, docs, time_col, topics)
+
+
+def time_columns(documents: pd.DataFrame) -> list[str]:
+    """Metadata columns that :func:`as_years` reads years from."""
+    return [c for c in metadata_columns(documents) if as_years(documents[c]).notna().any()]
 
 
 YEAR_RANGE = (1800, 2200)
@@ -131,10 +155,13 @@ MERGE_EXAMPLE = "e.g. merge: [[4, 9], [2, 7, 11]]"
 
 
 def _topic_id(value: object, what: str) -> int:
-    if isinstance(value, bool):
+    """A topic id written as a whole number (numpy's too, or 3.0) or as text ('3')."""
+    if isinstance(value, bool | np.bool_):
         raise AnalysisError(f"{what} must be topic ids (whole numbers), not {value!r}")
-    if isinstance(value, int):
-        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     raise AnalysisError(f"{what} must be topic ids (whole numbers), not {value!r}")

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from lip_research import analysis
+from lip_research.io import CorpusError
 
 PT = pd.DataFrame(
     {
@@ -265,3 +266,51 @@ def test_a_class_column_the_lenses_cannot_use_gets_a_note_not_a_silent_gap(tmp_p
     shown = getattr(shown, "data", shown)  # a Styler in notebooks
     assert list(shown.columns[:2]) == ["theme_id", "label"]
     assert shown["first_year"].tolist() == [2016]  # a year, not 2016.0
+
+
+def test_topic_ids_from_numpy_and_pandas_are_ids():
+    # ids taken from a fitted table (passage_topics["topic"], topics["topic"]) are numpy's
+    merged = analysis.merge_topics(PT, [[np.int64(0), np.int64(1)]])
+    assert set(merged["topic"]) == {-1, 0, 2}
+    groups, labels = analysis.check_edits([list(TOPICS["topic"][2:])], {np.int32(2): "camhs"})
+    assert groups == [[1, 2]] and labels == {2: "camhs"}
+    assert all(type(t) is int for t in groups[0])
+    assert analysis.check_edits([[1.0, 2.0]])[0] == [[1, 2]]  # a float column of whole ids
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [True, np.bool_(True), 1.5, np.float64(2.5), None],
+    ids=["bool", "np-bool", "1.5", "np-2.5", "null"],
+)
+def test_yes_no_values_and_fractions_are_still_not_topic_ids(bad):
+    with pytest.raises(
+        analysis.AnalysisError, match=r"merge groups must be topic ids \(whole numbers\), not"
+    ):
+        analysis.merge_topics(PT, [[0, bad]])
+
+
+def test_a_trend_over_a_column_that_is_not_years_names_the_columns_that_are():
+    docs = DOCS.assign(words=[2007, 3748, 512], published=["2015-03-01", "2016-01-01", None])
+    with pytest.raises(
+        analysis.AnalysisError,
+        match=r"metadata column 'words' holds no years or dates \(such as 2007\), so it gives no "
+        r"trend over time; columns of years or dates in this corpus: year, published\. ",
+    ):
+        analysis.topics_over_time(PT, docs, TOPICS, "words")
+    with pytest.raises(
+        analysis.AnalysisError, match="columns of years or dates in this corpus: none"
+    ):
+        analysis.topics_over_time(PT, DOCS.drop(columns="year"), TOPICS, "review_model")
+    # a year column with no value at all is still "no passages have a value"
+    with pytest.raises(CorpusError, match="no passages have a value for 'year'"):
+        analysis.topics_over_time(PT, DOCS.assign(year=None), TOPICS, "year")
+
+
+def test_the_unknown_column_message_lists_only_metadata():
+    docs = DOCS.assign(
+        text=["...", "...", "..."], path=["a.txt", "b.txt", "c.txt"], sha256="0", title="Child A"
+    )
+    with pytest.raises(analysis.AnalysisError) as info:
+        analysis.topics_by(PT, docs, "area")
+    assert "this corpus has: year, review_model." in str(info.value)
