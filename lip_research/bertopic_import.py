@@ -18,6 +18,7 @@ import importlib
 import importlib.util
 import sys
 import types
+import warnings
 
 PLOTTING = "bertopic.plotting"
 TORCH = "torch"  # imported by bertopic._save_utils, used only to save in PyTorch format
@@ -94,8 +95,7 @@ def import_bertopic() -> types.ModuleType:
         module.__spec__ = None
         sys.modules[module.__name__] = module
     try:
-        import bertopic
-
+        bertopic = _import()
         if isinstance(sys.modules.get(TORCH), _Deferred):
             del sys.modules[TORCH]  # only bertopic._save_utils keeps the stand-in
         # BERTopic recorded each extra as not installed: undo that, and load the real one
@@ -114,6 +114,13 @@ def import_bertopic() -> types.ModuleType:
             del sys.modules[name]
         if isinstance(sys.modules.get(TORCH), _Deferred):
             del sys.modules[TORCH]
+        return _import()
+
+
+def _import() -> types.ModuleType:
+    """``import bertopic``, undoing the filter its import sets to ignore every UserWarning in
+    the process (it hid the workbench's own warnings, such as a reloaded model's)."""
+    with warnings.catch_warnings():
         import bertopic
 
-        return bertopic
+    return bertopic

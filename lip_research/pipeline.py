@@ -322,27 +322,27 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     excluded -= len(corpus.passages)
     timings: dict[str, float] = {}
     embeddings, timings["embed_s"] = embed_passages(corpus, cfg, progress)
-    bar = tqdm(total=2, desc="topics", unit="step", disable=not progress)
-    bar.set_postfix_str("fitting")
-    t0 = time.perf_counter()
-    result = fit_topics(
-        corpus.passages, embeddings, cfg.topics, cfg.seed, names=place_names(corpus.documents)
-    )
-    timings["topics_s"] = time.perf_counter() - t0
-    timings.update(result.timings)
-    bar.update()
-    bar.set_postfix_str("evaluating")
-    words = {int(t): topic_words(result.model, int(t)) for t in result.topics["topic"]}
-    t0 = time.perf_counter()
-    figures = evaluate.summary(
-        words,
-        result.passage_topics["topic"].tolist(),
-        corpus.passages["text"].astype(str).tolist(),
-        stop=result.analyzer.stopwords,
-    )
-    timings["evaluate_s"] = time.perf_counter() - t0
-    bar.update()
-    bar.close()
+    # closed on an error too, so that the error starts a line of its own
+    with tqdm(total=2, desc="topics", unit="step", disable=not progress) as bar:
+        bar.set_postfix_str("fitting")
+        t0 = time.perf_counter()
+        result = fit_topics(
+            corpus.passages, embeddings, cfg.topics, cfg.seed, names=place_names(corpus.documents)
+        )
+        timings["topics_s"] = time.perf_counter() - t0
+        timings.update(result.timings)
+        bar.update()
+        bar.set_postfix_str("evaluating")
+        words = {int(t): topic_words(result.model, int(t)) for t in result.topics["topic"]}
+        t0 = time.perf_counter()
+        figures = evaluate.summary(
+            words,
+            result.passage_topics["topic"].tolist(),
+            corpus.passages["text"].astype(str).tolist(),
+            stop=result.analyzer.stopwords,
+        )
+        timings["evaluate_s"] = time.perf_counter() - t0
+        bar.update()
     return TopicRun(
         corpus,
         cfg,

@@ -89,6 +89,13 @@ def test_a_run_can_be_evaluated_after_another_cuts_its_reports_differently(
     assert ev.exit_code == 0, ev.output
     assert "has changed" not in ev.output and "npmi" in ev.output
 
+    shutil.rmtree(corpus[a]["path"])  # the ingested copy is gone (cache cleaned): evaluate
+    with pytest.warns(CorpusWarning, match="ingesting its reports"):  # again, and says so
+        ev = invoke("evaluate", a, "--seeds", "1", "--resamples", "0")
+    assert ev.exit_code == 0, ev.output
+    assert "npmi" in ev.output
+    assert json.loads((a / "run.json").read_text())["corpus"]["path"] == corpus[a]["path"]
+
 
 # -- 2. an ingested corpus keeps its own settings, and the run records them ---------------------
 def test_ingest_settings_for_an_ingested_corpus_are_named_as_unused(ingested_slice):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import warnings
 from collections.abc import Iterator
 
 import typer
@@ -12,6 +13,18 @@ import typer
 def warn(message: str) -> None:
     """One yellow ``warning:`` line on stderr."""
     typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The workbench's own warnings as one ``warning:`` line; other libraries' as Python shows them."""
+    if category.__name__ == "CorpusWarning" or "lip_research" in str(filename):
+        warn(str(message))
+    else:
+        _python_show_warning(message, category, filename, lineno, file, line)
+
+
+_python_show_warning = warnings.showwarning
+warnings.showwarning = _show_warning
 
 
 @contextlib.contextmanager

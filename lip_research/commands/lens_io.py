@@ -106,6 +106,7 @@ def load_context(
     t0 = time.perf_counter()
     try:
         everything = pipeline.load_corpus(corpus, cfg)
+        cfg = pipeline.config_for_corpus(everything, cfg)  # the record shows how it was cut
         # the passages a notebook run codes: title pages and contents lists left out (search,
         # with ``whole``, reads every passage)
         loaded = everything if whole else pipeline.modelled(everything, cfg)

@@ -134,7 +134,7 @@ def evaluate(
     from lip_research import io
     from lip_research.config import from_dict
     from lip_research.explore import edit_topics
-    from lip_research.pipeline import load_corpus, modelled, run_topics
+    from lip_research.pipeline import corpus_for_run, modelled, run_topics
     from lip_research.runs import (
         RERUN,
         RunError,
@@ -161,8 +161,9 @@ def evaluate(
         if warning:
             warn(f"{warning}; evaluating it anyway (the figures describe a refit of its config)")
         cfg = from_dict(record["config"])
-        corpus_path = Path(corpus_record["path"])
-        corpus = load_corpus(corpus_path, cfg)
+        corpus = corpus_for_run(record, cfg)  # ingested again from its reports if need be
+        corpus_path = Path(corpus.path)
+        corpus_record["path"] = str(corpus_path.resolve())
         saved_hash = corpus_record.get("content_hash")
         if saved_hash and modelled(corpus, cfg).content_hash != saved_hash:
             raise io.CorpusError(
