@@ -180,7 +180,9 @@ def fit_topics(
         raise ValueError(f"{len(texts)} passages but {len(embeddings)} embeddings")
     mean_words = float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
     groups = passages["doc_id"].astype(str).tolist() if "doc_id" in passages else range(len(texts))
-    shape = CorpusShape(len(texts), mean_words, n_documents=len(set(groups)))
+    shape = CorpusShape(
+        len(texts), mean_words, n_documents=len(set(groups)), dims=embeddings.shape[1]
+    )
     resolved, choices = resolve(cfg, shape)
     t0 = time.perf_counter()
     template = template_sentences(texts, groups, min_share=resolved.template_share)

@@ -316,3 +316,11 @@ def test_similar_topics_lists_distinct_pairs_most_alike_first(fitted):
     assert pairs["similarity"].is_monotonic_decreasing and pairs["similarity"].max() < 1
     labels = fitted.result.topics.set_index("topic")["label"]
     assert pairs["label_a"].tolist() == labels[pairs["topic_a"]].tolist()
+
+
+def test_more_components_than_the_embeddings_have_is_capped_not_a_crash(fitted):
+    passages = fitted.corpus.passages
+    cfg = STATIC.replace(**{"topics.n_components": 1000}).topics
+    narrow = np.ascontiguousarray(fitted.embeddings[:, :64])  # fewer dimensions than passages
+    result = fit_topics(passages, narrow, cfg, seed=1)
+    assert result.config.n_components == 64
