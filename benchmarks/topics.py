@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,9 @@ from lip_research.ingest import run_ingest  # noqa: E402
 from lip_research.pipeline import modelled, run_topics  # noqa: E402
 from lip_research.preprocess import MONTHS, TOKEN, authority_names, name_words  # noqa: E402
 from lip_research.topics import fit_topics, topic_words  # noqa: E402
+
+# The baseline seeds UMAP, which then warns that it runs on one thread, seven times a run.
+warnings.filterwarnings("ignore", "n_jobs value .* overridden", UserWarning)
 
 # The judge: what a reader would call page furniture (publisher, licence and contact blocks,
 # running headers, page numbers), plus place names, numbers and dates. Written for this

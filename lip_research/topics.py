@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,7 +219,9 @@ def fit_topics(
     model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
     model.lip_config = resolved  # and how it assigns: see lip_research.saved.assign_topics
     t0 = time.perf_counter()
-    topics, _ = model.fit_transform(terms, embeddings=embeddings_m)
+    with warnings.catch_warnings():  # UMAP says a seeded run uses one thread: it is meant to
+        warnings.filterwarnings("ignore", "n_jobs value .* overridden", UserWarning)
+        topics, _ = model.fit_transform(terms, embeddings=embeddings_m)
     timings["fit_s"] = time.perf_counter() - t0
     topics = np.asarray(topics)
     if (topics == OUTLIER).all():
