@@ -21,7 +21,7 @@ import pandas as pd
 from sklearn.cluster import AgglomerativeClustering
 
 from lip_research.bertopic_import import import_bertopic
-from lip_research.config import ConfigError, CorpusShape, TopicConfig, resolve
+from lip_research.config import ConfigError, TopicConfig
 from lip_research.preprocess import (
     Analyzer,
     TermSplitter,
@@ -30,6 +30,7 @@ from lip_research.preprocess import (
     template_sentences,
     template_share,
 )
+from lip_research.resolve import CorpusShape, resolve
 
 # Before any other bertopic import: plotting and transformer extras then load on first use.
 BaseEmbedder = import_bertopic().backend.BaseEmbedder
@@ -75,7 +76,7 @@ class WardClustering(AgglomerativeClustering):
 
 
 def build_model(cfg: TopicConfig, seed: int):
-    """The BERTopic pipeline for a *resolved* config (see :func:`lip_research.config.resolve`)."""
+    """The BERTopic pipeline for a *resolved* config (see :func:`lip_research.resolve.resolve`)."""
     from bertopic import BERTopic
     from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.representation import MaximalMarginalRelevance
