@@ -173,6 +173,10 @@ def edit_topics(
             r.model.lip_fitted = (points, merged["topic"].to_numpy("int64"))
         r.document_topics = document_shares(r.passage_topics, run.corpus.passages)
         r.representatives = representatives(run.corpus.passages, r.passage_topics, run.embeddings)
+        r.model.representative_docs_ = {  # as fit_topics sets them, for the merged topics
+            int(t): group["text"].head(3).tolist()
+            for t, group in r.representatives.groupby("topic")
+        }
         words = {int(t): topic_words(r.model, int(t)) for t in set(r.passage_topics["topic"])}
         run.evaluation.update(
             evaluate.summary(

@@ -35,9 +35,9 @@ def saved_edits(run: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        edits = yaml.safe_load(path.read_text()) or {}
+        edits = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         merge, labels = check_edits(edits.get("merge"), edits.get("labels"))
-    except (yaml.YAMLError, AttributeError, AnalysisError) as err:
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError, AnalysisError) as err:
         raise RunError(
             f"{path} is unreadable ({err}); fix it, or delete it to use the topics as fitted"
         ) from None

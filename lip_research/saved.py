@@ -85,7 +85,8 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray) -> np.nda
             f"embeddings of {embeddings.shape[1]} dimensions, but the model was fitted on "
             f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding})"
         )
-    template = analyzer.template
+    # a corpus that is mostly template text was modelled whole (see topics.fit_topics)
+    template = analyzer.template if getattr(model, "lip_template_out", True) else frozenset()
     out = np.full(len(texts), OUTLIER)
     modelled = np.array(
         [not template or template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool

@@ -206,7 +206,8 @@ def fit_topics(
     modelled = np.array(
         [not template or template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool
     )
-    if modelled.sum() < max(10, len(texts) // 2):
+    template_out = modelled.sum() >= max(10, len(texts) // 2)
+    if not template_out:
         modelled[:] = True  # a corpus that is mostly template: model everything
     choices["template_passages"] = (
         f"{int((~modelled).sum())} passages at least {TEMPLATE_PASSAGE:.0%} template text "
@@ -219,6 +220,7 @@ def fit_topics(
     model = build_model(resolved, seed)
     model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
     model.lip_config = resolved  # and how it assigns: see lip_research.saved.assign_topics
+    model.lip_template_out = template_out  # passages mostly of template text are topic -1
     t0 = time.perf_counter()
     with warnings.catch_warnings():  # UMAP says a seeded run uses one thread: it is meant to
         warnings.filterwarnings("ignore", "n_jobs value .* overridden", UserWarning)

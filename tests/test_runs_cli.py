@@ -290,16 +290,22 @@ def test_evaluate_and_compare_take_a_runs_topic_edits_into_account(runs):
     (a / "topic_edits.yaml").write_text(
         f"labels:\n  {first}: Merged by hand\nmerge:\n- [{first}, {second}]\n"
     )
-    ev = invoke("evaluate", a, "--seeds", "1", "--resamples", "0")
+    ev = invoke("evaluate", a, "--seeds", "2", "--resamples", "0")
     assert ev.exit_code == 0, ev.output
     assert "assigns passages differently" not in ev.output  # the edits were applied
     assert "topic edits" in ev.output
     record = json.loads((a / "run.json").read_text())
     assert record["evaluation"]["n_topics"] == (topics["topic"] != -1).sum() - 1
+    # the default fit has no random step: its refits agree, whatever the researcher merged
+    assert record["evaluation"]["stability_ari_mean"] == 1.0
 
     result = invoke("compare", a, b)
     assert result.exit_code == 0, result.output
     assert "edits.merge" in result.output and "edits.labels" in result.output
 
     (a / "topic_edits.yaml").write_text("merge: [4, 9]\n")  # flat: not a list of groups
+    assert_one_line_error(invoke("evaluate", a, "--seeds", "1"), "topic_edits.yaml")
+    (a / "topic_edits.yaml").write_text("merge: [[0, 99]]\n")  # no topic 99 in the refit
+    assert_one_line_error(invoke("evaluate", a, "--seeds", "1"), "topic_edits.yaml", "99")
+    (a / "topic_edits.yaml").write_bytes(b"labels:\n  0: Caf\xe9\n")  # not UTF-8
     assert_one_line_error(invoke("evaluate", a, "--seeds", "1"), "topic_edits.yaml")

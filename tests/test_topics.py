@@ -324,3 +324,30 @@ def test_more_components_than_the_embeddings_have_is_capped_not_a_crash(fitted):
     narrow = np.ascontiguousarray(fitted.embeddings[:, :64])  # fewer dimensions than passages
     result = fit_topics(passages, narrow, cfg, seed=1)
     assert result.config.n_components == 64
+
+
+def test_a_mostly_template_corpus_is_assigned_as_it_was_modelled_whole():
+    template = (
+        "This review was commissioned by the safeguarding partnership under statutory guidance. "
+        "The panel met several times to consider the information gathered from agencies. "
+        "Agencies were asked to provide chronologies and analysis of their involvement. "
+    )
+    words = ["neglect housing nursery", "police arrest injury", "midwife pregnancy birth"]
+    rng = np.random.default_rng(0)
+    passages = pd.DataFrame(
+        {
+            "doc_id": [f"doc{d}" for d in range(12) for _ in range(4)],
+            "passage_id": [f"doc{d}-{p}" for d in range(12) for p in range(4)],
+            "text": [
+                template + " ".join(rng.choice(words[(d + p) % 3].split(), 12)) + "."
+                for d in range(12)
+                for p in range(4)
+            ],
+        }
+    )
+    vectors = embed_texts(passages["text"].tolist(), backend="static", cache=False)
+    cfg = STATIC.replace(**{"topics.min_df": 1, "topics.min_docs": 1, "topics.max_df": 1.0})
+    result = fit_topics(passages, vectors, cfg.topics, seed=1)
+    want = result.passage_topics["topic"].to_numpy()
+    assert (want != -1).all()  # every passage is mostly template, so all were modelled
+    assert (assign_topics(result.model, passages["text"], vectors) == want).all()

@@ -132,6 +132,7 @@ def evaluate(
     import pandas as pd
 
     from lip_research import io
+    from lip_research.analysis import AnalysisError
     from lip_research.config import from_dict
     from lip_research.explore import edit_topics
     from lip_research.pipeline import corpus_for_run, modelled, run_topics
@@ -172,8 +173,17 @@ def evaluate(
             )
         fitted = run_topics(corpus, cfg, progress=False)
         edits = saved_edits(run)
-        if edits:  # figures describe the run as saved: with its merges and labels
-            edit_topics(fitted, **edits)
+        if edits:  # figures describe the run as saved: with its merges and labels ...
+            # ... but stability is the fit's own: refits at other seeds are not merged
+            evaluation(fitted, seeds=seeds, resamples=resamples)
+            seeds, resamples = 1, 0  # kept in fitted.evaluation through the edits
+            try:
+                edit_topics(fitted, **edits)
+            except AnalysisError as exc:
+                raise RunError(
+                    f"{run / 'topic_edits.yaml'} does not fit the refitted topics ({exc}); "
+                    "fix or delete it"
+                ) from None
             typer.echo(f"with the run's topic edits ({run / 'topic_edits.yaml'}): {edits}")
         saved = run / "passage_topics.parquet"
         if saved.exists() and not np.array_equal(
