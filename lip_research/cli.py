@@ -48,6 +48,9 @@ def main() -> None:
     once: tearing down PyTorch and the other libraries a run loads takes over a second and
     does nothing useful for a command-line tool.
     """
+    from lip_research.commands import show_warnings_as_lines
+
+    show_warnings_as_lines()
     code: int = 0
     try:
         app()

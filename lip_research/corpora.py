@@ -89,8 +89,7 @@ def corpus_spec(path: str | Path) -> CorpusSpec:
 
 class CorpusWarning(Warning):
     """The corpus used is not quite the one the config or the run record asked for; the
-    message says which was used and why. Not a UserWarning: importing BERTopic silences
-    every UserWarning in the process (``warnings.filterwarnings("ignore", UserWarning)``)."""
+    message says which was used and why."""
 
 
 def load_corpus(

@@ -167,12 +167,15 @@ def plot_topic_trend(
             label=_short(label, 30),
             color=(colours or {}).get(topic_of.get(label), PALETTE[i % len(PALETTE)]),
         )
-    if reports is not None and len(axis) <= 20:
-        ax.set_xticks(axis, [f"{t}\nn={int(reports.get(t, 0))}" for t in axis], fontsize=6)
-        for tick, t in zip(ax.get_xticklabels(), axis, strict=True):
+    # every year ticked with its n (n=0 in grey) when they fit, else the years with reports
+    ticks = axis if len(axis) <= 20 else times if len(times) <= 20 else None
+    if reports is not None and ticks is not None:
+        ax.set_xticks(ticks, [f"{t}\nn={int(reports.get(t, 0))}" for t in ticks], fontsize=6)
+        for tick, t in zip(ax.get_xticklabels(), ticks, strict=True):
             if t not in set(times):
                 tick.set_color("grey")  # a year with no reports: n=0, the lines break there
-    ax.set_xlabel(time_col + (" (n: reports)" if reports is not None else ""))
+    counted = reports is not None and ticks is not None
+    ax.set_xlabel(time_col + (" (n: reports)" if counted else ""))
     ax.set_ylabel("share of passages")
     ax.set_title("Topics over time")
     ax.legend(fontsize=6, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))

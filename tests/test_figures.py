@@ -152,6 +152,12 @@ def test_topic_trend_breaks_over_years_without_reports_and_gives_n():
     assert [t.get_text() for t in ticks] == ["2015\nn=2", "2016\nn=0", "2017\nn=0", "2018\nn=1"]
     assert ticks[1].get_color() == "grey" and ticks[0].get_color() != "grey"
     plt.close(fig)
+    spread = pd.concat([trend, trend.assign(year=trend["year"] + 20)])  # 2015-2038: 24 years
+    fig, ax = figures.new_figure()
+    figures.plot_topic_trend(spread, ax, reports=pd.Series({2015: 2, 2018: 1, 2035: 3, 2038: 4}))
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["2015\nn=2", "2018\nn=1", "2035\nn=3", "2038\nn=4"]  # report years
+    plt.close(fig)
 
 
 def test_counts_by_year_show_years_without_documents_as_empty():

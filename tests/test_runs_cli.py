@@ -202,6 +202,10 @@ def test_compare_says_the_seed_alone_changed_nothing_and_keeps_values_whole(runs
     assert "only the seed changed, and no table did" in result.output
     changes = pd.read_csv(a.parent / "cmp" / "parameter_changes.csv")
     assert changes.set_index("parameter").loc["seed", "run_b"] == 7
+    record = json.loads((a / "run.json").read_text())  # a run from before ngram_max went
+    record["config"]["topics"]["ngram_max"] = 1
+    (a / "run.json").write_text(json.dumps(record))
+    assert "ngram_max" not in invoke("compare", a, b).output  # not a change
 
 
 def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):

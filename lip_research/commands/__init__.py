@@ -6,6 +6,7 @@ import contextlib
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import typer
 
@@ -15,16 +16,22 @@ def warn(message: str) -> None:
     typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """The workbench's own warnings as one ``warning:`` line; other libraries' as Python shows them."""
-    if category.__name__ == "CorpusWarning" or "lip_research" in str(filename):
-        warn(str(message))
-    else:
-        _python_show_warning(message, category, filename, lineno, file, line)
+PACKAGE = Path(__file__).resolve().parents[1]
 
 
-_python_show_warning = warnings.showwarning
-warnings.showwarning = _show_warning
+def show_warnings_as_lines() -> None:
+    """Print the workbench's own warnings as one ``warning:`` line (other libraries' as Python
+    does); the ``lip`` entry point installs it, so a notebook keeps Python's default."""
+    python_show = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        ours = Path(str(filename)).resolve().is_relative_to(PACKAGE)
+        if ours or category.__name__ == "CorpusWarning":
+            warn(str(message))
+        else:
+            python_show(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
 
 
 @contextlib.contextmanager
