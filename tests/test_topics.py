@@ -100,6 +100,27 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     assert docs[want[i]][0] in set(texts)  # the passages' text, not term strings
 
 
+def test_a_new_reports_passages_take_the_topic_of_the_most_similar_fitted_passage(ingested_slice):
+    import dataclasses
+
+    held = sorted(ingested_slice.documents["doc_id"])[0]
+    keep = ingested_slice.passages["doc_id"] != held
+    part = dataclasses.replace(
+        ingested_slice,
+        passages=ingested_slice.passages[keep].reset_index(drop=True),
+        documents=ingested_slice.documents[ingested_slice.documents["doc_id"] != held],
+    )
+    run = run_topics(part, STATIC, progress=False)
+    new = ingested_slice.passages.loc[~keep, "text"].tolist()
+    vectors = embed_texts(new, backend="static", cache=False)
+    got = assign_topics(run.result.model, new, vectors)
+    fitted = run.embeddings / np.linalg.norm(run.embeddings, axis=1, keepdims=True)
+    nearest = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)) @ fitted.T
+    topics = run.result.passage_topics["topic"].to_numpy()[nearest.argmax(axis=1)]
+    assert len(new) >= 5 and (got == topics).all()
+    assert set(got) <= set(run.result.topics["topic"])
+
+
 @pytest.mark.parametrize("clustering", ["kmeans", "hdbscan"])
 def test_saved_kmeans_and_hdbscan_models_assign_the_fitted_passages_as_the_fit_did(
     ingested_slice, tmp_path, clustering
