@@ -60,8 +60,10 @@ class TopicRun:
 def embed_passages(
     corpus: Corpus, cfg: RunConfig, progress: bool = True
 ) -> tuple[np.ndarray, float]:
-    from lip_research.embed import embed_texts
+    from lip_research.embed import embed_texts, resolve_device
 
+    if cfg.topics.device == "cuda" and cfg.topics.embedding == "minilm":
+        resolve_device("cuda")  # no GPU is an error even when the embeddings are cached
     t0 = time.perf_counter()
     vectors = embed_texts(
         corpus.passages["text"].astype(str).tolist(),

@@ -94,3 +94,17 @@ def test_asking_for_cuda_without_a_gpu_says_what_to_do():
         with pytest.raises(ConfigError, match="topics.device is cuda.*use device: auto"):
             embed.resolve_device("cuda")
     assert embed.resolve_device("cpu") == "cpu"
+
+
+def test_a_cuda_run_without_a_gpu_stops_even_with_cached_embeddings(ingested_slice):
+    import torch
+
+    from lip_research.config import ConfigError, RunConfig
+    from lip_research.pipeline import embed_passages
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    cfg = RunConfig()  # minilm: the backend that runs on a GPU
+    embed_passages(ingested_slice, cfg, progress=False)  # cached now
+    with pytest.raises(ConfigError, match="topics.device is cuda"):
+        embed_passages(ingested_slice, cfg.replace(**{"topics.device": "cuda"}), progress=False)
