@@ -2,8 +2,9 @@
 
 A `RunConfig` holds every choice that changes a result: the seed, how passages are cut,
 how they are embedded, reduced, clustered and described, and how themes are coded.
-Values left as ``None`` are chosen from the corpus by :func:`lip_research.resolve.resolve` and the choice is
-recorded in ``run.json``, so a run never relies on a default it does not show.
+Values left as ``None`` are chosen from the corpus by :func:`lip_research.resolve.resolve`
+and the choice is recorded in ``run.json``, so a run never relies on a default it does not
+show.
 """
 
 from __future__ import annotations
