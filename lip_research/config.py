@@ -177,6 +177,19 @@ class TopicConfig(_Typed):
             f"topics.n_neighbors={self.n_neighbors} applies only to reduction: umap; remove it, "
             "or set reduction: umap.",
         )
+        default = {f.name: f.default for f in fields(self)}
+        _check(
+            density
+            or (self.outliers in ("none", default["outliers"]) and self.outlier_threshold == 0),
+            f"topics.outliers={self.outliers!r} / outlier_threshold={self.outlier_threshold} "
+            f"apply only to clustering: hdbscan, not {method}, which puts every passage in a "
+            "topic; remove them (from the config file or the options), or use clustering: hdbscan.",
+        )
+        _check(
+            self.representation == "mmr" or self.diversity == default["diversity"],
+            f"topics.diversity={self.diversity} applies only to representation: mmr; remove it, "
+            "or set representation: mmr.",
+        )
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,7 @@ def test_valid_integral_values_and_lists_load_and_round_trip_unchanged(tmp_path)
         topics:
           n_clusters: 10
           max_df: 1
+          representation: mmr
           diversity: 0.5
           extra_stopwords: [explain]
           exclude_sections: []
@@ -312,3 +313,17 @@ def test_counts_below_their_minimum_are_refused(change, message):
 def test_bounds_at_their_minimum_are_accepted():
     cfg = RunConfig().replace(**{"topics.min_df": 1, "topics.min_docs": 1, "topics.nr_topics": 2})
     assert (cfg.topics.min_df, cfg.topics.min_docs, cfg.topics.nr_topics) == (1, 1, 2)
+
+
+def test_outlier_and_diversity_settings_the_method_ignores_are_refused():
+    with pytest.raises(
+        ConfigError, match=r"topics\.outliers='c-tf-idf'.*only to clustering: hdbscan"
+    ):
+        RunConfig().replace(**{"topics.outliers": "c-tf-idf"})  # auto: Ward, no outliers
+    with pytest.raises(ConfigError, match=r"outlier_threshold=0\.2 apply only"):
+        TopicConfig(clustering="kmeans", outlier_threshold=0.2).validate()
+    with pytest.raises(ConfigError, match=r"topics\.diversity=0\.5 applies only to .*mmr"):
+        TopicConfig(diversity=0.5).validate()
+    TopicConfig(clustering="hdbscan", outliers="c-tf-idf", outlier_threshold=0.2).validate()
+    TopicConfig(outliers="none").validate()  # nothing to reduce: says what Ward does anyway
+    TopicConfig(representation="mmr", diversity=0.5).validate()
