@@ -212,18 +212,17 @@ def _corpus_hashes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> tuple[str | 
 def _config(record: dict[str, Any]) -> dict[str, Any]:
     """The run's config as recorded, less keys since removed at the value every run recorded
     (an earlier run's ``topics.ngram_max: 1`` is no change)."""
-    from lip_research.config import REMOVED_KEYS
+    from lip_research.config import removed_as_recorded
 
     config = record.get("config")
     if not isinstance(config, dict):
         return {}
-    out = {k: dict(v) if isinstance(v, dict) else v for k, v in config.items()}
-    for name, (recorded, _) in REMOVED_KEYS.items():
-        section, key = name.split(".", 1)
-        values = out.get(section)
-        if isinstance(values, dict) and key in values and values[key] == recorded:
-            del values[key]
-    return out
+    return {
+        section: {k: v for k, v in values.items() if not removed_as_recorded(f"{section}.{k}", v)}
+        if isinstance(values, dict)
+        else values
+        for section, values in config.items()
+    }
 
 
 def quality_changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:

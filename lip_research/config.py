@@ -291,6 +291,13 @@ def _unknown_section(name: str) -> str:
     )
 
 
+def removed_as_recorded(name: str, value: Any) -> bool:
+    """Whether ``name`` (``section.key``) is a removed key (`REMOVED_KEYS`) holding the value
+    every earlier run recorded, so that dropping it changes nothing."""
+    recorded = REMOVED_KEYS.get(name, (None,))[0]
+    return name in REMOVED_KEYS and type(value) is type(recorded) and value == recorded
+
+
 def _without_removed(data: dict[str, Any], prefix: str) -> dict[str, Any]:
     """``data`` without keys an earlier version had (`REMOVED_KEYS`): a key at the value every
     earlier run recorded is dropped with a warning, any other value is a `ConfigError`."""
@@ -299,8 +306,8 @@ def _without_removed(data: dict[str, Any], prefix: str) -> dict[str, Any]:
         name = f"{prefix}.{key}"
         if name not in REMOVED_KEYS:
             continue
-        recorded, why = REMOVED_KEYS[name]
-        if type(value) is type(recorded) and value == recorded:
+        why = REMOVED_KEYS[name][1]
+        if removed_as_recorded(name, value):
             warnings.warn(
                 f"{name}: {value!r} is ignored: {name} was removed because {why}; delete it "
                 "from the config file (an earlier run's config.yaml or run.json still has it)",

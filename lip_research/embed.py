@@ -137,10 +137,11 @@ def _encode(texts: list[str], backend: str, device: str, progress: bool) -> np.n
         raise EmbeddingError(
             f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}"
         )
-    return _normalise(np.asarray(vectors, dtype=np.float32))
+    return unit_rows(np.asarray(vectors, dtype=np.float32))
 
 
-def _normalise(vectors: np.ndarray) -> np.ndarray:
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (a zero row stays zero), as float32."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (vectors / norms).astype(np.float32)

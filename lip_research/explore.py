@@ -147,6 +147,7 @@ def edit_topics(
     from lip_research.topics import (
         _quiet_bertopic,
         document_shares,
+        representative_docs,
         representatives,
         topic_table,
         topic_words,
@@ -173,10 +174,7 @@ def edit_topics(
             r.model.lip_fitted = (points, merged["topic"].to_numpy("int64"))
         r.document_topics = document_shares(r.passage_topics, run.corpus.passages)
         r.representatives = representatives(run.corpus.passages, r.passage_topics, run.embeddings)
-        r.model.representative_docs_ = {  # as fit_topics sets them, for the merged topics
-            int(t): group["text"].head(3).tolist()
-            for t, group in r.representatives.groupby("topic")
-        }
+        r.model.representative_docs_ = representative_docs(r.representatives)
         words = {int(t): topic_words(r.model, int(t)) for t in set(r.passage_topics["topic"])}
         run.evaluation.update(
             evaluate.summary(

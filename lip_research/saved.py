@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from lip_research.preprocess import template_share
-from lip_research.topics import OUTLIER, TEMPLATE_PASSAGE, TopicResult, _quiet_bertopic
+from lip_research.embed import unit_rows
+from lip_research.topics import OUTLIER, TopicResult, _quiet_bertopic, mostly_template
 
 
 def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
@@ -88,10 +88,8 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray) -> np.nda
     # a corpus that is mostly template text was modelled whole (see topics.fit_topics)
     template = analyzer.template if getattr(model, "lip_template_out", True) else frozenset()
     out = np.full(len(texts), OUTLIER)
-    modelled = np.array(
-        [not template or template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool
-    )
-    unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+    modelled = ~mostly_template(texts, template)
+    unit = unit_rows(embeddings)
     for chunk in np.array_split(np.flatnonzero(modelled), max(1, int(modelled.sum()) // 1000)):
         if len(chunk):
             out[chunk] = topics[(unit[chunk] @ points.T).argmax(axis=1)]

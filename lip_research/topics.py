@@ -22,6 +22,7 @@ from sklearn.cluster import AgglomerativeClustering
 
 from lip_research.bertopic_import import import_bertopic
 from lip_research.config import ConfigError, TopicConfig
+from lip_research.embed import unit_rows
 from lip_research.preprocess import (
     Analyzer,
     TermSplitter,
@@ -203,9 +204,7 @@ def fit_topics(
         min_groups=resolved.min_docs,
     )
     # Passages made mostly of template text are left out of the topics (topic -1).
-    modelled = np.array(
-        [not template or template_share(t, template) < TEMPLATE_PASSAGE for t in texts], bool
-    )
+    modelled = ~mostly_template(texts, template)
     template_out = modelled.sum() >= max(10, len(texts) // 2)
     if not template_out:
         modelled[:] = True  # a corpus that is mostly template: model everything
@@ -258,8 +257,7 @@ def fit_topics(
     assigned[modelled] = topics
     # What lip_research.saved.assign_topics places new passages by: the fitted passages'
     # unit embeddings and final topics.
-    unit = embeddings_m / np.maximum(np.linalg.norm(embeddings_m, axis=1, keepdims=True), 1e-12)
-    model.lip_fitted = (unit.astype(np.float32), topics.astype(np.int64))
+    model.lip_fitted = (unit_rows(embeddings_m), topics.astype(np.int64))
     if reassigned:  # topic words and sizes for the final assignment of every passage
         with _quiet_bertopic():  # it warns that assignments were set by hand: they were
             model.update_topics(
@@ -276,10 +274,7 @@ def fit_topics(
     passage_topics["topic"] = assigned.astype(int)
     table = topic_table(model, passage_topics)
     reps = representatives(passages, passage_topics, embeddings)
-    # BERTopic's own Representative_Docs would be term strings: give it the passages' text.
-    model.representative_docs_ = {
-        int(t): group["text"].head(3).tolist() for t, group in reps.groupby("topic")
-    }
+    model.representative_docs_ = representative_docs(reps)
     return TopicResult(
         config=resolved,
         choices=choices,
@@ -395,6 +390,19 @@ def representatives(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def representative_docs(reps: pd.DataFrame, n: int = 3) -> dict[int, list[str]]:
+    """BERTopic's ``representative_docs_`` from :func:`representatives`: the passages' text
+    (BERTopic's own would be term strings)."""
+    return {int(t): group["text"].head(n).tolist() for t, group in reps.groupby("topic")}
+
+
+def mostly_template(texts: list[str], template: frozenset[int]) -> np.ndarray:
+    """Which passages are at least ``TEMPLATE_PASSAGE`` template text (topic -1 in a fit)."""
+    return np.array(
+        [bool(template) and template_share(t, template) >= TEMPLATE_PASSAGE for t in texts], bool
+    )
 
 
 def topic_embeddings(passage_topics: pd.DataFrame, embeddings: np.ndarray) -> pd.DataFrame:
