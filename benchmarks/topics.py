@@ -52,6 +52,7 @@ JUDGE_BOILERPLATE = set(
     "org uk pdf download".split()
 )
 SEEDS = (2016, 2017, 2018)
+WINDOW = 120  # the topics.embedding_window measured beside the default (0)
 
 
 def judge_words(manifest: pd.DataFrame) -> set[str]:
@@ -101,6 +102,36 @@ def baseline(chunks: pd.DataFrame, emb: np.ndarray, seed: int):
     topics, _ = model.fit_transform(chunks["text"].tolist(), embeddings=emb)
     words = {int(t): [w for w, _ in model.get_topic(t)][:10] for t in set(topics)}
     return list(topics), words
+
+
+def windowed(fitted: pd.DataFrame, documents: pd.DataFrame) -> dict:
+    """The option topics.embedding_window: 120 against the same plain BERTopic (f) given the
+    same windowed embeddings (3 seeds): not the default; docs/parameters.md says why."""
+    from lip_research.embed import cut_short
+    from lip_research.pipeline import place_names
+
+    texts = fitted["text"].tolist()
+    t0 = time.perf_counter()
+    emb = embed_texts(texts, backend="minilm", cache=False, window=WINDOW)
+    seconds = time.perf_counter() - t0
+    cfg = RunConfig(seed=SEEDS[0]).replace(**{"topics.embedding_window": WINDOW})
+    names = place_names(documents)
+    fits = [fit_topics(fitted, emb, cfg.topics, seed, names=names) for seed in SEEDS[:2]]
+    words = {int(t): topic_words(fits[0].model, int(t)) for t in fits[0].topics["topic"]}
+    return {
+        "window": WINDOW,
+        "cut_short_whole": cut_short(texts, "minilm", 0),
+        "cut_short": cut_short(texts, "minilm", WINDOW),
+        "embed_s": seconds,
+        "npmi_own": evaluate.npmi(words, texts),
+        "baseline_npmi_own_seeds": [
+            evaluate.npmi(baseline(fitted, emb, seed)[1], texts) for seed in SEEDS
+        ],
+        "ari_2_seeds": evaluate.ari(
+            fits[0].passage_topics["topic"], fits[1].passage_topics["topic"]
+        ),
+        **evaluate.shares(fits[0].passage_topics["topic"].tolist()),
+    }
 
 
 def figures_only(run: dict) -> dict:
@@ -259,6 +290,10 @@ def main() -> None:
     # the HDBSCAN option (UMAP, leaf clusters, outliers reduced by embedding similarity)
     hdb = {"minilm": engine(emb_minilm, "minilm", "hdbscan")}
     hdb["static"] = engine(emb_static, "static", "hdbscan")
+    f["npmi_own_seeds"] = [f["npmi_own"]] + [
+        evaluate.npmi(baseline(fitted, emb_minilm, seed)[1], fitted["text"]) for seed in SEEDS[1:]
+    ]
+    win = windowed(fitted, corpus.documents)
 
     # whole runs in fresh processes, cold embedding cache (the distilled static model is kept)
     cache = work / "cache"
@@ -451,6 +486,21 @@ def main() -> None:
         f"outliers {f['outlier_share']:.1%}, largest topic {f['largest_share']:.1%}. Its ARI with\n"
         "    a tenth of the reports left out is high because most passages stay in that one topic."
     )
+    print(
+        f"\nbaseline (f) at seeds {', '.join(map(str, SEEDS))}: NPMI "
+        f"{', '.join(f'{v:.3f}' for v in f['npmi_own_seeds'])}; engine / their mean "
+        f"{e['npmi_own'] / np.mean(f['npmi_own_seeds']):.2f}x (the engine is deterministic)"
+    )
+    base_win = win["baseline_npmi_own_seeds"]
+    print(
+        f"with topics.embedding_window: {WINDOW} (an option; passages cut short by minilm: "
+        f"{win['cut_short_whole']:.1%} whole, {win['cut_short']:.1%} in windows): NPMI "
+        f"{win['npmi_own']:.3f} (whole passages {e['npmi_own']:.3f}); baseline (f) on the same "
+        f"windowed embeddings {', '.join(f'{v:.3f}' for v in base_win)}, engine / their mean "
+        f"{win['npmi_own'] / np.mean(base_win):.2f}x; ARI two seeds {win['ari_2_seeds']:.2f}, "
+        f"outliers {win['outlier_share']:.1%}, largest {win['largest_share']:.1%}; embedding "
+        f"{win['embed_s']:.1f}s (whole passages {t_minilm:.1f}s)"
+    )
     print("\nwith clustering: hdbscan (UMAP, leaf selection):")
     for name, h in hdb.items():
         print(
@@ -510,6 +560,7 @@ def main() -> None:
                     "baseline_ingested": d,
                     "baseline_same_passages": f,
                     "hdbscan": {k: figures_only(v) for k, v in hdb.items()},
+                    "embedding_window": win,
                     "engine_as_lip_topics": as_cli,
                 },
                 indent=1,

@@ -87,6 +87,9 @@ class TopicConfig(_Typed):
     section: ClassVar[str] = "topics"
     embedding: str = "minilm"
     device: str = "auto"
+    # 0: each passage embedded whole (MiniLM reads its first 256 word pieces, ~190 words);
+    # N: a passage over 1.5 N words is the mean of its windows of ~N words (embed.windows)
+    embedding_window: int = 0
     reduction: str = "auto"
     n_neighbors: int | None = None
     n_components: int | None = None
@@ -113,6 +116,13 @@ class TopicConfig(_Typed):
         _choice("topics.clustering", self.clustering, CLUSTERINGS)
         _choice("topics.outliers", self.outliers, OUTLIER_STRATEGIES)
         _choice("topics.representation", self.representation, REPRESENTATIONS)
+        _check(
+            self.embedding_window == 0 or self.embedding_window >= 20,
+            f"topics.embedding_window must be 0 or at least 20 words, not "
+            f"{self.embedding_window}: passages longer than about 1.5 windows are embedded as "
+            "the mean of their windows; 0 embeds each passage whole, and MiniLM then reads only "
+            "its first ~190 words",
+        )
         _check(
             self.n_components is None or self.n_components >= 2,
             "topics.n_components must be at least 2",

@@ -6,8 +6,13 @@ Backends
 - ``static``: a model2vec static model distilled locally from the same MiniLM on first use
   (~20 s) and cached outside the repository; ~100x faster to embed, slightly less precise.
 
-Vectors are L2-normalised float32. The cache is an SQLite file per backend and version,
-keyed by the sha256 of the text, so a rerun on unchanged passages embeds nothing.
+MiniLM reads at most 256 word pieces (about 190 words) and drops the rest. With ``window``
+(``topics.embedding_window``) a longer text is embedded in windows of about that many words
+and its vector is the mean of the windows' vectors, weighted by their words, so every word
+counts; the default, 0, embeds each text whole (see docs/parameters.md for what each gives).
+
+Vectors are L2-normalised float32. The cache is an SQLite file per backend, version and
+window, keyed by the sha256 of the text, so a rerun on unchanged passages embeds nothing.
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
+from lip_research.config import TopicConfig
 from lip_research.io import cache_dir, sha256_text
 
 BACKENDS = ("minilm", "static")
 STATIC_PCA_DIMS = 256
+STATIC_MAX_TOKENS = 512  # model2vec's StaticModel.encode reads this many tokens
+WINDOW_WORDS = TopicConfig.embedding_window  # the default: 0, each text whole
 
 
 class EmbeddingError(RuntimeError):
@@ -122,7 +130,59 @@ def _static():
     return StaticModel.from_pretrained(str(static_model_dir()))
 
 
-def _encode(texts: list[str], backend: str, device: str, progress: bool) -> np.ndarray:
+def windows(text: str, size: int) -> list[str]:
+    """``text`` cut into the fewest runs of about ``size`` words, of near-equal length (a text
+    under 1.5 windows stays whole); ``size`` 0 keeps every text whole."""
+    words = text.split()
+    n = max(1, int(len(words) / size + 0.5)) if size else 1
+    if n == 1:
+        return [text]
+    step = -(-len(words) // n)
+    return [" ".join(words[k : k + step]) for k in range(0, len(words), step)]
+
+
+def cut_short(texts: Sequence[str], backend: str, window: int = WINDOW_WORDS) -> float:
+    """The share of texts the model reads only the start of: a text (or, with ``window``, one
+    of its windows) longer than the backend's input (MiniLM 256 word pieces, static 512)."""
+    if not texts:
+        return 0.0
+    _offline()
+    if backend == "minilm":
+        from tokenizers import Tokenizer
+
+        folder = minilm_path()
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        limit = _minilm_limit(folder)
+    else:
+        tokenizer, limit = _static().tokenizer, STATIC_MAX_TOKENS
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    pieces = [windows(str(t), window) for t in texts]
+    lengths = iter(len(e.ids) for e in tokenizer.encode_batch([w for p in pieces for w in p]))
+    # a list, not a generator: every length of a text is consumed, so the next text starts right
+    return sum(any([next(lengths) > limit for _ in p]) for p in pieces) / len(texts)
+
+
+def _minilm_limit(folder: Path) -> int:
+    import json
+
+    return int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
+
+
+def _encode(texts: list[str], backend: str, device: str, progress: bool, window: int) -> np.ndarray:
+    pieces = [windows(t, window) for t in texts]
+    if all(len(p) == 1 for p in pieces):
+        return _encode_whole(texts, backend, device, progress)
+    flat = [w for p in pieces for w in p]
+    owner = np.repeat(np.arange(len(texts)), [len(p) for p in pieces])
+    weight = np.array([len(w.split()) for w in flat], dtype=np.float32)
+    vectors = _encode_whole(flat, backend, device, progress) * weight[:, None]
+    pooled = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+    np.add.at(pooled, owner, vectors)
+    return unit_rows(pooled)
+
+
+def _encode_whole(texts: list[str], backend: str, device: str, progress: bool) -> np.ndarray:
     if backend == "minilm":
         dev = resolve_device(device)
         vectors = _minilm(dev).encode(
@@ -148,13 +208,15 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 class EmbeddingCache:
-    """sha256(text) -> vector, one SQLite file per backend version; safe to interrupt."""
+    """sha256(text) -> vector, one SQLite file per backend version and window; safe to
+    interrupt."""
 
-    def __init__(self, backend: str, root: Path | None = None) -> None:
+    def __init__(self, backend: str, root: Path | None = None, window: int = WINDOW_WORDS) -> None:
         self.backend = backend
         folder = root or cache_dir("embeddings")
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{backend_version(backend)}.sqlite"
+        name = backend_version(backend) + (f"-window{window}" if window else "")
+        self.path = folder / f"{name}.sqlite"
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
@@ -186,8 +248,10 @@ def embed_texts(
     device: str = "auto",
     progress: bool = False,
     cache: bool = True,
+    window: int = WINDOW_WORDS,
 ) -> np.ndarray:
-    """Embed texts (L2-normalised float32 rows, in input order), reusing cached vectors."""
+    """Embed texts (L2-normalised float32 rows, in input order), reusing cached vectors; a
+    text longer than 1.5 ``window`` words is the mean of its windows (module docstring)."""
     texts = [str(t) for t in texts]
     if backend not in BACKENDS:
         raise EmbeddingError(
@@ -196,13 +260,13 @@ def embed_texts(
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     if not cache:
-        return _encode(texts, backend, device, progress)
-    store = EmbeddingCache(backend)
+        return _encode(texts, backend, device, progress, window)
+    store = EmbeddingCache(backend, window=window)
     keys = [sha256_text(t) for t in texts]
     found = store.get(sorted(set(keys)))
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
     if missing:
-        new = _encode([t for _, t in missing], backend, device, progress)
+        new = _encode([t for _, t in missing], backend, device, progress, window)
         fresh = {k: v for (k, _), v in zip(missing, new, strict=True)}
         store.put(fresh)
         found.update(fresh)

@@ -89,14 +89,12 @@ def lenses(
     supervised layer is trained on those labels; otherwise the zero-shot coder with the
     shipped thresholds is used. The method is recorded in every table.
     """
-    import functools
 
     from lip_research import codebook, prevalence
     from lip_research.commands.lens_io import read_labels, write_lens_tables
-    from lip_research.embed import embed_texts
     from lip_research.lens_run import run_lenses
     from lip_research.lenses import LensParams
-    from lip_research.pipeline import corpus_spec, embed_passages
+    from lip_research.pipeline import corpus_spec, embed_passages, embedder
 
     if isinstance(run_or_corpus, TopicRun):
         corpus, vectors, cfg = run_or_corpus.corpus, run_or_corpus.embeddings, run_or_corpus.config
@@ -112,7 +110,7 @@ def lenses(
     books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
     out = run_lenses(
         corpus.passages, corpus.documents, vectors,
-        functools.partial(embed_texts, backend=cfg.topics.embedding, device=cfg.topics.device),
+        embedder(cfg),
         books, LensParams.from_config(cfg, method=method), labels=labels, national=prevalence.load_national(),
     )  # fmt: skip
     write_lens_tables(out, Path(run_dir), figures_too=False)

@@ -6,7 +6,9 @@ Finding and ingesting a corpus is :mod:`lip_research.corpora` (re-exported here)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,18 +62,24 @@ class TopicRun:
 def embed_passages(
     corpus: Corpus, cfg: RunConfig, progress: bool = True
 ) -> tuple[np.ndarray, float]:
-    from lip_research.embed import embed_texts, resolve_device
+    from lip_research.embed import resolve_device
 
     if cfg.topics.device == "cuda" and cfg.topics.embedding == "minilm":
         resolve_device("cuda")  # no GPU is an error even when the embeddings are cached
     t0 = time.perf_counter()
-    vectors = embed_texts(
-        corpus.passages["text"].astype(str).tolist(),
-        backend=cfg.topics.embedding,
-        device=cfg.topics.device,
-        progress=progress,
-    )
+    vectors = embedder(cfg)(corpus.passages["text"].astype(str).tolist(), progress=progress)
     return vectors, time.perf_counter() - t0
+
+
+def embedder(cfg: RunConfig) -> Callable[..., np.ndarray]:
+    """`embed.embed_texts` with the run's backend, device and window: passages, and the
+    texts the lenses compare them with, are embedded alike."""
+    from lip_research.embed import embed_texts
+
+    t = cfg.topics
+    return functools.partial(
+        embed_texts, backend=t.embedding, device=t.device, window=t.embedding_window
+    )
 
 
 def modelled(corpus: Corpus, cfg: RunConfig) -> Corpus:
@@ -97,6 +105,7 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     from tqdm.auto import tqdm
 
     from lip_research import evaluate
+    from lip_research.embed import cut_short
     from lip_research.topics import fit_topics, topic_words
 
     cfg = config_for_corpus(corpus, cfg)  # the record shows how the passages were cut
@@ -123,6 +132,11 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
             result.passage_topics["topic"].tolist(),
             corpus.passages["text"].astype(str).tolist(),
             stop=result.analyzer.stopwords,
+        )
+        figures["embedding_cut_short"] = cut_short(
+            corpus.passages["text"].astype(str).tolist(),
+            cfg.topics.embedding,
+            cfg.topics.embedding_window,
         )
         timings["evaluate_s"] = time.perf_counter() - t0
         bar.update()

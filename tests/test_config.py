@@ -303,6 +303,17 @@ def test_ngram_max_was_removed_and_an_old_config_is_told_why(tmp_path):
         pytest.param(
             {"topics.nr_topics": 1}, r"topics\.nr_topics must be at least 2", id="nr_topics-1"
         ),
+        pytest.param(
+            {"topics.embedding_window": 5},
+            r"topics\.embedding_window must be 0 or at least 20 words, not 5: .*0 embeds each "
+            r"passage whole",
+            id="embedding_window-5",
+        ),
+        pytest.param(
+            {"topics.embedding_window": -1},
+            r"topics\.embedding_window must be 0 or at least 20 words, not -1",
+            id="embedding_window-negative",
+        ),
     ],
 )
 def test_counts_below_their_minimum_are_refused(change, message):
@@ -311,8 +322,16 @@ def test_counts_below_their_minimum_are_refused(change, message):
 
 
 def test_bounds_at_their_minimum_are_accepted():
-    cfg = RunConfig().replace(**{"topics.min_df": 1, "topics.min_docs": 1, "topics.nr_topics": 2})
+    cfg = RunConfig().replace(
+        **{
+            "topics.min_df": 1,
+            "topics.min_docs": 1,
+            "topics.nr_topics": 2,
+            "topics.embedding_window": 20,
+        }
+    )
     assert (cfg.topics.min_df, cfg.topics.min_docs, cfg.topics.nr_topics) == (1, 1, 2)
+    assert cfg.topics.embedding_window == 20
 
 
 def test_outlier_and_diversity_settings_the_method_ignores_are_refused():

@@ -108,3 +108,50 @@ def test_a_cuda_run_without_a_gpu_stops_even_with_cached_embeddings(ingested_sli
     embed_passages(ingested_slice, cfg, progress=False)  # cached now
     with pytest.raises(ConfigError, match="topics.device is cuda"):
         embed_passages(ingested_slice, cfg.replace(**{"topics.device": "cuda"}), progress=False)
+
+
+def test_windows_cut_a_long_text_into_near_equal_runs_and_keep_every_word():
+    words = [f"w{i}" for i in range(181)]
+    pieces = embed.windows(" ".join(words), 120)
+    assert [len(p.split()) for p in pieces] == [91, 90]
+    assert " ".join(pieces).split() == words
+    assert embed.windows(" ".join(words[:179]), 120) == [" ".join(words[:179])]
+    assert embed.windows(" ".join(words), 0) == [" ".join(words)]
+    assert [len(p.split()) for p in embed.windows(" ".join(words * 2), 100)] == [91] * 3 + [89]
+
+
+def _long_passages() -> list[str]:
+    """Two passages that agree on their first 320 words and differ only after them."""
+    opening = " ".join(
+        "The health visitor saw the family at home and noted that the baby was feeding well.".split()
+        * 20
+    )
+    return [
+        f"{opening} Later the school raised concerns about the older child's attendance.",
+        f"{opening} Later the police attended a domestic abuse incident at the address.",
+    ]
+
+
+def test_minilm_reads_the_end_of_a_long_passage_only_with_a_window(fresh_cache):
+    """What topics.embedding_window changes: without it, MiniLM never sees the end."""
+    whole = embed.embed_texts(_long_passages(), backend="minilm", window=0)
+    windowed = embed.embed_texts(_long_passages(), backend="minilm", window=120)
+    assert np.allclose(whole[0], whole[1], atol=1e-6)
+    assert windowed[0] @ windowed[1] < 0.999
+    assert np.allclose(np.linalg.norm(windowed, axis=1), 1.0, atol=1e-5)
+    assert embed.cut_short(_long_passages(), "minilm", 0) == 1.0
+    assert embed.cut_short(_long_passages(), "minilm", 120) == 0.0
+    assert embed.cut_short(_long_passages() + TEXTS, "minilm", 0) == 0.5
+    assert embed.cut_short(_long_passages(), "static", 0) == 0.0  # it reads 512 tokens
+
+
+def test_vectors_of_each_window_are_cached_apart(fresh_cache):
+    """Switching the window never reuses the other setting's vectors."""
+    whole = embed.embed_texts(_long_passages(), backend="static", window=0)
+    windowed = embed.embed_texts(_long_passages(), backend="static", window=60)
+    assert embed.EmbeddingCache("static", window=0).path.exists()
+    assert embed.EmbeddingCache("static", window=60).path.exists()
+    assert not np.allclose(whole, windowed)
+    assert embed.embed_texts(_long_passages(), backend="static", window=0).tobytes() == (
+        whole.tobytes()
+    )

@@ -221,3 +221,26 @@ def test_a_runs_corpus_gone_with_its_reports_is_a_clear_error(reports, tmp_path)
     record["corpus"]["source"] = None  # a run fitted on an ingested corpus names no reports
     with pytest.raises(io.CorpusError, match="names no folder of reports"):
         corpus_for_run(record, cfg, progress=False)
+
+
+# -- how much of each passage the embedding read -------------------------------------------------
+def test_a_run_records_and_reports_the_passages_the_embedding_cut_short(ingested_slice, tmp_path):
+    """MiniLM reads ~190 words: the run says how many passages were longer, and a window
+    (topics.embedding_window) leaves none cut short."""
+    (tmp_path / "window.yaml").write_text(yaml.safe_dump({"topics": {"embedding_window": 120}}))
+    fit = ("--corpus", ingested_slice.path, "--embedding", "minilm", "--no-save-model")
+    whole = invoke("topics", *fit, "--out", tmp_path / "whole")
+    windowed = invoke(
+        "topics", *fit, "--out", tmp_path / "win", "--config", tmp_path / "window.yaml"
+    )
+    cut = {
+        run: json.loads((tmp_path / run / "run.json").read_text())["evaluation"][
+            "embedding_cut_short"
+        ]
+        for run in ("whole", "win")
+    }
+    assert 0 < cut["whole"] < 1 and cut["win"] == 0
+    assert f"note: {cut['whole']:.0%} of the passages are longer than the minilm model" in (
+        whole.output
+    )
+    assert "embedding_window" in whole.output and "note:" not in windowed.output

@@ -7,7 +7,6 @@ write their tables, figures and briefings into a run folder, and record ``run.js
 from __future__ import annotations
 
 import contextlib
-import functools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,7 +87,7 @@ def load_context(
     method: str,
     whole: bool = False,
 ) -> Context:
-    from lip_research import codebook, embed, pipeline
+    from lip_research import codebook, pipeline
     from lip_research import config as config_mod
 
     if method not in ("auto", "zero_shot", "supervised"):
@@ -127,9 +126,7 @@ def load_context(
             "--method supervised needs --labels (a labelled paragraphs folder)",
             param_hint="--method",
         )
-    embed_fn = functools.partial(
-        embed.embed_texts, backend=cfg.topics.embedding, device=cfg.topics.device
-    )
+    embed_fn = pipeline.embedder(cfg)
     found = read_labels(label_dir) if label_dir is not None and method != "zero_shot" else None
     return Context(cfg, loaded, vectors, embed_fn, found, books, timings, everything.content_hash)
 
