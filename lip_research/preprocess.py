@@ -137,6 +137,32 @@ def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+_CAPITALS = r"[A-Z][A-Z'\-]*[A-Z](?:s\b|\b)"  # 'CAMHS', 'LADOs', 'SCR'
+_CAPITALS_RUN = re.compile(rf"(?<![A-Za-z'\-]){_CAPITALS}(?:\s+{_CAPITALS})*")
+
+
+def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
+    """Words the texts mostly write in capitals (acronyms: 'camhs' -> 'CAMHS', 'lados' ->
+    'LADOs'), by their lower-case form. Capitals in a run of such words (a heading written in
+    capitals) do not count."""
+    written: Counter[tuple[str, str]] = Counter()
+    total: Counter[str] = Counter()
+    for text in texts:
+        for run in _CAPITALS_RUN.findall(text):
+            if not any(c.isspace() for c in run):
+                word = run.split("'")[0].rstrip("-")
+                written[(word.lower(), word)] += 1
+        total.update(t.split("'")[0].rstrip("-") for t in _WORD.findall(text.lower()))
+    in_capitals: Counter[str] = Counter()
+    for (low, _), n in written.items():
+        in_capitals[low] += n
+    out: dict[str, str] = {}
+    for (low, word), _ in sorted(written.items(), key=lambda x: (-x[1], x[0])):
+        if 2 * in_capitals[low] > total[low]:
+            out.setdefault(low, word)
+    return out
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased, lemmatised word tokens (no numbers; apostrophes stripped)."""
     return [lem for lem, _ in surface_tokens(text)]
@@ -220,7 +246,8 @@ class Analyzer:
         return " " in term or (len(term) > 2 and term[-1] != "-")
 
     def display(self, term: str) -> str:
-        """The commonest written form of a lemmatised term ('learn event' -> 'learning event')."""
+        """The commonest written form of a lemmatised term ('learn event' -> 'learning event'),
+        acronyms in capitals ('camhs' -> 'CAMHS')."""
         term = term.replace("_", " ")
         return self.surface.get(term, term)
 
@@ -312,8 +339,10 @@ def build_analyzer(
             bounds.too_few(kept, min_terms, len(texts), n_docs, df, docs_of, candidates)
         )
     surface: dict[str, str] = {}
+    capitals = written_in_capitals(texts)
     for (term, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0])):
-        surface.setdefault(term, form)
+        if term not in surface:
+            surface[term] = " ".join(capitals.get(w, w) for w in form.split())
     return Analyzer(
         stopwords=stop,
         phrases=phrases,

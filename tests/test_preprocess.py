@@ -20,6 +20,7 @@ from lip_research.preprocess import (
     name_words,
     strip_template,
     template_sentences,
+    written_in_capitals,
 )
 
 TEXTS = [
@@ -93,6 +94,33 @@ def test_display_restores_the_written_form():
     a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
     assert "learn event" in a("The learning event was held.")
     assert a.display("learn_event") == "learning event"
+
+
+def test_acronyms_are_shown_in_capitals_as_the_reports_write_them():
+    filler = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "mash"]
+    texts = [
+        f"The CAMHS worker and the MASH discussed {w} and {v} with the LADOs."
+        for w in filler
+        for v in filler
+    ] + ["THE MASH REVIEW", "the mash"]
+    a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
+    assert [a.display(t) for t in a("The CAMHS worker met the LADOs.")] == [
+        "CAMHS worker",
+        "LADOs",
+    ]
+    assert a.display(as_term("mash")) == "MASH"
+    assert a.display(as_term("neglect")) == "neglect"
+
+
+def test_capitals_count_only_where_most_occurrences_are_in_capitals_outside_headings():
+    found = written_in_capitals(
+        [
+            "The MASH and CAMHS met. The mash was fine. A REVIEW OF CAMHS SERVICES.",
+            "CAMHS again, and mash again. The LADO's view; the LADOs agreed; UK-wide.",
+        ]
+    )
+    # MASH: 1 of 3 in capitals; CAMHS 2 of 3 (the heading's is not counted as capitals)
+    assert found == {"camhs": "CAMHS", "lado": "LADO", "lados": "LADOs", "uk": "UK"}
 
 
 def test_phrases_are_completed_when_the_corpus_always_adds_a_word():
