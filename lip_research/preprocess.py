@@ -19,9 +19,9 @@ from pathlib import Path
 from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from lip_research.clean import keyed_sentences, shared_boilerplate
 from lip_research.config import ConfigError
 from lip_research.phrases import PhraseParams, extend_phrases, find_phrases, phrase_index, spans
+from lip_research.template_text import strip_template
 
 TOKEN = RegexpTokenizer(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 _WORD = re.compile(r"[a-z][a-z'\-]*")  # the same words as TOKEN on lower-cased text, faster
@@ -168,42 +168,6 @@ def tokens(text: str) -> list[str]:
     return [lem for lem, _ in surface_tokens(text)]
 
 
-def template_sentences(
-    texts: Sequence[str], groups: Sequence[str], min_share: float = 0.2, min_groups: int = 5
-) -> frozenset[int]:
-    """Keys of sentences repeated in at least ``min_share`` of the documents (``groups``).
-
-    These are a genre's template and statutory text ("Ofsted produces this report under its
-    power to combine reports ..."), not anything one report says about its case. Ingest
-    already drops blocks made mostly of sentences shared by 40% of documents; this lower
-    bar only keeps such text out of topic words, and the corpus keeps it.
-    ``min_share=0`` finds none.
-    """
-    if min_share <= 0:
-        return frozenset()
-    by_doc: dict[str, set[int]] = {}
-    for text, group in zip(texts, groups, strict=True):
-        keys = {k for _, k, _ in keyed_sentences(text) if k is not None}
-        by_doc.setdefault(group, set()).update(keys)
-    repeated, _ = shared_boilerplate(list(by_doc.values()), share=min_share, min_docs=min_groups)
-    return frozenset(repeated)
-
-
-def template_share(text: str, template: frozenset[int]) -> float:
-    """Share of the text's words that sit in template sentences."""
-    sentences = keyed_sentences(text)
-    total = sum(n for _, _, n in sentences)
-    inside = sum(n for _, k, n in sentences if k in template)
-    return inside / total if total else 0.0
-
-
-def strip_template(text: str, template: frozenset[int]) -> str:
-    """The text without its template sentences (see :func:`template_sentences`)."""
-    if not template:
-        return text
-    return " ".join(s for s, k, _ in keyed_sentences(text) if k not in template)
-
-
 @dataclass
 class Analyzer:
     """Callable analyzer for scikit-learn vectorizers: text -> list of terms."""
@@ -213,6 +177,8 @@ class Analyzer:
     vocabulary: frozenset[str] | None = None
     surface: dict[str, str] = field(default_factory=dict)
     template: frozenset[int] = frozenset()
+    # how template sentences were keyed: False in models saved before names were masked
+    names_masked: bool = False
     _merged: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -232,7 +198,7 @@ class Analyzer:
         terms = []
         merged = self._merged.get(text)
         if merged is None:
-            merged = self.merge(tokens(strip_template(text, self.template)))
+            merged = self.merge(tokens(strip_template(text, self.template, self.names_masked)))
         for term in merged:
             if self.keeps(term) and (self.vocabulary is None or term in self.vocabulary):
                 terms.append(term)
@@ -349,6 +315,7 @@ def build_analyzer(
         vocabulary=vocab,
         surface=surface,
         template=template,
+        names_masked=True,
         _merged=memo,
     )
 

@@ -88,7 +88,7 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray) -> np.nda
     # a corpus that is mostly template text was modelled whole (see topics.fit_topics)
     template = analyzer.template if getattr(model, "lip_template_out", True) else frozenset()
     out = np.full(len(texts), OUTLIER)
-    modelled = ~mostly_template(texts, template)
+    modelled = ~mostly_template(texts, template, analyzer.names_masked)
     unit = unit_rows(embeddings)
     for chunk in np.array_split(np.flatnonzero(modelled), max(1, int(modelled.sum()) // 1000)):
         if len(chunk):

@@ -28,10 +28,9 @@ from lip_research.preprocess import (
     TermSplitter,
     build_analyzer,
     display,
-    template_sentences,
-    template_share,
 )
 from lip_research.resolve import CorpusShape, resolve
+from lip_research.template_text import template_sentences, template_share
 
 # Before any other bertopic import: plotting and transformer extras then load on first use.
 BaseEmbedder = import_bertopic().backend.BaseEmbedder
@@ -398,11 +397,12 @@ def representative_docs(reps: pd.DataFrame, n: int = 3) -> dict[int, list[str]]:
     return {int(t): group["text"].head(n).tolist() for t, group in reps.groupby("topic")}
 
 
-def mostly_template(texts: list[str], template: frozenset[int]) -> np.ndarray:
+def mostly_template(
+    texts: list[str], template: frozenset[int], names_masked: bool = True
+) -> np.ndarray:
     """Which passages are at least ``TEMPLATE_PASSAGE`` template text (topic -1 in a fit)."""
-    return np.array(
-        [bool(template) and template_share(t, template) >= TEMPLATE_PASSAGE for t in texts], bool
-    )
+    share = functools.partial(template_share, template=template, names_masked=names_masked)
+    return np.array([bool(template) and share(t) >= TEMPLATE_PASSAGE for t in texts], bool)
 
 
 def topic_embeddings(passage_topics: pd.DataFrame, embeddings: np.ndarray) -> pd.DataFrame:

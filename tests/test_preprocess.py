@@ -18,10 +18,9 @@ from lip_research.preprocess import (
     is_junk,
     lemma,
     name_words,
-    strip_template,
-    template_sentences,
     written_in_capitals,
 )
+from lip_research.template_text import strip_template, template_sentences
 
 TEXTS = [
     "The health visitor saw that the child protection plan for Child K in Wakefield was not reviewed on 12 March 2016.",
@@ -206,6 +205,39 @@ def test_template_sentences_are_found_across_documents_and_give_no_terms():
     a = build_analyzer(texts, min_df=1, max_df=1.0, template=template)
     assert "education" not in a(texts[0]) and "bruise" in a(texts[0])
     assert template_sentences(texts, groups, min_share=0) == frozenset()
+
+
+def test_a_template_sentence_that_differs_only_in_names_is_still_template():
+    """Reports fill a template with their own child, place and month; those stay template,
+    while sentences that differ in ordinary words stay the reports' own."""
+    children = ["Child E", "Child K", "Baby S", "Child A", "Child N", "Child V"]
+    places = ["Elmsford", "Stenbury", "Castlebrook", "Elmsford", "Stenbury", "Castlebrook"]
+    months = ["March", "June", "May", "July", "April", "October"]
+    texts = [
+        f"To protect the privacy of {c} and her family, this report does not use real names. "
+        f"The {p} board met in {m} 2019 to agree the terms of reference. "
+        f"The health visitor did not act on {what}."
+        for c, p, m, what in zip(
+            children,
+            places,
+            months,
+            ["bruising", "weight loss", "a burn", "a rash", "thirst", "fear"],
+            strict=True,
+        )
+    ]
+    groups = [f"doc{i}" for i in range(len(texts))]
+    template = template_sentences(texts, groups, min_share=0.5)
+    assert len(template) == 2
+    assert strip_template(texts[1], template) == "The health visitor did not act on weight loss."
+
+    # a model saved by an earlier version keyed its template word for word, and still does
+    with_statute = [f"{STATUTE} {t}" for t in texts]
+    plain = template_sentences(with_statute, groups, min_share=0.5, names_masked=False)
+    old = build_analyzer(with_statute, min_df=1, max_df=1.0, template=plain, min_terms=0)
+    del old.names_masked  # what its pickle lacks
+    old = pickle.loads(pickle.dumps(old))
+    assert old.names_masked is False and len(plain) == 1
+    assert "education" not in old(with_statute[0]) and "privacy" in old(with_statute[0])
 
 
 FILLER = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "camhs"]

@@ -39,7 +39,8 @@ def test_tables_have_the_contract_columns(fitted, tmp_path):
     topics = pd.read_csv(paths["topics"])
     assert list(topics.columns) == ["topic", "size", "label", "words"]
     assert topics["size"].sum() == len(fitted.corpus.passages)
-    assert topics["words"].str.count(";").min() >= 5
+    # every topic has words; the outlier row holds template text, which gives few
+    assert topics.loc[topics["topic"] != -1, "words"].str.count(";").min() >= 5
     passage_topics = pd.read_parquet(paths["passage_topics"])
     assert {"passage_id", "doc_id", "section", "page_start", "page_end", "topic"} <= set(
         passage_topics.columns
@@ -53,7 +54,13 @@ def test_finds_practice_topics_not_page_furniture(fitted):
     ev = fitted.evaluation
     assert ev["n_topics"] >= 8
     assert ev["junk_topics"] == 0
-    assert ev["outlier_share"] == 0.0
+    # Ward leaves no outliers: topic -1 holds only the passages made mostly of template
+    # text, here the sample's anonymisation statement, which names each report's own child
+    assert 0 < ev["outlier_share"] <= 0.05
+    outliers = fitted.result.passage_topics.query("topic == -1")["passage_id"]
+    texts = fitted.corpus.passages.set_index("passage_id").loc[outliers, "text"]
+    assert texts.str.contains("To protect the privacy of Child").all()
+    assert texts.str.extract(r"privacy of (Child \w)")[0].nunique() == len(texts)
     words = ";".join(fitted.result.topics["words"]).lower()
     places = {p.lower() for p in place_names(fitted.corpus.documents)}
     assert places and not any(p in words.split(";") for p in places)
