@@ -16,14 +16,13 @@ layer are fitted on TRAIN only; every figure printed is measured on TEST:
 4. the catalogue summaries (a tabular corpus of short texts, one row per report) coded
    zero-shot with the TRAIN thresholds, against the full reports' labels.
 
-    python benchmarks/themes.py [--corpus data/sample] [--backend minilm] [--seed 2016]
+    python benchmarks/themes.py [--corpus data/sample] [--backend minilm] [--seed 2016] [--window 0]
                                 [--seeds 1,2,3]   # also report other splits (mean, min)
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lip_research import codebook, embed, lens_eval, lenses, pipeline, why  # noqa: E402
+from lip_research import codebook, lens_eval, lenses, pipeline, why  # noqa: E402
 from lip_research.commands.lens_io import read_labels  # noqa: E402
 from lip_research.config import IngestConfig, RunConfig  # noqa: E402
 
@@ -125,7 +124,7 @@ def catalogue_split(
         progress=False,
     )
     passages = corpus.passages
-    vectors = embed.embed_texts(list(passages["text"]), backend=ctx["backend"])
+    vectors = ctx["embed"](list(passages["text"]))
     params = lenses.LensParams(backend=ctx["backend"], method="zero_shot", seed=ctx["seed"])
     zs_table = coding.thresholds.copy()
     scores = lenses.zero_shot(passages, vectors, entries, ctx["embed"], params)
@@ -158,21 +157,27 @@ def main() -> int:
     ap.add_argument("--backend", default="minilm", choices=["minilm", "static"])
     ap.add_argument("--seed", type=int, default=RunConfig().seed)
     ap.add_argument("--seeds", default="", help="extra split seeds, comma-separated")
+    ap.add_argument(
+        "--window", type=int, default=0, help="topics.embedding_window (0: passages whole)"
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    cfg = RunConfig().replace(**{"topics.embedding": args.backend})
+    cfg = RunConfig().replace(
+        **{"topics.embedding": args.backend, "topics.embedding_window": args.window}
+    )
     corpus = pipeline.load_corpus(args.corpus, cfg)
     spec = pipeline.corpus_spec(args.corpus)
     labels = read_labels(spec.labels)
     passages = corpus.passages[corpus.passages["doc_id"].isin(labels.doc_ids)].reset_index(
         drop=True
     )
-    vectors = embed.embed_texts(list(passages["text"]), backend=args.backend)
+    embed_fn = pipeline.embedder(cfg)
+    vectors = embed_fn(list(passages["text"]))
     ctx = {
         "passages": passages, "vectors": vectors, "labels": labels, "backend": args.backend, "seed": args.seed,
         "alignment": lens_eval.align_paragraphs(passages, labels.paragraphs),
-        "embed": functools.partial(embed.embed_texts, backend=args.backend),
+        "embed": embed_fn,
     }  # fmt: skip
     theme_books = codebook.load_codebooks(["practice_issues", "scie_typology"])
     themes = codebook.all_entries(theme_books)
@@ -183,7 +188,7 @@ def main() -> int:
         f"Learning into Practice lenses - held-out evaluation on the FICTIONAL sample corpus ({args.corpus})"
     )
     print(
-        f"backend {args.backend}; split seed {args.seed}: {len(train)} TRAIN reports (calibration/training), {len(test)} TEST reports (all figures below)"
+        f"backend {args.backend}, embedding window {args.window or 'none'}; split seed {args.seed}: {len(train)} TRAIN reports (calibration/training), {len(test)} TEST reports (all figures below)"
     )
     print(
         f"{len(passages)} ingested passages; {len(themes)} theme entries (practice issues + SCIE typology); {len(markers)} quality markers"

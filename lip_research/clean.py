@@ -275,30 +275,34 @@ SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
 
 
 @lru_cache(maxsize=1 << 16)  # topic fitting asks three times per passage
-def keyed_sentences(
-    text: str, names_masked: bool = False
-) -> tuple[tuple[str, int | None, int], ...]:
+def keyed_sentences(text: str) -> tuple[tuple[str, int | None, int], ...]:
     """(sentence, hash, words) for every sentence; the hash is None below four words.
 
     Only letters count and case is ignored, so numbers and dates do not hide a repeat.
-    ``names_masked`` also leaves out capitalised words after the first and single letters,
-    so that names, places and months do not hide one either ("To protect the privacy of
-    Child E, ..." repeats "... of Child K, ...").
     """
     out = []
     for sentence in SENTENCE_END.split(text):
-        tokens = sentence.translate(_NOT_LETTERS).split()
-        kept = (
-            [t for i, t in enumerate(tokens) if len(t) > 1 and (i == 0 or not t[0].isupper())]
-            if names_masked
-            else tokens
-        )
-        key = None
-        if len(kept) >= 4:
-            digest = hashlib.blake2b(" ".join(kept).lower().encode(), digest_size=8).digest()
-            key = int.from_bytes(digest, "big")
-        out.append((sentence, key, len(tokens)))
+        tokens = sentence.lower().translate(_NOT_LETTERS).split()
+        out.append((sentence, _key(tokens), len(tokens)))
     return tuple(out)
+
+
+def name_masked_key(sentence: str) -> int | None:
+    """The sentence's key (:func:`keyed_sentences`) without its single letters and its
+    capitalised words after the first ('Child', 'Elmsford', 'March'; acronyms such as 'CAMHS'
+    stay), so that "To protect the privacy of Child E, ..." and "... of Child K, ..." share
+    one; None below four words."""
+    tokens = sentence.translate(_NOT_LETTERS).split()
+    return _key(
+        [t.lower() for i, t in enumerate(tokens) if len(t) > 1 and (i == 0 or not t.istitle())]
+    )
+
+
+def _key(tokens: list[str]) -> int | None:
+    if len(tokens) < 4:
+        return None
+    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def sentence_keys(text: str) -> list[tuple[int, int]]:

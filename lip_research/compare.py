@@ -84,8 +84,9 @@ def match_topics(
     """One-to-one topic matching by top-word Jaccard similarity (Hungarian assignment)."""
     a = topics_a[topics_a["topic"] != -1].reset_index(drop=True)
     b = topics_b[topics_b["topic"] != -1].reset_index(drop=True)
-    wa = [set(str(w).split(";")) for w in a["words"]]
-    wb = [set(str(w).split(";")) for w in b["words"]]
+    # case aside: acronyms were shown in lower case before 2026-11-27 ('camhs', now 'CAMHS')
+    wa = [set(str(w).lower().split(";")) for w in a["words"]]
+    wb = [set(str(w).lower().split(";")) for w in b["words"]]
     sim = np.array([[len(x & y) / len(x | y) if x | y else 0.0 for y in wb] for x in wa]).reshape(
         len(a), len(b)
     )

@@ -160,7 +160,8 @@ def matched_overlap(words_a: dict[int, list[str]], words_b: dict[int, list[str]]
     sim = np.zeros((len(ta), len(tb)))
     for i, x in enumerate(ta):
         for j, y in enumerate(tb):
-            sa, sb = set(words_a[x]), set(words_b[y])
+            sa = {w.lower() for w in words_a[x]}  # case aside: fits on other documents can
+            sb = {w.lower() for w in words_b[y]}  # differ on whether a word is an acronym
             sim[i, j] = len(sa & sb) / len(sa | sb) if sa | sb else 0.0
     rows, cols = linear_sum_assignment(-sim)
     return float(sim[rows, cols].sum() / max(len(ta), len(tb)))

@@ -137,14 +137,16 @@ def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-_CAPITALS = r"[A-Z][A-Z'\-]*[A-Z](?:s\b|\b)"  # 'CAMHS', 'LADOs', 'SCR'
+_CAPITALS = r"[A-Z][A-Z'\-]*[A-Z]s?(?![\w\-])"  # 'CAMHS', 'LADOs', 'SCR' (not 'UK-wide')
+MIN_CAPITALS = 3
 _CAPITALS_RUN = re.compile(rf"(?<![A-Za-z'\-]){_CAPITALS}(?:\s+{_CAPITALS})*")
 
 
 def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
     """Words the texts mostly write in capitals (acronyms: 'camhs' -> 'CAMHS', 'lados' ->
-    'LADOs'), by their lower-case form. Capitals in a run of such words (a heading written in
-    capitals) do not count."""
+    'LADOs'), by their lower-case form: at least ``MIN_CAPITALS`` times, and in more than half
+    of their uses. Capitals in a run of such words (a heading written in capitals) do not
+    count."""
     written: Counter[tuple[str, str]] = Counter()
     total: Counter[str] = Counter()
     for text in texts:
@@ -158,7 +160,7 @@ def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
         in_capitals[low] += n
     out: dict[str, str] = {}
     for (low, word), _ in sorted(written.items(), key=lambda x: (-x[1], x[0])):
-        if 2 * in_capitals[low] > total[low]:
+        if in_capitals[low] >= MIN_CAPITALS and 2 * in_capitals[low] > total[low]:
             out.setdefault(low, word)
     return out
 
@@ -245,13 +247,15 @@ def build_analyzer(
     groups: Sequence[object] | None = None,
     min_groups: int = 1,
     min_terms: int = MIN_TERMS,
+    names_masked: bool = True,
 ) -> Analyzer:
     """Learn phrases and the vocabulary from the corpus; assemble its stopword list.
 
     ``min_df`` (passages) and ``max_df`` (share of passages) bound the vocabulary at passage
     level, before topics exist, so that rare typos and ubiquitous words never reach topics.
     With ``groups`` (each passage's document), a term must also occur in ``min_groups``
-    documents. ``template`` sentences (:func:`template_sentences`) give no terms.
+    documents. ``template`` sentences (``template_text.template_sentences``, keyed with
+    ``names_masked`` as there) give no terms.
     ``extra_stopwords`` may be written as topics.csv shows them ('carers', 'care leavers'):
     each is read as a term (:func:`as_term`). Fewer than ``min_terms`` topic words left is a
     ``ConfigError`` that says which bound to loosen.
@@ -259,7 +263,7 @@ def build_analyzer(
     extra_stopwords = tuple(extra_stopwords)
     places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
     stop = base_stopwords(extra_stopwords) | frozenset(places)
-    surfaces = [surface_tokens(strip_template(t, template)) for t in texts]
+    surfaces = [surface_tokens(strip_template(t, template, names_masked)) for t in texts]
     docs = [[lem for lem, _ in doc] for doc in surfaces]
     dates = frozenset(MONTHS)
     # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
@@ -315,7 +319,7 @@ def build_analyzer(
         vocabulary=vocab,
         surface=surface,
         template=template,
-        names_masked=True,
+        names_masked=names_masked,
         _merged=memo,
     )
 

@@ -61,14 +61,22 @@ def load_model(folder: Path):
         return BERTopic.load(str(folder / "bertopic.pkl")), meta
 
 
-def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
     """Each passage's topic from a fitted or reloaded model: a passage mostly of template text
     gets -1, as in the fit; any other takes the topic of the fitted passage most similar to it
     (cosine of the embeddings), so the fitted passages get exactly their fitted topics.
 
-    ``embeddings`` must come from the run's embedding backend (``run.json``'s config).
+    Without ``embeddings`` the texts are embedded as the run's passages were (its backend,
+    device and ``embedding_window``); given, they must have been embedded that way.
     """
     texts = [str(t) for t in texts]
+    if embeddings is None:
+        from lip_research.embed import embed_texts
+
+        cfg = model.lip_config
+        embeddings = embed_texts(
+            texts, backend=cfg.embedding, device=cfg.device, window=cfg.embedding_window
+        )
     embeddings = np.asarray(embeddings, dtype=np.float32)
     if len(texts) != len(embeddings):
         raise ValueError(f"{len(texts)} passages but {len(embeddings)} embeddings")
@@ -83,7 +91,8 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray) -> np.nda
     if embeddings.shape[1:] != points.shape[1:]:
         raise ValueError(
             f"embeddings of {embeddings.shape[1]} dimensions, but the model was fitted on "
-            f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding})"
+            f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding}), or leave the embeddings "
+            "out and assign_topics embeds the texts as the run did"
         )
     # a corpus that is mostly template text was modelled whole (see topics.fit_topics)
     template = analyzer.template if getattr(model, "lip_template_out", True) else frozenset()

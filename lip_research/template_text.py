@@ -1,16 +1,30 @@
 """Template text: sentences a genre repeats across its documents (statutory preambles,
 anonymisation statements), which give no topic words.
 
-A sentence is keyed by its letters (``clean.keyed_sentences``), leaving out names, places,
-months and single letters, so that "To protect the privacy of Child E ..." and "... of
-Child K ..." are one template sentence.
+A sentence counts as repeated when its letters are (``clean.keyed_sentences``), or, with
+``names_masked``, when they are once names, places and months are left out
+(``clean.name_masked_key``): "To protect the privacy of Child E ..." and "... of Child K ..."
+are one template sentence. Models saved before names were masked keep word-for-word keys
+(``Analyzer.names_masked`` is then False).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
-from lip_research.clean import keyed_sentences, shared_boilerplate
+from lip_research.clean import keyed_sentences, name_masked_key, shared_boilerplate
+
+
+@lru_cache(maxsize=1 << 16)  # topic fitting asks three times per passage
+def _sentences(
+    text: str, names_masked: bool
+) -> tuple[tuple[str, int | None, int | None, int], ...]:
+    """(sentence, word-for-word key, name-free key or None, words) for every sentence."""
+    return tuple(
+        (sentence, key, name_masked_key(sentence) if names_masked else None, words)
+        for sentence, key, words in keyed_sentences(text)
+    )
 
 
 def template_sentences(
@@ -25,26 +39,35 @@ def template_sentences(
     These are a genre's template and statutory text ("Ofsted produces this report under its
     power to combine reports ..."), not anything one report says about its case. Ingest
     already drops blocks made mostly of sentences shared by 40% of documents; this lower
-    bar only keeps such text out of topic words, and the corpus keeps it. A sentence that
-    differs only in names, places, months or single letters is a repeat
-    (``clean.keyed_sentences``; ``names_masked=False``: word for word, as models saved by
-    earlier versions keyed them). ``min_share=0`` finds none.
+    bar only keeps such text out of topic words, and the corpus keeps it. One key per
+    template sentence: its name-free key only where the word-for-word one is not repeated.
+    ``min_share=0`` finds none.
     """
     if min_share <= 0:
         return frozenset()
+    sentences = [_sentences(text, names_masked) for text in texts]
     by_doc: dict[str, set[int]] = {}
-    for text, group in zip(texts, groups, strict=True):
-        keys = {k for _, k, _ in keyed_sentences(text, names_masked) if k is not None}
-        by_doc.setdefault(group, set()).update(keys)
+    for found, group in zip(sentences, groups, strict=True):
+        by_doc.setdefault(group, set()).update(k for _, *keys, _ in found for k in keys if k)
     repeated, _ = shared_boilerplate(list(by_doc.values()), share=min_share, min_docs=min_groups)
-    return frozenset(repeated)
+    keep = {
+        key if key in repeated else masked
+        for found in sentences
+        for _, key, masked, _ in found
+        if key in repeated or masked in repeated
+    }
+    return frozenset(keep)
+
+
+def _is_template(key: int | None, masked: int | None, template: frozenset[int]) -> bool:
+    return key in template or masked in template
 
 
 def template_share(text: str, template: frozenset[int], names_masked: bool = True) -> float:
     """Share of the text's words that sit in template sentences."""
-    sentences = keyed_sentences(text, names_masked)
-    total = sum(n for _, _, n in sentences)
-    inside = sum(n for _, k, n in sentences if k in template)
+    sentences = _sentences(text, names_masked)
+    total = sum(n for *_, n in sentences)
+    inside = sum(n for _, key, masked, n in sentences if _is_template(key, masked, template))
     return inside / total if total else 0.0
 
 
@@ -52,4 +75,7 @@ def strip_template(text: str, template: frozenset[int], names_masked: bool = Tru
     """The text without its template sentences (see :func:`template_sentences`)."""
     if not template:
         return text
-    return " ".join(s for s, k, _ in keyed_sentences(text, names_masked) if k not in template)
+    return " ".join(
+        s for s, key, masked, _ in _sentences(text, names_masked)
+        if not _is_template(key, masked, template)
+    )  # fmt: skip

@@ -144,6 +144,19 @@ children even when anonymised: quote short passages only.
 """
 
 
+def _embedding_reach(window: int, cut: float | None) -> str:
+    how = (
+        f" Passages of 1.5 windows or more were embedded as the mean of windows of ~{window} words."
+        if window
+        else ""
+    )
+    if cut is None:
+        return how
+    return (
+        how + f" {cut:.1%} of the passages were longer than the model reads (it reads their start)."
+    )
+
+
 def methods(run: TopicRun, run_dir: Path) -> str:
     """A methods section: corpus, parameters, what was chosen automatically, limitations."""
     r, c = run.result, run.corpus
@@ -155,7 +168,8 @@ def methods(run: TopicRun, run_dir: Path) -> str:
             "(all-MiniLM-L6-v2, bundled)."
             if r.config.embedding == "minilm"
             else "(model2vec static model distilled from all-MiniLM-L6-v2)."
-        ),
+        )
+        + _embedding_reach(r.config.embedding_window, run.evaluation.get("embedding_cut_short")),
         f"**Topic model.** BERTopic with reduction `{r.config.reduction}` "
         f"({r.config.n_components} components), clustering `{r.config.clustering}`"
         + (

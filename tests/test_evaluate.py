@@ -117,3 +117,19 @@ def test_summary_has_the_headline_figures():
     assert figs["n_topics"] == 2
     assert math.isclose(figs["outlier_share"], 1 / 6)
     assert figs["junk_topics"] == 0
+
+
+def test_topics_match_whatever_the_case_of_their_acronyms():
+    """A run from before acronyms were shown in capitals, or a refit on other documents,
+    writes 'camhs' where another writes 'CAMHS': the same word."""
+    import pandas as pd
+
+    from lip_research.compare import match_topics
+
+    old = {0: ["camhs", "self-harm", "overdose"]}
+    new = {0: ["CAMHS", "self-harm", "overdose"]}
+    assert evaluate.matched_overlap(old, new) == 1.0
+    table = lambda words: pd.DataFrame(  # noqa: E731
+        {"topic": [0], "size": [3], "label": ["x"], "words": [";".join(words[0])]}
+    )
+    assert match_topics(table(old), table(new))["similarity"].tolist() == [1.0]

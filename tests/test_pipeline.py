@@ -240,7 +240,7 @@ def test_a_run_records_and_reports_the_passages_the_embedding_cut_short(ingested
         for run in ("whole", "win")
     }
     assert 0 < cut["whole"] < 1 and cut["win"] == 0
-    assert f"note: {cut['whole']:.0%} of the passages are longer than the minilm model" in (
+    assert f"note: {cut['whole']:.1%} of the passages are longer than the minilm model" in (
         whole.output
     )
     assert "embedding_window" in whole.output and "note:" not in windowed.output

@@ -95,6 +95,7 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     texts = fitted.corpus.passages["text"]
     want = fitted.result.passage_topics["topic"].to_numpy()
     assert (assign_topics(model, texts, fitted.embeddings) == want).all()
+    assert (assign_topics(model, texts) == want).all()  # embedded as the run embedded them
     terms = [model.lip_analyzer.term_string(t) for t in texts]
     own, _ = model.transform(terms, embeddings=fitted.embeddings)  # BERTopic's own API
     assert (np.asarray(own)[want != -1] == want[want != -1]).all()
@@ -105,6 +106,27 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     assert assign_topics(model, [new], vector)[0] == want[i]
     docs = model.get_topic_info().set_index("Topic")["Representative_Docs"]
     assert docs[want[i]][0] in set(texts)  # the passages' text, not term strings
+
+
+def test_a_model_fitted_with_an_embedding_window_embeds_new_passages_with_it(
+    ingested_slice, monkeypatch
+):
+    from lip_research import embed
+
+    cfg = STATIC.replace(**{"topics.embedding_window": 40})
+    run = run_topics(ingested_slice, cfg, progress=False)
+    texts = run.corpus.passages["text"].tolist()  # the modelled passages
+    want = run.result.passage_topics["topic"].to_numpy()
+    real, made = embed.embed_texts, []
+
+    def recording(texts, **how):
+        made.append(real(texts, **how))
+        return made[-1]
+
+    monkeypatch.setattr(embed, "embed_texts", recording)
+    assert (assign_topics(run.result.model, texts) == want).all()
+    assert np.array_equal(made[0], run.embeddings)  # the run's vectors, window and all
+    assert not np.allclose(real(texts, backend="static", window=0), made[0])
 
 
 def test_a_new_reports_passages_take_the_topic_of_the_most_similar_fitted_passage(ingested_slice):

@@ -82,12 +82,19 @@ def topics(
             f"(outliers {ev['outlier_share']:.1%}, largest {ev['largest_share']:.1%}, "
             f"NPMI {ev['npmi']:.3f}) -> {out}"
         )
-        if ev.get("embedding_cut_short") and not cfg.topics.embedding_window:
+        if ev.get("embedding_cut_short"):
+            window = cfg.topics.embedding_window
             typer.echo(
-                f"note: {ev['embedding_cut_short']:.0%} of the passages are longer than the "
-                f"{cfg.topics.embedding} model reads, and it embedded only their start; "
-                "topics.embedding_window: N embeds them as the mean of windows of ~N words "
-                "(docs/parameters.md)"
+                f"note: {ev['embedding_cut_short']:.1%} of the passages are longer than the "
+                f"{cfg.topics.embedding} model reads"
+                + (f", even in windows of ~{window} words" if window else "")
+                + ", and it embedded only their start; "
+                + (
+                    "a smaller topics.embedding_window reads them whole"
+                    if window
+                    else "topics.embedding_window: N embeds them as the mean of windows of ~N words"
+                )
+                + " (docs/parameters.md)"
             )
 
 
