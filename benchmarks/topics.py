@@ -105,8 +105,9 @@ def baseline(chunks: pd.DataFrame, emb: np.ndarray, seed: int):
 
 
 def windowed(fitted: pd.DataFrame, documents: pd.DataFrame) -> dict:
-    """The option topics.embedding_window: 120 against the same plain BERTopic (f) given the
-    same windowed embeddings (3 seeds): not the default; docs/parameters.md says why."""
+    """The option topics.embedding_window: 120 (engine at two seeds) against the same plain
+    BERTopic (f) given the same windowed embeddings (three seeds): not the default;
+    docs/parameters.md says why."""
     from lip_research.embed import cut_short
     from lip_research.pipeline import place_names
 
