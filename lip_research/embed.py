@@ -141,11 +141,26 @@ def windows(text: str, size: int) -> list[str]:
     return [" ".join(words[k : k + step]) for k in range(0, len(words), step)]
 
 
-def cut_short(texts: Sequence[str], backend: str, window: int = WINDOW_WORDS) -> float:
+def cut_short(
+    texts: Sequence[str], backend: str, window: int = WINDOW_WORDS, cache: bool = True
+) -> float:
     """The share of texts the model reads only the start of: a text (or, with ``window``, one
-    of its windows) longer than the backend's input (MiniLM 256 word pieces, static 512)."""
+    of its windows) longer than the backend's input (MiniLM 256 word pieces, static 512).
+    Kept in the embedding cache for the set of texts, so a warm rerun does not tokenise."""
     if not texts:
         return 0.0
+    if not cache:
+        return _cut_short(texts, backend, window)
+    store = EmbeddingCache(backend, window=window)
+    key = sha256_text("\n".join(sha256_text(str(t)) for t in texts))
+    share = store.get_figure(f"cut_short:{key}")
+    if share is None:
+        share = _cut_short(texts, backend, window)
+        store.put_figure(f"cut_short:{key}", share)
+    return share
+
+
+def _cut_short(texts: Sequence[str], backend: str, window: int) -> float:
     _offline()
     if backend == "minilm":
         from tokenizers import Tokenizer
@@ -221,7 +236,18 @@ class EmbeddingCache:
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
         con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
+        con.execute("CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, value REAL)")
         return con
+
+    def get_figure(self, key: str) -> float | None:
+        """A figure computed once for a set of texts (see :func:`cut_short`)."""
+        with self._connect() as con:
+            row = con.execute("SELECT value FROM figures WHERE key = ?", (key,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def put_figure(self, key: str, value: float) -> None:
+        with self._connect() as con:
+            con.execute("INSERT OR REPLACE INTO figures VALUES (?, ?)", (key, float(value)))
 
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}

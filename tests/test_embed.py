@@ -155,3 +155,17 @@ def test_vectors_of_each_window_are_cached_apart(fresh_cache):
     assert embed.embed_texts(_long_passages(), backend="static", window=0).tobytes() == (
         whole.tobytes()
     )
+
+
+def test_the_cut_short_share_is_kept_with_the_vectors(fresh_cache, monkeypatch):
+    """A warm rerun does not tokenise its passages again to say how many were cut short."""
+    texts = _long_passages() + TEXTS
+    assert embed.cut_short(texts, "minilm", 0) == 0.5
+
+    def boom(*a, **k):
+        raise AssertionError("tokenised again although the share was kept")
+
+    monkeypatch.setattr(embed, "_cut_short", boom)
+    assert embed.cut_short(texts, "minilm", 0) == 0.5
+    with pytest.raises(AssertionError, match="tokenised again"):
+        embed.cut_short(texts[:3], "minilm", 0)  # other texts: computed afresh
