@@ -269,6 +269,7 @@ def _drop_running_text(text: str, running: set[str], removed: list[tuple[int, st
 _NOT_LETTERS = str.maketrans(
     {c: " " for c in map(chr, range(128)) if not c.isalpha()} | {"•": " ", "©": " "}
 )
+NAME_MASK_KEEPS = 2 / 3  # a name-free key needs this share of the sentence's words left
 SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
     r"licen[cs]e\b|copyright|©|www\.|https?://|[\w.+-]+@[\w-]+\.\w", re.I
 )
@@ -288,14 +289,19 @@ def keyed_sentences(text: str) -> tuple[tuple[str, int | None, int], ...]:
 
 
 def name_masked_key(sentence: str) -> int | None:
-    """The sentence's key (:func:`keyed_sentences`) without its single letters and its
-    capitalised words after the first ('Child', 'Elmsford', 'March'; acronyms such as 'CAMHS'
-    stay), so that "To protect the privacy of Child E, ..." and "... of Child K, ..." share
-    one; None below four words."""
+    """The sentence's key (:func:`keyed_sentences`) without its capital letters standing alone
+    and its capitalised words after the first ('Child E', 'Elmsford', 'March'; acronyms such
+    as 'CAMHS' stay), so that "To protect the privacy of Child E, ..." and "... of Child K,
+    ..." share one. None when fewer than four words, or under ``NAME_MASK_KEEPS`` of the
+    sentence's words, are left: "The Police made a referral to Children's Social Care" is no
+    template of "The School made a referral to Early Help"."""
     tokens = sentence.translate(_NOT_LETTERS).split()
-    return _key(
-        [t.lower() for i, t in enumerate(tokens) if len(t) > 1 and (i == 0 or not t.istitle())]
-    )
+    kept = [
+        t.lower()
+        for i, t in enumerate(tokens)
+        if not (len(t) == 1 and t.isupper()) and (i == 0 or not t.istitle())
+    ]
+    return _key(kept) if len(kept) >= NAME_MASK_KEEPS * len(tokens) else None
 
 
 def _key(tokens: list[str]) -> int | None:

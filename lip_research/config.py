@@ -55,7 +55,7 @@ REMOVED_KEYS = {
 class _Typed:
     """Checks every field against its annotation when built (directly, by `from_dict`, by
     `replace`), so a quoted number or a bare word where a list belongs is a `ConfigError`
-    naming the field, never a TypeError deep in a model. See `_conform`."""
+    naming the field, never a TypeError deep in a model. See `config_values.check_types`."""
 
     section: ClassVar[str] = ""  # the YAML section, for dotted names in messages
 

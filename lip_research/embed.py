@@ -152,11 +152,11 @@ def cut_short(
     if not cache:
         return _cut_short(texts, backend, window)
     store = EmbeddingCache(backend, window=window)
-    key = sha256_text("\n".join(sha256_text(str(t)) for t in texts))
-    share = store.get_figure(f"cut_short:{key}")
+    key = "cut_short:" + sha256_text("\n".join(sha256_text(str(t)) for t in texts))
+    share = store.get_figure(key)
     if share is None:
         share = _cut_short(texts, backend, window)
-        store.put_figure(f"cut_short:{key}", share)
+        store.put_figure(key, share)
     return share
 
 
@@ -236,18 +236,26 @@ class EmbeddingCache:
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
         con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
-        con.execute("CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, value REAL)")
         return con
 
     def get_figure(self, key: str) -> float | None:
-        """A figure computed once for a set of texts (see :func:`cut_short`)."""
-        with self._connect() as con:
-            row = con.execute("SELECT value FROM figures WHERE key = ?", (key,)).fetchone()
+        """A figure computed once for a set of texts (see :func:`cut_short`); None when it
+        was never stored (or the cache predates stored figures)."""
+        try:
+            with self._connect() as con:
+                row = con.execute("SELECT value FROM figures WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # no figures table yet
+            return None
         return None if row is None else float(row[0])
 
     def put_figure(self, key: str, value: float) -> None:
-        with self._connect() as con:
-            con.execute("INSERT OR REPLACE INTO figures VALUES (?, ?)", (key, float(value)))
+        """Keep a figure if the cache can be written (a read-only cache just recomputes it)."""
+        try:
+            with self._connect() as con:
+                con.execute("CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, value REAL)")
+                con.execute("INSERT OR REPLACE INTO figures VALUES (?, ?)", (key, float(value)))
+        except sqlite3.OperationalError:
+            pass
 
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}

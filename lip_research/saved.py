@@ -70,12 +70,14 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
     device and ``embedding_window``); given, they must have been embedded that way.
     """
     texts = [str(t) for t in texts]
+    if not texts:
+        return np.full(0, OUTLIER)
     if embeddings is None:
         from lip_research.embed import embed_texts
 
-        cfg = model.lip_config
+        cfg = model.lip_config  # a GPU or not changes no vector: "auto" takes what is here
         embeddings = embed_texts(
-            texts, backend=cfg.embedding, device=cfg.device, window=cfg.embedding_window
+            texts, backend=cfg.embedding, device="auto", window=cfg.embedding_window
         )
     embeddings = np.asarray(embeddings, dtype=np.float32)
     if len(texts) != len(embeddings):

@@ -39,24 +39,32 @@ def template_sentences(
     These are a genre's template and statutory text ("Ofsted produces this report under its
     power to combine reports ..."), not anything one report says about its case. Ingest
     already drops blocks made mostly of sentences shared by 40% of documents; this lower
-    bar only keeps such text out of topic words, and the corpus keeps it. One key per
-    template sentence: its name-free key only where the word-for-word one is not repeated.
+    bar only keeps such text out of topic words, and the corpus keeps it. Both keys of a
+    sentence are kept where repeated, so a later text's name variant is template too.
     ``min_share=0`` finds none.
     """
     if min_share <= 0:
         return frozenset()
-    sentences = [_sentences(text, names_masked) for text in texts]
     by_doc: dict[str, set[int]] = {}
-    for found, group in zip(sentences, groups, strict=True):
-        by_doc.setdefault(group, set()).update(k for _, *keys, _ in found for k in keys if k)
+    for text, group in zip(texts, groups, strict=True):
+        found = by_doc.setdefault(group, set())
+        found.update(k for _, *keys, _ in _sentences(text, names_masked) for k in keys if k)
     repeated, _ = shared_boilerplate(list(by_doc.values()), share=min_share, min_docs=min_groups)
-    keep = {
-        key if key in repeated else masked
-        for found in sentences
-        for _, key, masked, _ in found
-        if key in repeated or masked in repeated
-    }
-    return frozenset(keep)
+    return frozenset(repeated)
+
+
+def count_template(
+    texts: Sequence[str], template: frozenset[int], names_masked: bool = True
+) -> int:
+    """How many distinct template sentences the texts hold (name variants counted once)."""
+    return len(
+        {
+            masked if masked in template else key
+            for text in texts
+            for _, key, masked, _ in _sentences(text, names_masked)
+            if _is_template(key, masked, template)
+        }
+    )
 
 
 def _is_template(key: int | None, masked: int | None, template: frozenset[int]) -> bool:

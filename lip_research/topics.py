@@ -30,7 +30,7 @@ from lip_research.preprocess import (
     display,
 )
 from lip_research.resolve import CorpusShape, resolve
-from lip_research.template_text import template_sentences, template_share
+from lip_research.template_text import count_template, template_sentences, template_share
 
 # Before any other bertopic import: plotting and transformer extras then load on first use.
 BaseEmbedder = import_bertopic().backend.BaseEmbedder
@@ -189,8 +189,8 @@ def fit_topics(
     t0 = time.perf_counter()
     template = template_sentences(texts, groups, min_share=resolved.template_share)
     choices["template_sentences"] = (
-        f"{len(template)} sentences repeated in at least {resolved.template_share:.0%} "
-        "of documents give no topic words"
+        f"{count_template(texts, template)} sentences repeated in at least "
+        f"{resolved.template_share:.0%} of documents give no topic words"
     )
     analyzer = build_analyzer(
         texts,

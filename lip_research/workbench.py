@@ -152,9 +152,8 @@ def _embedding_reach(window: int, cut: float | None) -> str:
     )
     if cut is None:
         return how
-    return (
-        how + f" {cut:.1%} of the passages were longer than the model reads (it reads their start)."
-    )
+    longer = "had a window longer" if window else "were longer"
+    return how + f" {cut:.1%} of the passages {longer} than the model reads (it reads the start)."
 
 
 def methods(run: TopicRun, run_dir: Path) -> str:

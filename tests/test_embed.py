@@ -169,3 +169,18 @@ def test_the_cut_short_share_is_kept_with_the_vectors(fresh_cache, monkeypatch):
     assert embed.cut_short(texts, "minilm", 0) == 0.5
     with pytest.raises(AssertionError, match="tokenised again"):
         embed.cut_short(texts[:3], "minilm", 0)  # other texts: computed afresh
+
+
+def test_a_read_only_cache_still_serves_its_vectors_and_figures(fresh_cache, monkeypatch):
+    """A cache written by an earlier version, on a read-only mount: warm runs keep working."""
+    import sqlite3
+
+    first = embed.embed_texts(TEXTS, backend="static")
+
+    def read_only(self):  # as SQLite opens a file it may not write (the tests run as root)
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+
+    monkeypatch.setattr(embed.EmbeddingCache, "_connect", read_only)
+    assert embed.embed_texts(TEXTS, backend="static").tobytes() == first.tobytes()
+    assert embed.cut_short(TEXTS, "static", 0) == 0.0  # computed, and not stored
+    assert embed.EmbeddingCache("static").get_figure("anything") is None

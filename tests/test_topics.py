@@ -96,6 +96,7 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     want = fitted.result.passage_topics["topic"].to_numpy()
     assert (assign_topics(model, texts, fitted.embeddings) == want).all()
     assert (assign_topics(model, texts) == want).all()  # embedded as the run embedded them
+    assert assign_topics(model, []).shape == (0,)
     terms = [model.lip_analyzer.term_string(t) for t in texts]
     own, _ = model.transform(terms, embeddings=fitted.embeddings)  # BERTopic's own API
     assert (np.asarray(own)[want != -1] == want[want != -1]).all()

@@ -87,8 +87,12 @@ def topics(
             typer.echo(
                 f"note: {ev['embedding_cut_short']:.1%} of the passages are longer than the "
                 f"{cfg.topics.embedding} model reads"
-                + (f", even in windows of ~{window} words" if window else "")
-                + ", and it embedded only their start; "
+                + (
+                    f" in one of their windows of ~{window} words, of which it embedded only the "
+                    "start; "
+                    if window
+                    else ", and it embedded only their start; "
+                )
                 + (
                     "a smaller topics.embedding_window reads them whole"
                     if window
