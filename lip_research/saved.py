@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from lip_research.embed import unit_rows
-from lip_research.topics import OUTLIER, TopicResult, _quiet_bertopic, mostly_template
+from lip_research.topics import OUTLIER, TopicResult, _quiet_bertopic, left_out
 
 
 def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
@@ -96,10 +96,8 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
             f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding}), or leave the embeddings "
             "out and assign_topics embeds the texts as the run did"
         )
-    # a corpus that is mostly template text was modelled whole (see topics.fit_topics)
-    template = analyzer.template if getattr(model, "lip_template_out", True) else frozenset()
     out = np.full(len(texts), OUTLIER)
-    modelled = ~mostly_template(texts, template, analyzer.names_masked)
+    modelled = ~left_out(model, texts)
     unit = unit_rows(embeddings)
     for chunk in np.array_split(np.flatnonzero(modelled), max(1, int(modelled.sum()) // 1000)):
         if len(chunk):

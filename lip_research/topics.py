@@ -202,16 +202,20 @@ def fit_topics(
         groups=groups,
         min_groups=resolved.min_docs,
     )
-    # Passages made mostly of template text are left out of the topics (topic -1).
-    modelled = ~mostly_template(texts, template)
+    # Passages made mostly of template text, or with no topic word at all ("Requires
+    # improvement" under a heading), are left out of the topics (topic -1).
+    all_terms = [analyzer.term_string(t) for t in texts]
+    template_heavy = mostly_template(texts, template)
+    wordless = np.array([not t for t in all_terms], bool) & ~template_heavy
+    modelled = ~(template_heavy | wordless)
     template_out = modelled.sum() >= max(10, len(texts) // 2)
     if not template_out:
         modelled[:] = True  # a corpus that is mostly template: model everything
     choices["template_passages"] = (
-        f"{int((~modelled).sum())} passages at least {TEMPLATE_PASSAGE:.0%} template text "
-        "are in no topic (-1)"
+        f"{int((template_heavy & ~modelled).sum())} passages at least {TEMPLATE_PASSAGE:.0%} "
+        f"template text, and {int((wordless & ~modelled).sum())} with no topic word, are in no "
+        "topic (-1)"
     )
-    all_terms = [analyzer.term_string(t) for t in texts]
     terms = [t for t, m in zip(all_terms, modelled, strict=True) if m]
     embeddings_m = embeddings[modelled]
     timings["vocabulary_s"] = time.perf_counter() - t0
@@ -219,6 +223,7 @@ def fit_topics(
     model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
     model.lip_config = resolved  # and how it assigns: see lip_research.saved.assign_topics
     model.lip_template_out = template_out  # passages mostly of template text are topic -1
+    model.lip_wordless_out = template_out  # and so are passages with no topic word
     t0 = time.perf_counter()
     with warnings.catch_warnings():  # UMAP says a seeded run uses one thread: it is meant to
         warnings.filterwarnings("ignore", "n_jobs value .* overridden", UserWarning)
@@ -395,6 +400,19 @@ def representative_docs(reps: pd.DataFrame, n: int = 3) -> dict[int, list[str]]:
     """BERTopic's ``representative_docs_`` from :func:`representatives`: the passages' text
     (BERTopic's own would be term strings)."""
     return {int(t): group["text"].head(n).tolist() for t, group in reps.groupby("topic")}
+
+
+def left_out(model, texts: list[str]) -> np.ndarray:
+    """Which passages a fitted model puts in no topic (-1): those at least
+    ``TEMPLATE_PASSAGE`` template text and those with no topic word, unless the fit modelled
+    its corpus whole (mostly template). Models saved by earlier versions kept wordless ones."""
+    analyzer = model.lip_analyzer
+    if not getattr(model, "lip_template_out", True):
+        return np.zeros(len(texts), bool)
+    out = mostly_template(texts, analyzer.template, analyzer.names_masked)
+    if getattr(model, "lip_wordless_out", False):
+        out |= np.array([not analyzer.term_string(t) for t in texts], bool)
+    return out
 
 
 def mostly_template(

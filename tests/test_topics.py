@@ -402,3 +402,28 @@ def test_a_mostly_template_corpus_is_assigned_as_it_was_modelled_whole():
     want = result.passage_topics["topic"].to_numpy()
     assert (want != -1).all()  # every passage is mostly template, so all were modelled
     assert (assign_topics(result.model, passages["text"], vectors) == want).all()
+
+
+def test_passages_without_a_topic_word_are_in_no_topic(fitted, tmp_path):
+    """A heading and its judgement ("Requires improvement") alone says nothing a topic can
+    be about: such passages are outliers, never a topic without words."""
+    import dataclasses
+
+    corpus = fitted.corpus
+    extra = pd.DataFrame(
+        {
+            "passage_id": ["x-1", "x-2"],
+            "doc_id": [corpus.documents["doc_id"].iloc[0]] * 2,
+            "section": ["findings"] * 2,
+            "text": ["Requires improvement", "Good"],
+        }
+    )
+    passages = pd.concat([corpus.passages, extra], ignore_index=True)
+    run = run_topics(dataclasses.replace(corpus, passages=passages), STATIC, progress=False)
+    topics = run.result.passage_topics.set_index("passage_id")["topic"]
+    assert topics[["x-1", "x-2"]].tolist() == [-1, -1]
+    table = run.result.topics
+    assert (table.loc[table["topic"] != -1, "words"].str.len() > 0).all()
+    assert "2 with no topic word" in run.result.choices["template_passages"]
+    model = run.result.model
+    assert (assign_topics(model, ["Requires improvement"]) == -1).all()
