@@ -162,14 +162,15 @@ def cut_short(
 
 def _cut_short(texts: Sequence[str], backend: str, window: int) -> float:
     _offline()
-    if backend == "minilm":
-        from tokenizers import Tokenizer
+    from tokenizers import Tokenizer
 
+    if backend == "minilm":
         folder = minilm_path()
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         limit = _minilm_limit(folder)
-    else:
-        tokenizer, limit = _static().tokenizer, STATIC_MAX_TOKENS
+    else:  # a copy: the model's own tokenizer keeps its settings
+        tokenizer = Tokenizer.from_str(_static().tokenizer.to_str())
+        limit = STATIC_MAX_TOKENS
     tokenizer.no_truncation()
     tokenizer.no_padding()
     pieces = [windows(str(t), window) for t in texts]

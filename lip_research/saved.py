@@ -62,9 +62,10 @@ def load_model(folder: Path):
 
 
 def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-    """Each passage's topic from a fitted or reloaded model: a passage mostly of template text
-    gets -1, as in the fit; any other takes the topic of the fitted passage most similar to it
-    (cosine of the embeddings), so the fitted passages get exactly their fitted topics.
+    """Each passage's topic from a fitted or reloaded model: a passage mostly of template text,
+    or with no topic word, gets -1, as in the fit (`topics.left_out`); any other takes the
+    topic of the fitted passage most similar to it (cosine of the embeddings), so the fitted
+    passages get exactly their fitted topics.
 
     Without ``embeddings`` the texts are embedded as the run's passages were (its backend,
     device and ``embedding_window``); given, they must have been embedded that way.
@@ -93,8 +94,8 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
     if embeddings.shape[1:] != points.shape[1:]:
         raise ValueError(
             f"embeddings of {embeddings.shape[1]} dimensions, but the model was fitted on "
-            f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding}), or leave the embeddings "
-            "out and assign_topics embeds the texts as the run did"
+            f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding}), "
+            "or leave the embeddings out and assign_topics embeds the texts as the run did"
         )
     out = np.full(len(texts), OUTLIER)
     modelled = ~left_out(model, texts)
