@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from lip_research import io
@@ -82,13 +81,12 @@ def match_topics(
     topics_a: pd.DataFrame, topics_b: pd.DataFrame, min_similarity: float = 0.2
 ) -> pd.DataFrame:
     """One-to-one topic matching by top-word Jaccard similarity (Hungarian assignment)."""
+    from lip_research.evaluate import word_jaccard
+
     a = topics_a[topics_a["topic"] != -1].reset_index(drop=True)
     b = topics_b[topics_b["topic"] != -1].reset_index(drop=True)
-    # case aside: acronyms were shown in lower case before 2026-11-27 ('camhs', now 'CAMHS')
-    wa = [set(str(w).lower().split(";")) for w in a["words"]]
-    wb = [set(str(w).lower().split(";")) for w in b["words"]]
-    sim = np.array([[len(x & y) / len(x | y) if x | y else 0.0 for y in wb] for x in wa]).reshape(
-        len(a), len(b)
+    sim = word_jaccard(
+        [str(w).split(";") for w in a["words"]], [str(w).split(";") for w in b["words"]]
     )
     rows: list[dict[str, Any]] = []
     matched_a, matched_b = set(), set()

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -151,18 +151,25 @@ def ari(a: Sequence[int], b: Sequence[int]) -> float:
     return float(adjusted_rand_score(a, b))
 
 
+def word_jaccard(words_a: Sequence[Iterable[str]], words_b: Sequence[Iterable[str]]) -> np.ndarray:
+    """Jaccard similarity of every pair of word lists, case aside (fits on other documents,
+    or runs from before acronyms were shown in capitals, write 'camhs' for 'CAMHS')."""
+    sa = [{w.lower() for w in ws} for ws in words_a]
+    sb = [{w.lower() for w in ws} for ws in words_b]
+    sim = np.zeros((len(sa), len(sb)))
+    for i, x in enumerate(sa):
+        for j, y in enumerate(sb):
+            sim[i, j] = len(x & y) / len(x | y) if x | y else 0.0
+    return sim
+
+
 def matched_overlap(words_a: dict[int, list[str]], words_b: dict[int, list[str]]) -> float:
     """Mean Jaccard of top words for topics matched one-to-one (Hungarian) between two runs."""
     ta = [t for t in words_a if t != -1]
     tb = [t for t in words_b if t != -1]
     if not ta or not tb:
         return 0.0
-    sim = np.zeros((len(ta), len(tb)))
-    for i, x in enumerate(ta):
-        for j, y in enumerate(tb):
-            sa = {w.lower() for w in words_a[x]}  # case aside: fits on other documents can
-            sb = {w.lower() for w in words_b[y]}  # differ on whether a word is an acronym
-            sim[i, j] = len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+    sim = word_jaccard([words_a[t] for t in ta], [words_b[t] for t in tb])
     rows, cols = linear_sum_assignment(-sim)
     return float(sim[rows, cols].sum() / max(len(ta), len(tb)))
 

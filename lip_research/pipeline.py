@@ -127,16 +127,15 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
         bar.set_postfix_str("evaluating")
         words = {int(t): topic_words(result.model, int(t)) for t in result.topics["topic"]}
         t0 = time.perf_counter()
+        texts = corpus.passages["text"].astype(str).tolist()
         figures = evaluate.summary(
             words,
             result.passage_topics["topic"].tolist(),
-            corpus.passages["text"].astype(str).tolist(),
+            texts,
             stop=result.analyzer.stopwords,
         )
         figures["embedding_cut_short"] = cut_short(
-            corpus.passages["text"].astype(str).tolist(),
-            cfg.topics.embedding,
-            cfg.topics.embedding_window,
+            texts, cfg.topics.embedding, cfg.topics.embedding_window
         )
         timings["evaluate_s"] = time.perf_counter() - t0
         bar.update()

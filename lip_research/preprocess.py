@@ -148,16 +148,13 @@ def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
     of their uses. Capitals in a run of such words (a heading written in capitals) do not
     count."""
     written: Counter[tuple[str, str]] = Counter()
-    seen: Counter[str] = Counter()
+    total: Counter[str] = Counter()
     for text in texts:
         for run in _CAPITALS_RUN.findall(text):
             if not any(c.isspace() for c in run):
                 word = run.split("'")[0].rstrip("-")
                 written[(word.lower(), word)] += 1
-        seen.update(_WORD.findall(text.lower()))
-    total: Counter[str] = Counter()
-    for token, n in seen.items():  # cut as surface_tokens cuts, once per distinct token
-        total[token.split("'")[0].rstrip("-")] += n
+        total.update(form for _, form in surface_tokens(text))  # cached: the analyzer's words
     in_capitals: Counter[str] = Counter()
     for (low, _), n in written.items():
         in_capitals[low] += n

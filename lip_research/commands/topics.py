@@ -82,23 +82,23 @@ def topics(
             f"(outliers {ev['outlier_share']:.1%}, largest {ev['largest_share']:.1%}, "
             f"NPMI {ev['npmi']:.3f}) -> {out}"
         )
-        if ev.get("embedding_cut_short"):
-            window = cfg.topics.embedding_window
+        cut, window = ev.get("embedding_cut_short"), cfg.topics.embedding_window
+        if cut:
+            where, fix = (
+                (
+                    f" in one of their windows of ~{window} words, of which it embedded only "
+                    "the start",
+                    "a smaller topics.embedding_window reads them whole",
+                )
+                if window
+                else (
+                    ", and it embedded only their start",
+                    "topics.embedding_window: N embeds them as the mean of windows of ~N words",
+                )
+            )
             typer.echo(
-                f"note: {ev['embedding_cut_short']:.1%} of the passages are longer than the "
-                f"{cfg.topics.embedding} model reads"
-                + (
-                    f" in one of their windows of ~{window} words, of which it embedded only the "
-                    "start; "
-                    if window
-                    else ", and it embedded only their start; "
-                )
-                + (
-                    "a smaller topics.embedding_window reads them whole"
-                    if window
-                    else "topics.embedding_window: N embeds them as the mean of windows of ~N words"
-                )
-                + " (docs/parameters.md)"
+                f"note: {cut:.1%} of the passages are longer than the {cfg.topics.embedding} "
+                f"model reads{where}; {fix} (docs/parameters.md)"
             )
 
 
