@@ -34,6 +34,7 @@ from lip_research.io import cache_dir, sha256_text
 BACKENDS = ("minilm", "static")
 STATIC_PCA_DIMS = 256
 STATIC_MAX_TOKENS = 512  # model2vec's StaticModel.encode reads this many tokens
+STATIC_BATCH = 2048  # texts per step of the progress bar
 WINDOW_WORDS = TopicConfig.embedding_window  # the default: 0, each text whole
 
 
@@ -207,8 +208,16 @@ def _encode_whole(texts: list[str], backend: str, device: str, progress: bool) -
             show_progress_bar=progress,
             convert_to_numpy=True,
         )
-    elif backend == "static":
-        vectors = _static().encode(texts, show_progress_bar=progress, use_multiprocessing=False)
+    elif backend == "static":  # each text on its own: batches change no vector
+        from tqdm.auto import tqdm
+
+        model, parts = _static(), []
+        with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress) as bar:
+            for k in range(0, len(texts), STATIC_BATCH):
+                batch = texts[k : k + STATIC_BATCH]
+                parts.append(model.encode(batch, use_multiprocessing=False))
+                bar.update(len(batch))
+        vectors = np.concatenate(parts) if parts else np.zeros((0, STATIC_PCA_DIMS))
     else:
         raise EmbeddingError(
             f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}"

@@ -1,8 +1,9 @@
 """Honest quality figures for a topic model.
 
 - ``npmi``: mean normalised PMI of each topic's top-word pairs, counted over passages of the
-  corpus itself (a word or phrase is present in a passage when its lemmas occur in order), or
-  over sliding windows of a few words for comparison with the topic-model literature.
+  corpus itself (a word or phrase is present in a passage when its lemmas occur in order;
+  an acronym's plural, 'IROs', counts as its singular, as in topic words), or over sliding
+  windows of a few words for comparison with the topic-model literature.
 - ``diversity``: share of unique words among all topics' top words.
 - ``outlier_share`` and ``largest_share`` of passages.
 - ``stability``: ARI between the passage assignments of runs with different seeds, and the
@@ -22,11 +23,11 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from lip_research.preprocess import is_junk, tokens
+from lip_research.preprocess import is_junk, texts_aliases, tokens
 
 
 def _presence(
-    words: set[str], texts: Sequence[str], window: int | None
+    words: set[str], texts: Sequence[str], window: int | None, aliases: dict[str, str]
 ) -> tuple[dict[str, int], sparse.csr_matrix]:
     """Which counting units (passages, or sliding windows of ``window`` tokens) hold each word.
 
@@ -42,7 +43,7 @@ def _presence(
     cols: list[int] = []
     offset = 0
     for text in texts:
-        toks = _window_tokens(text) if window else tokens(text)
+        toks = _window_tokens(text, aliases) if window else tokens(text, aliases)
         n_units = max(1, len(toks) - window + 1) if window else 1
         for p, tok in enumerate(toks):
             for seq, i in by_first.get(tok, ()):
@@ -64,12 +65,12 @@ def _presence(
     return row, m
 
 
-def _window_tokens(text: str) -> list[str]:
-    return [t for t in tokens(text) if t not in ENGLISH_STOP_WORDS]
+def _window_tokens(text: str, aliases: dict[str, str]) -> list[str]:
+    return [t for t in tokens(text, aliases) if t not in ENGLISH_STOP_WORDS]
 
 
-def _normalise_word(word: str, window: int | None = None) -> str:
-    return " ".join(_window_tokens(word) if window else tokens(word))
+def _normalise_word(word: str, window: int | None, aliases: dict[str, str]) -> str:
+    return " ".join(_window_tokens(word, aliases) if window else tokens(word, aliases))
 
 
 def npmi_per_topic(
@@ -87,11 +88,16 @@ def npmi_per_topic(
         raise ValueError(
             f"window must be at least 2 words (or None for whole passages), not {window}"
         )
+    aliases = texts_aliases(texts)
     norm = {
-        t: [w for w in dict.fromkeys(_normalise_word(w, window) for w in words[:top_n]) if w]
+        t: [
+            w
+            for w in dict.fromkeys(_normalise_word(w, window, aliases) for w in words[:top_n])
+            if w
+        ]
         for t, words in topic_words.items()
     }
-    row, present = _presence({w for ws in norm.values() for w in ws}, texts, window)
+    row, present = _presence({w for ws in norm.values() for w in ws}, texts, window, aliases)
     n_units = present.shape[1]
     if n_units == 0:
         return {topic: 0.0 for topic in norm}

@@ -165,8 +165,34 @@ def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased, lemmatised word tokens (no numbers; apostrophes stripped)."""
+def plural_acronyms(capitals: dict[str, str]) -> dict[str, str]:
+    """Lemmas of acronyms the texts write in the plural ('IROs', 'GCSEs') -> their singular's
+    ('iro', 'gcse'), from :func:`written_in_capitals`, so that 'IRO' and 'IROs' are one topic
+    word. An acronym whose own last letter is an S ('CAMHS') is left as it is."""
+    out: dict[str, str] = {}
+    for low, word in capitals.items():
+        if len(word) > 2 and word[-1] == "s" and word[:-1].isupper():
+            lem = lemma(low)
+            if lem != low[:-1]:
+                out[lem] = low[:-1]
+    return out
+
+
+def texts_aliases(texts: Iterable[str]) -> dict[str, str]:
+    """:func:`plural_acronyms` of a corpus."""
+    return plural_acronyms(written_in_capitals(texts))
+
+
+@lru_cache(maxsize=16)
+def _alias_map(aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return dict(aliases)
+
+
+def tokens(text: str, aliases: dict[str, str] | None = None) -> list[str]:
+    """Lower-cased, lemmatised word tokens (no numbers; apostrophes stripped); ``aliases``
+    (:func:`plural_acronyms`) replace the lemmas they name."""
+    if aliases:
+        return [aliases.get(lem, lem) for lem, _ in surface_tokens(text)]
     return [lem for lem, _ in surface_tokens(text)]
 
 
@@ -181,6 +207,8 @@ class Analyzer:
     template: frozenset[int] = frozenset()
     # how template sentences were keyed: False in models saved before names were masked
     names_masked: bool = False
+    # acronym plurals read as their singular (plural_acronyms); none in models saved before
+    aliases: tuple[tuple[str, str], ...] = ()
     _merged: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -200,7 +228,8 @@ class Analyzer:
         terms = []
         merged = self._merged.get(text)
         if merged is None:
-            merged = self.merge(tokens(strip_template(text, self.template, self.names_masked)))
+            text = strip_template(text, self.template, self.names_masked)
+            merged = self.merge(tokens(text, _alias_map(self.aliases)))
         for term in merged:
             if self.keeps(term) and (self.vocabulary is None or term in self.vocabulary):
                 terms.append(term)
@@ -262,8 +291,14 @@ def build_analyzer(
     """
     extra_stopwords = tuple(extra_stopwords)
     places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
+    capitals = written_in_capitals(texts)
+    aliases = plural_acronyms(capitals)
     stop = base_stopwords(extra_stopwords) | frozenset(places)
-    surfaces = [surface_tokens(strip_template(t, template, names_masked)) for t in texts]
+    stop |= {" ".join(tokens(w, aliases)) for w in extra_stopwords} - {""}
+    surfaces = [
+        tuple((aliases.get(lem, lem), form) for lem, form in surface_tokens(text))
+        for text in (strip_template(t, template, names_masked) for t in texts)
+    ]
     docs = [[lem for lem, _ in doc] for doc in surfaces]
     dates = frozenset(MONTHS)
     # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
@@ -309,7 +344,6 @@ def build_analyzer(
             bounds.too_few(kept, min_terms, len(texts), n_docs, df, docs_of, candidates)
         )
     surface: dict[str, str] = {}
-    capitals = written_in_capitals(texts)
     for (term, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0])):
         if term not in surface:
             surface[term] = " ".join(capitals.get(w, w) for w in form.split())
@@ -320,6 +354,7 @@ def build_analyzer(
         surface=surface,
         template=template,
         names_masked=names_masked,
+        aliases=tuple(sorted(aliases.items())),
         _merged=memo,
     )
 

@@ -32,6 +32,14 @@ def test_vectors_are_normalised_and_ordered(backend, fresh_cache):
     assert vecs[0] @ vecs[1] < 0.9
 
 
+def test_static_vectors_in_steps_equal_one_call_and_show_named_progress(fresh_cache, capsys):
+    texts = [f"Case {i}: the health visitor saw the baby." for i in range(embed.STATIC_BATCH + 5)]
+    stepped = embed.embed_texts(texts, backend="static", cache=False, progress=True)
+    assert "embedding: 100%" in capsys.readouterr().err
+    whole = embed.unit_rows(np.asarray(embed._static().encode(texts), dtype=np.float32))
+    assert stepped.tobytes() == whole.tobytes()
+
+
 def test_cache_returns_identical_vectors_without_the_model(fresh_cache, monkeypatch):
     first = embed.embed_texts(TEXTS, backend="static")
 

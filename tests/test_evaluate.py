@@ -32,6 +32,12 @@ def test_npmi_matches_phrases_by_lemma():
     assert scores[0] == pytest.approx(1.0)
 
 
+def test_npmi_counts_an_acronym_plural_as_its_singular():
+    texts = ["The IROs reviewed plans.", "The IRO reviewed plans.", "Other text."] * 3
+    scores = evaluate.npmi_per_topic({0: ["IRO", "reviewed"], 1: ["IROs", "reviewed"]}, texts)
+    assert scores[0] == pytest.approx(1.0) and scores[1] == pytest.approx(1.0)
+
+
 def test_npmi_windows_count_words_near_each_other():
     # "neglect" and "housing" share every passage, but only the first has them within a few words.
     texts = [

@@ -18,6 +18,7 @@ from lip_research.preprocess import (
     is_junk,
     lemma,
     name_words,
+    plural_acronyms,
     written_in_capitals,
 )
 from lip_research.template_text import count_template, strip_template, template_sentences
@@ -122,6 +123,35 @@ def test_capitals_count_only_where_most_occurrences_are_in_capitals_outside_head
     # CAMHS: 3 of 4 in capitals (the heading's does not count); MASH 2 of 4; LADO 3 of 3
     # with the possessive; UK and WRAP fewer than 3 times ('UK-wide' is another word)
     assert found == {"camhs": "CAMHS", "lado": "LADO"}
+
+
+def test_an_acronym_and_its_plural_are_one_topic_word():
+    filler = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "mash"]
+    texts = [
+        f"The IROs and CAMHS discussed {w}. The IRO chaired {v}; the GCSEs were sat."
+        for w in filler
+        for v in filler
+    ]
+    a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
+    assert a("The IROs met.") == a("The IRO met.")  # one term, not 'iros' beside 'iro'
+    assert a.display(a("The IRO met.")[0]) in {"IRO", "IROs"}
+    assert dict(a.aliases) == {"iros": "iro", "gcses": "gcse"}  # CAMHS: its S is its own
+    # an extra stopword written either way removes both forms
+    b = build_analyzer(
+        texts,
+        phrase_params=PhraseParams(min_count=3),
+        min_df=1,
+        max_df=1.0,
+        extra_stopwords=["IROs"],
+    )
+    assert b("The IRO and the IROs met.") == []
+    assert pickle.loads(pickle.dumps(a))("The IROs met.") == a("The IRO met.")
+
+
+def test_plural_acronyms_come_from_how_the_texts_write_them():
+    capitals = {"iros": "IROs", "iro": "IRO", "camhs": "CAMHS", "gcses": "GCSEs", "scrs": "SCRs"}
+    # 'scrs' is lemmatised to 'scr' already; CAMHS ends in its own S
+    assert plural_acronyms(capitals) == {"iros": "iro", "gcses": "gcse"}
 
 
 def test_phrases_are_completed_when_the_corpus_always_adds_a_word():
