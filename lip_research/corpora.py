@@ -113,8 +113,29 @@ def load_corpus(
     spec = corpus_spec(path)
     cfg = cfg or RunConfig()
     target = (interim or interim_dir()) / ingested_folder(spec, cfg.ingest)
-    run_ingest(list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress)
-    return dataclasses.replace(io.read_corpus(target), source=path)
+    run_ingest(
+        list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress, own_folder=True
+    )
+    corpus = io.read_corpus(target)
+    _warn_if_files_lost(corpus, path)
+    return dataclasses.replace(corpus, source=path)
+
+
+def _warn_if_files_lost(corpus: Corpus, source: Path) -> None:
+    """A `CorpusWarning` when files of a folder ingested on the way failed or were read only in
+    part, naming the ledger that says why (``lip ingest`` prints the same line)."""
+    from lip_research.corpus_tables import summary_line
+
+    status = corpus.ledger["status"] if "status" in corpus.ledger else pd.Series(dtype=str)
+    lost = int(status.isin(["failed", "warning"]).sum())
+    if lost:
+        warnings.warn(
+            f"{lost} of the {len(status)} files in {source} failed or were read only in part, "
+            f"and the analysis goes on without what is missing: {summary_line(corpus)} Each "
+            f"file's reason is in {Path(corpus.path) / 'ledger.csv'}",
+            CorpusWarning,
+            stacklevel=3,
+        )
 
 
 def ingested_folder(spec: CorpusSpec, ingest: IngestConfig) -> str:

@@ -101,6 +101,35 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
     return files, notes
 
 
+CORPUS_FILES = (
+    "documents.parquet", "passages.parquet", "ledger.csv", "removed.csv", "notes.csv",
+    "ingest.json",
+)  # fmt: skip
+
+
+def check_corpus_folder(corpus_dir: Path, sources: Sequence[Path]) -> None:
+    """A `CorpusError` unless ingest may write into ``corpus_dir``: a new or empty folder, one
+    with none of the corpus's file names, or a corpus ingested there before (refreshed in
+    place). A folder of reports being ingested, or a run folder, never is one."""
+    if any(corpus_dir.resolve() == Path(s).resolve() for s in sources):
+        raise io.CorpusError(
+            f"the corpus folder {corpus_dir} is a folder being ingested: write the corpus to a "
+            "folder of its own (a new one, beside the reports)"
+        )
+    if not corpus_dir.is_dir() or io.is_ingested(corpus_dir):
+        return
+    if (corpus_dir / "run.json").exists():
+        raise io.CorpusError(
+            f"{corpus_dir} is a run folder: write the corpus to a folder of its own (a new one)"
+        )
+    clash = [name for name in CORPUS_FILES if (corpus_dir / name).exists()]
+    if clash:
+        raise io.CorpusError(
+            f"{corpus_dir} is not an ingested corpus, and ingest would overwrite its "
+            f"{', '.join(clash)}: give a new or empty folder for the corpus"
+        )
+
+
 def _is_output_folder(folder: Path) -> bool:
     """An ingested corpus or a run folder: its tables are lip's own output, not documents."""
     return io.is_ingested(folder) or (
@@ -328,10 +357,15 @@ def run_ingest(
     cfg: IngestConfig,
     manifest_path: Path | None = None,
     progress: bool = True,
+    own_folder: bool = False,
 ) -> io.Corpus:
-    """Ingest ``sources`` into ``corpus_dir`` (ledger, documents, passages, removed.csv, ingest.json)."""
+    """Ingest ``sources`` into ``corpus_dir`` (ledger, documents, passages, removed.csv,
+    ingest.json); a folder of the user's is first checked (:func:`check_corpus_folder`), one
+    the workbench keeps for itself (``own_folder``, its interim copies) is not."""
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir)
+    if not own_folder:
+        check_corpus_folder(corpus_dir, sources)
     in_folders = folder_manifests(sources)
     paths = [Path(manifest_path)] if manifest_path else in_folders
     manifest = read_manifests(paths) if paths else None

@@ -163,6 +163,8 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
             "ingested_hash": run.ingested_hash or corpus.content_hash,  # the whole corpus
             "documents": int(len(corpus.documents)),
             "passages": int(len(corpus.passages)),
+            # files by ledger status (ok, warning, failed, duplicate): ledger.csv in path says why
+            "files": _ledger_counts(corpus),
         },
         "seed": run.config.seed,
         "config": run.config.to_dict(),
@@ -174,6 +176,13 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
         "git_commit": io.git_commit(),
         **(extra or {}),
     }
+
+
+def _ledger_counts(corpus: Corpus) -> dict[str, int]:
+    if "status" not in corpus.ledger:
+        return {}
+    counts = corpus.ledger["status"].value_counts().sort_index()
+    return {str(k): int(v) for k, v in counts.items()}
 
 
 def write_topic_tables(run: TopicRun, out: Path) -> dict[str, Path]:

@@ -335,6 +335,38 @@ def test_cli_exit_codes_and_help(folder, tmp_path):
     assert "--manifest" in helped.stdout and "--text-column" in helped.stdout
 
 
+def test_ingest_overwrites_nothing_of_the_users_and_refreshes_a_corpus_in_place(folder, tmp_path):
+    from typer.testing import CliRunner
+
+    from lip_research.cli import app
+
+    def ingest(target):
+        return CliRunner().invoke(
+            app, ["ingest", str(folder), "--corpus", str(target), "--no-progress"]
+        )
+
+    notes = tmp_path / "mine"
+    notes.mkdir()
+    (notes / "notes.csv").write_text("my notes\n")
+    done = ingest(notes)
+    assert done.exit_code == 2 and "would overwrite its notes.csv" in done.output
+    assert (notes / "notes.csv").read_text() == "my notes\n"
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_text("{}")
+    done = ingest(run)
+    assert done.exit_code == 2 and "is a run folder" in done.output
+    assert sorted(p.name for p in run.iterdir()) == ["run.json"]
+    done = ingest(folder)
+    assert done.exit_code == 2 and "is a folder being ingested" in done.output
+    # a folder of other things, and a corpus ingested before, take the corpus
+    (tmp_path / "shared" / "draft.md").parent.mkdir()
+    (tmp_path / "shared" / "draft.md").write_text("draft")
+    assert ingest(tmp_path / "shared").exit_code == 0
+    assert ingest(tmp_path / "shared").exit_code == 0
+    assert (tmp_path / "shared" / "draft.md").read_text() == "draft"
+
+
 # -- the real shared corpora ---------------------------------------------------------------
 OFSTED_SLICE = [
     "ofsted-2016-09-20-wakefield.pdf",  # the bad inputs hold a copy of it

@@ -97,6 +97,29 @@ def test_a_run_can_be_evaluated_after_another_cuts_its_reports_differently(
     assert json.loads((a / "run.json").read_text())["corpus"]["path"] == corpus[a]["path"]
 
 
+def test_files_lost_on_the_way_to_a_run_are_named_with_the_ledger(sample_slice, tmp_path):
+    """A folder of reports given to `lip topics` is ingested on the way: files that fail
+    there are not left out silently, and run.json counts them."""
+    folder = tmp_path / "reports"
+    shutil.copytree(sample_slice / "reports", folder)
+    (folder / "scan.pdf").write_bytes(b"")  # empty: fails
+    interim = tmp_path / "interim"
+    with pytest.warns(CorpusWarning, match=r"1 of the 13 files in .* failed.*/ledger\.csv"):
+        corpus = load_corpus(folder, RunConfig(), interim, progress=False)
+    assert len(corpus.documents) == 12
+
+    out = tmp_path / "run"
+    env = {"LIP_INTERIM_DIR": str(interim)}
+    fit = ("topics", "--corpus", folder, "--out", out, "--embedding", "static")
+    with pytest.warns(CorpusWarning, match="1 empty file"):
+        result = CliRunner().invoke(app, [str(a) for a in fit], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    files = json.loads((out / "run.json").read_text())["corpus"]["files"]
+    assert files == {"failed": 1, "ok": 12}
+    with no_corpus_warning():  # a folder whose files all read says nothing
+        load_corpus(sample_slice / "reports", RunConfig(), interim, progress=False)
+
+
 # -- 2. an ingested corpus keeps its own settings, and the run records them ---------------------
 def test_ingest_settings_for_an_ingested_corpus_are_named_as_unused(ingested_slice):
     path = ingested_slice.path

@@ -24,7 +24,10 @@ def ingest(
         typer.Option(
             "--corpus",
             help="Folder to write into: ledger.csv (every file and why), documents.parquet, "
-            "passages.parquet, removed.csv (what cleaning removed), ingest.json.",
+            "passages.parquet, removed.csv (what cleaning removed), ingest.json. A new or empty "
+            "folder, or a corpus ingested there before (brought up to date); never a folder "
+            "of reports being ingested or a run folder, nor one whose files of those names "
+            "ingest would overwrite.",
             show_default=False,
         ),
     ],
