@@ -10,6 +10,7 @@ are one template sentence. Models saved before names were masked keep word-for-w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -27,14 +28,23 @@ def _sentences(
     )
 
 
+MIN_DOCUMENTS = 5  # template text recurs in at least this many documents, whatever the share
+
+
+def template_documents(n_documents: int, min_share: float) -> int:
+    """How many documents a sentence must recur in to be template text."""
+    return max(MIN_DOCUMENTS, math.ceil(min_share * n_documents))
+
+
 def template_sentences(
     texts: Sequence[str],
     groups: Sequence[str],
     min_share: float = 0.2,
-    min_groups: int = 5,
+    min_groups: int = MIN_DOCUMENTS,
     names_masked: bool = True,
 ) -> frozenset[int]:
-    """Keys of sentences repeated in at least ``min_share`` of the documents (``groups``).
+    """Keys of sentences repeated in at least ``min_share`` of the documents (``groups``), and
+    in ``min_groups`` at least (:func:`template_documents`).
 
     These are a genre's template and statutory text ("Ofsted produces this report under its
     power to combine reports ..."), not anything one report says about its case. Ingest

@@ -30,7 +30,13 @@ from lip_research.preprocess import (
     display,
 )
 from lip_research.resolve import CorpusShape, resolve
-from lip_research.template_text import count_template, template_sentences, template_share
+from lip_research.template_text import (
+    MIN_DOCUMENTS,
+    count_template,
+    template_documents,
+    template_sentences,
+    template_share,
+)
 
 # Before any other bertopic import: plotting and transformer extras then load on first use.
 BaseEmbedder = import_bertopic().backend.BaseEmbedder
@@ -188,9 +194,13 @@ def fit_topics(
     resolved, choices = resolve(cfg, shape)
     t0 = time.perf_counter()
     template = template_sentences(texts, groups, min_share=resolved.template_share)
+    need = template_documents(shape.n_documents, resolved.template_share)
     choices["template_sentences"] = (
-        f"{count_template(texts, template)} sentences repeated in at least "
-        f"{resolved.template_share:.0%} of documents give no topic words"
+        f"{count_template(texts, template)} sentences repeated in at least {need} of the "
+        f"{shape.n_documents} documents ({resolved.template_share:.0%}, and {MIN_DOCUMENTS} at "
+        "least) give no topic words"
+        if resolved.template_share > 0
+        else "template_share is 0: no sentence is template text"
     )
     analyzer = build_analyzer(
         texts,
