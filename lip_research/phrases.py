@@ -22,6 +22,7 @@ PARTICLES = frozenset({"after", "up", "out", "off", "down"})  # may end a phrase
 @dataclass(frozen=True)
 class PhraseParams:
     min_count: int = 5
+    min_contexts: int = 2  # ... in this many distinct contexts (two words on each side)
     min_pmi: float = 3.0
     max_phrases: int = 400
     extend_share: float = 0.8  # a phrase this often next to the same word takes it in ...
@@ -57,23 +58,45 @@ def find_phrases(
     finder.apply_ngram_filter(
         lambda a, b: refused(a) or (refused(b) and b not in PARTICLES)  # "look after" passes
     )
-    scored = [(bg, s) for bg, s in finder.score_ngrams(measures.pmi) if s >= params.min_pmi]
-    scored.sort(key=lambda x: (-finder.ngram_fd[x[0]], x[0]))
-    bigrams = [bg for bg, _ in scored[: params.max_phrases]]
+    scored = [bg for bg, s in finder.score_ngrams(measures.pmi) if s >= params.min_pmi]
+    # Counted in distinct contexts, so that one sentence repeated across reports (a reused
+    # paragraph, a template) makes no phrase of its chance neighbours.
+    uses = contexts(docs, set(scored))
+    scored = [bg for bg in scored if uses[bg] >= params.min_contexts]
+    scored.sort(key=lambda bg: (-finder.ngram_fd[bg], bg))
+    bigrams = scored[: params.max_phrases]
     bigram_set = set(bigrams)
-    # trigrams: a bigram followed by a word that often follows it
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for doc in docs:
-        for i in range(len(doc) - 2):
-            if (doc[i], doc[i + 1]) in bigram_set or (doc[i + 1], doc[i + 2]) in bigram_set:
-                counts[(doc[i], doc[i + 1], doc[i + 2])] += 1
+    # trigrams: two overlapping bigrams, in distinct contexts as often
+    candidates = {
+        (doc[i], doc[i + 1], doc[i + 2])
+        for doc in docs
+        for i in range(len(doc) - 2)
+        if (doc[i], doc[i + 1]) in bigram_set and (doc[i + 1], doc[i + 2]) in bigram_set
+    }
+    counts = Counter((doc[i], doc[i + 1], doc[i + 2]) for doc in docs for i in range(len(doc) - 2))
+    uses = contexts(docs, {tg for tg in candidates if counts[tg] >= params.min_count})
     trigrams = [
         tg
-        for tg, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
-        if c >= params.min_count and (tg[0], tg[1]) in bigram_set and (tg[1], tg[2]) in bigram_set
+        for tg in sorted(uses, key=lambda tg: (-counts[tg], tg))
+        if uses[tg] >= params.min_contexts
     ][: params.max_phrases // 4]
     phrases = [tg for tg in trigrams] + bigrams
     return tuple(p for p in phrases if not all(w in stop for w in p))
+
+
+def contexts(
+    docs: Sequence[Sequence[str]], ngrams: set[tuple[str, ...]], width: int = 5
+) -> Counter[tuple[str, ...]]:
+    """In how many distinct contexts (the ``width`` words on each side) each n-gram occurs."""
+    seen: dict[tuple[str, ...], set[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for n in {len(g) for g in ngrams}:
+        for doc in docs:
+            for i in range(len(doc) - n + 1):
+                gram = tuple(doc[i : i + n])
+                if gram in ngrams:
+                    around = (tuple(doc[max(0, i - width) : i]), tuple(doc[i + n : i + n + width]))
+                    seen.setdefault(gram, set()).add(around)
+    return Counter({g: len(c) for g, c in seen.items()})
 
 
 def phrase_index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
@@ -103,17 +126,24 @@ def spans(
 def _neighbours(
     docs: Sequence[Sequence[str]], phrases: Sequence[tuple[str, ...]]
 ) -> tuple[Counter, Counter[tuple[tuple[str, ...], str]], Counter[tuple[tuple[str, ...], str]]]:
-    """How often each phrase occurs (matched as :meth:`Analyzer.merge` matches) and its neighbours."""
+    """How often each phrase occurs (matched as :meth:`Analyzer.merge` matches) and its
+    neighbours, in distinct contexts (three words on each side): a sentence repeated across
+    reports counts once."""
     index = phrase_index(phrases)
     seen: Counter[tuple[str, ...]] = Counter()
     before: Counter[tuple[tuple[str, ...], str]] = Counter()
     after: Counter[tuple[tuple[str, ...], str]] = Counter()
+    counted: set[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = set()
     for doc in docs:
         for i, p in spans(doc, index):
             if p is None:
                 continue
-            seen[p] += 1
             end = i + len(p)
+            occurrence = (p, tuple(doc[max(0, i - 3) : i]), tuple(doc[end : end + 3]))
+            if occurrence in counted:
+                continue
+            counted.add(occurrence)
+            seen[p] += 1
             if i > 0:
                 before[(p, doc[i - 1])] += 1
             if end < len(doc):

@@ -7,9 +7,20 @@ from lip_research.phrases import PhraseParams, extend_phrases, find_phrases, phr
 PARAMS = PhraseParams(min_count=3)
 
 
+def varied(parts: str, n: int) -> list[list[str]]:
+    """``n`` texts of the ``|``-separated parts, with words of their own between the parts, as
+    a phrase meets other words in each new sentence."""
+    return [
+        [w for k, part in enumerate(parts.split("|")) for w in [f"filler{i}x{k}", *part.split()]]
+        for i in range(n)
+    ]
+
+
 def test_collocations_become_phrases_but_not_across_stopwords_or_refused_words():
-    doc = "health visitor see mother march visit then look after baby of the sibling".split()
-    found = find_phrases([doc] * 5, stop=frozenset(), refuse=frozenset({"march"}), params=PARAMS)
+    docs = varied(
+        "health visitor | see mother march visit then | look after | baby of the sibling", 5
+    )
+    found = find_phrases(docs, stop=frozenset(), refuse=frozenset({"march"}), params=PARAMS)
     assert ("health", "visitor") in found
     assert ("look", "after") in found  # a phrasal particle may end a phrase
     assert not any("march" in p for p in found)
@@ -17,18 +28,31 @@ def test_collocations_become_phrases_but_not_across_stopwords_or_refused_words()
 
 
 def test_a_phrase_of_stop_words_only_is_dropped():
-    doc = "health visitor see mother then look after baby".split()
-    assert ("health", "visitor") in find_phrases([doc] * 5, stop=frozenset(), params=PARAMS)
-    found = find_phrases([doc] * 5, stop=frozenset({"health", "visitor"}), params=PARAMS)
+    docs = varied("health visitor | see mother then | look after | baby", 5)
+    assert ("health", "visitor") in find_phrases(docs, stop=frozenset(), params=PARAMS)
+    found = find_phrases(docs, stop=frozenset({"health", "visitor"}), params=PARAMS)
     assert ("health", "visitor") not in found and ("look", "after") in found
 
 
+def test_one_sentence_repeated_across_reports_makes_no_phrase():
+    """A reused paragraph or template is one context, however many reports repeat it: its
+    chance neighbours ('professional preparing') are no phrase; the same words meeting in
+    other sentences are."""
+    sentence = "the health professional preparing the report was asked".split()
+    assert find_phrases([sentence] * 20, stop=frozenset(), params=PARAMS) == ()
+    docs = varied("professional preparing | the report was asked", 3)
+    assert ("professional", "preparing") in find_phrases(docs, stop=frozenset(), params=PARAMS)
+
+
 def test_a_phrase_is_not_completed_from_a_handful_of_occurrences():
-    doc = ["personal", "adviser", "help"]
     phrase = (("personal", "adviser"),)
-    assert extend_phrases(phrase, [doc] * 9, frozenset()) == phrase
-    assert extend_phrases(phrase, [doc] * 10, frozenset()) == (("personal", "adviser", "help"),)
-    assert extend_phrases(phrase, [doc] * 10, frozenset({"help"})) == phrase  # a place name
+    assert extend_phrases(phrase, varied("personal adviser help", 9), frozenset()) == phrase
+    docs = varied("personal adviser help", 10)
+    assert extend_phrases(phrase, docs, frozenset()) == (("personal", "adviser", "help"),)
+    assert extend_phrases(phrase, docs, frozenset({"help"})) == phrase  # a place name
+    # ten copies of one sentence are one occurrence
+    copies = [["personal", "adviser", "help"]] * 10
+    assert extend_phrases(phrase, copies, frozenset()) == phrase
 
 
 def test_the_longest_phrase_is_matched_first():

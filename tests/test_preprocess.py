@@ -160,8 +160,8 @@ def test_phrases_are_completed_when_the_corpus_always_adds_a_word():
     topics = ["neglect", "housing", "school", "police", "camhs", "midwife", "dentist", "court"]
     verbs = ["met", "wrote", "spoke", "asked", "worried", "heard", "learnt", "cared"]
     texts = [
-        f"Newly qualified social workers {verbs[i]} about {w}. Children looked after "
-        f"{verbs[j]} about {v}. The vast majority of {w} cases were closed."
+        f"Newly qualified social workers {verbs[j]} {w}. Children looked after "
+        f"{verbs[i]} {v}. The vast majority of {w} cases were closed."
         for i, w in enumerate(topics)
         for j, v in enumerate(topics)
     ]
@@ -303,7 +303,7 @@ FILLER = ["neglect", "housing", "school", "nursery", "police", "midwife", "denti
 VERBS = ["met", "wrote", "spoke", "asked", "worried", "heard", "learnt", "cared"]
 CARE = [
     f"The carers {VERBS[i]} about the {w}. The care leavers {VERBS[j]} about the {v}. "
-    f"The social workers {VERBS[(i + j) % 8]} about the risk to the young carers."
+    f"The social workers {VERBS[(i + j) % 8]} about the risk to the young carers of {w}."
     for i, w in enumerate(FILLER)
     for j, v in enumerate(FILLER)
 ]
