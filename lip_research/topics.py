@@ -60,6 +60,30 @@ class Embedder(BaseEmbedder):
         return embed_texts(texts, backend=self.backend, device=self.device, cache=False)
 
 
+class SharedWords:
+    """A topic's words come from what several of its passages share: of c-TF-IDF's candidates
+    (its top 30), those in at least ``min_passages`` of the topic's passages come first, in
+    c-TF-IDF's order. c-TF-IDF rewards a rare word, so a small topic otherwise takes words
+    that one or two of its passages use ("appealed", "cursory"). BERTopic calls it as a
+    representation model (in a list); ``top_n`` keeps that many words (``None``: all, for a
+    representation that follows)."""
+
+    def __init__(self, min_passages: int, top_n: int | None) -> None:
+        self.min_passages = min_passages
+        self.top_n = top_n
+
+    def extract_topics(self, topic_model, documents, c_tf_idf, topics):
+        out = {}
+        for topic, words in topics.items():
+            passages = [set(d.split()) for d in documents.loc[documents.Topic == topic, "Document"]]
+            shared = [
+                (w, s) for w, s in words if sum(w in p for p in passages) >= self.min_passages
+            ]
+            ranked = shared + [ws for ws in words if ws not in shared]
+            out[topic] = ranked[: self.top_n] if self.top_n else ranked
+        return out
+
+
 class WardClustering(AgglomerativeClustering):
     """Ward clustering that can also place passages after the fit (BERTopic's ``transform``
     needs ``predict``; Ward keeps no model): each point takes the cluster of the nearest
@@ -127,9 +151,12 @@ def build_model(cfg: TopicConfig, seed: int):
     # concatenated document per topic, so it must not filter again.
     vectorizer = CountVectorizer(analyzer=TermSplitter(), min_df=1, max_df=1.0, lowercase=False)
     representation = (
-        MaximalMarginalRelevance(diversity=cfg.diversity, top_n_words=cfg.top_n_words)
+        [
+            SharedWords(cfg.min_df, None),
+            MaximalMarginalRelevance(diversity=cfg.diversity, top_n_words=cfg.top_n_words),
+        ]
         if cfg.representation == "mmr"
-        else None
+        else [SharedWords(cfg.min_df, cfg.top_n_words)]
     )
     return BERTopic(
         # Only MMR uses this, to embed topic words: the static model does that well and cheaply.

@@ -12,7 +12,7 @@ from lip_research.config import ConfigError, IngestConfig, RunConfig
 from lip_research.embed import embed_texts
 from lip_research.pipeline import place_names, run_topics, write_topic_tables
 from lip_research.saved import assign_topics, load_model, save_model
-from lip_research.topics import fit_topics, topic_label
+from lip_research.topics import SharedWords, fit_topics, topic_label
 
 STATIC = RunConfig().replace(**{"topics.embedding": "static"})
 
@@ -430,3 +430,21 @@ def test_passages_without_a_topic_word_are_in_no_topic(fitted, tmp_path):
     assert "2 with no topic word" in run.result.choices["template_passages"]
     model = run.result.model
     assert (assign_topics(model, ["Requires improvement"]) == -1).all()
+
+
+def test_topic_words_are_those_several_of_its_passages_share():
+    """c-TF-IDF favours a rare word; one that only one passage of the topic uses goes after
+    the words its passages share."""
+    documents = pd.DataFrame(
+        {
+            "Document": ["foster carer appealed", "foster carer placement", "placement carer", "x"],
+            "Topic": [0, 0, 0, 1],
+        }
+    )
+    candidates = {0: [("appealed", 0.9), ("foster", 0.5), ("carer", 0.4), ("placement", 0.3)]}
+    words = SharedWords(min_passages=2, top_n=3).extract_topics(None, documents, None, candidates)
+    assert [w for w, _ in words[0]] == ["foster", "carer", "placement"]
+    everything = SharedWords(min_passages=2, top_n=None).extract_topics(
+        None, documents, None, candidates
+    )
+    assert [w for w, _ in everything[0]] == ["foster", "carer", "placement", "appealed"]
