@@ -77,17 +77,31 @@ def _edit_changes(run_a: Path, run_b: Path) -> pd.DataFrame:
     return edits.assign(parameter="edits." + edits["parameter"])
 
 
+SHARED_PASSAGES = 0.5  # runs sharing this share of their passages are matched by passages
+
+
 def match_topics(
-    topics_a: pd.DataFrame, topics_b: pd.DataFrame, min_similarity: float = 0.2
+    topics_a: pd.DataFrame,
+    topics_b: pd.DataFrame,
+    min_similarity: float = 0.2,
+    passages_a: pd.DataFrame | None = None,
+    passages_b: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One-to-one topic matching by top-word Jaccard similarity (Hungarian assignment)."""
+    """One-to-one topic matching (Hungarian assignment) by the passages two topics share
+    (Jaccard of their passage sets) when both runs' ``passage_topics`` are given and hold
+    mostly the same passages, else by their top words (Jaccard). Both overlaps are columns;
+    ``attrs["matched_by"]`` says which matched, and a pair below ``min_similarity`` in it is
+    no match (one topic lost, one gained)."""
     from lip_research.evaluate import word_jaccard
 
     a = topics_a[topics_a["topic"] != -1].reset_index(drop=True)
     b = topics_b[topics_b["topic"] != -1].reset_index(drop=True)
-    sim = word_jaccard(
+    words = word_jaccard(
         [str(w).split(";") for w in a["words"]], [str(w).split(";") for w in b["words"]]
     )
+    shared = _passage_jaccard(a["topic"], b["topic"], passages_a, passages_b)
+    by = "passages" if shared is not None else "words"
+    sim = shared if shared is not None else words
     rows: list[dict[str, Any]] = []
     matched_a, matched_b = set(), set()
     if sim.size:
@@ -104,7 +118,10 @@ def match_topics(
                         "label_a": a["label"][i],
                         "topic_b": int(b["topic"][j]),
                         "label_b": b["label"][j],
-                        "similarity": round(float(sim[i, j]), 4),
+                        "passage_overlap": None
+                        if shared is None
+                        else round(float(shared[i, j]), 4),
+                        "word_overlap": round(float(words[i, j]), 4),
                         "size_a": int(a["size"][i]),
                         "size_b": int(b["size"][j]),
                     }
@@ -135,7 +152,8 @@ def match_topics(
             "label_a",
             "topic_b",
             "label_b",
-            "similarity",
+            "passage_overlap",
+            "word_overlap",
             "size_a",
             "size_b",
         ],
@@ -147,6 +165,36 @@ def match_topics(
         out["share_shift"] = (
             out["size_b"].fillna(0) / total_b - out["size_a"].fillna(0) / total_a
         ).round(4)
+    if shared is None:
+        out = out.drop(columns="passage_overlap")
+    out.attrs["matched_by"] = by
+    return out
+
+
+def _passage_jaccard(
+    topics_a: pd.Series,
+    topics_b: pd.Series,
+    passages_a: pd.DataFrame | None,
+    passages_b: pd.DataFrame | None,
+):
+    """Jaccard of each pair of topics' passage sets, over the passages both runs hold; None
+    when either run's passages are unknown or the runs share under half of them."""
+    import numpy as np
+
+    if passages_a is None or passages_b is None:
+        return None
+    both = passages_a.merge(passages_b, on="passage_id", suffixes=("_a", "_b"))
+    if len(both) < SHARED_PASSAGES * max(len(passages_a), len(passages_b), 1):
+        return None
+    counts = both.groupby(["topic_a", "topic_b"]).size()
+    size_a = both.groupby("topic_a").size()
+    size_b = both.groupby("topic_b").size()
+    out = np.zeros((len(topics_a), len(topics_b)))
+    for i, ta in enumerate(topics_a):
+        for j, tb in enumerate(topics_b):
+            common = counts.get((ta, tb), 0)
+            if common:
+                out[i, j] = common / (size_a.get(ta, 0) + size_b.get(tb, 0) - common)
     return out
 
 
@@ -181,6 +229,18 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if lacking:
         raise RunError(f"{path} is unreadable (no column {', '.join(lacking)}): {RERUN}")
     return table
+
+
+def _passage_topics(run: Path) -> pd.DataFrame | None:
+    """The run's passage_topics.parquet (passage_id, topic), None where it has none."""
+    path = run / "passage_topics.parquet"
+    if not path.exists():
+        return None
+    try:
+        table = pd.read_parquet(path, columns=["passage_id", "topic"])
+    except Exception as exc:  # pyarrow raises several kinds for a damaged or foreign file
+        raise RunError(f"{path} is unreadable ({error_reason(exc)}): {RERUN}") from None
+    return table.astype({"passage_id": str, "topic": int})
 
 
 def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
@@ -291,7 +351,10 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
         ),
         "quality": quality_changes(rec_a, rec_b),
         "topics": match_topics(
-            _read_csv(run_a / "topics.csv", columns), _read_csv(run_b / "topics.csv", columns)
+            _read_csv(run_a / "topics.csv", columns),
+            _read_csv(run_b / "topics.csv", columns),
+            passages_a=_passage_topics(run_a),
+            passages_b=_passage_topics(run_b),
         ),
         "themes": theme_shifts(run_a, run_b),
     }

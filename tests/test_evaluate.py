@@ -138,4 +138,30 @@ def test_topics_match_whatever_the_case_of_their_acronyms():
     table = lambda words: pd.DataFrame(  # noqa: E731
         {"topic": [0], "size": [3], "label": ["x"], "words": [";".join(words[0])]}
     )
-    assert match_topics(table(old), table(new))["similarity"].tolist() == [1.0]
+    assert match_topics(table(old), table(new))["word_overlap"].tolist() == [1.0]
+
+
+def test_runs_over_the_same_passages_match_topics_by_the_passages_they_share():
+    """Two fits of one corpus: a topic whose words moved but whose passages stayed is the
+    same topic; runs over other passages are matched by words."""
+    import pandas as pd
+
+    from lip_research.compare import match_topics
+
+    def topics(words):
+        return pd.DataFrame({"topic": [0, 1], "size": [4, 4], "label": ["x", "y"], "words": words})
+
+    a = topics(["neglect;housing;poverty", "camhs;self-harm;overdose"])
+    b = topics(["camhs;self-harm;suicide", "school;attendance;exclusion"])  # 1 reworded
+    ids = [f"p{i}" for i in range(8)]
+    pa = pd.DataFrame({"passage_id": ids, "topic": [0] * 4 + [1] * 4})
+    pb = pd.DataFrame({"passage_id": ids, "topic": [1, 1, 1, 0, 0, 0, 0, 1]})
+    by_passages = match_topics(a, b, passages_a=pa, passages_b=pb)
+    assert by_passages.attrs["matched_by"] == "passages"
+    matched = by_passages[by_passages["status"] == "matched"]
+    assert matched[["topic_a", "topic_b"]].values.tolist() == [[0, 1], [1, 0]]
+    assert matched["passage_overlap"].tolist() == [0.6, 0.6]  # 3 shared of 5
+    assert matched["word_overlap"].tolist() == [0.0, 0.5]
+    by_words = match_topics(a, b, passages_a=pa, passages_b=pb.assign(passage_id=list("abcdefgh")))
+    assert by_words.attrs["matched_by"] == "words" and "passage_overlap" not in by_words
+    assert by_words["status"].tolist() == ["matched", "lost", "gained"]

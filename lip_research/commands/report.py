@@ -146,8 +146,14 @@ def compare(
             )
         topics = result["topics"]
         counts = topics["status"].value_counts().to_dict() if not topics.empty else {}
+        by = (
+            "by the passages they share (passage_overlap, Jaccard)"
+            if topics.attrs.get("matched_by") == "passages"
+            else "by their top words (word_overlap, Jaccard): the runs share too few passages"
+        )
         typer.echo(
-            f"topics: {counts.get('matched', 0)} matched, {counts.get('gained', 0)} gained, {counts.get('lost', 0)} lost"
+            f"topics: {counts.get('matched', 0)} matched, {counts.get('gained', 0)} gained, "
+            f"{counts.get('lost', 0)} lost; matched {by}"
         )
         if not topics.empty:
             shown = topics.drop(columns=["size_a", "size_b"])  # share_shift says it in shares
