@@ -68,7 +68,13 @@ def ingest(
         int, typer.Option("--min-words", min=1, help="Passages aim for at least this many words.")
     ] = 100,
     max_words: Annotated[
-        int, typer.Option("--max-words", min=2, help="Passages hold at most this many words.")
+        int,
+        typer.Option(
+            "--max-words",
+            min=2,
+            help="Passages hold at most this many words, except that a short last piece of a "
+            "section joins the passage before it, up to 1.2 times this.",
+        ),
     ] = 250,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar on stderr.")

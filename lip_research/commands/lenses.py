@@ -64,8 +64,7 @@ def themes(
 ) -> None:
     """Code every passage against the codebooks, with cited evidence and prevalence.
 
-    Writes presence with evidence, prevalence by year and metadata (n/N), the national
-    comparison, 'why' passages and briefings.
+    Writes presence with evidence, prevalence by year and metadata (n/N), the national comparison, 'why' passages and briefings.
     """
     from lip_research.commands.lens_io import (
         check_ids,
@@ -103,8 +102,7 @@ def quality(
 ) -> None:
     """Screen each report for evidence of the 18 SCR Quality Markers.
 
-    A screening aid for commissioners and reviewers, not a verdict: writes
-    quality_markers.csv and a coverage chart.
+    A screening aid for commissioners and reviewers, not a verdict: writes quality_markers.csv and a coverage chart.
     """
     from lip_research.commands.lens_io import (
         compute,
@@ -152,8 +150,7 @@ def search(
 ) -> None:
     """Keyword-in-context or semantic passage search, every hit cited.
 
-    Keywords match lemmas and multi-word phrases; each hit is cited by doc / section / page.
-    Results: search_results.csv.
+    Keywords match lemmas and multi-word phrases; each hit is cited by doc / section / page. Results: search_results.csv.
     """
     from lip_research import io
     from lip_research import search as search_mod
@@ -256,9 +253,7 @@ def calibrate(
 ) -> None:
     """(Maintainers) Recalibrate the shipped zero-shot thresholds on a labelled corpus.
 
-    Fits the theme, marker and 'why' thresholds on every labelled report and REWRITES the
-    package's codebooks/thresholds.csv (the defaults every run uses) unless --target names
-    another file. To code your own labelled corpus, use `lip themes --method supervised`.
+    Fits the theme, marker and 'why' thresholds on every labelled report and REWRITES the package's codebooks/thresholds.csv (the defaults every run uses) unless --target names another file. To code your own labelled corpus, use `lip themes --method supervised`.
     """
     import pandas as pd
 

@@ -142,9 +142,7 @@ def evaluate(
 ) -> None:
     """Quality figures for a run: NPMI, diversity, outliers, largest topic, stability, label recovery.
 
-    The run is refitted from its config, with its topic edits (topic_edits.yaml) applied.
-    Figures go to RUN/evaluation.csv and run.json's "evaluation"; a figure this call does not
-    compute (an earlier --npmi-window, say) is kept from the last call.
+    The run is refitted from its config, with its topic edits (topic_edits.yaml) applied. Figures go to RUN/evaluation.csv and run.json's "evaluation"; a figure this call does not compute (an earlier --npmi-window, say) is kept from the last call.
     """
     import numpy as np
     import pandas as pd
