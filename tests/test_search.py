@@ -85,3 +85,13 @@ def test_a_semantic_query_sharing_no_word_with_the_corpus_is_flagged():
     texts = ["The health visitor saw the baby.", "Neglect of the home."]
     assert shares_a_word("neglected home conditions", texts)
     assert not shares_a_word("xyzzyplugh", texts)
+
+
+def test_a_keyword_hit_is_shown_spaced_as_prose():
+    from lip_research.commands.lenses import keyword_line
+
+    assert keyword_line("advice about", "safer sleep", ". The mother") == (
+        "advice about [safer sleep]. The mother"
+    )
+    assert keyword_line("(see", "MASH", ")") == "(see [MASH])"
+    assert keyword_line("", "neglect", "was") == "[neglect] was"
