@@ -43,6 +43,13 @@ class LensOutputs:
     national: pd.DataFrame
 
 
+ZERO_SHOT_CAUTION = (
+    "Note: coded zero-shot, with thresholds calibrated on the sample corpus of case reviews; "
+    "on another kind of report (inspections, say) prevalence can be far off: check the coding "
+    "of a few reports, or label some and use method supervised."
+)
+
+
 def split_books(books: Sequence[Codebook]) -> tuple[tuple[Codebook, ...], Codebook | None]:
     """(theme codebooks, the quality-marker codebook or None)."""
     markers = next((b for b in books if b.id == MARKER_CODEBOOK), None)
@@ -83,6 +90,8 @@ def run_lenses(
     if problem:  # method auto: the labels do not fit this corpus, so code it zero-shot
         print(f"Note: {problem}; coding zero-shot with the shipped thresholds.")
         supervised_run = False
+    if not supervised_run:
+        print(ZERO_SHOT_CAUTION)
     alignment = lens_eval.align_paragraphs(passages, labels.paragraphs) if supervised_run else None
     train_docs = tuple(labels.doc_ids) if supervised_run else ()
 
