@@ -262,7 +262,7 @@ def from_dict(data: dict[str, Any] | None) -> RunConfig:
     sub = {"ingest": IngestConfig, "topics": TopicConfig, "themes": ThemeConfig}
     allowed = {f.name for f in fields(RunConfig)}
     unknown = set(data) - allowed
-    check(not unknown, f"unknown config keys {sorted_keys(unknown)}; allowed: {sorted(allowed)}")
+    check(not unknown, _unknown_keys("config", unknown, allowed))
     for name, value in data.items():
         if name in sub:
             kwargs[name] = _build(sub[name], value or {}, name)
@@ -288,6 +288,17 @@ def load_yaml(path: str | Path) -> RunConfig:
 # -- helpers ---------------------------------------------------------------------------------
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     check(value in allowed, f"{name}={value!r} is not one of {', '.join(allowed)}")
+
+
+def _unknown_keys(prefix: str, unknown: set[Any], allowed: set[str]) -> str:
+    guesses = [
+        f"{key!r} -> {close[0]!r}"
+        for key in sorted(map(str, unknown))
+        for close in [difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)]
+        if close
+    ]
+    guess = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
+    return f"unknown {prefix} keys {sorted_keys(unknown)}{guess}; allowed: {sorted(allowed)}"
 
 
 def _unknown_section(name: str) -> str:
@@ -339,7 +350,7 @@ def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
     data = _without_removed(data, prefix)
     names = {f.name: f for f in fields(cls)}
     unknown = set(data) - set(names)
-    check(not unknown, f"unknown {prefix} keys {sorted_keys(unknown)}; allowed: {sorted(names)}")
+    check(not unknown, _unknown_keys(prefix, unknown, set(names)))
     try:
         return cls(**data)
     except TypeError as exc:  # pragma: no cover - guarded by the unknown-key check

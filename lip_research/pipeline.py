@@ -51,12 +51,12 @@ class TopicRun:
     ingested_hash: str = ""  # of every ingested passage, before any section was left out
 
     def passages_note(self) -> str:
-        """'922 passages (48 more, in the excluded sections front_matter, contents, left out)'."""
+        """'922 passages (48 more left out, in the excluded sections front_matter, contents)'."""
         n = f"{len(self.corpus.passages):,} passages"
         if not self.excluded:
             return n
         sections = ", ".join(self.config.topics.exclude_sections)
-        return f"{n} ({self.excluded:,} more, in the excluded sections {sections}, left out)"
+        return f"{n} ({self.excluded:,} more left out, in the excluded sections {sections})"
 
 
 def embed_passages(

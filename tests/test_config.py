@@ -51,10 +51,14 @@ def test_bad_values_name_the_parameter(change, message):
 
 
 def test_unknown_keys_are_errors_not_ignored():
-    with pytest.raises(ConfigError, match="unknown topics keys"):
+    with pytest.raises(
+        ConfigError, match="unknown topics keys.*did you mean 'embeddings' -> 'embedding'"
+    ):
         from_dict({"topics": {"embeddings": "static"}})
-    with pytest.raises(ConfigError, match="unknown config keys"):
+    with pytest.raises(ConfigError, match="unknown config keys.*did you mean 'sead' -> 'seed'"):
         from_dict({"sead": 1})
+    with pytest.raises(ConfigError, match=r"unknown config keys \['zzz'\]; allowed"):
+        from_dict({"zzz": 1})  # nothing close: no guess
 
 
 @pytest.mark.parametrize(

@@ -347,7 +347,7 @@ def test_the_report_says_which_passages_the_topics_leave_out(ingested_slice, fit
     title_pages = ingested_slice.passages["section"].isin(STATIC.topics.exclude_sections).sum()
     assert title_pages > 0 and fitted.excluded == title_pages
     assert len(fitted.corpus.passages) == len(ingested_slice.passages) - title_pages
-    assert f"{title_pages} more, in the excluded sections front_matter" in (
+    assert f"{title_pages} more left out, in the excluded sections front_matter" in (
         workbench.topic_summary(fitted)
     )
 
