@@ -89,9 +89,9 @@ def match_topics(
 ) -> pd.DataFrame:
     """One-to-one topic matching (Hungarian assignment) by the passages two topics share
     (Jaccard of their passage sets) when both runs' ``passage_topics`` are given and hold
-    mostly the same passages, else by their top words (Jaccard). Both overlaps are columns;
-    ``attrs["matched_by"]`` says which matched, and a pair below ``min_similarity`` in it is
-    no match (one topic lost, one gained)."""
+    mostly the same passages, else by their top words (Jaccard). Both overlaps are columns
+    (``passage_overlap`` blank when words matched); ``attrs["matched_by"]`` says which
+    matched, and a pair below ``min_similarity`` in it is no match (one lost, one gained)."""
     from lip_research.evaluate import word_jaccard
 
     a = topics_a[topics_a["topic"] != -1].reset_index(drop=True)
@@ -165,8 +165,6 @@ def match_topics(
         out["share_shift"] = (
             out["size_b"].fillna(0) / total_b - out["size_a"].fillna(0) / total_a
         ).round(4)
-    if shared is None:
-        out = out.drop(columns="passage_overlap")
     out.attrs["matched_by"] = by
     return out
 
@@ -232,15 +230,14 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _passage_topics(run: Path) -> pd.DataFrame | None:
-    """The run's passage_topics.parquet (passage_id, topic), None where it has none."""
+    """The run's passage_topics.parquet (passage_id, topic); None where it has none or it
+    cannot be read (topics are then matched by their words)."""
     path = run / "passage_topics.parquet"
-    if not path.exists():
-        return None
     try:
         table = pd.read_parquet(path, columns=["passage_id", "topic"])
-    except Exception as exc:  # pyarrow raises several kinds for a damaged or foreign file
-        raise RunError(f"{path} is unreadable ({error_reason(exc)}): {RERUN}") from None
-    return table.astype({"passage_id": str, "topic": int})
+        return table.astype({"passage_id": str, "topic": int})
+    except Exception:  # missing, damaged or foreign: pyarrow raises several kinds
+        return None
 
 
 def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
@@ -336,25 +333,38 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
     same = identical_tables(run_a, run_b)
     missing = missing_tables(run_a, run_b)
     hash_a, hash_b = _corpus_hashes(rec_a, rec_b)
+    same_corpus = hash_a == hash_b if hash_a and hash_b else None
     columns = ("topic", "size", "label", "words")
+    # Passage ids number a report's passages in order: only over the same ingested passages
+    # do two runs' ids name the same text.
+    passages = (_passage_topics(run_a), _passage_topics(run_b)) if same_corpus else (None, None)
+    topics = match_topics(
+        _read_csv(run_a / "topics.csv", columns),
+        _read_csv(run_b / "topics.csv", columns),
+        passages_a=passages[0],
+        passages_b=passages[1],
+    )
+    if topics.attrs["matched_by"] == "words":
+        topics.attrs["why_words"] = (
+            "the runs are not over the same ingested passages"
+            if not same_corpus
+            else "a run has no readable passage_topics.parquet"
+            if any(p is None for p in passages)
+            else "the runs share under half their passages"
+        )
     return {
         "identical": not missing
         and all(v for v in same.values() if v is not None)
         and any(v is not None for v in same.values()),
         "tables": same,
         "missing": missing,
-        "same_corpus": hash_a == hash_b if hash_a and hash_b else None,
+        "same_corpus": same_corpus,
         "unknown_corpus": [run for run, h in ((run_a, hash_a), (run_b, hash_b)) if not h],
         "warnings": warnings,
         "parameters": pd.concat(
             [_changes(rec_a, rec_b), _edit_changes(run_a, run_b)], ignore_index=True
         ),
         "quality": quality_changes(rec_a, rec_b),
-        "topics": match_topics(
-            _read_csv(run_a / "topics.csv", columns),
-            _read_csv(run_b / "topics.csv", columns),
-            passages_a=_passage_topics(run_a),
-            passages_b=_passage_topics(run_b),
-        ),
+        "topics": topics,
         "themes": theme_shifts(run_a, run_b),
     }

@@ -127,11 +127,18 @@ def _warn_if_files_lost(corpus: Corpus, source: Path) -> None:
     from lip_research.corpus_tables import summary_line
 
     status = corpus.ledger["status"] if "status" in corpus.ledger else pd.Series(dtype=str)
-    lost = int(status.isin(["failed", "warning"]).sum())
-    if lost:
+    failed, warned = int((status == "failed").sum()), int((status == "warning").sum())
+    if failed or warned:
+        what = " and ".join(
+            part
+            for part in (
+                f"{failed} failed (the analysis goes on without them)" if failed else "",
+                f"{warned} came with a warning (read in part, say)" if warned else "",
+            )
+            if part
+        )
         warnings.warn(
-            f"{lost} of the {len(status)} files in {source} failed or were read only in part, "
-            f"and the analysis goes on without what is missing: {summary_line(corpus)} Each "
+            f"of the {len(status)} files in {source}, {what}: {summary_line(corpus)} Each "
             f"file's reason is in {Path(corpus.path) / 'ledger.csv'}",
             CorpusWarning,
             stacklevel=3,

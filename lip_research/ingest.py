@@ -111,12 +111,25 @@ def check_corpus_folder(corpus_dir: Path, sources: Sequence[Path]) -> None:
     """A `CorpusError` unless ingest may write into ``corpus_dir``: a new or empty folder, one
     with none of the corpus's file names, or a corpus ingested there before (refreshed in
     place). A folder of reports being ingested, or a run folder, never is one."""
-    if any(corpus_dir.resolve() == Path(s).resolve() for s in sources):
+    here = corpus_dir.resolve()
+    if any(here == Path(s).resolve() or here in Path(s).resolve().parents for s in sources):
         raise io.CorpusError(
-            f"the corpus folder {corpus_dir} is a folder being ingested: write the corpus to a "
-            "folder of its own (a new one, beside the reports)"
+            f"the corpus folder {corpus_dir} is, or holds, a folder being ingested: write the "
+            "corpus to a folder of its own (a new one, beside the reports)"
         )
-    if not corpus_dir.is_dir() or io.is_ingested(corpus_dir):
+    if not corpus_dir.is_dir():
+        return
+    if io.is_ingested(corpus_dir):
+        record = corpus_dir / "ingest.json"
+        before = io.read_json(record).get("sources") if record.exists() else None
+        if before and sorted(before) != sorted(str(s) for s in sources):
+            import warnings
+
+            warnings.warn(
+                f"{corpus_dir} held a corpus ingested from {', '.join(before)}; it is replaced "
+                "by this one",
+                stacklevel=3,
+            )
         return
     if (corpus_dir / "run.json").exists():
         raise io.CorpusError(

@@ -16,13 +16,14 @@ from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 from nltk.probability import FreqDist
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+CONTEXT_WORDS = 5  # a phrase's context: this many words on each side
 PARTICLES = frozenset({"after", "up", "out", "off", "down"})  # may end a phrase ("looked after")
 
 
 @dataclass(frozen=True)
 class PhraseParams:
     min_count: int = 5
-    min_contexts: int = 2  # ... in this many distinct contexts (two words on each side)
+    min_contexts: int = 2  # ... in this many distinct contexts (CONTEXT_WORDS on each side)
     min_pmi: float = 3.0
     max_phrases: int = 400
     extend_share: float = 0.8  # a phrase this often next to the same word takes it in ...
@@ -67,14 +68,13 @@ def find_phrases(
     bigrams = scored[: params.max_phrases]
     bigram_set = set(bigrams)
     # trigrams: two overlapping bigrams, in distinct contexts as often
-    candidates = {
+    counts = Counter(
         (doc[i], doc[i + 1], doc[i + 2])
         for doc in docs
         for i in range(len(doc) - 2)
         if (doc[i], doc[i + 1]) in bigram_set and (doc[i + 1], doc[i + 2]) in bigram_set
-    }
-    counts = Counter((doc[i], doc[i + 1], doc[i + 2]) for doc in docs for i in range(len(doc) - 2))
-    uses = contexts(docs, {tg for tg in candidates if counts[tg] >= params.min_count})
+    )
+    uses = contexts(docs, {tg for tg, n in counts.items() if n >= params.min_count})
     trigrams = [
         tg
         for tg in sorted(uses, key=lambda tg: (-counts[tg], tg))
@@ -85,7 +85,7 @@ def find_phrases(
 
 
 def contexts(
-    docs: Sequence[Sequence[str]], ngrams: set[tuple[str, ...]], width: int = 5
+    docs: Sequence[Sequence[str]], ngrams: set[tuple[str, ...]], width: int = CONTEXT_WORDS
 ) -> Counter[tuple[str, ...]]:
     """In how many distinct contexts (the ``width`` words on each side) each n-gram occurs."""
     seen: dict[tuple[str, ...], set[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
@@ -127,8 +127,8 @@ def _neighbours(
     docs: Sequence[Sequence[str]], phrases: Sequence[tuple[str, ...]]
 ) -> tuple[Counter, Counter[tuple[tuple[str, ...], str]], Counter[tuple[tuple[str, ...], str]]]:
     """How often each phrase occurs (matched as :meth:`Analyzer.merge` matches) and its
-    neighbours, in distinct contexts (three words on each side): a sentence repeated across
-    reports counts once."""
+    neighbours, in distinct contexts (``CONTEXT_WORDS`` on each side): a sentence repeated
+    across reports counts once."""
     index = phrase_index(phrases)
     seen: Counter[tuple[str, ...]] = Counter()
     before: Counter[tuple[tuple[str, ...], str]] = Counter()
@@ -139,7 +139,11 @@ def _neighbours(
             if p is None:
                 continue
             end = i + len(p)
-            occurrence = (p, tuple(doc[max(0, i - 3) : i]), tuple(doc[end : end + 3]))
+            occurrence = (
+                p,
+                tuple(doc[max(0, i - CONTEXT_WORDS) : i]),
+                tuple(doc[end : end + CONTEXT_WORDS]),
+            )
             if occurrence in counted:
                 continue
             counted.add(occurrence)

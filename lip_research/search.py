@@ -76,16 +76,22 @@ def concordance(
         while hi + 1 < len(owner) and owner[hi + 1] == row and hi - last < context:
             hi += 1
         text = conc.texts[row]
-        left = text[sp[lo, 0] : sp[start, 0]].strip()
-        match = text[sp[start, 0] : sp[last, 1]]
-        right = text[sp[last, 1] : sp[hi, 1]].strip()
-        rows.append((row, " ".join(left.split()), " ".join(match.split()), " ".join(right.split())))
+        left_raw = text[sp[lo, 0] : sp[start, 0]]
+        match = " ".join(text[sp[start, 0] : sp[last, 1]].split())
+        right_raw = text[sp[last, 1] : sp[hi, 1]]
+        left, right = " ".join(left_raw.split()), " ".join(right_raw.split())
+        # the hit as it reads, spaced as the text is ('about [safer sleep].', 'IRO/[LADO]')
+        gap_before = " " if left and left_raw[-1:].isspace() else ""
+        gap_after = " " if right and right_raw[:1].isspace() else ""
+        line = f"{left}{gap_before}[{match}]{gap_after}{right}"
+        rows.append((row, left, match, right, line))
         if limit and len(rows) >= limit:
             break
     out = _cite(conc.passages.iloc[[r for r, *_ in rows]].reset_index(drop=True))
     out["left"] = [r[1] for r in rows]
     out["match"] = [r[2] for r in rows]
     out["right"] = [r[3] for r in rows]
+    out["line"] = [r[4] for r in rows]
     return out
 
 

@@ -65,12 +65,14 @@ class SharedWords:
     (its top 30), those in at least ``min_passages`` of the topic's passages come first, in
     c-TF-IDF's order. c-TF-IDF rewards a rare word, so a small topic otherwise takes words
     that one or two of its passages use ("appealed", "cursory"). BERTopic calls it as a
-    representation model (in a list); ``top_n`` keeps that many words (``None``: all, for a
-    representation that follows)."""
+    representation model (in a list) and keeps ``top_n`` words; with ``all_shared`` (before
+    MMR, which picks among the words it is given) every shared word, and others only to make up
+    ``top_n``."""
 
-    def __init__(self, min_passages: int, top_n: int | None) -> None:
+    def __init__(self, min_passages: int, top_n: int, all_shared: bool = False) -> None:
         self.min_passages = min_passages
         self.top_n = top_n
+        self.all_shared = all_shared
 
     def extract_topics(self, topic_model, documents, c_tf_idf, topics):
         out = {}
@@ -80,7 +82,8 @@ class SharedWords:
                 (w, s) for w, s in words if sum(w in p for p in passages) >= self.min_passages
             ]
             ranked = shared + [ws for ws in words if ws not in shared]
-            out[topic] = ranked[: self.top_n] if self.top_n else ranked
+            keep = max(self.top_n, len(shared)) if self.all_shared else self.top_n
+            out[topic] = ranked[:keep]
         return out
 
 
@@ -152,7 +155,7 @@ def build_model(cfg: TopicConfig, seed: int):
     vectorizer = CountVectorizer(analyzer=TermSplitter(), min_df=1, max_df=1.0, lowercase=False)
     representation = (
         [
-            SharedWords(cfg.min_df, None),
+            SharedWords(cfg.min_df, cfg.top_n_words, all_shared=True),
             MaximalMarginalRelevance(diversity=cfg.diversity, top_n_words=cfg.top_n_words),
         ]
         if cfg.representation == "mmr"
@@ -222,13 +225,19 @@ def fit_topics(
     t0 = time.perf_counter()
     template = template_sentences(texts, groups, min_share=resolved.template_share)
     need = template_documents(shape.n_documents, resolved.template_share)
-    choices["template_sentences"] = (
-        f"{count_template(texts, template)} sentences repeated in at least {need} of the "
-        f"{shape.n_documents} documents ({resolved.template_share:.0%}, and {MIN_DOCUMENTS} at "
-        "least) give no topic words"
-        if resolved.template_share > 0
-        else "template_share is 0: no sentence is template text"
-    )
+    if resolved.template_share <= 0:
+        choices["template_sentences"] = "template_share is 0: no sentence is template text"
+    elif shape.n_documents < MIN_DOCUMENTS:
+        choices["template_sentences"] = (
+            f"no sentence is template text: it must recur in {MIN_DOCUMENTS} documents, and "
+            f"the corpus has {shape.n_documents}"
+        )
+    else:
+        choices["template_sentences"] = (
+            f"{count_template(texts, template)} sentences repeated in at least {need} of the "
+            f"{shape.n_documents} documents ({resolved.template_share:.0%}, and "
+            f"{MIN_DOCUMENTS} at least) give no topic words"
+        )
     analyzer = build_analyzer(
         texts,
         names=names,

@@ -358,13 +358,21 @@ def test_ingest_overwrites_nothing_of_the_users_and_refreshes_a_corpus_in_place(
     assert done.exit_code == 2 and "is a run folder" in done.output
     assert sorted(p.name for p in run.iterdir()) == ["run.json"]
     done = ingest(folder)
-    assert done.exit_code == 2 and "is a folder being ingested" in done.output
+    assert done.exit_code == 2 and "is, or holds, a folder being ingested" in done.output
+    done = ingest(folder.parent)  # a corpus around its own reports would hide them later
+    assert done.exit_code == 2 and "is, or holds, a folder being ingested" in done.output
     # a folder of other things, and a corpus ingested before, take the corpus
     (tmp_path / "shared" / "draft.md").parent.mkdir()
     (tmp_path / "shared" / "draft.md").write_text("draft")
     assert ingest(tmp_path / "shared").exit_code == 0
     assert ingest(tmp_path / "shared").exit_code == 0
     assert (tmp_path / "shared" / "draft.md").read_text() == "draft"
+    # a corpus of other reports is replaced, and ingest says so
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "review.txt").write_text("The review found that agencies did not share.")
+    with pytest.warns(UserWarning, match="held a corpus ingested from .*; it is replaced"):
+        CliRunner().invoke(app, ["ingest", str(other), "--corpus", str(tmp_path / "shared")])
 
 
 # -- the real shared corpora ---------------------------------------------------------------

@@ -100,6 +100,7 @@ def test_healthy_runs_still_compare_identical_on_the_same_corpus(runs):
     # the default engine (PCA + Ward) is deterministic: another seed, the same tables
     assert result.output.splitlines()[0].startswith("IDENTICAL")
     assert "same corpus: True" in result.output and "seed" in result.output
+    assert "matched by the passages they share" in result.output
     copy = a.parent / "a-copy"
     shutil.copytree(a, copy)
     result = invoke("compare", a, copy)
@@ -118,6 +119,9 @@ def test_a_missing_table_is_never_identical(runs, sides):
     first = result.output.splitlines()[0]
     assert first.startswith("DIFFERENT") and "IDENTICAL" not in result.output
     assert "missing: passage_topics.parquet" in first and str(b) in first
+    assert "matched by their top words (word_overlap, Jaccard): a run has no readable" in (
+        result.output
+    )
 
 
 def test_compare_warns_about_a_run_marked_running(runs):
@@ -219,6 +223,10 @@ def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):
     assert "same corpus: False" in result.output
     assert "warning: the runs are over different corpora" in result.output
     assert "corpus.documents" in result.output and "resolved.n_clusters" in result.output
+    # passage ids number each report's passages: over other passages they name other text
+    assert "matched by their top words (word_overlap, Jaccard): the runs are not over the " in (
+        result.output
+    )
 
 
 def test_runs_given_a_run_folder_or_its_latest_link_lists_that_run(runs):

@@ -87,11 +87,22 @@ def test_a_semantic_query_sharing_no_word_with_the_corpus_is_flagged():
     assert not shares_a_word("xyzzyplugh", texts)
 
 
-def test_a_keyword_hit_is_shown_spaced_as_prose():
-    from lip_research.commands.lenses import keyword_line
-
-    assert keyword_line("advice about", "safer sleep", ". The mother") == (
-        "advice about [safer sleep]. The mother"
+def test_a_keyword_hit_is_shown_spaced_as_the_text_is():
+    passages = pd.DataFrame(
+        {
+            "passage_id": ["a-p1", "a-p2"],
+            "doc_id": ["a", "a"],
+            "section": ["findings", "findings"],
+            "page_start": [1, 2],
+            "page_end": [1, 2],
+            "text": [
+                "Advice about safer sleep. The mother agreed.",
+                "The IRO/LADO role and (safer sleep) were discussed.",
+            ],
+        }
     )
-    assert keyword_line("(see", "MASH", ")") == "(see [MASH])"
-    assert keyword_line("", "neglect", "was") == "[neglect] was"
+    hits = search.concordance(search.build_concordance(passages), "safer sleep")
+    assert hits["line"].tolist() == [
+        "Advice about [safer sleep]. The mother agreed",
+        "The IRO/LADO role and ([safer sleep]) were discussed",
+    ]

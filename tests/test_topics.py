@@ -444,7 +444,15 @@ def test_topic_words_are_those_several_of_its_passages_share():
     candidates = {0: [("appealed", 0.9), ("foster", 0.5), ("carer", 0.4), ("placement", 0.3)]}
     words = SharedWords(min_passages=2, top_n=3).extract_topics(None, documents, None, candidates)
     assert [w for w, _ in words[0]] == ["foster", "carer", "placement"]
-    everything = SharedWords(min_passages=2, top_n=None).extract_topics(
-        None, documents, None, candidates
-    )
-    assert [w for w, _ in everything[0]] == ["foster", "carer", "placement", "appealed"]
+    # before MMR, which picks among what it is given: every shared word, others to make up top_n
+    shared = SharedWords(min_passages=2, top_n=2, all_shared=True)
+    assert [w for w, _ in shared.extract_topics(None, documents, None, candidates)[0]] == [
+        "foster",
+        "carer",
+        "placement",
+    ]
+    few = SharedWords(min_passages=3, top_n=2, all_shared=True)  # only 'carer' is in all 3
+    assert [w for w, _ in few.extract_topics(None, documents, None, candidates)[0]] == [
+        "carer",
+        "appealed",
+    ]

@@ -194,7 +194,7 @@ def search(
             run, ctx, "search", {"query": query, "like": like, "mode": used, "hits": len(hits)}
         )
     for row in hits.head(10).itertuples():
-        line = keyword_line(row.left, row.match, row.right) if used == "keyword" else row.excerpt
+        line = row.line if used == "keyword" else row.excerpt
         typer.echo(f"{row.citation}: {line}")
     more = " (the first 10 shown)" if len(hits) > 10 else ""
     typer.echo(f"{len(hits)} hits{more} -> {run / 'search_results.csv'}")
@@ -278,12 +278,3 @@ def calibrate(
     table = pd.concat(tables, ignore_index=True)
     path = io.write_csv(table, target or themes_mod.shipped_thresholds_path())
     typer.echo(f"{len(table)} thresholds -> {path}")
-
-
-def keyword_line(left: str, match: str, right: str) -> str:
-    """A keyword hit in its context, spaced as prose: no space before closing punctuation or
-    after an opening bracket or curly quote ('about [safer sleep].'); a straight quote may
-    open or close, so it keeps its space."""
-    before = "" if not left or left[-1] in "(\u201c\u2018" else " "
-    after = "" if not right or right[0] in ".,;:!?)\u201d\u2019" else " "
-    return f"{left}{before}[{match}]{after}{right}"

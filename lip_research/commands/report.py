@@ -149,7 +149,7 @@ def compare(
         by = (
             "by the passages they share (passage_overlap, Jaccard)"
             if topics.attrs.get("matched_by") == "passages"
-            else "by their top words (word_overlap, Jaccard): the runs share too few passages"
+            else f"by their top words (word_overlap, Jaccard): {topics.attrs.get('why_words')}"
         )
         typer.echo(
             f"topics: {counts.get('matched', 0)} matched, {counts.get('gained', 0)} gained, "
