@@ -96,14 +96,22 @@ def test_display_restores_the_written_form():
     assert a.display("learn_event") == "learning event"
 
 
+ACRONYM_FILLER = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "mash"]
+
+
+def filled_analyzer(sentence: str, extra: list[str] = (), **kw):
+    """An analyzer of ``sentence`` with every pair of filler words as its {w} and {v}."""
+    texts = [sentence.format(w=w, v=v) for w in ACRONYM_FILLER for v in ACRONYM_FILLER]
+    return build_analyzer(
+        [*texts, *extra], phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, **kw
+    )
+
+
 def test_acronyms_are_shown_in_capitals_as_the_reports_write_them():
-    filler = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "mash"]
-    texts = [
-        f"The CAMHS worker and the MASH discussed {w} and {v} with the LADOs."
-        for w in filler
-        for v in filler
-    ] + ["THE MASH REVIEW", "the mash"]
-    a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
+    a = filled_analyzer(
+        "The CAMHS worker and the MASH discussed {w} and {v} with the LADOs.",
+        ["THE MASH REVIEW", "the mash"],
+    )
     assert [a.display(t) for t in a("The CAMHS worker met the LADOs.")] == [
         "CAMHS worker",
         "LADOs",
@@ -126,24 +134,13 @@ def test_capitals_count_only_where_most_occurrences_are_in_capitals_outside_head
 
 
 def test_an_acronym_and_its_plural_are_one_topic_word():
-    filler = ["neglect", "housing", "school", "nursery", "police", "midwife", "dentist", "mash"]
-    texts = [
-        f"The IROs and CAMHS discussed {w}. The IRO chaired {v}; the GCSEs were sat."
-        for w in filler
-        for v in filler
-    ]
-    a = build_analyzer(texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0)
+    sentence = "The IROs and CAMHS discussed {w}. The IRO chaired {v}; the GCSEs were sat."
+    a = filled_analyzer(sentence)
     assert a("The IROs met.") == a("The IRO met.")  # one term, not 'iros' beside 'iro'
     assert a.display(a("The IRO met.")[0]) in {"IRO", "IROs"}
     assert dict(a.aliases) == {"iros": "iro", "gcses": "gcse"}  # CAMHS: its S is its own
     # an extra stopword written either way removes both forms
-    b = build_analyzer(
-        texts,
-        phrase_params=PhraseParams(min_count=3),
-        min_df=1,
-        max_df=1.0,
-        extra_stopwords=["IROs"],
-    )
+    b = filled_analyzer(sentence, extra_stopwords=["IROs"])
     assert b("The IRO and the IROs met.") == []
     assert pickle.loads(pickle.dumps(a))("The IROs met.") == a("The IRO met.")
 
