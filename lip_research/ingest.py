@@ -122,7 +122,7 @@ def check_corpus_folder(corpus_dir: Path, sources: Sequence[Path]) -> None:
     if io.is_ingested(corpus_dir):
         record = corpus_dir / "ingest.json"
         before = io.read_json(record).get("sources") if record.exists() else None
-        if before and sorted(before) != sorted(str(s) for s in sources):
+        if before and {Path(b).resolve() for b in before} != {Path(s).resolve() for s in sources}:
             import warnings
 
             warnings.warn(

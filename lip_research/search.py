@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import pandas as pd
 from nltk.text import ConcordanceIndex
 
 from lip_research.lexical import citations, excerpt, lemma, spans, tokens
+from lip_research.preprocess import texts_aliases
 
 HIT_COLUMNS = ["passage_id", "doc_id", "section", "page_start", "page_end", "citation"]
 
@@ -32,6 +34,11 @@ class Concordance:
     passages: pd.DataFrame  # passage_id, doc_id, section, page_start, page_end
 
 
+def _key(aliases: dict[str, str], token: str) -> str:
+    word = lemma(token)
+    return aliases.get(word, word)
+
+
 def build_concordance(passages: pd.DataFrame) -> Concordance:
     """Tokenise every passage in order; the index key of each token is its lemma."""
     texts = tuple(passages["text"].astype(str))
@@ -45,7 +52,8 @@ def build_concordance(passages: pd.DataFrame) -> Concordance:
         owner += [row] * len(cuts)
     meta = passages.reset_index(drop=True)
     meta = meta[[c for c in HIT_COLUMNS[:-1] if c in meta]]
-    index = ConcordanceIndex(all_tokens, key=lemma)
+    # an acronym and its plural are one word, as in topic words ('IRO' finds 'IROs')
+    index = ConcordanceIndex(all_tokens, key=functools.partial(_key, texts_aliases(texts)))
     span_array = np.asarray(all_spans, dtype=np.int64).reshape(-1, 2)
     return Concordance(index, np.asarray(owner, dtype=np.int64), span_array, texts, meta)
 

@@ -106,3 +106,25 @@ def test_a_keyword_hit_is_shown_spaced_as_the_text_is():
         "Advice about [safer sleep]. The mother agreed",
         "The IRO/LADO role and ([safer sleep]) were discussed",
     ]
+
+
+def test_an_acronym_finds_its_plural_as_topic_words_do():
+    passages = pd.DataFrame(
+        {
+            "passage_id": [f"a-p{i}" for i in range(4)],
+            "doc_id": ["a"] * 4,
+            "section": ["findings"] * 4,
+            "page_start": [1] * 4,
+            "page_end": [1] * 4,
+            "text": [
+                "The IROs met monthly.",
+                "Two IROs left.",
+                "The IROs and the IRO agreed.",
+                "The CAMHS team and CAMHS staff and CAMHS nurses.",
+            ],
+        }
+    )
+    conc = search.build_concordance(passages)
+    assert len(search.concordance(conc, "IRO")) == 4
+    assert len(search.concordance(conc, "IROs")) == 4
+    assert len(search.concordance(conc, "CAMHS")) == 3  # its S is its own

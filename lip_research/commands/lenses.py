@@ -150,7 +150,7 @@ def search(
 ) -> None:
     """Keyword-in-context or semantic passage search, every hit cited.
 
-    Keywords match lemmas and multi-word phrases; each hit is cited by doc / section / page. Results: search_results.csv.
+    Keywords match lemmas and multi-word phrases ('IRO' finds 'IROs', as in topic words); each hit is cited by doc / section / page. Results: search_results.csv.
     """
     from lip_research import io
     from lip_research import search as search_mod
