@@ -316,6 +316,12 @@ def sentence_keys(text: str) -> list[tuple[int, int]]:
     return [(key, n) for _, key, n in keyed_sentences(text) if key is not None]
 
 
+def repeat_threshold(n_docs: int, share: float, min_docs: int) -> int:
+    """In how many of ``n_docs`` documents a sentence must recur: ``share`` of them, and
+    ``min_docs`` at least."""
+    return max(min_docs, math.ceil(share * n_docs))
+
+
 def shared_boilerplate(
     doc_keys: list[set[int]], share: float = 0.4, min_docs: int = 3
 ) -> tuple[set[int], set[int]]:
@@ -329,7 +335,7 @@ def shared_boilerplate(
     for keys in doc_keys:
         counts.update(keys)
     n = len(doc_keys)
-    strong = max(min_docs, math.ceil(share * n))
+    strong = repeat_threshold(n, share, min_docs)
     weak = max(min_docs, math.ceil(0.02 * n))
     return (
         {k for k, c in counts.items() if c >= strong},

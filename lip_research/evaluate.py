@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -24,7 +23,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from lip_research.preprocess import is_junk, texts_aliases, tokens
+from lip_research.preprocess import is_junk, shown_as_term, texts_aliases, tokens
 
 
 def _presence(
@@ -162,21 +161,13 @@ def word_jaccard(words_a: Sequence[Iterable[str]], words_b: Sequence[Iterable[st
     """Jaccard similarity of every pair of word lists, each word read as the analyzer reads
     it: fits on other documents may show a term in another written form ('carers' / 'carer',
     'IROs' / 'IRO'), and runs from before acronyms were shown in capitals write 'camhs'."""
-    sa = [{_term(w) for w in ws} for ws in words_a]
-    sb = [{_term(w) for w in ws} for ws in words_b]
+    sa = [{shown_as_term(w) for w in ws} for ws in words_a]
+    sb = [{shown_as_term(w) for w in ws} for ws in words_b]
     sim = np.zeros((len(sa), len(sb)))
     for i, x in enumerate(sa):
         for j, y in enumerate(sb):
             sim[i, j] = len(x & y) / len(x | y) if x | y else 0.0
     return sim
-
-
-_PLURAL_ACRONYM = re.compile(r"\b([A-Z][A-Z\-]*[A-Z])s\b")
-
-
-def _term(word: str) -> str:
-    """A topic word as a term: lemmas, an acronym's plural as its singular ('IROs' -> 'iro')."""
-    return " ".join(tokens(_PLURAL_ACRONYM.sub(r"\1", word))) or word.lower()
 
 
 def matched_overlap(words_a: dict[int, list[str]], words_b: dict[int, list[str]]) -> float:

@@ -16,6 +16,7 @@ import json
 import os
 import pickle
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -123,8 +124,6 @@ def check_corpus_folder(corpus_dir: Path, sources: Sequence[Path]) -> None:
         record = corpus_dir / "ingest.json"
         before = io.read_json(record).get("sources") if record.exists() else None
         if before and {Path(b).resolve() for b in before} != {Path(s).resolve() for s in sources}:
-            import warnings
-
             warnings.warn(
                 f"{corpus_dir} held a corpus ingested from {', '.join(before)}; it is replaced "
                 "by this one",

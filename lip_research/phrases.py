@@ -85,18 +85,22 @@ def find_phrases(
 
 
 def contexts(
-    docs: Sequence[Sequence[str]], ngrams: set[tuple[str, ...]], width: int = CONTEXT_WORDS
+    docs: Sequence[Sequence[str]], ngrams: set[tuple[str, ...]]
 ) -> Counter[tuple[str, ...]]:
-    """In how many distinct contexts (the ``width`` words on each side) each n-gram occurs."""
+    """In how many distinct contexts (:func:`_around`) each n-gram occurs."""
     seen: dict[tuple[str, ...], set[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     for n in {len(g) for g in ngrams}:
         for doc in docs:
             for i in range(len(doc) - n + 1):
                 gram = tuple(doc[i : i + n])
                 if gram in ngrams:
-                    around = (tuple(doc[max(0, i - width) : i]), tuple(doc[i + n : i + n + width]))
-                    seen.setdefault(gram, set()).add(around)
+                    seen.setdefault(gram, set()).add(_around(doc, i, i + n))
     return Counter({g: len(c) for g, c in seen.items()})
+
+
+def _around(doc: Sequence[str], start: int, end: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The context of ``doc[start:end]``: ``CONTEXT_WORDS`` words on each side."""
+    return tuple(doc[max(0, start - CONTEXT_WORDS) : start]), tuple(doc[end : end + CONTEXT_WORDS])
 
 
 def phrase_index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
@@ -133,17 +137,13 @@ def _neighbours(
     seen: Counter[tuple[str, ...]] = Counter()
     before: Counter[tuple[tuple[str, ...], str]] = Counter()
     after: Counter[tuple[tuple[str, ...], str]] = Counter()
-    counted: set[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = set()
+    counted: set[tuple[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]]] = set()
     for doc in docs:
         for i, p in spans(doc, index):
             if p is None:
                 continue
             end = i + len(p)
-            occurrence = (
-                p,
-                tuple(doc[max(0, i - CONTEXT_WORDS) : i]),
-                tuple(doc[end : end + CONTEXT_WORDS]),
-            )
+            occurrence = (p, _around(doc, i, end))
             if occurrence in counted:
                 continue
             counted.add(occurrence)

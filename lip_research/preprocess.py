@@ -115,14 +115,14 @@ def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(words)
 
 
-def as_term(text: str) -> str:
+def as_term(text: str, aliases: dict[str, str] | None = None) -> str:
     """A word or phrase as the analyzer's term for it: 'Care leavers' -> 'care leaver'.
 
     Topic words are shown in their commonest written form, so a researcher who copies
     'carers' or 'social workers' from ``topics.csv`` into ``extra_stopwords`` writes what
     the analyzer holds as 'carer' and 'social worker'.
     """
-    return " ".join(tokens(text.replace("_", " ")))
+    return " ".join(tokens(text.replace("_", " "), aliases))
 
 
 @lru_cache(maxsize=100_000)
@@ -165,13 +165,22 @@ def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
     return out
 
 
+_PLURAL_ACRONYM = re.compile(r"\b([A-Z][A-Z\-]*[A-Z])s\b")  # 'IROs', 'GCSEs' (not 'CAMHS')
+
+
+def shown_as_term(word: str) -> str:
+    """A topic word as shown (any run's, any written form) as the analyzer's term, an
+    acronym's plural read as its singular: 'IROs' and 'IRO' -> 'iro', 'carers' -> 'carer'."""
+    return as_term(_PLURAL_ACRONYM.sub(r"\1", word)) or word.lower()
+
+
 def plural_acronyms(capitals: dict[str, str]) -> dict[str, str]:
     """Lemmas of acronyms the texts write in the plural ('IROs', 'GCSEs') -> their singular's
     ('iro', 'gcse'), from :func:`written_in_capitals`, so that 'IRO' and 'IROs' are one topic
     word. An acronym whose own last letter is an S ('CAMHS') is left as it is."""
     out: dict[str, str] = {}
     for low, word in capitals.items():
-        if len(word) > 2 and word[-1] == "s" and word[:-1].isupper():
+        if _PLURAL_ACRONYM.fullmatch(word):
             lem = lemma(low)
             if lem != low[:-1]:
                 out[lem] = low[:-1]
@@ -294,7 +303,7 @@ def build_analyzer(
     capitals = written_in_capitals(texts)
     aliases = plural_acronyms(capitals)
     stop = base_stopwords(extra_stopwords) | frozenset(places)
-    stop |= {" ".join(tokens(w, aliases)) for w in extra_stopwords} - {""}
+    stop |= {as_term(w, aliases) for w in extra_stopwords} - {""}
     surfaces = [
         tuple((aliases.get(lem, lem), form) for lem, form in surface_tokens(text))
         for text in (strip_template(t, template, names_masked) for t in texts)

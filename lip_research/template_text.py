@@ -10,11 +10,15 @@ are one template sentence. Models saved before names were masked keep word-for-w
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from functools import lru_cache
 
-from lip_research.clean import keyed_sentences, name_masked_key, shared_boilerplate
+from lip_research.clean import (
+    keyed_sentences,
+    name_masked_key,
+    repeat_threshold,
+    shared_boilerplate,
+)
 
 
 @lru_cache(maxsize=1 << 16)  # topic fitting asks three times per passage
@@ -33,7 +37,7 @@ MIN_DOCUMENTS = 5  # template text recurs in at least this many documents, whate
 
 def template_documents(n_documents: int, min_share: float) -> int:
     """How many documents a sentence must recur in to be template text."""
-    return max(MIN_DOCUMENTS, math.ceil(min_share * n_documents))
+    return repeat_threshold(n_documents, min_share, MIN_DOCUMENTS)
 
 
 def template_sentences(

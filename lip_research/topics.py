@@ -251,8 +251,7 @@ def fit_topics(
     # Passages made mostly of template text, or with no topic word at all ("Requires
     # improvement" under a heading), are left out of the topics (topic -1).
     all_terms = [analyzer.term_string(t) for t in texts]
-    template_heavy = mostly_template(texts, template)
-    wordless = np.array([not t for t in all_terms], bool) & ~template_heavy
+    template_heavy, wordless = _out_of_topics(texts, all_terms, analyzer)
     modelled = ~(template_heavy | wordless)
     template_out = modelled.sum() >= max(10, len(texts) // 2)
     if not template_out:
@@ -455,10 +454,21 @@ def left_out(model, texts: list[str]) -> np.ndarray:
     analyzer = model.lip_analyzer
     if not getattr(model, "lip_template_out", True):
         return np.zeros(len(texts), bool)
-    out = mostly_template(texts, analyzer.template, analyzer.names_masked)
-    if getattr(model, "lip_wordless_out", False):
-        out |= np.array([not analyzer.term_string(t) for t in texts], bool)
-    return out
+    if not getattr(model, "lip_wordless_out", False):
+        return mostly_template(texts, analyzer.template, analyzer.names_masked)
+    template_heavy, wordless = _out_of_topics(
+        texts, [analyzer.term_string(t) for t in texts], analyzer
+    )
+    return template_heavy | wordless
+
+
+def _out_of_topics(
+    texts: list[str], terms: list[str], analyzer: Analyzer
+) -> tuple[np.ndarray, np.ndarray]:
+    """The passages in no topic, by reason: (at least ``TEMPLATE_PASSAGE`` template text,
+    with no topic word and not mostly template); ``terms`` are their term strings."""
+    template_heavy = mostly_template(texts, analyzer.template, analyzer.names_masked)
+    return template_heavy, np.array([not t for t in terms], bool) & ~template_heavy
 
 
 def mostly_template(
