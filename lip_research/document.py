@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from lip_research import io
-from lip_research.clean import clean_pages, sentence_keys
+from lip_research.clean import clean_pages, normalise, sentence_keys
 from lip_research.extract import (
     DESCRIPTIONS,
     OTHER_FORMATS,
@@ -121,7 +121,11 @@ def _document(
         "pages": len(pages),
         "characters": sum(len(p) for p in pages),
         "format": fmt,
-        "title_hint": _sensible_title(title) or _first_line(blocks),
+        "title_hint": (
+            _sensible_title(title)
+            or _running_title(pages[0] if pages else "", cleaned.removed)
+            or _title_page_words(blocks)
+        ),
         "year_hint": _year_from(first_page),
         "row": row,
     }
@@ -130,19 +134,60 @@ def _document(
 _JUNK_TITLE = re.compile(
     r"draft|template|untitled|^microsoft|\.(docx?|pdf|html?)$|^(report|document|title)$", re.I
 )
+# a template's blanks left in a mixed-case title: "LA NAME - standard-short inspection report"
+_PLACEHOLDER = re.compile(r"\b(?:NAME|DATE|INSERT|TBC)\b")
+TITLE_WORDS = 15  # a title read from the text is cut to this many words
 
 
 def _sensible_title(title: str | None) -> str | None:
-    """A metadata title worth showing: three words or more and not a draft or file name."""
+    """A metadata title worth showing: three words or more, not a draft or file name, and no
+    template blanks."""
     title = " ".join(str(title or "").split())
-    return title if len(title.split()) >= 3 and not _JUNK_TITLE.search(title) else None
+    if len(title.split()) < 3 or _JUNK_TITLE.search(title):
+        return None
+    return None if not title.isupper() and _PLACEHOLDER.search(title) else title
 
 
-def _first_line(blocks: list[dict]) -> str | None:
-    for block in blocks[:5]:
-        if block["page_start"] == 1 and len(block["text"].split()) >= 2:
-            return " ".join(block["text"].split()[:15])
+def _running_title(first_page: str, removed: list[tuple[int, str, str]]) -> str | None:
+    """The running header the title page opens with ("Inspection of Westmoor local authority
+    children's services"), which cleaning removed from every page as furniture."""
+    head = " ".join(normalise(first_page).split()).lower()
+    head = re.sub(r"^\d+ ", "", head)  # a page number above it
+    for page, kind, text in removed:
+        if (
+            page == 1
+            and kind == "running header/footer"
+            and len(text.split()) >= 3
+            and head.startswith(text.lower())
+        ):
+            return text
     return None
+
+
+# a title page's fields, which end its title: "Inspection dates:", "Lead inspector:", "Author:"
+_FIELD = re.compile(
+    r"\b(?:(?:inspection|publication|review|report) dates?|dates? of \w+|date"
+    r"|(?:lead )?(?:inspectors?|authors?|reviewers?)|published|version|status"
+    r"|(?:prepared|written) by)\s*:",
+    re.I,
+)
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+def _title_page_words(blocks: list[dict]) -> str | None:
+    """The title page's opening words, up to its first field ("Inspection dates: ...") and
+    at most ``TITLE_WORDS``; a line of one or two words (a place name over the title) is
+    joined to the next, and a line that is only a date is passed over."""
+    words: list[str] = []
+    for block in blocks[:5]:
+        if block["page_start"] != 1:
+            break
+        text, *field = _FIELD.split(block["text"], maxsplit=1)
+        if re.search(r"[A-Za-z]{2}", _MONTH.sub("", text)):
+            words += text.split()
+        if field or len(words) >= 3:
+            break
+    return " ".join(words[:TITLE_WORDS]) or None
 
 
 def _year_from(text: str) -> int | None:

@@ -14,6 +14,7 @@ from lip_research.clean import (
     strip_contents,
     strip_furniture,
 )
+from lip_research.document import _document
 from lip_research.paragraphs import is_heading_line, to_blocks
 
 BODY = [
@@ -200,6 +201,32 @@ def test_title_page_loses_the_running_header_text_too():
     cleaned = clean_pages(pages, structured=False)
     first = [b["text"] for b in cleaned.blocks if b["page_start"] == 1]
     assert not any("Inspection of Westmoor" in text for text in first)
+
+
+def title_of(pages: list[str], metadata: str | None = None) -> str | None:
+    return _document(pages, structured=False, title=metadata, fmt="pdf")["title_hint"]
+
+
+def test_title_is_the_running_header_the_title_page_opens_with():
+    header = "Inspection of Westmoor local authority children's services"
+    pages = [f"1\n{header}\nInspection dates: 1 to 5 May 2024\nLead inspector: Ann Other\nSummary."]
+    pages += [f"{header}\n{BODY[i % 3]}" for i in range(5)]
+    assert title_of(pages) == header
+    assert title_of(pages, "LA NAME - standard-short inspection report - DATE") == header
+    assert title_of(pages, "Westmoor: review of children's services") == (
+        "Westmoor: review of children's services"
+    )
+
+
+def test_title_page_words_stop_at_its_first_field():
+    pages = [
+        f"Westmoor\n\nInspection of children's social care services\n\nInspection dates: 1 to 5 May "
+        f"2024\n\nLead inspector: Ann Other\n\n{BODY[0]}"
+    ]
+    assert title_of(pages) == "Westmoor Inspection of children's social care services"
+    dated = ["11 July 2022\n\nSerious Case Review: Child F Author: Ann Other\n\n" + BODY[1]]
+    assert title_of(dated) == "Serious Case Review: Child F"
+    assert title_of(["Inspection dates: 1 to 5 May 2024\n\n" + BODY[2]]) is None
 
 
 def test_shared_boilerplate_across_documents_but_not_shared_content():

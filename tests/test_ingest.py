@@ -428,6 +428,13 @@ def test_real_reports_are_clean(real_batch):
     assert (
         documents.loc["ofsted-2024-09-04-enfield", "overall_grade"] == "good"
     )  # from the manifest
+    assert documents.loc["ofsted-2024-09-04-enfield", "title"] == (
+        "Inspection of Enfield local authority children's services"  # the running header
+    )
+    assert documents.loc["ofsted-2025-03-11-sunderland", "title"] == (
+        "Inspection of Sunderland City Council local authority children's services"
+    )
+    assert not documents["title"].str.contains("inspector", case=False).any()
     for name in OFSTED_SLICE:
         doc_id = name.removesuffix(".pdf")
         pdf = pdfium.PdfDocument(CORPORA / "ofsted-ilacs" / "pdf" / name)
