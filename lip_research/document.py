@@ -167,7 +167,7 @@ def _running_title(first_page: str, removed: list[tuple[int, str, str]]) -> str 
 # a title page's fields, which end its title: "Inspection dates:", "Lead inspector:", "Author:"
 _FIELD = re.compile(
     r"\b(?:(?:inspection|publication|review|report) dates?|dates? of \w+|date"
-    r"|(?:lead )?(?:inspectors?|authors?|reviewers?)|published|version|status"
+    r"|(?:lead |independent )?(?:inspectors?|authors?|reviewers?)|published|version|status"
     r"|(?:prepared|written) by)\s*:",
     re.I,
 )
@@ -187,7 +187,7 @@ def _title_page_words(blocks: list[dict]) -> str | None:
             words += text.split()
         if field or len(words) >= 3:
             break
-    return " ".join(words[:TITLE_WORDS]) or None
+    return " ".join(words[:TITLE_WORDS]).rstrip(" -,;:") or None
 
 
 def _year_from(text: str) -> int | None:

@@ -226,6 +226,8 @@ def test_title_page_words_stop_at_its_first_field():
     assert title_of(pages) == "Westmoor Inspection of children's social care services"
     dated = ["11 July 2022\n\nSerious Case Review: Child F Author: Ann Other\n\n" + BODY[1]]
     assert title_of(dated) == "Serious Case Review: Child F"
+    reviewer = ["Serious Case Review - Child F - independent reviewer: Ann Other\n\n" + BODY[0]]
+    assert title_of(reviewer) == "Serious Case Review - Child F"
     assert title_of(["Inspection dates: 1 to 5 May 2024\n\n" + BODY[2]]) is None
 
 
