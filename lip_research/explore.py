@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from lip_research import analysis, io
-from lip_research.pipeline import TopicRun, write_topic_tables
+from lip_research.pipeline import TopicRun, fit_id, write_topic_tables
 
 
 def topic_browser(run: TopicRun, per_topic: int = 5):
@@ -132,7 +132,7 @@ def apply_edits(
     merge, labels = analysis.check_edits(merge, labels)
     topics = edit_topics(run, labels=labels, merge=merge)
     io.write_text(
-        yaml.safe_dump({"merge": merge, "labels": labels}, sort_keys=True),
+        yaml.safe_dump({"merge": merge, "labels": labels, "fit_id": fit_id(run)}, sort_keys=True),
         Path(run_dir) / "topic_edits.yaml",
     )
     write_topic_tables(run, Path(run_dir))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +169,7 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
             "files": _ledger_counts(corpus),
         },
         "seed": run.config.seed,
+        "fit_id": fit_id(run),  # topic_edits.yaml names the fit it was made for
         "config": run.config.to_dict(),
         "resolved_topics": dataclasses.asdict(run.result.config),
         "auto_choices": run.result.choices,
@@ -228,9 +231,46 @@ def build_config(config_yaml: str = "", seed: int | None = None, **topic_params:
     return from_dict(data)
 
 
+def fit_id(run: TopicRun) -> str:
+    """A fingerprint of the topics as fitted, before any edits: which passage went where."""
+    fitted = run.fitted["passage_topics"] if run.fitted else run.result.passage_topics
+    table = fitted[["passage_id", "topic"]].to_csv(index=False).encode()
+    return hashlib.sha256(table).hexdigest()[:16]
+
+
+class EditsWarning(Warning):
+    """Topic edits in a run folder were made for another fit and were set aside."""
+
+
+def set_aside_stale_edits(run: TopicRun, run_dir: Path) -> None:
+    """Move ``topic_edits.yaml`` to ``topic_edits.earlier.yaml`` when it names another fit
+    than ``run``'s: an earlier fit's merges and labels would land on unrelated topics."""
+    import yaml
+
+    path = Path(run_dir) / "topic_edits.yaml"
+    if not path.exists():
+        return
+    try:
+        made_for = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("fit_id")
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+        return  # unreadable: runs.saved_edits says so where it is used
+    if made_for is None or made_for == fit_id(run):  # hand-written, or made for this fit
+        return
+    aside = path.replace(path.with_name("topic_edits.earlier.yaml"))
+    warnings.warn(
+        f"{path} held topic edits made for an earlier fit in {run_dir}; they would land on "
+        f"unrelated topics of this one, so they were moved to {aside.name}",
+        EditsWarning,
+        stacklevel=3,
+    )
+
+
 def save_topics(
     run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None
 ) -> dict[str, Path]:
+    """Write a fit's tables, config.yaml and run.json into ``run_dir`` (setting aside topic
+    edits made there for another fit)."""
+    set_aside_stale_edits(run, Path(run_dir))
     paths = write_topic_tables(run, Path(run_dir))
     io.write_text(run.config.to_yaml(), Path(run_dir) / "config.yaml")
     io.write_json(provenance(run, extra), Path(run_dir) / "run.json")

@@ -41,7 +41,20 @@ def saved_edits(run: Path) -> dict[str, Any]:
         raise RunError(
             f"{path} is unreadable ({err}); fix it, or delete it to use the topics as fitted"
         ) from None
+    made_for, fitted = edits.get("fit_id"), _fit_id(run)
+    if made_for and fitted and made_for != fitted:
+        raise RunError(
+            f"{path} was made for another fit than the one in {run} (its merges and labels "
+            "would land on unrelated topics); delete it, or make the edits again in notebook 02"
+        )
     return {k: v for k, v in (("merge", merge), ("labels", labels)) if v}
+
+
+def _fit_id(run: Path) -> str | None:
+    """The fit a run folder holds (run.json's ``fit_id``; None for older or unreadable runs)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        return json.loads((Path(run) / "run.json").read_text(encoding="utf-8")).get("fit_id")
+    return None
 
 
 def lens_run_error(run: Path, record: dict[str, Any], what: str) -> RunError | None:

@@ -325,6 +325,26 @@ def test_topic_edits_start_from_the_fitted_topics_each_time(ingested_slice, tmp_
     assert run.evaluation["n_topics"] == fitted_n
 
 
+def test_topic_edits_never_land_on_another_fit(ingested_slice, tmp_path):
+    from lip_research.explore import apply_edits
+    from lip_research.pipeline import EditsWarning, save_topics
+    from lip_research.runs import RunError, saved_edits
+
+    run = run_topics(ingested_slice, STATIC, progress=False)
+    save_topics(run, tmp_path)
+    apply_edits(run, tmp_path, labels={1: "Safer sleep"})
+    save_topics(run, tmp_path)  # the same fit again (rerunning notebook 02): edits kept
+    assert saved_edits(tmp_path) == {"labels": {1: "Safer sleep"}}
+    other = run_topics(ingested_slice, STATIC.replace(**{"topics.n_clusters": 5}), progress=False)
+    with pytest.warns(EditsWarning, match="earlier fit"):
+        save_topics(other, tmp_path)  # another notebook's fit into the same folder
+    assert saved_edits(tmp_path) == {}
+    assert "Safer sleep" in (tmp_path / "topic_edits.earlier.yaml").read_text()
+    (tmp_path / "topic_edits.earlier.yaml").rename(tmp_path / "topic_edits.yaml")  # put back
+    with pytest.raises(RunError, match="made for another fit"):
+        saved_edits(tmp_path)  # `lip evaluate` and `lip compare` refuse to apply it
+
+
 def test_the_report_shows_no_passage_twice_for_a_topic(fitted):
     import dataclasses
     from types import SimpleNamespace

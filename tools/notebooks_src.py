@@ -21,7 +21,7 @@ class_column = wb.column(corpus_data, class_column, default="review_model")
 
 COMMON_PARAMS = """
 corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
-run_dir = "reports/scratch"      # set by `lip report`: the run folder
+run_dir = "reports/scratch/{notebook}"  # the run folder (`lip report` sets its own)
 seed = None                      # one seed for every random component (None: config_yaml's, else 2016)
 embedding = None                 # minilm (bundled all-MiniLM-L6-v2) or static (fast model2vec)
 clustering = None                # auto, agglomerative, kmeans or hdbscan
@@ -184,7 +184,7 @@ ledger (every file seen, with the reason for any that failed).
         "params",
         """
 corpus = "data/sample"          # folder of reports, a folder with corpus.yaml, or an ingested corpus
-run_dir = "reports/scratch"      # set by `lip report`: the run folder
+run_dir = "reports/scratch/{notebook}"  # the run folder (`lip report` sets its own)
 time_column = None               # metadata column for the timeline (None: year, if present; "" to skip)
 class_column = None              # metadata column for document types (None: review_model, if present)
 """,
@@ -447,11 +447,22 @@ wb.fig_marker_coverage(lenses, run_dir)
     ("code", "run_json = wb.finish(run, run_dir, {'lenses_method': lenses.method})"),
 ]
 
+
+def _own_scratch(name: str, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each notebook's default run folder is its own, so that one notebook's run (and topic
+    edits) never becomes another's."""
+    stem = name.removesuffix(".ipynb")
+    return [(kind, text.replace("{notebook}", stem)) for kind, text in cells]
+
+
 NOTEBOOKS = {
-    "01-corpus-overview.ipynb": OVERVIEW,
-    "02-topic-model.ipynb": TOPIC_MODEL,
-    "03-topics-over-time.ipynb": OVER_TIME,
-    "04-practice-issues.ipynb": PRACTICE,
-    "05-quality-markers.ipynb": QUALITY,
-    "10-thematic-report.ipynb": REPORT,
+    name: _own_scratch(name, cells)
+    for name, cells in {
+        "01-corpus-overview.ipynb": OVERVIEW,
+        "02-topic-model.ipynb": TOPIC_MODEL,
+        "03-topics-over-time.ipynb": OVER_TIME,
+        "04-practice-issues.ipynb": PRACTICE,
+        "05-quality-markers.ipynb": QUALITY,
+        "10-thematic-report.ipynb": REPORT,
+    }.items()
 }
