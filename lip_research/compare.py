@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from lip_research import io
+from lip_research.pipeline import TOPIC_KEYS
 from lip_research.runs import (
     CORE_TABLES,
     RERUN,
@@ -68,7 +69,35 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
     auto = auto.assign(parameter="resolved." + auto["parameter"])
     text = parameter_changes(corpus(rec_a), corpus(rec_b))
     text = text.assign(parameter="corpus." + text["parameter"])
-    return pd.concat([given, auto, text], ignore_index=True).astype(object)
+    notebook = parameter_changes(_notebook_parameters(rec_a), _notebook_parameters(rec_b))
+    notebook = notebook.assign(parameter="report." + notebook["parameter"])
+    code = parameter_changes(_code(rec_a), _code(rec_b))
+    code = code.assign(parameter="code." + code["parameter"])
+    return pd.concat([given, auto, text, notebook, code], ignore_index=True).astype(object)
+
+
+# notebook parameters that reach the config or the corpus, which are compared as such
+_IN_CONFIG = {"corpus", "config_yaml", "seed", "reduction", *TOPIC_KEYS}
+
+
+def _notebook_parameters(record: dict[str, Any]) -> dict[str, Any]:
+    """A report's notebook and the parameters it was given that the config does not record
+    (``class_column``, ``briefing_themes`` ...)."""
+    report = record.get("report")
+    if not isinstance(report, dict):
+        return {}
+    given = report.get("parameters") if isinstance(report.get("parameters"), dict) else {}
+    kept = {k: v for k, v in given.items() if k not in _IN_CONFIG and k != "run_dir"}
+    return {"notebook": report.get("notebook"), **kept}
+
+
+def _code(record: dict[str, Any]) -> dict[str, Any]:
+    """The code a run ran on: its git commit and package versions."""
+    packages = record.get("packages")
+    return {
+        "git_commit": record.get("git_commit"),
+        **(packages if isinstance(packages, dict) else {}),
+    }
 
 
 def _edit_changes(run_a: Path, run_b: Path) -> pd.DataFrame:

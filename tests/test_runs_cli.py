@@ -212,6 +212,25 @@ def test_compare_says_the_seed_alone_changed_nothing_and_keeps_values_whole(runs
     assert "ngram_max" not in invoke("compare", a, b).output  # not a change
 
 
+def test_compare_names_the_code_and_notebook_parameters_that_changed(runs):
+    a, b = runs
+    for run, commit, bertopic, given in (
+        (a, "1" * 40, "0.17.4", {"corpus": "data/sample"}),
+        (b, "2" * 40, "0.17.5", {"corpus": "data/sample", "class_column": "overall_grade"}),
+    ):
+        record = json.loads((run / "run.json").read_text())
+        record["git_commit"], record["packages"]["bertopic"] = commit, bertopic
+        record["report"] = {"notebook": "10-thematic-report.ipynb", "parameters": given}
+        (run / "run.json").write_text(json.dumps(record))
+    result = invoke("compare", a, b, "--out", a.parent / "cmp")
+    changes = pd.read_csv(a.parent / "cmp" / "parameter_changes.csv").set_index("parameter")
+    assert changes.loc["code.git_commit", "run_b"] == "2" * 40
+    assert changes.loc["code.bertopic", "run_b"] == "0.17.5"
+    assert changes.loc["report.class_column", "run_b"] == "overall_grade"
+    assert "report.corpus" not in changes.index  # compared as corpus.*, not twice
+    assert "only the seed changed" not in result.output  # the code changed too
+
+
 def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):
     a, b = runs
     record = json.loads((b / "run.json").read_text())

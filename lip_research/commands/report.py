@@ -121,7 +121,9 @@ def compare(
                     "and prevalence shifts compare different texts, not only different settings"
                 )
         params = result["parameters"]
-        typer.echo("what changed:" if not params.empty else "parameters: unchanged")
+        typer.echo(
+            "what changed:" if not params.empty else "parameters, corpus and code: unchanged"
+        )
         if not params.empty:
             shown = params.astype(object).where(params.notna(), "(unset)")
             typer.echo(shown.to_string(index=False))
