@@ -19,7 +19,7 @@ def topic_browser(run: TopicRun, per_topic: int = 5):
     import ipywidgets as widgets
     from IPython.display import display as show
 
-    from lip_research.lexical import citation, excerpt
+    from lip_research.lexical import citation, excerpt_with
 
     topics = run.result.topics[run.result.topics["topic"] != -1]
     options = [
@@ -48,7 +48,8 @@ def topic_browser(run: TopicRun, per_topic: int = 5):
                 "",
             ]
             lines += [
-                f"- {excerpt(r.text, 50)} — *{citation(r.doc_id, r.section, r.page_start, r.page_end)}*"
+                f"- {excerpt_with(r.text, row['words'].split(';'), 50)} — "
+                f"*{citation(r.doc_id, r.section, r.page_start, r.page_end)}*"
                 for r in reps.itertuples()
             ]
             lines += ["", "**Reports where it is largest**", ""]

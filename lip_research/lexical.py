@@ -7,6 +7,7 @@ dictionaries) lemmatises English, so "bruising", "bruised" and "bruises" meet at
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -83,8 +84,36 @@ def excerpt(text: str, max_words: int = MAX_QUOTE_WORDS, around: str | None = No
         hits = [i for i, w in enumerate(low) if key and key in w]
         if hits:
             start = max(0, min(hits[0] - max_words // 3, len(words) - max_words))
+    return _window(words, start, max_words)
+
+
+def _window(words: list[str], start: int, max_words: int) -> str:
     body = " ".join(words[start : start + max_words])
     return ("… " if start else "") + body + (" …" if start + max_words < len(words) else "")
+
+
+_SENTENCE_END = (".", "?", "!", '."', ".'", ".)")
+
+
+def excerpt_with(text: str, terms: Sequence[str], max_words: int = MAX_QUOTE_WORDS) -> str:
+    """:func:`excerpt` at the sentence whose window of `max_words` holds the most of `terms`
+    (a topic's words): the part of a passage that puts it in its topic, which a passage of
+    two joined paragraphs may not start with. The first words win a tie."""
+    words = str(text).split()
+    if len(words) <= max_words or not terms:
+        return excerpt(text, max_words)
+    low = [re.sub(r"[^a-z0-9'-]", "", w.lower()) for w in words]
+    found: list[tuple[int, int]] = []  # (term, word position) of every occurrence
+    for t, term in enumerate(str(x).lower().split() for x in terms):
+        for i in range(len(low) - len(term) + 1):
+            if term and all(low[i + j].startswith(part) for j, part in enumerate(term)):
+                found.append((t, i))
+    starts = [0] + [i for i in range(1, len(words)) if words[i - 1].endswith(_SENTENCE_END)]
+
+    def held(start: int) -> int:
+        return len({t for t, i in found if start <= i < start + max_words})
+
+    return _window(words, max(starts, key=lambda s: (held(s), -s)), max_words)
 
 
 def citation(

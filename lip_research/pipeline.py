@@ -197,17 +197,35 @@ def write_topic_tables(run: TopicRun, out: Path) -> dict[str, Path]:
         "passage_topics": io.write_parquet(r.passage_topics, out / "passage_topics.parquet"),
         "document_topics": io.write_csv(r.document_topics, out / "document_topics.csv"),
         "representatives": io.write_csv(
-            _cited_excerpts(r.representatives), out / "representative_passages.csv"
+            _cited_excerpts(r.representatives, r.topics), out / "representative_passages.csv"
         ),
     }
 
 
-def _cited_excerpts(reps: pd.DataFrame) -> pd.DataFrame:
-    """Representative passages as a shareable table: a citation and a short excerpt each."""
-    from lip_research.lexical import MAX_QUOTE_WORDS, citations, excerpt
+def _cited_excerpts(reps: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
+    """Representative passages as a shareable table: a citation and a short excerpt each
+    (see :func:`topic_excerpts`); a passage whose excerpt a nearer one gave is left out."""
+    from lip_research.lexical import citations
 
-    out = reps.drop(columns="text").assign(citation=citations(reps))
-    return out.assign(excerpt=[excerpt(t, MAX_QUOTE_WORDS) for t in reps["text"]])
+    out = reps.drop(columns="text").assign(
+        citation=citations(reps), excerpt=topic_excerpts(reps, topics)
+    )
+    return out[~out.duplicated(["topic", "excerpt"])]
+
+
+def topic_excerpts(reps: pd.DataFrame, topics: pd.DataFrame, max_words: int = 40) -> list[str]:
+    """An excerpt of each passage (``reps``: topic, text) where it holds most of its topic's
+    words (``topics``: topic, words), not where it starts: a passage of two joined paragraphs
+    may open with the one that says nothing of its topic."""
+    from lip_research.lexical import excerpt_with
+
+    terms = {
+        int(t): str(w).split(";") for t, w in zip(topics["topic"], topics["words"], strict=True)
+    }
+    return [
+        excerpt_with(text, terms.get(int(t), []), max_words)
+        for t, text in zip(reps["topic"], reps["text"], strict=True)
+    ]
 
 
 TOPIC_KEYS = {

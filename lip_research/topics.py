@@ -414,15 +414,30 @@ def document_shares(passage_topics: pd.DataFrame, passages: pd.DataFrame) -> pd.
 def representatives(
     passages: pd.DataFrame, passage_topics: pd.DataFrame, embeddings: np.ndarray, n: int = 5
 ) -> pd.DataFrame:
-    """The passages closest to each topic's centroid, with doc / section / page citations."""
+    """The passages closest to each topic's centroid, with doc / section / page citations.
+
+    A passage that repeats one already chosen for the topic (reports reuse standard
+    paragraphs) is passed over for the next nearest, so the ``n`` say different things.
+    """
+    from lip_research.lexical import near_duplicate, shingles
+
     rows = []
     topics = passage_topics["topic"].to_numpy()
+    texts = passages["text"].astype(str).to_numpy()
     for topic in sorted(set(topics.tolist())):
         idx = np.flatnonzero(topics == topic)
         centroid = embeddings[idx].mean(axis=0)
         centroid /= np.linalg.norm(centroid) or 1.0
         sims = embeddings[idx] @ centroid
-        order = idx[np.lexsort((idx, -sims))][:n]
+        order: list[int] = []
+        chosen: list[set] = []
+        for i in idx[np.lexsort((idx, -sims))]:
+            sh = shingles(texts[i])
+            if not any(near_duplicate(sh, other) for other in chosen):
+                order.append(int(i))
+                chosen.append(sh)
+                if len(order) == n:
+                    break
         for rank, i in enumerate(order, start=1):
             p = passages.iloc[i]
             rows.append(

@@ -23,6 +23,7 @@ from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: n
     provenance,
     run_topics,
     save_topics,
+    topic_excerpts,
     write_topic_tables,
 )
 
@@ -67,27 +68,21 @@ def topic_summary(run: TopicRun) -> str:
 def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> pd.DataFrame:
     """Short excerpts of the passages nearest each topic's centre, with citations.
 
-    A passage that repeats one already shown for the topic (reports reuse standard wording)
-    is skipped in favour of the next nearest.
+    An excerpt already shown for the topic (reports reuse standard wording) is skipped in
+    favour of the next nearest passage.
     """
-    from lip_research.lexical import citations, excerpt, near_duplicate, shingles
+    from lip_research.lexical import citations
 
     reps = run.result.representatives
     reps = reps[reps["topic"] != -1]
-    keep, shown = [], {}
-    for i, (topic, text) in enumerate(zip(reps["topic"], reps["text"], strict=True)):
-        seen = shown.setdefault(topic, [])
-        sh = shingles(text)
-        if len(seen) < per_topic and not any(near_duplicate(sh, other) for other in seen):
-            seen.append(sh)
-            keep.append(i)
-    reps = reps.iloc[keep]
+    reps = reps.assign(excerpt=topic_excerpts(reps, run.result.topics, words))
+    reps = reps[~reps.duplicated(["topic", "excerpt"])].groupby("topic").head(per_topic)
     labels = run.result.topics.set_index("topic")["label"]
     return pd.DataFrame(
         {
             "topic": reps["topic"].to_numpy(),
             "label": reps["topic"].map(labels).to_numpy(),
-            "excerpt": [excerpt(t, words) for t in reps["text"]],
+            "excerpt": reps["excerpt"].to_numpy(),
             "citation": citations(reps),
         }
     )

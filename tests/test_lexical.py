@@ -21,6 +21,15 @@ def test_excerpt_is_short_and_marked():
     assert lexical.excerpt("short text") == "short text"
 
 
+def test_a_topic_excerpt_shows_the_sentences_that_hold_its_words():
+    opening = "The report is arranged as follows, with the findings after the methodology. " * 3
+    finding = "Weeks passed before a strategy meeting was held. The strategy meetings left out the school."
+    got = lexical.excerpt_with(opening + finding, ["strategy meeting", "school"], 20)
+    assert got.startswith("… Weeks passed before a strategy meeting") and "school" in got
+    plain = lexical.excerpt_with(opening + finding, ["adoption"], 20)
+    assert plain == lexical.excerpt(opening + finding, 20)  # no word found: the start
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

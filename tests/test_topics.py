@@ -84,6 +84,19 @@ def test_representatives_cite_document_section_and_page(fitted):
     assert reps[reps["doc_id"].isin(pdf_docs)]["page_start"].notna().all()
 
 
+def test_representatives_of_a_topic_say_different_things():
+    from lip_research.topics import representatives
+
+    reused = "The learning event brought together the practitioners who had worked with the family."
+    texts = [reused, reused, "Practitioners met at a learning event to test the emerging findings."]
+    passages = pd.DataFrame(
+        {"passage_id": ["a", "b", "c"], "doc_id": ["x", "y", "z"], "text": texts}
+    )
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.8, 0.6]])
+    reps = representatives(passages, pd.DataFrame({"topic": [0, 0, 0]}), vectors, n=3)
+    assert reps["passage_id"].tolist() == ["a", "c"]  # b repeats a word for word
+
+
 def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     folder = save_model(
         fitted.result, tmp_path / "model", {"corpus_hash": fitted.corpus.content_hash}
