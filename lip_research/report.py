@@ -228,7 +228,29 @@ def to_html(executed: Path, html: Path, show_code: bool = False) -> Path:
         "Report",
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return io.write_text(self_contained(add_toc(body)), html)
+    return io.write_text(self_contained(add_toc(with_alt_text(body, nb))), html)
+
+
+def with_alt_text(body: str, nb) -> str:
+    """Give each figure its caption as alt text: the lab template drops the ``alt`` that
+    figures carry in their output metadata, and nbconvert then writes a placeholder."""
+    from bs4 import BeautifulSoup
+
+    alts = {
+        "data:image/png;base64," + str(out["data"]["image/png"]).replace("\n", ""): alt
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+        and (alt := out.get("metadata", {}).get("image/png", {}).get("alt"))
+    }
+    if not alts:
+        return body
+    soup = BeautifulSoup(body, features="html.parser")
+    for img in soup.find_all("img"):
+        alt = alts.get(str(img.get("src", "")).replace("\n", ""))
+        if alt:
+            img["alt"] = alt
+    return str(soup)
 
 
 PLOTLY = "application/vnd.plotly.v1+json"

@@ -15,7 +15,11 @@ import pandas as pd
 
 from lip_research import analysis, figures, io
 from lip_research.config import RunConfig
-from lip_research.display import save_figure, table  # noqa: F401  (table: notebook API)
+from lip_research.display import (  # noqa: F401  (table, captioned: notebook API)
+    captioned,
+    save_figure,
+    table,
+)
 from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: notebook API)
     TopicRun,
     build_config,
@@ -164,6 +168,10 @@ def methods(run: TopicRun, run_dir: Path) -> str:
             else "(model2vec static model distilled from all-MiniLM-L6-v2)."
         )
         + _embedding_reach(r.config.embedding_window, run.evaluation.get("embedding_cut_short")),
+        "**Theme coding.** Practice issues, quality markers and the 'why' of practice are "
+        "coded on the same passage embedding (trained on the corpus's labels where it has "
+        "them, else by similarity to the codebooks with shipped thresholds), so another "
+        "embedding moves theme prevalence as well as topics.",
         f"**Topic model.** BERTopic with reduction `{r.config.reduction}` "
         f"({r.config.n_components} components), clustering `{r.config.clustering}`"
         + (
@@ -187,6 +195,39 @@ def methods(run: TopicRun, run_dir: Path) -> str:
         LIMITATIONS.strip(),
     ]
     return "\n\n".join(lines)
+
+
+MEASURES = {  # what each quality figure is, for readers of a report (README: the details)
+    "n_topics": "topics found (outliers not counted)",
+    "npmi": "coherence: do a topic's top words occur in the same passages? (-1 to 1, NPMI)",
+    "diversity": "share of distinct words among all topics' top words (0 to 1)",
+    "outlier_share": "share of passages in no topic",
+    "largest_share": "share of passages in the largest topic",
+    "junk_topics": "topics whose top words are mostly boilerplate, places, numbers or dates",
+    "embedding_cut_short": "share of passages longer than the embedding model reads",
+    "stability_seeds": "seeds refitted for stability",
+    "stability_ari_mean": "agreement of passage assignments across seeds (ARI, 1 = same)",
+    "stability_ari_min": "lowest agreement across seeds (ARI)",
+    "stability_word_overlap_mean": "top words shared by matched topics across seeds",
+    "resample_documents": "documents each refit keeps, with a tenth left out",
+    "resample_ari_mean": "agreement of assignments with a tenth of the documents left out (ARI)",
+    "resample_ari_min": "lowest agreement with a tenth of the documents left out (ARI)",
+    "resample_word_overlap_mean": "top words shared by matched topics with a tenth left out",
+    "recovery_nmi": "agreement of topics with the labelled harm types (NMI, 0 to 1)",
+    "recovery_ari": "agreement of topics with the labelled harm types (ARI)",
+}
+
+
+def quality_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """The evaluation table (measure, value) with what each measure is, for a report."""
+    meaning = figures["measure"].map(lambda m: MEASURES.get(m) or _window_measure(str(m)) or "")
+    return figures.assign(meaning=meaning)[["meaning", "value", "measure"]]
+
+
+def _window_measure(measure: str) -> str | None:
+    if measure.startswith("npmi_window_"):
+        return f"coherence counted within {measure.rsplit('_', 1)[-1]}-word windows (NPMI)"
+    return None
 
 
 def finish(run: TopicRun, run_dir: Path, extra: dict[str, Any] | None = None) -> Path:

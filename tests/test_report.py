@@ -119,6 +119,13 @@ def test_figures_are_publication_ready(minilm_run):
             assert im.info["dpi"][0] >= 200, png.name
         for ext in (".svg", ".pdf", ".caption.txt"):
             assert png.with_suffix(ext).exists(), png.with_suffix(ext).name
+    from bs4 import BeautifulSoup
+
+    html = (run / "report.html").read_text()
+    assert "share of passages in no topic" in html  # the quality table says what it measures
+    images = BeautifulSoup(html, "html.parser").find_all("img")
+    captions = {p.read_text().strip() for p in (run / "figures").glob("*.caption.txt")}
+    assert len(images) >= 7 and {img["alt"] for img in images} <= captions  # alt text
 
 
 def test_no_network_connection_was_attempted(minilm_run):
@@ -320,6 +327,8 @@ def test_report_on_a_corpus_without_the_default_columns(sample_slice, tmp_path):
     assert "no 'review_model' values, so the figures by review_model are left out" in html
     assert (run / "topics_by_year.csv").exists()  # years still come from the file names
     assert not list((run / "figures").glob("*review_model*"))
+    for caption in ("Cells give the share", "Prevalence by class"):
+        assert caption not in html  # no caption under a figure left out
 
 
 @pytest.mark.skipif(

@@ -100,17 +100,22 @@ wb.table(run.result.topics)
     ("md", "## Topics over time and by class"),
     (
         "code",
-        "wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None",
-    ),
-    (
-        "md",
-        "Lines show each large topic's share of the passages written in each year; small years are noisy.",
+        """
+wb.captioned(
+    wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None,
+    "Lines show each large topic's share of the passages written in each year; small years are noisy.",
+)
+""",
     ),
     (
         "code",
-        "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None",
+        """
+wb.captioned(
+    wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None,
+    "Cells give the share of each class's passages that fall in each topic.",
+)
+""",
     ),
-    ("md", "Cells give the share of each class's passages that fall in each topic."),
     ("md", "## Passage map and topic hierarchy"),
     ("code", "wb.fig_passage_map(run, run_dir)"),
     ("md", "Nearby points are passages with similar meaning; colours are the largest topics."),
@@ -132,9 +137,13 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ("code", "lenses.prevalence_table"),
     (
         "code",
-        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None",
+        """
+wb.captioned(
+    wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None,
+    "Prevalence by class with its denominators; small classes give unstable shares.",
+)
+""",
     ),
-    ("md", "Prevalence by class with its denominators; small classes give unstable shares."),
     ("md", "### Why practice happened as it did"),
     ("code", "wb.fig_why_by_section(lenses, run_dir)"),
     (
@@ -142,6 +151,10 @@ wb.fig_theme_prevalence(lenses, run_dir)
         "The share of each section's passages that explain *why* practice happened (contributory factors), rather than narrating events; Learning into Practice found many reports short of these.",
     ),
     ("code", "lenses.why_table"),
+    (
+        "md",
+        "Per report, lowest first: how many of its passages explain why (`n_why` of `n_passages`; `why_by_report.csv`).",
+    ),
     ("md", "## Quality markers (screening aid)"),
     ("code", "wb.fig_marker_coverage(lenses, run_dir)"),
     (
@@ -158,8 +171,10 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ("md", "## Quality of the topic model"),
     (
         "code",
-        "wb.table(wb.evaluation(run, seeds=stability_seeds, resamples=stability_resamples,\n"
-        "                      labels=wb.planted_labels(run, corpus)), 4)",
+        "wb.table(wb.quality_table(wb.evaluation(\n"
+        "    run, seeds=stability_seeds, resamples=stability_resamples,\n"
+        "    labels=wb.planted_labels(run, corpus),\n"
+        ")), 4)",
     ),
     (
         "md",
@@ -208,17 +223,22 @@ wb.table(overview["summary"])
     ),
     (
         "code",
-        "wb.fig_documents_by(corpus_data, run_dir, time_column, years=True) if time_column else None",
-    ),
-    (
-        "md",
-        "Documents per year: the corpus's coverage over time, which bounds any trend read from it.",
+        """
+wb.captioned(
+    wb.fig_documents_by(corpus_data, run_dir, time_column, years=True) if time_column else None,
+    "Documents per year: the corpus's coverage over time, which bounds any trend read from it.",
+)
+""",
     ),
     (
         "code",
-        "wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column else None",
+        """
+wb.captioned(
+    wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column else None,
+    "Documents per type: small groups make comparisons between types fragile.",
+)
+""",
     ),
-    ("md", "Documents per type: small groups make comparisons between types fragile."),
     ("code", "wb.fig_document_lengths(corpus_data, run_dir)"),
     (
         "md",
@@ -292,8 +312,15 @@ wb.table(run.result.topics)
     ("md", "Topic sizes after your edits."),
     ("code", "wb.fig_top_words(run, run_dir)"),
     ("md", "Top words per topic after your edits."),
-    ("code", "wb.fig_hierarchy(run, run_dir) if merge or labels else None"),
-    ("md", "The tree after your edits (the saved `topic-hierarchy` figure), when you made any."),
+    (
+        "code",
+        """
+wb.captioned(
+    wb.fig_hierarchy(run, run_dir) if merge or labels else None,
+    "The tree after your edits (the saved `topic-hierarchy` figure).",
+)
+""",
+    ),
     ("code", "run_json = wb.finish(run, run_dir)"),
 ]
 
@@ -321,22 +348,29 @@ class_column = None              # any metadata column (None: review_model, if p
         """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
-wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None
+wb.captioned(
+    wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None,
+    "Each line is a large topic's share of the passages of each year; years with few reports swing widely.",
+)
 """,
     ),
     (
-        "md",
-        "Each line is a large topic's share of the passages of each year; years with few reports swing widely.",
+        "code",
+        """
+wb.captioned(
+    wb.table(wb.topics_over_time(run, time_column).head(30)) if time_column else None,
+    "The counts behind the trend: passages in the topic, passages that year, and documents.",
+)
+""",
     ),
-    ("code", "wb.table(wb.topics_over_time(run, time_column).head(30)) if time_column else None"),
     (
-        "md",
-        "The counts behind the trend: passages in the topic, passages that year, and documents.",
-    ),
-    ("code", "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None"),
-    (
-        "md",
-        "Each cell is the share of a class's passages in a topic: read across a row to compare classes.",
+        "code",
+        """
+wb.captioned(
+    wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None,
+    "Each cell is the share of a class's passages in a topic: read across a row to compare classes.",
+)
+""",
     ),
     ("code", "wb.table(wb.topics_by(run, class_column)) if class_column else None"),
     ("code", "run_json = wb.finish(run, run_dir)"),
