@@ -18,7 +18,7 @@ import pandas as pd
 
 from lip_research.codebook import Codebook, Entry
 from lip_research.lexical import citations, excerpt, near_duplicate, shingles
-from lip_research.prevalence import cooccurrence, prevalence, trend
+from lip_research.prevalence import cooccurrence, prevalence, trend, value_names
 
 CAVEAT = (
     "Automatic coding: passages were matched to the codebook by similarity and calibrated "
@@ -134,6 +134,7 @@ def briefing_data(
         if "year" in documents.columns
         else pd.DataFrame(),
         "breakdowns": breakdowns,
+        "value_names": {col: value_names(documents, col) for col in breakdowns},
         "linked_themes": _labelled(cooccurrence(presence, entry.id).head(5), book, theme_labels),
         "linked_topics": linked_topics(coded, topics, entry.id)
         if topics is not None
@@ -159,9 +160,13 @@ def _count(n: int, noun: str) -> str:
 def _sentences(d: dict[str, Any]) -> dict[str, Any]:
     """The briefing's text lines, worded once for every rendering: 'by' (one line per
     breakdown), 'themes' and 'topics' (None when there are none) and the closing 'caveat'."""
+    names = d.get("value_names", {})
     by = [
         f"By {col.replace('_', ' ')}: "
-        + "; ".join(f"{r.iloc[0]} {r.n_present}/{r.denominator}" for _, r in table.iterrows())
+        + "; ".join(
+            f"{names.get(col, {}).get(str(r.iloc[0]), r.iloc[0])} {r.n_present}/{r.denominator}"
+            for _, r in table.iterrows()
+        )
         + "."
         for col, table in d["breakdowns"].items()
     ]

@@ -15,6 +15,7 @@ from lip_research import figures, lens_figures
 from lip_research.config import RunConfig
 from lip_research.display import save_figure, table
 from lip_research.pipeline import TopicRun
+from lip_research.prevalence import names_key
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Lenses:
     outputs: Any
     method: str
     labelled: bool
+    documents: pd.DataFrame | None = None  # the corpus's, for readable class names
 
     @property
     def prevalence_table(self) -> pd.DataFrame:
@@ -114,7 +116,7 @@ def lenses(
         books, LensParams.from_config(cfg, method=method), labels=labels, national=prevalence.load_national(),
     )  # fmt: skip
     write_lens_tables(out, Path(run_dir), figures_too=False)
-    return Lenses(out, out.themes.method, labels is not None)
+    return Lenses(out, out.themes.method, labels is not None, corpus.documents)
 
 
 def fig_theme_prevalence(lens: Lenses, run_dir: Path):
@@ -146,7 +148,8 @@ def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
         run_dir,
         f"theme-prevalence-by-{column}",
         f"Theme prevalence (% of reports) by {column}{_cut(table_)}; column labels give the "
-        "number of reports.",
+        "number of reports."
+        + (names_key(lens.documents, column) if lens.documents is not None else ""),
     )
 
 

@@ -197,3 +197,27 @@ def metadata_columns(documents: pd.DataFrame, max_levels: int = 12) -> list[str]
         if values.map(lambda v: isinstance(v, str)).all() and 2 <= values.nunique() <= max_levels:
             out.append(col)
     return out
+
+
+def value_names(documents: pd.DataFrame, column: str) -> dict[str, str]:
+    """Readable names for a class column's codes, from its ``<column>_name`` (or
+    ``<column>_description``) column ("lcspr" -> "Local Child Safeguarding Practice Review");
+    {} without one, or where a code has several names."""
+    named = next(
+        (f"{column}{end}" for end in ("_name", "_description") if f"{column}{end}" in documents),
+        None,
+    )
+    if column not in documents.columns or named is None:
+        return {}
+    pairs = documents[[column, named]].dropna().astype(str).drop_duplicates()
+    if pairs[column].duplicated().any():
+        return {}
+    return dict(zip(pairs[column], pairs[named], strict=True))
+
+
+def names_key(documents: pd.DataFrame, column: str) -> str:
+    """' Key: chapter8 = Serious Case Review ...; lcspr = ...' for a caption ('' without names)."""
+    names = value_names(documents, column)
+    if not names:
+        return ""
+    return " Key: " + "; ".join(f"{code} = {name}" for code, name in sorted(names.items())) + "."

@@ -14,6 +14,7 @@ import pandas as pd
 from lip_research import analysis, evaluate, figures, io
 from lip_research.display import save_figure
 from lip_research.pipeline import TopicRun
+from lip_research.prevalence import names_key
 
 
 # -- topics ------------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ def fig_topic_heatmap(run: TopicRun, run_dir: Path, column: str, top: int = 15):
         run_dir,
         f"topics-by-{column}",
         f"Share of each {column}'s passages in each topic{cut}; topics_by_{column}.csv has "
-        "every topic.",
+        "every topic." + names_key(run.corpus.documents, column),
     )
 
 

@@ -78,6 +78,20 @@ def test_briefing_content(inputs):
     assert "<div class='lip-briefing'>" in html
 
 
+def test_a_briefing_names_classes_by_the_names_the_corpus_gives(inputs):
+    book = mini_book()
+    documents = inputs["documents"].assign(
+        review_model_name=inputs["documents"]["review_model"].map(
+            {"scie": "Serious Case Review (SCIE Learning Together)", "silp": "SILP review"}
+        )
+    )
+    b = briefing.build_briefing(book.get("bruising"), book, **{**inputs, "documents": documents})
+    assert (
+        "By review model: Serious Case Review (SCIE Learning Together) 2/2; SILP review 0/1."
+        in (b.markdown)
+    )
+
+
 def test_word_briefing_has_the_same_content_and_is_byte_identical_on_rerun(inputs):
     import io
 

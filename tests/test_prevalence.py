@@ -96,3 +96,25 @@ def test_shipped_national_figures_have_sources():
         figures.columns
     )
     assert set(figures["source_id"]) <= set(sources["source_id"])
+
+
+def test_class_codes_get_the_names_the_corpus_gives():
+    from lip_research.prevalence import names_key, value_names
+
+    docs = pd.DataFrame(
+        {
+            "review_model": ["lcspr", "silp", "lcspr", None],
+            "review_model_name": ["Local Child Safeguarding Practice Review", "SILP", None, None],
+            "harm": ["sudi", "cse", "sudi", "cse"],
+        }
+    )
+    assert value_names(docs, "review_model") == {
+        "lcspr": "Local Child Safeguarding Practice Review",
+        "silp": "SILP",
+    }
+    assert names_key(docs, "review_model") == (
+        " Key: lcspr = Local Child Safeguarding Practice Review; silp = SILP."
+    )
+    assert names_key(docs, "harm") == ""  # no harm_name or harm_description column
+    clash = docs.assign(review_model_name=["A", "B", "C", None])  # lcspr named twice
+    assert value_names(clash, "review_model") == {}
