@@ -41,6 +41,41 @@ def from_project_root() -> Path:
     return Path.cwd()
 
 
+def refuse_unknown_parameters(notebook: str, declared: str) -> None:
+    """In a papermill run, a parameter the notebook does not take (``-p n_cluster 10``) is an
+    error naming the ones it takes; papermill itself only logs a warning and runs on with
+    the defaults. ``declared``: the notebook's parameter names, space-separated."""
+    import ast
+    import difflib
+
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    injected = [
+        src
+        for src in (shell.user_ns.get("In", []) if shell else [])
+        if src.startswith("# Parameters")
+    ]
+    if not injected:
+        return  # run by hand, or by papermill without parameters
+    given = {
+        target.id
+        for node in ast.parse(injected[-1]).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    known = declared.split()
+    unknown = sorted(given - set(known))
+    if unknown:
+        guesses = [g for u in unknown for g in difflib.get_close_matches(u, known, n=1, cutoff=0.6)]
+        hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(unknown)} for {notebook}{hint}; "
+            f"it takes: {', '.join(sorted(known))}"
+        )
+
+
 def prepare(run_dir: str | Path) -> Path:
     path = Path(run_dir)
     (path / "figures").mkdir(parents=True, exist_ok=True)

@@ -275,6 +275,21 @@ def test_bad_values_are_refused_before_the_notebook_runs(tmp_path, notebook, val
     assert not (tmp_path / "r").exists()  # no run folder: nothing ran
 
 
+def test_a_misspelt_parameter_given_to_papermill_itself_stops_the_notebook(tmp_path):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match="unknown parameter.*n_cluster") as err:
+        pm.execute_notebook(
+            str(REPO / "notebooks" / "02-topic-model.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters={"n_cluster": 10, "run_dir": str(tmp_path / "run")},
+            cwd=str(REPO),
+            progress_bar=False,
+        )
+    assert "did you mean n_clusters?" in str(err.value)
+    assert not (tmp_path / "run" / "topics.csv").exists()  # stopped before any fitting
+
+
 @pytest.mark.parametrize(
     ("notebook", "extra", "expected"),
     [

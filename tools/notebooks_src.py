@@ -5,6 +5,7 @@ from IPython.display import HTML, Markdown, display
 
 from lip_research import workbench as wb
 
+wb.refuse_unknown_parameters("{notebook}", "{parameters}")
 wb.from_project_root()  # JupyterLab starts kernels in notebooks/
 run_dir = wb.prepare(run_dir)
 cfg = wb.build_config(
@@ -212,6 +213,7 @@ from IPython.display import display
 from lip_research import workbench as wb
 from lip_research.config import RunConfig
 
+wb.refuse_unknown_parameters("{notebook}", "{parameters}")
 wb.from_project_root()  # JupyterLab starts kernels in notebooks/
 run_dir = wb.prepare(run_dir)
 corpus_data = wb.open_corpus(corpus, RunConfig())
@@ -483,10 +485,24 @@ wb.fig_marker_coverage(lenses, run_dir)
 
 
 def _own_scratch(name: str, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Each notebook's default run folder is its own, so that one notebook's run (and topic
-    edits) never becomes another's."""
+    """Fill in the notebook's name (each notebook's default run folder is its own, so that one
+    notebook's run and topic edits never become another's) and its parameter names (which
+    the setup cell checks papermill's against)."""
+    import ast
+
     stem = name.removesuffix(".ipynb")
-    return [(kind, text.replace("{notebook}", stem)) for kind, text in cells]
+    params = next(text for kind, text in cells if kind == "params")
+    names = " ".join(
+        target.id
+        for node in ast.parse(params).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    )
+    return [
+        (kind, text.replace("{notebook}", stem).replace("{parameters}", names))
+        for kind, text in cells
+    ]
 
 
 NOTEBOOKS = {
