@@ -78,6 +78,23 @@ class Lenses:
         return table(wide.reset_index())
 
 
+def labels_folder(source: str | Path | None) -> Path | None:
+    """The labels folder (with paragraphs.csv) a ``corpus.yaml`` at ``source`` names, else None."""
+    from lip_research.pipeline import corpus_spec
+
+    if not source or not (Path(source) / "corpus.yaml").exists():
+        return None
+    spec = corpus_spec(source)
+    return spec.labels if spec.labels and (spec.labels / "paragraphs.csv").exists() else None
+
+
+def check_method(method: str, corpus) -> None:
+    """Refuse ``method: supervised`` for a corpus without labels before any topic fit."""
+    from lip_research.lenses import LensParams
+
+    LensParams(method=method).resolve_method(labels_folder(corpus.source) is not None)
+
+
 def lenses(
     run_or_corpus,
     run_dir: Path,
@@ -96,19 +113,15 @@ def lenses(
     from lip_research.commands.lens_io import read_labels, write_lens_tables
     from lip_research.lens_run import run_lenses
     from lip_research.lenses import LensParams
-    from lip_research.pipeline import corpus_spec, embed_passages, embedder
+    from lip_research.pipeline import embed_passages, embedder
 
     if isinstance(run_or_corpus, TopicRun):
         corpus, vectors, cfg = run_or_corpus.corpus, run_or_corpus.embeddings, run_or_corpus.config
     else:
         corpus, cfg = run_or_corpus, cfg or RunConfig()
         vectors, _ = embed_passages(corpus, cfg, progress=False)
-    source = corpus_path or corpus.source
-    labels = None
-    if source and (Path(source) / "corpus.yaml").exists():
-        spec = corpus_spec(source)
-        if spec.labels and (spec.labels / "paragraphs.csv").exists():
-            labels = read_labels(spec.labels)
+    folder = labels_folder(corpus_path or corpus.source)
+    labels = read_labels(folder) if folder else None
     books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
     out = run_lenses(
         corpus.passages, corpus.documents, vectors,

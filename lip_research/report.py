@@ -98,10 +98,14 @@ def check_values(params: dict[str, Any]) -> None:
     topic = {k: v for k, v in params.items() if k in TOPIC_KEYS}
     cfg = build_config(config_yaml, seed=params.get("seed"), **topic)
     if "method" in params:
+        from lip_research.lens_bench import labels_folder
         from lip_research.lenses import LensParams
 
+        corpus = Path(str(params.get("corpus") or ""))
         try:
-            LensParams(method=params["method"])
+            lens = LensParams(method=params["method"])
+            if corpus.is_dir() and not (corpus / "passages.parquet").exists():
+                lens.resolve_method(labels_folder(corpus) is not None)  # a folder of reports
         except ValueError as exc:
             raise ReportError(str(exc)) from None
     for key in ("briefing_themes", "trend_theme"):

@@ -368,6 +368,7 @@ from lip_research.explore import apply_edits, interactive_map, topic_browser  # 
 from lip_research.lens_bench import (  # noqa: E402,F401
     Lenses,
     briefings,
+    check_method,
     fig_marker_coverage,
     fig_theme_heatmap,
     fig_theme_prevalence,

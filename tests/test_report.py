@@ -275,6 +275,19 @@ def test_bad_values_are_refused_before_the_notebook_runs(tmp_path, notebook, val
     assert not (tmp_path / "r").exists()  # no run folder: nothing ran
 
 
+def test_supervised_coding_without_labels_is_refused_before_any_fit(sample_slice, tmp_path):
+    params = write_params(
+        tmp_path / "p.yaml", corpus=str(sample_slice / "reports"), method="supervised"
+    )  # a folder of reports: no corpus.yaml, so no labels
+    proc = lip(
+        "report", "--notebook", "04-practice-issues", "--params", str(params),
+        "--out", str(tmp_path / "r"), check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "method 'supervised' needs labelled passages" in proc.stderr
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_misspelt_parameter_given_to_papermill_itself_stops_the_notebook(tmp_path):
     import papermill as pm
 

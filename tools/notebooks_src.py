@@ -403,7 +403,8 @@ method = "auto"                  # auto (supervised if the corpus has labels), z
         "code",
         SETUP
         + 'class_column = wb.column(corpus_data, class_column, default="review_model")\n'
-        + "wb.check_themes(briefing_themes, cfg)\nwb.check_themes(trend_theme, cfg)\n",
+        + "wb.check_themes(briefing_themes, cfg)\nwb.check_themes(trend_theme, cfg)\n"
+        + "wb.check_method(method, corpus_data)\n",
     ),
     (
         "code",
@@ -464,7 +465,7 @@ not a verdict: many markers concern work recorded outside the published report.
 method = "auto"                  # auto (supervised if the corpus has labels), zero_shot or supervised
 """,
     ),
-    ("code", SETUP),
+    ("code", SETUP + "wb.check_method(method, corpus_data)\n"),
     (
         "code",
         """
