@@ -25,6 +25,7 @@ from lip_research.extract import (
     read_text,
 )
 from lip_research.markup import read_docx, read_html
+from lip_research.paragraphs import ends_sentence
 from lip_research.segment import label_sections
 from lip_research.tabular import read_table
 
@@ -136,7 +137,7 @@ _JUNK_TITLE = re.compile(
 )
 # a template's blanks left in a mixed-case title: "LA NAME - standard-short inspection report"
 _PLACEHOLDER = re.compile(r"\b(?:NAME|DATE|INSERT|TBC)\b")
-TITLE_WORDS = 15  # a title read from the text is cut to this many words
+TITLE_WORDS = 20  # a title read from the text is cut to this many words, marked …
 
 
 def _sensible_title(title: str | None) -> str | None:
@@ -150,44 +151,56 @@ def _sensible_title(title: str | None) -> str | None:
 
 def _running_title(first_page: str, removed: list[tuple[int, str, str]]) -> str | None:
     """The running header the title page opens with ("Inspection of Westmoor local authority
-    children's services"), which cleaning removed from every page as furniture."""
-    head = " ".join(normalise(first_page).split()).lower()
-    head = re.sub(r"^\d+ ", "", head)  # a page number above it
-    for page, kind, text in removed:
-        if (
-            page == 1
-            and kind == "running header/footer"
-            and len(text.split()) >= 3
-            and head.startswith(text.lower())
-        ):
-            return text
-    return None
+    children's services"), which cleaning removed from the other pages as furniture; the
+    longest, where the title page's own lines hold more than one."""
+    head = re.sub(r"^\d+ ", "", " ".join(normalise(first_page).split()))  # no page number
+    running = {
+        text
+        for _, kind, text in removed
+        if kind == "running header/footer" and len(text.split()) >= 3
+    }
+    opening = [text for text in running if head.lower().startswith(text.lower())]
+    # the longest; of equal ones, as the title page writes it
+    return max(opening, key=lambda t: (len(t), head.startswith(t), t)) if opening else None
 
 
-# a title page's fields, which end its title: "Inspection dates:", "Lead inspector:", "Author:"
+# a title page's fields, which end its title: "Inspection dates:", "Lead inspector:", "Author:",
+# "Published by ..."
 _FIELD = re.compile(
-    r"\b(?:(?:inspection|publication|review|report) dates?|dates? of \w+|date"
-    r"|(?:lead |independent )?(?:inspectors?|authors?|reviewers?)|published|version|status"
-    r"|(?:prepared|written) by)\s*:",
+    r"\b(?:(?:(?:inspection|publication|review|report) dates?|dates? of \w+|date"
+    r"|(?:lead |independent )?(?:inspectors?|authors?|reviewers?)|published|version|status)\s*:"
+    r"|(?:published|prepared|written|commissioned) by\b)",
     re.I,
 )
+TITLE_LINE = 5  # a title page's line this short (a place name) is joined to the next
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 
 
 def _title_page_words(blocks: list[dict]) -> str | None:
-    """The title page's opening words, up to its first field ("Inspection dates: ...") and
-    at most ``TITLE_WORDS``; a line of one or two words (a place name over the title) is
-    joined to the next, and a line that is only a date is passed over."""
+    """The title page's opening lines, up to its first field ("Inspection dates: ..."), a
+    date, a sentence or a numbered heading, and at most ``TITLE_WORDS``; lines are joined only
+    while the title is short, so a place name over it joins it ("Harrow Inspection of
+    children's social care services") and a subtitle does not."""
     words: list[str] = []
-    for block in blocks[:5]:
+    for block in blocks[:6]:
         if block["page_start"] != 1:
             break
         text, *field = _FIELD.split(block["text"], maxsplit=1)
-        if re.search(r"[A-Za-z]{2}", _MONTH.sub("", text)):
-            words += text.split()
-        if field or len(words) >= 3:
+        if not re.search(r"[A-Za-z]{2}", _MONTH.sub("", text)):  # a date, or nothing
+            if words or field:
+                break
+            continue
+        if words and (
+            len(words) > TITLE_LINE or ends_sentence(text) or re.match(r"\d+(\.\d+)*\.? ", text)
+        ):
+            break  # a subtitle, the body or the first heading
+        words += text.split()
+        if field or len(words) >= TITLE_WORDS:
             break
-    return " ".join(words[:TITLE_WORDS]).rstrip(" -,;:") or None
+    if not words:
+        return None
+    title = " ".join(words[:TITLE_WORDS]).rstrip(" -,;:")
+    return title + (" …" if len(words) > TITLE_WORDS else "")
 
 
 def _year_from(text: str) -> int | None:

@@ -229,6 +229,13 @@ def test_title_page_words_stop_at_its_first_field():
     reviewer = ["Serious Case Review - Child F - independent reviewer: Ann Other\n\n" + BODY[0]]
     assert title_of(reviewer) == "Serious Case Review - Child F"
     assert title_of(["Inspection dates: 1 to 5 May 2024\n\n" + BODY[2]]) is None
+    subtitled = "Serious Case Review: Baby S (Westmoor, 2010)\n\nA Chapter 8 review\n\nPublished by the LSCB"
+    assert title_of([f"{subtitled}\n\n{BODY[0]}"]) == "Serious Case Review: Baby S (Westmoor, 2010)"
+    long = "Westmoor Borough Council\n\nInspection of services for children in need of help and protection, children looked after and care leavers and Review of the board"
+    assert title_of([f"{long}\n\nInspection dates: 1 May\n\n{BODY[1]}"]) == (
+        "Westmoor Borough Council Inspection of services for children in need of help and "
+        "protection, children looked after and care leavers …"
+    )
 
 
 def test_shared_boilerplate_across_documents_but_not_shared_content():
