@@ -231,6 +231,20 @@ def test_compare_names_the_code_and_notebook_parameters_that_changed(runs):
     assert "only the seed changed" not in result.output  # the code changed too
 
 
+def test_compare_says_an_embedding_change_alone_moves_theme_prevalence(runs):
+    a, b = runs
+    for run, present in ((a, [True, False]), (b, [True, True])):
+        pd.DataFrame(
+            {"doc_id": ["d1", "d2"], "theme_id": ["neglect", "neglect"], "present": present}
+        ).to_csv(run / "theme_documents.csv", index=False)
+    record = json.loads((b / "run.json").read_text())
+    record["config"]["topics"]["embedding"] = "minilm"
+    (b / "run.json").write_text(json.dumps(record))
+    out = invoke("compare", a, b).output
+    assert "themes whose prevalence shifted: 1 of 1" in out
+    assert "the embedding change alone moves their prevalence" in out
+
+
 def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):
     a, b = runs
     record = json.loads((b / "run.json").read_text())

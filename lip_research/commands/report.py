@@ -163,6 +163,11 @@ def compare(
         if result["themes"] is not None:
             shifts = result["themes"][result["themes"]["shift"].abs() > 0]
             typer.echo(f"themes whose prevalence shifted: {len(shifts)} of {len(result['themes'])}")
+            if not shifts.empty and "topics.embedding" in set(params["parameter"]):
+                typer.echo(
+                    "note: themes are coded on the passage embedding too, so the embedding "
+                    "change alone moves their prevalence"
+                )
             if not shifts.empty:
                 typer.echo(shifts.to_string(index=False))
         if out:
