@@ -25,6 +25,11 @@ CAVEAT = (
     "thresholds, so some passages will be missed or wrongly included. Presence of a theme says "
     "nothing on its own about causation or blame. Read the cited passages in context."
 )
+ZERO_SHOT_CAVEAT = (
+    "Coded zero-shot, with thresholds calibrated on the sample corpus of case reviews; "
+    "on another kind of report (inspections, say) prevalence can be far off: check the coding "
+    "of a few reports, or label some and use method supervised."
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ def briefing_data(
         "passages": representative_passages(
             coded, passages, entry.id, n=max(3, min(6, n_passages))
         ),
-        "caveat": CAVEAT,
+        "caveat": CAVEAT + (f" {ZERO_SHOT_CAVEAT}" if method == "zero_shot" else ""),
     }
 
 

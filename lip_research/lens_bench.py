@@ -205,9 +205,14 @@ def _draw(build, lens: Lenses, run_dir: Path, name: str):
 
 
 def briefings(
-    lens: Lenses, run: TopicRun, run_dir: Path, theme_ids: list[str] | tuple[str, ...] = ()
+    lens: Lenses,
+    run: TopicRun,
+    run_dir: Path,
+    theme_ids: list[str] | tuple[str, ...] = (),
+    class_column: str = "review_model",
 ) -> str:
-    """Write briefings (HTML, Markdown, Word) into ``run_dir/briefings``; returns their HTML."""
+    """Write briefings (HTML, Markdown, Word) into ``run_dir/briefings``; returns their HTML.
+    Each breaks its theme's prevalence down by ``class_column`` ('' for none)."""
     from lip_research.commands.lens_io import write_briefings
     from lip_research.lens_run import briefings as make
     from lip_research.lens_run import corpus_title
@@ -218,7 +223,10 @@ def briefings(
     )
     name = corpus_title(corpus)
     ids = [theme_ids] if isinstance(theme_ids, str) else list(theme_ids)  # one id as text
-    briefs = make(lens.outputs, corpus.passages, corpus.documents, ids, topics, name)
+    briefs = make(
+        lens.outputs, corpus.passages, corpus.documents, ids, topics, name,
+        by=(class_column,) if class_column else (),
+    )  # fmt: skip
     write_briefings(briefs, Path(run_dir))
     if not briefs:
         return "<p>No briefing: no theme was coded in this corpus.</p>"

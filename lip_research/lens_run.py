@@ -43,11 +43,7 @@ class LensOutputs:
     national: pd.DataFrame
 
 
-ZERO_SHOT_CAUTION = (
-    "Note: coded zero-shot, with thresholds calibrated on the sample corpus of case reviews; "
-    "on another kind of report (inspections, say) prevalence can be far off: check the coding "
-    "of a few reports, or label some and use method supervised."
-)
+ZERO_SHOT_CAUTION = "Note: " + briefing.ZERO_SHOT_CAVEAT
 
 
 def split_books(books: Sequence[Codebook]) -> tuple[tuple[Codebook, ...], Codebook | None]:
@@ -216,10 +212,12 @@ def briefings(
     theme_ids: Sequence[str] = (),
     topics: pd.DataFrame | None = None,
     corpus_name: str = "corpus",
+    by: Sequence[str] = ("review_model",),
 ) -> list[briefing.Briefing]:
     """One briefing per theme or marker id (default: the most prevalent practice issue).
 
-    `topics` (optional): passage_id, topic, label from a topic model, for linked topics.
+    `topics` (optional): passage_id, topic, label from a topic model, for linked topics;
+    `by`: the metadata columns its prevalence is broken down by.
     """
     ids = list(theme_ids) or default_briefing_themes(outputs)
     marker_ids = set(outputs.markers.entry_ids) if outputs.markers is not None else set()
@@ -241,6 +239,7 @@ def briefings(
                 corpus_name=corpus_name,
                 method=coding.method,
                 theme_labels=labels,
+                by=by,
             )  # fmt: skip
         )
     return out

@@ -60,6 +60,7 @@ def test_briefing_content(inputs):
         "> - d1, chronology, p. 1",
         "Sources: A source (2020).",
         "Method: zero_shot.",
+        "calibrated on the sample corpus of case reviews",  # the circulated file says so too
     ):
         assert part in md, part
     html = b.html
@@ -88,8 +89,10 @@ def test_a_briefing_names_classes_by_the_names_the_corpus_gives(inputs):
     b = briefing.build_briefing(book.get("bruising"), book, **{**inputs, "documents": documents})
     assert (
         "By review model: Serious Case Review (SCIE Learning Together) 2/2; SILP review 0/1."
-        in (b.markdown)
+        in b.markdown
     )
+    unbroken = briefing.build_briefing(book.get("bruising"), book, **inputs, by=())
+    assert "By review model" not in unbroken.markdown  # class_column '' in the notebooks
 
 
 def test_word_briefing_has_the_same_content_and_is_byte_identical_on_rerun(inputs):

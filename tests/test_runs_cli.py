@@ -216,7 +216,7 @@ def test_compare_names_the_code_and_notebook_parameters_that_changed(runs):
     a, b = runs
     for run, commit, bertopic, given in (
         (a, "1" * 40, "0.17.4", {"corpus": "data/sample"}),
-        (b, "2" * 40, "0.17.5", {"corpus": "data/sample", "class_column": "overall_grade"}),
+        (b, "2" * 40, "0.17.5", {"corpus": "data/sample", "class_column": ""}),
     ):
         record = json.loads((run / "run.json").read_text())
         record["git_commit"], record["packages"]["bertopic"] = commit, bertopic
@@ -226,7 +226,7 @@ def test_compare_names_the_code_and_notebook_parameters_that_changed(runs):
     changes = pd.read_csv(a.parent / "cmp" / "parameter_changes.csv").set_index("parameter")
     assert changes.loc["code.git_commit", "run_b"] == "2" * 40
     assert changes.loc["code.bertopic", "run_b"] == "0.17.5"
-    assert changes.loc["report.class_column", "run_b"] == "overall_grade"
+    assert changes.loc["report.class_column", "run_b"] == '""'  # skipped, not unset
     assert "report.corpus" not in changes.index  # compared as corpus.*, not twice
     assert "only the seed changed" not in result.output  # the code changed too
 

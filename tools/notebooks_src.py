@@ -164,7 +164,7 @@ wb.captioned(
     ),
     ("code", "lenses.marker_table"),
     ("md", "## Briefing"),
-    ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
+    ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes, class_column)))"),
     (
         "md",
         "Each briefing is also saved in the run's `briefings/` folder as Markdown and Word (`.docx`).",
@@ -427,9 +427,13 @@ lenses.prevalence_table
     ),
     (
         "code",
-        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None",
+        """
+wb.captioned(
+    wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None,
+    "Prevalence by class; each column's label gives its number of reports.",
+)
+""",
     ),
-    ("md", "Prevalence by class; each column's label gives its number of reports."),
     ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme, corpus_data.documents)"),
     ("md", "One theme over time, with the reports behind each point."),
     ("code", "lenses.evidence_table"),
@@ -439,7 +443,7 @@ lenses.prevalence_table
     ),
     ("code", "wb.fig_why_by_section(lenses, run_dir)"),
     ("md", "Where reports explain *why* practice happened, rather than narrating it."),
-    ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes)))"),
+    ("code", "display(HTML(wb.briefings(lenses, run, run_dir, briefing_themes, class_column)))"),
     (
         "md",
         "Each briefing is also saved in the run's `briefings/` folder as Markdown and Word (`.docx`).",

@@ -120,7 +120,8 @@ def compare(
                     "the runs are over different corpora (see corpus.* below): matched topics "
                     "and prevalence shifts compare different texts, not only different settings"
                 )
-        params = result["parameters"]
+        # an empty value ('' skips a notebook's by-class figures) is not an unset one
+        params = result["parameters"].map(lambda v: '""' if isinstance(v, str) and not v else v)
         typer.echo(
             "what changed:" if not params.empty else "parameters, corpus and code: unchanged"
         )
