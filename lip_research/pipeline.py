@@ -210,7 +210,23 @@ def _cited_excerpts(reps: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     out = reps.drop(columns="text").assign(
         citation=citations(reps), excerpt=topic_excerpts(reps, topics)
     )
-    return out[~out.duplicated(["topic", "excerpt"])]
+    return out[distinct_excerpts(out)]
+
+
+def distinct_excerpts(reps: pd.DataFrame) -> list[bool]:
+    """Which rows (topic, excerpt; nearest first) show something their topic has not shown:
+    a copy of a paragraph with another name, place or paragraph number is no new example."""
+    from lip_research.lexical import near_duplicate, shingles
+
+    shown: dict[int, list[set]] = {}
+    keep = []
+    for topic, text in zip(reps["topic"], reps["excerpt"], strict=True):
+        seen = shown.setdefault(int(topic), [])
+        sh = shingles(text)
+        keep.append(not any(near_duplicate(sh, other) for other in seen))
+        if keep[-1]:
+            seen.append(sh)
+    return keep
 
 
 def topic_excerpts(reps: pd.DataFrame, topics: pd.DataFrame, max_words: int = 40) -> list[str]:

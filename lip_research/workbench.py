@@ -23,6 +23,7 @@ from lip_research.display import (  # noqa: F401  (table, captioned: notebook AP
 from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: notebook API)
     TopicRun,
     build_config,
+    distinct_excerpts,
     load_corpus,
     provenance,
     run_topics,
@@ -115,7 +116,7 @@ def representative_table(run: TopicRun, per_topic: int = 2, words: int = 40) -> 
     reps = run.result.representatives
     reps = reps[reps["topic"] != -1]
     reps = reps.assign(excerpt=topic_excerpts(reps, run.result.topics, words))
-    reps = reps[~reps.duplicated(["topic", "excerpt"])].groupby("topic").head(per_topic)
+    reps = reps[distinct_excerpts(reps)].groupby("topic").head(per_topic)
     labels = run.result.topics.set_index("topic")["label"]
     return pd.DataFrame(
         {

@@ -84,6 +84,24 @@ def test_representatives_cite_document_section_and_page(fitted):
     assert reps[reps["doc_id"].isin(pdf_docs)]["page_start"].notna().all()
 
 
+def test_a_copy_with_another_name_is_no_new_example():
+    from lip_research.pipeline import distinct_excerpts
+
+    text = "{} was seen at home by the health visitor, who recorded that the baby was well fed and settled."
+    reps = pd.DataFrame(
+        {
+            "topic": [0, 0, 0, 1],
+            "excerpt": [
+                text.format("7.1 Child N"),
+                text.format("3.2 Baby Q"),  # the same paragraph, another name and number
+                "The school raised concerns about attendance with the education welfare officer.",
+                text.format("Child N"),  # another topic may show it
+            ],
+        }
+    )
+    assert distinct_excerpts(reps) == [True, False, True, True]
+
+
 def test_representatives_of_a_topic_say_different_things():
     from lip_research.topics import representatives
 
