@@ -7,6 +7,7 @@ the partly executed notebook (with the error) in the folder, which is marked ``f
 
 from __future__ import annotations
 
+import difflib
 import time
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,10 @@ def check_parameters(notebook: Path, params: dict[str, Any]) -> dict[str, Any]:
             others |= set(notebook_parameters(path))
     unknown = [name for name in extra if name not in others]
     if unknown:
+        guesses = [g for u in unknown for g in difflib.get_close_matches(u, known, n=1, cutoff=0.6)]
+        hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
         raise ReportError(
-            f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}; "
+            f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}{hint}; "
             f"it takes: {', '.join(sorted(known))}"
         )
     if extra:

@@ -243,6 +243,7 @@ def test_unknown_parameter_is_refused_before_running(tmp_path):
     proc = lip("report", "--params", str(params), "--out", str(tmp_path / "r"), check=False)
     assert proc.returncode == 2
     assert "unknown parameter(s) embeddings" in proc.stderr
+    assert "(did you mean embedding?)" in proc.stderr
     assert not (tmp_path / "r").exists()
 
 
