@@ -42,6 +42,7 @@ def build_tables(
         )
     bad_years: list[str] = []
     matched: set[int] = set()
+    no_row: list[str] = []  # files the manifest does not list
     taken: set[str] = set()
     doc_rows, passage_rows, removed_rows = [], [], []
     for path, sha, doc, doc_text, passages, removed in prepared:
@@ -52,6 +53,8 @@ def build_tables(
         )
         if entry_index is not None and row is None:
             matched.add(entry_index)
+        elif row is None and manifest is not None:
+            no_row.append(path.name)
         base = _base_id(path, row, entry)
         doc_id, n = base, 1
         while doc_id in taken:
@@ -112,6 +115,17 @@ def build_tables(
                 else f"{len(unmatched)} manifest rows match"
             )
             notes.append(f"{rows} no ingested file: {shown}")
+        if no_row:
+            shown = ", ".join(no_row[:5]) + (" ..." if len(no_row) > 5 else "")
+            which = (
+                f"{shown} has no manifest row: it is a document"
+                if len(no_row) == 1
+                else f"{len(no_row)} files have no manifest row ({shown}): they are documents"
+            )
+            notes.append(
+                f"{which} with no metadata (move a file that is not a report, such as a "
+                "README, out of the folder)"
+            )
     if bad_years:
         shown = "; ".join(bad_years[:5]) + (" ..." if len(bad_years) > 5 else "")
         notes.append(

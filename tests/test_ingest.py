@@ -174,10 +174,10 @@ def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
     corpus, extra = ingest_paths([folder], IngestConfig(workers=2), manifest, progress=False)
     b = corpus.documents.set_index("doc_id").loc["child-b"]
     assert (b["year"], b["review_type"]) == (2017, "LCSPR")
-    assert (
-        "1 manifest row matches no ingested file: missing.pdf"
-        in extra["notes.csv"]["note"].tolist()
-    )
+    notes = extra["notes.csv"]["note"].tolist()
+    assert "1 manifest row matches no ingested file: missing.pdf" in notes
+    unlisted = next(n for n in notes if "have no manifest row" in n)  # the files it omits
+    assert "child-a-2019.txt" in unlisted and "child-b.md" not in unlisted
 
 
 def test_a_folder_manifest_is_merged_and_lip_outputs_are_not_documents(folder, tmp_path):
