@@ -142,14 +142,19 @@ def heading_section(heading: str) -> str | None:
     return None
 
 
+WRAPPED_HEADING_LINES = 5  # a known section's heading may wrap onto this many short lines
+
+
 def is_heading(block: dict) -> bool:
     """A Markdown/Word heading, a single short line that reads as one, or a heading of a
-    known section wrapped onto two lines."""
+    known section wrapped onto a few lines (an inspection's narrow judgement column:
+    "The experiences and progress of / children who need help and protection / Requires /
+    improvement / Inspection findings")."""
     text = block["text"]
     if text.startswith("#") or (block.get("single", False) and is_heading_line(text)):
         return True
     return (
-        block.get("lines", 1) <= 2
+        block.get("lines", 1) <= WRAPPED_HEADING_LINES
         and text.count(" ") < 16
         and text[-1] not in ".,;"
         and heading_section(text) is not None

@@ -149,3 +149,19 @@ def test_markdown_contents_list_does_not_switch_sections():
     blocks = report(text, structured=True)
     _, passages = chunk_passages(blocks, min_words=100, max_words=250)
     assert [p["section"] for p in passages] == ["front_matter", "introduction", "findings"]
+
+
+def test_an_inspection_heading_wrapped_in_a_narrow_column_starts_its_section():
+    page = (
+        "Summary for children and young people\n\n"
+        "Children in Westmoor now receive better support than they did before.\n\n"
+        "The experiences and progress of \nchildren who need help and protection\nRequires \n"
+        "improvement\nInspection findings\n\n"
+        "8. Early help services are increasingly reaching children when needs are first "
+        "identified, and result in effective support for families."
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    assert [b["section"] for b in blocks] == [
+        "executive_summary", "executive_summary", "findings", "findings"
+    ]  # fmt: skip
+    assert blocks[2]["kind"] == "section"  # five short lines, one heading
