@@ -76,8 +76,8 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
     return pd.concat([given, auto, text, notebook, code], ignore_index=True).astype(object)
 
 
-# notebook parameters that reach the config or the corpus, which are compared as such
-_IN_CONFIG = {"corpus", "config_yaml", "seed", "reduction", *TOPIC_KEYS}
+# notebook parameters compared as what they become: the config, the corpus, the topic edits
+_COMPARED_AS_SUCH = {"corpus", "config_yaml", "seed", "reduction", "labels", "merge", *TOPIC_KEYS}
 
 
 def _notebook_parameters(record: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _notebook_parameters(record: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(report, dict):
         return {}
     given = report.get("parameters") if isinstance(report.get("parameters"), dict) else {}
-    kept = {k: v for k, v in given.items() if k not in _IN_CONFIG and k != "run_dir"}
+    kept = {k: v for k, v in given.items() if k not in _COMPARED_AS_SUCH and k != "run_dir"}
     return {"notebook": report.get("notebook"), **kept}
 
 

@@ -124,8 +124,8 @@ def _document(
         "format": fmt,
         "title_hint": (
             _sensible_title(title)
-            or _running_title(pages[0] if pages else "", cleaned.removed)
             or _title_page_words(blocks)
+            or _running_title(pages[0] if pages else "", cleaned.removed)
         ),
         "year_hint": _year_from(first_page),
         "row": row,
@@ -151,8 +151,9 @@ def _sensible_title(title: str | None) -> str | None:
 
 def _running_title(first_page: str, removed: list[tuple[int, str, str]]) -> str | None:
     """The running header the title page opens with ("Inspection of Westmoor local authority
-    children's services"), which cleaning removed from the other pages as furniture; the
-    longest, where the title page's own lines hold more than one."""
+    children's services"), which cleaning removed from it too as furniture; the longest,
+    where the title page's own lines hold more than one. Only when the title page's words
+    give no title: a running header may be the publisher's name."""
     head = re.sub(r"^\d+ ", "", " ".join(normalise(first_page).split()))  # no page number
     running = {
         text
@@ -173,7 +174,11 @@ _FIELD = re.compile(
     re.I,
 )
 TITLE_LINE = 5  # a title page's line this short (a place name) is joined to the next
-_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+_MONTH = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
+    re.I,
+)
 
 
 def _title_page_words(blocks: list[dict]) -> str | None:

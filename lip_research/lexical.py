@@ -98,7 +98,9 @@ _SENTENCE_END = (".", "?", "!", '."', ".'", ".)")
 def excerpt_with(text: str, terms: Sequence[str], max_words: int = MAX_QUOTE_WORDS) -> str:
     """:func:`excerpt` at the sentence whose window of `max_words` holds the most of `terms`
     (a topic's words): the part of a passage that puts it in its topic, which a passage of
-    two joined paragraphs may not start with. The first words win a tie."""
+    two joined paragraphs may not start with. Of windows that hold as many, the earliest
+    whose first sentence has one of them wins (else the one whose first such word is
+    soonest)."""
     words = str(text).split()
     if len(words) <= max_words or not terms:
         return excerpt(text, max_words)
@@ -110,10 +112,16 @@ def excerpt_with(text: str, terms: Sequence[str], max_words: int = MAX_QUOTE_WOR
                 found.append((t, i))
     starts = [0] + [i for i in range(1, len(words)) if words[i - 1].endswith(_SENTENCE_END)]
 
-    def held(start: int) -> int:
-        return len({t for t, i in found if start <= i < start + max_words})
+    ends = [*starts[1:], len(words)]  # where each start's sentence ends
 
-    return _window(words, max(starts, key=lambda s: (held(s), -s)), max_words)
+    def score(k: int) -> tuple[int, bool, int, int]:
+        start = starts[k]
+        inside = [(t, i) for t, i in found if start <= i < start + max_words]
+        first = min((i for _, i in inside), default=start + max_words)
+        opens = first < ends[k]  # its first sentence holds a topic word
+        return len({t for t, _ in inside}), opens, -(start if opens else first - start), -start
+
+    return _window(words, starts[max(range(len(starts)), key=score)], max_words)
 
 
 def citation(

@@ -45,6 +45,19 @@ def find_notebook(name: str) -> Path:
     raise ReportError(f"no notebook {name!r}; available: {names}")
 
 
+def assigned_names(source: str) -> list[str]:
+    """The names a parameters cell assigns (``corpus = "data/sample"`` -> ``corpus``)."""
+    import ast
+
+    return [
+        target.id
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    ]
+
+
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
     """The notebook's ``parameters`` cell: name -> default (as papermill reads it)."""
     import papermill
@@ -75,15 +88,20 @@ def check_parameters(notebook: Path, params: dict[str, Any]) -> dict[str, Any]:
             others |= set(notebook_parameters(path))
     unknown = [name for name in extra if name not in others]
     if unknown:
-        guesses = [g for u in unknown for g in difflib.get_close_matches(u, known, n=1, cutoff=0.6)]
-        hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
-        raise ReportError(
-            f"unknown parameter(s) {', '.join(unknown)} for {notebook.name}{hint}; "
-            f"it takes: {', '.join(sorted(known))}"
-        )
+        raise unknown_parameters_error(unknown, notebook.name, list(known))
     if extra:
         print(f"note: {notebook.name} does not use {', '.join(extra)}; left out", file=sys.stderr)
     return {k: v for k, v in params.items() if k in known}
+
+
+def unknown_parameters_error(unknown: list[str], notebook: str, known: list[str]) -> ReportError:
+    """The error for parameters a notebook does not take, with the nearest names it does."""
+    guesses = [g for u in unknown for g in difflib.get_close_matches(u, known, n=1, cutoff=0.6)]
+    hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
+    return ReportError(
+        f"unknown parameter(s) {', '.join(unknown)} for {notebook}{hint}; "
+        f"it takes: {', '.join(sorted(known))}"
+    )
 
 
 def check_values(params: dict[str, Any]) -> None:

@@ -34,6 +34,10 @@ SECTIONS = (
 )
 
 _THE = r"(?:the |a |our |key |main )*"
+INSPECTION_JUDGEMENT = (  # an inspection report's judgement headings, read as findings
+    r"(?:inspection findings|(?:the )?experiences and progress of|(?:the )?impact of leaders"
+    r"|leadership, management and governance|overall effectiveness)"
+)
 # First match wins, so the more specific phrasings come first ("summary of events" is a
 # chronology, "summary" alone an executive summary). Patterns see a lower-case heading
 # without its numbering ("2.3", "Section 4:") and without trailing punctuation.
@@ -99,11 +103,7 @@ SECTION_PATTERNS: list[tuple[str, str]] = [
         _THE + r"(?:findings?|lessons?\b|learning|conclusions?|what (?:we|have we) learn)",
     ),
     # inspection reports (Ofsted and similar): judgements read as findings
-    (
-        "findings",
-        r"(?:inspection findings|(?:the )?experiences and progress of|(?:the )?impact of leaders"
-        r"|leadership, management and governance|overall effectiveness)",
-    ),
+    ("findings", INSPECTION_JUDGEMENT),
     ("background", r"information about this local authority"),
     ("methodology", r"information about this inspection"),
     (
@@ -142,19 +142,25 @@ def heading_section(heading: str) -> str | None:
     return None
 
 
-WRAPPED_HEADING_LINES = 5  # a known section's heading may wrap onto this many short lines
+# an inspection's judgement heading may wrap onto this many lines in its narrow column:
+# "The experiences and progress of / children who need help and protection / Requires /
+# improvement / Inspection findings"; other known headings onto two
+JUDGEMENT_HEADING_LINES = 5
+_JUDGEMENT = re.compile(INSPECTION_JUDGEMENT)
 
 
 def is_heading(block: dict) -> bool:
     """A Markdown/Word heading, a single short line that reads as one, or a heading of a
-    known section wrapped onto a few lines (an inspection's narrow judgement column:
-    "The experiences and progress of / children who need help and protection / Requires /
-    improvement / Inspection findings")."""
+    known section wrapped onto two lines (an inspection judgement's onto up to five)."""
     text = block["text"]
     if text.startswith("#") or (block.get("single", False) and is_heading_line(text)):
         return True
+    lines = block.get("lines", 1)
+    wrapped = lines <= 2 or (
+        lines <= JUDGEMENT_HEADING_LINES and _JUDGEMENT.match(text.lower()) is not None
+    )
     return (
-        block.get("lines", 1) <= WRAPPED_HEADING_LINES
+        wrapped
         and text.count(" ") < 16
         and text[-1] not in ".,;"
         and heading_section(text) is not None

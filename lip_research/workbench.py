@@ -42,14 +42,15 @@ def from_project_root() -> Path:
     return Path.cwd()
 
 
-def refuse_unknown_parameters(notebook: str, declared: str) -> None:
-    """In a papermill run, a parameter the notebook does not take (``-p n_cluster 10``) is an
-    error naming the ones it takes; papermill itself only logs a warning and runs on with
-    the defaults. ``declared``: the notebook's parameter names, space-separated."""
-    import ast
-    import difflib
-
+def refuse_unknown_parameters(notebook: str, declared: str, suite: str) -> None:
+    """In a papermill run, as `lip report` does: a parameter no notebook of the suite takes
+    (``-p n_cluster 10``) is an error naming the ones this one takes, and one another
+    notebook takes is left out with a note (one params file serves the suite); papermill
+    itself only logs a warning and runs on with the defaults. ``declared`` and ``suite``:
+    parameter names, space-separated."""
     from IPython import get_ipython
+
+    from lip_research.report import assigned_names, unknown_parameters_error
 
     shell = get_ipython()
     injected = [
@@ -59,22 +60,14 @@ def refuse_unknown_parameters(notebook: str, declared: str) -> None:
     ]
     if not injected:
         return  # run by hand, or by papermill without parameters
-    given = {
-        target.id
-        for node in ast.parse(injected[-1]).body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+    given = set(assigned_names(injected[-1]))
     known = declared.split()
-    unknown = sorted(given - set(known))
+    extra = sorted(given - set(known))
+    unknown = [name for name in extra if name not in suite.split()]
     if unknown:
-        guesses = [g for u in unknown for g in difflib.get_close_matches(u, known, n=1, cutoff=0.6)]
-        hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
-        raise ValueError(
-            f"unknown parameter(s) {', '.join(unknown)} for {notebook}{hint}; "
-            f"it takes: {', '.join(sorted(known))}"
-        )
+        raise unknown_parameters_error(unknown, f"{notebook}.ipynb", known)
+    if extra:
+        print(f"Note: {notebook}.ipynb does not use {', '.join(extra)}; left out.")
 
 
 def prepare(run_dir: str | Path) -> Path:
@@ -239,19 +232,27 @@ MEASURES = {  # what each quality figure is, for readers of a report (README: th
     "diversity": "share of distinct words among all topics' top words (0 to 1)",
     "outlier_share": "share of passages in no topic",
     "largest_share": "share of passages in the largest topic",
-    "junk_topics": "topics whose top words are mostly boilerplate, places, numbers or dates",
+    "junk_topics": "topics with 3 or more boilerplate words, places, numbers or dates in their top 10",
     "embedding_cut_short": "share of passages longer than the embedding model reads",
     "stability_seeds": "seeds refitted for stability",
     "stability_ari_mean": "agreement of passage assignments across seeds (ARI, 1 = same)",
     "stability_ari_min": "lowest agreement across seeds (ARI)",
-    "stability_word_overlap_mean": "top words shared by matched topics across seeds",
+    "stability_word_overlap_mean": "top words shared by matched topics across seeds (Jaccard)",
     "resample_documents": "documents each refit keeps, with a tenth left out",
     "resample_ari_mean": "agreement of assignments with a tenth of the documents left out (ARI)",
     "resample_ari_min": "lowest agreement with a tenth of the documents left out (ARI)",
-    "resample_word_overlap_mean": "top words shared by matched topics with a tenth left out",
+    "resample_word_overlap_mean": "top words shared by matched topics, a tenth left out (Jaccard)",
     "recovery_nmi": "agreement of topics with the labelled harm types (NMI, 0 to 1)",
     "recovery_ari": "agreement of topics with the labelled harm types (ARI)",
 }
+
+
+def class_key(corpus, column: str) -> str:
+    """' Key: lcspr = Local Child Safeguarding Practice Review; ...' for a by-class caption,
+    from the corpus's ``<column>_name`` column ('' without one)."""
+    from lip_research.prevalence import names_key
+
+    return names_key(corpus.documents, column) if column else ""
 
 
 def quality_table(figures: pd.DataFrame) -> pd.DataFrame:

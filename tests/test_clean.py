@@ -218,6 +218,13 @@ def test_title_is_the_running_header_the_title_page_opens_with():
     )
 
 
+def test_a_publishers_running_header_is_no_title():
+    header = "Westmoor Safeguarding Children Partnership"
+    pages = [f"{header}\nSerious Case Review\n\nChild F\n\nPublished: May 2020\n\n{BODY[0]}"]
+    pages += [f"{header}\n{BODY[i % 3]}" for i in range(5)]
+    assert title_of(pages) == "Serious Case Review Child F"
+
+
 def test_title_page_words_stop_at_its_first_field():
     pages = [
         f"Westmoor\n\nInspection of children's social care services\n\nInspection dates: 1 to 5 May "

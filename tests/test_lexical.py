@@ -26,6 +26,9 @@ def test_a_topic_excerpt_shows_the_sentences_that_hold_its_words():
     finding = "Weeks passed before a strategy meeting was held. The strategy meetings left out the school."
     got = lexical.excerpt_with(opening + finding, ["strategy meeting", "school"], 20)
     assert got.startswith("… Weeks passed before a strategy meeting") and "school" in got
+    short = "The report is arranged as follows. Section four gives the findings. "  # < 20 words
+    got = lexical.excerpt_with(short + finding, ["strategy meeting", "school"], 20)
+    assert got.startswith("… Weeks passed")  # not the opening that just reaches the words
     plain = lexical.excerpt_with(opening + finding, ["adoption"], 20)
     assert plain == lexical.excerpt(opening + finding, 20)  # no word found: the start
 

@@ -304,6 +304,21 @@ def test_a_misspelt_parameter_given_to_papermill_itself_stops_the_notebook(tmp_p
     assert not (tmp_path / "run" / "topics.csv").exists()  # stopped before any fitting
 
 
+def test_a_parameter_another_notebook_takes_is_left_out_with_a_note(sample_slice, tmp_path):
+    import papermill as pm
+
+    out = pm.execute_notebook(
+        str(REPO / "notebooks" / "01-corpus-overview.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters={"corpus": str(sample_slice), "embedding": "static", "run_dir": str(tmp_path)},
+        cwd=str(REPO),
+        progress_bar=False,
+    )  # one params file serves the suite, as with `lip report`
+    printed = [o.get("text", "") for c in out.cells for o in c.get("outputs", [])]
+    assert "01-corpus-overview.ipynb does not use embedding; left out." in "".join(printed)
+    assert (tmp_path / "run.json").exists()
+
+
 @pytest.mark.parametrize(
     ("notebook", "extra", "expected"),
     [

@@ -242,7 +242,7 @@ def test_compare_says_an_embedding_change_alone_moves_theme_prevalence(runs):
     (b / "run.json").write_text(json.dumps(record))
     out = invoke("compare", a, b).output
     assert "themes whose prevalence shifted: 1 of 1" in out
-    assert "the embedding change alone moves their prevalence" in out
+    assert "a change of embedding moves their prevalence" in out
 
 
 def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):

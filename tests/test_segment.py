@@ -165,3 +165,13 @@ def test_an_inspection_heading_wrapped_in_a_narrow_column_starts_its_section():
         "executive_summary", "executive_summary", "findings", "findings"
     ]  # fmt: skip
     assert blocks[2]["kind"] == "section"  # five short lines, one heading
+
+
+def test_a_short_sentence_in_a_narrow_column_is_no_heading():
+    page = (
+        "Introduction\n\nThe partnership commissioned this review in March.\n\n"
+        "Learning from this\nreview will be\nshared with all\npartner agencies\nin 2021\n\n"
+        "The review was led by an independent reviewer."
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    assert {b["section"] for b in blocks} == {"introduction"}

@@ -5,7 +5,7 @@ from IPython.display import HTML, Markdown, display
 
 from lip_research import workbench as wb
 
-wb.refuse_unknown_parameters("{notebook}", "{parameters}")
+wb.refuse_unknown_parameters("{notebook}", "{parameters}", "{suite_parameters}")
 wb.from_project_root()  # JupyterLab starts kernels in notebooks/
 run_dir = wb.prepare(run_dir)
 cfg = wb.build_config(
@@ -113,7 +113,8 @@ wb.captioned(
         """
 wb.captioned(
     wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None,
-    "Cells give the share of each class's passages that fall in each topic.",
+    "Cells give the share of each class's passages that fall in each topic."
+    + wb.class_key(corpus_data, class_column),
 )
 """,
     ),
@@ -141,7 +142,8 @@ wb.fig_theme_prevalence(lenses, run_dir)
         """
 wb.captioned(
     wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None,
-    "Prevalence by class with its denominators; small classes give unstable shares.",
+    "Prevalence by class with its denominators; small classes give unstable shares."
+    + wb.class_key(corpus_data, class_column),
 )
 """,
     ),
@@ -213,7 +215,7 @@ from IPython.display import display
 from lip_research import workbench as wb
 from lip_research.config import RunConfig
 
-wb.refuse_unknown_parameters("{notebook}", "{parameters}")
+wb.refuse_unknown_parameters("{notebook}", "{parameters}", "{suite_parameters}")
 wb.from_project_root()  # JupyterLab starts kernels in notebooks/
 run_dir = wb.prepare(run_dir)
 corpus_data = wb.open_corpus(corpus, RunConfig())
@@ -370,7 +372,8 @@ wb.captioned(
         """
 wb.captioned(
     wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None,
-    "Each cell is the share of a class's passages in a topic: read across a row to compare classes.",
+    "Each cell is the share of a class's passages in a topic: read across a row to compare classes."
+    + wb.class_key(corpus_data, class_column),
 )
 """,
     ),
@@ -430,7 +433,8 @@ lenses.prevalence_table
         """
 wb.captioned(
     wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None,
-    "Prevalence by class; each column's label gives its number of reports.",
+    "Prevalence by class; each column's label gives its number of reports."
+    + wb.class_key(corpus_data, class_column),
 )
 """,
     ),
@@ -489,35 +493,36 @@ wb.fig_marker_coverage(lenses, run_dir)
 ]
 
 
-def _own_scratch(name: str, cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Fill in the notebook's name (each notebook's default run folder is its own, so that one
-    notebook's run and topic edits never become another's) and its parameter names (which
-    the setup cell checks papermill's against)."""
-    import ast
+def _parameter_names(cells: list[tuple[str, str]]) -> list[str]:
+    from lip_research.report import assigned_names
 
+    return assigned_names(next(text for kind, text in cells if kind == "params"))
+
+
+def _fill_in(name: str, cells: list[tuple[str, str]], suite: list[str]) -> list[tuple[str, str]]:
+    """Fill in the notebook's name (each notebook's default run folder is its own, so that one
+    notebook's run and topic edits never become another's), its parameter names and the
+    suite's (which the setup cell checks papermill's against)."""
     stem = name.removesuffix(".ipynb")
-    params = next(text for kind, text in cells if kind == "params")
-    names = " ".join(
-        target.id
-        for node in ast.parse(params).body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    )
+    own = " ".join(_parameter_names(cells))
     return [
-        (kind, text.replace("{notebook}", stem).replace("{parameters}", names))
+        (
+            kind,
+            text.replace("{notebook}", stem)
+            .replace("{parameters}", own)
+            .replace("{suite_parameters}", " ".join(suite)),
+        )
         for kind, text in cells
     ]
 
 
-NOTEBOOKS = {
-    name: _own_scratch(name, cells)
-    for name, cells in {
-        "01-corpus-overview.ipynb": OVERVIEW,
-        "02-topic-model.ipynb": TOPIC_MODEL,
-        "03-topics-over-time.ipynb": OVER_TIME,
-        "04-practice-issues.ipynb": PRACTICE,
-        "05-quality-markers.ipynb": QUALITY,
-        "10-thematic-report.ipynb": REPORT,
-    }.items()
+_SUITE = {
+    "01-corpus-overview.ipynb": OVERVIEW,
+    "02-topic-model.ipynb": TOPIC_MODEL,
+    "03-topics-over-time.ipynb": OVER_TIME,
+    "04-practice-issues.ipynb": PRACTICE,
+    "05-quality-markers.ipynb": QUALITY,
+    "10-thematic-report.ipynb": REPORT,
 }
+_SUITE_PARAMETERS = sorted({p for cells in _SUITE.values() for p in _parameter_names(cells)})
+NOTEBOOKS = {name: _fill_in(name, cells, _SUITE_PARAMETERS) for name, cells in _SUITE.items()}

@@ -166,8 +166,8 @@ def compare(
             typer.echo(f"themes whose prevalence shifted: {len(shifts)} of {len(result['themes'])}")
             if not shifts.empty and "topics.embedding" in set(params["parameter"]):
                 typer.echo(
-                    "note: themes are coded on the passage embedding too, so the embedding "
-                    "change alone moves their prevalence"
+                    "note: themes are coded on the passage embedding too, so a change of "
+                    "embedding moves their prevalence as well as the topics"
                 )
             if not shifts.empty:
                 typer.echo(shifts.to_string(index=False))
