@@ -33,6 +33,14 @@ config_yaml = ""                 # optional RunConfig YAML; parameters above tha
                                  # (None: the YAML's value, else the default: minilm, auto, auto)
 """
 
+
+def _captioned(shown: str, caption: str, key: bool = False) -> tuple[str, str]:
+    """A cell showing a figure or table that may be left out, its caption only with it; with
+    ``key``, the caption ends with the key of the class column's names."""
+    extra = "\n    + wb.class_key(corpus_data, class_column)" if key else ""
+    return ("code", f'\nwb.captioned(\n    {shown},\n    "{caption}"{extra},\n)\n')
+
+
 REPORT = [
     (
         "md",
@@ -99,24 +107,14 @@ wb.table(run.result.topics)
     ("md", "### Representative passages"),
     ("code", "wb.table(wb.representative_table(run, per_topic=2))"),
     ("md", "## Topics over time and by class"),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None,
-    "Lines show each large topic's share of the passages written in each year; small years are noisy.",
-)
-""",
+    _captioned(
+        "wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None",
+        "Lines show each large topic's share of the passages written in each year; small years are noisy.",
     ),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None,
-    "Cells give the share of each class's passages that fall in each topic."
-    + wb.class_key(corpus_data, class_column),
-)
-""",
+    _captioned(
+        "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None",
+        "Cells give the share of each class's passages that fall in each topic.",
+        key=True,
     ),
     ("md", "## Passage map and topic hierarchy"),
     ("code", "wb.fig_passage_map(run, run_dir)"),
@@ -137,15 +135,10 @@ wb.fig_theme_prevalence(lenses, run_dir)
         "Bars give the share of reports in which each practice issue was coded (n/N); the markers, one shape per study, are published national figures from different samples and periods, for orientation only.",
     ),
     ("code", "lenses.prevalence_table"),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None,
-    "Prevalence by class with its denominators; small classes give unstable shares."
-    + wb.class_key(corpus_data, class_column),
-)
-""",
+    _captioned(
+        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None",
+        "Prevalence by class with its denominators; small classes give unstable shares.",
+        key=True,
     ),
     ("md", "### Why practice happened as it did"),
     ("code", "wb.fig_why_by_section(lenses, run_dir)"),
@@ -225,23 +218,13 @@ overview = wb.corpus_overview(corpus_data)
 wb.table(overview["summary"])
 """,
     ),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_documents_by(corpus_data, run_dir, time_column, years=True) if time_column else None,
-    "Documents per year: the corpus's coverage over time, which bounds any trend read from it.",
-)
-""",
+    _captioned(
+        "wb.fig_documents_by(corpus_data, run_dir, time_column, years=True) if time_column else None",
+        "Documents per year: the corpus's coverage over time, which bounds any trend read from it.",
     ),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column else None,
-    "Documents per type: small groups make comparisons between types fragile.",
-)
-""",
+    _captioned(
+        "wb.fig_documents_by(corpus_data, run_dir, class_column) if class_column else None",
+        "Documents per type: small groups make comparisons between types fragile.",
     ),
     ("code", "wb.fig_document_lengths(corpus_data, run_dir)"),
     (
@@ -316,14 +299,9 @@ wb.table(run.result.topics)
     ("md", "Topic sizes after your edits."),
     ("code", "wb.fig_top_words(run, run_dir)"),
     ("md", "Top words per topic after your edits."),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_hierarchy(run, run_dir) if merge or labels else None,
-    "The tree after your edits (the saved `topic-hierarchy` figure).",
-)
-""",
+    _captioned(
+        "wb.fig_hierarchy(run, run_dir) if merge or labels else None",
+        "The tree after your edits (the saved `topic-hierarchy` figure).",
     ),
     ("code", "run_json = wb.finish(run, run_dir)"),
 ]
@@ -358,24 +336,14 @@ wb.captioned(
 )
 """,
     ),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.table(wb.topics_over_time(run, time_column).head(30)) if time_column else None,
-    "The counts behind the trend: passages in the topic, passages that year, and documents.",
-)
-""",
+    _captioned(
+        "wb.table(wb.topics_over_time(run, time_column).head(30)) if time_column else None",
+        "The counts behind the trend: passages in the topic, passages that year, and documents.",
     ),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None,
-    "Each cell is the share of a class's passages in a topic: read across a row to compare classes."
-    + wb.class_key(corpus_data, class_column),
-)
-""",
+    _captioned(
+        "wb.fig_topic_heatmap(run, run_dir, class_column) if class_column else None",
+        "Each cell is the share of a class's passages in a topic: read across a row to compare classes.",
+        key=True,
     ),
     ("code", "wb.table(wb.topics_by(run, class_column)) if class_column else None"),
     ("code", "run_json = wb.finish(run, run_dir)"),
@@ -428,15 +396,10 @@ lenses.prevalence_table
         "md",
         "Bars: this corpus (n/N reports). Diamonds: national analyses, which come from different samples and periods.",
     ),
-    (
-        "code",
-        """
-wb.captioned(
-    wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None,
-    "Prevalence by class; each column's label gives its number of reports."
-    + wb.class_key(corpus_data, class_column),
-)
-""",
+    _captioned(
+        "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None",
+        "Prevalence by class; each column's label gives its number of reports.",
+        key=True,
     ),
     ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme, corpus_data.documents)"),
     ("md", "One theme over time, with the reports behind each point."),
