@@ -210,7 +210,8 @@ def _cited_excerpts(reps: pd.DataFrame, topics: pd.DataFrame) -> pd.DataFrame:
     out = reps.drop(columns="text").assign(
         citation=citations(reps), excerpt=topic_excerpts(reps, topics)
     )
-    return out[distinct_excerpts(out)]
+    out = out[distinct_excerpts(out)]
+    return out.assign(rank=out.groupby("topic").cumcount() + 1)  # no gaps where copies went
 
 
 def distinct_excerpts(reps: pd.DataFrame) -> list[bool]:
@@ -290,7 +291,10 @@ def set_aside_stale_edits(run: TopicRun, run_dir: Path) -> None:
         return  # unreadable: runs.saved_edits says so where it is used
     if made_for is None or made_for == fit_id(run):  # hand-written, or made for this fit
         return
-    aside = path.replace(path.with_name("topic_edits.earlier.yaml"))
+    aside, n = path.with_name("topic_edits.earlier.yaml"), 2
+    while aside.exists():  # an earlier one set aside is kept too
+        aside, n = path.with_name(f"topic_edits.earlier-{n}.yaml"), n + 1
+    path.replace(aside)
     warnings.warn(
         f"{path} held topic edits made for an earlier fit in {run_dir}; they would land on "
         f"unrelated topics of this one, so they were moved to {aside.name}",

@@ -181,7 +181,8 @@ def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
         "corpus": corpus.get("source") or corpus.get("path"),
         "documents": corpus.get("documents"),
         "seed": record.get("seed"),
-        "embedding": topics_cfg.get("embedding"),
+        # a keyword search embeds nothing, whatever its config says
+        "embedding": None if record.get("mode") == "keyword" else topics_cfg.get("embedding"),
         "clustering": resolved.get("clustering"),
         "topics_by": sizing,
         "n_topics": ev.get("n_topics"),

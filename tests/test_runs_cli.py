@@ -164,6 +164,19 @@ def test_runs_lists_a_corpus_overview_run(tmp_path):
     assert "complete" in result.output and "data/sample" in result.output
 
 
+def test_runs_shows_no_embedding_for_a_keyword_search(tmp_path):
+    from lip_research.runs import list_runs
+
+    for name, mode in (("kw", "keyword"), ("sem", "semantic")):
+        run = tmp_path / "searches" / name
+        run.mkdir(parents=True)
+        record = {"command": "search", "mode": mode, "config": {"topics": {"embedding": "minilm"}}}
+        (run / "run.json").write_text(json.dumps(record))
+    listed = list_runs(tmp_path / "searches")
+    by_run = dict(zip(listed["run"].map(lambda r: Path(r).name), listed["embedding"], strict=True))
+    assert pd.isna(by_run["kw"]) and by_run["sem"] == "minilm"
+
+
 def test_runs_on_a_missing_folder_says_so(tmp_path):
     result = invoke("runs", tmp_path / "nowhere")
     assert_one_line_error(result, str(tmp_path / "nowhere"), "does not exist")

@@ -371,7 +371,11 @@ def test_topic_edits_never_land_on_another_fit(ingested_slice, tmp_path):
         save_topics(other, tmp_path)  # another notebook's fit into the same folder
     assert saved_edits(tmp_path) == {}
     assert "Safer sleep" in (tmp_path / "topic_edits.earlier.yaml").read_text()
-    (tmp_path / "topic_edits.earlier.yaml").rename(tmp_path / "topic_edits.yaml")  # put back
+    apply_edits(other, tmp_path, labels={2: "Exploitation"})
+    with pytest.warns(EditsWarning):
+        save_topics(run, tmp_path)  # back to the first fit: the second's edits go aside too
+    assert "Exploitation" in (tmp_path / "topic_edits.earlier-2.yaml").read_text()
+    (tmp_path / "topic_edits.earlier-2.yaml").rename(tmp_path / "topic_edits.yaml")  # back
     with pytest.raises(RunError, match="made for another fit"):
         saved_edits(tmp_path)  # `lip evaluate` and `lip compare` refuse to apply it
 
@@ -507,3 +511,11 @@ def test_topic_words_are_those_several_of_its_passages_share():
         "carer",
         "appealed",
     ]
+
+
+def test_representative_passages_are_ranked_without_gaps(fitted, tmp_path):
+    write_topic_tables(fitted, tmp_path)
+    reps = pd.read_csv(tmp_path / "representative_passages.csv")
+    for _, group in reps.groupby("topic"):
+        assert group["rank"].tolist() == list(range(1, len(group) + 1))
+    assert not reps.duplicated(["topic", "excerpt"]).any()
