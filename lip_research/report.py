@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -81,27 +82,31 @@ def check_parameters(notebook: Path, params: dict[str, Any]) -> dict[str, Any]:
     import sys
 
     known = notebook_parameters(notebook)
-    extra = sorted(set(params) - set(known))
-    others = set()
-    if extra:
+    suite: set[str] = set()
+    if set(params) - set(known):  # reading every notebook is only needed then
         for path in notebook.parent.glob("*.ipynb"):
-            others |= set(notebook_parameters(path))
-    unknown = [name for name in extra if name not in others]
-    if unknown:
-        raise unknown_parameters_error(unknown, notebook.name, list(known))
+            suite |= set(notebook_parameters(path))
+    extra = left_out_parameters(params, list(known), suite, notebook.name)
     if extra:
         print(f"note: {notebook.name} does not use {', '.join(extra)}; left out", file=sys.stderr)
     return {k: v for k, v in params.items() if k in known}
 
 
-def unknown_parameters_error(unknown: list[str], notebook: str, known: list[str]) -> ReportError:
-    """The error for parameters a notebook does not take, with the nearest names it does."""
-    guesses = [g for u in unknown for g in difflib.get_close_matches(u, known, n=1, cutoff=0.6)]
-    hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
-    return ReportError(
-        f"unknown parameter(s) {', '.join(unknown)} for {notebook}{hint}; "
-        f"it takes: {', '.join(sorted(known))}"
-    )
+def left_out_parameters(
+    given: Iterable[str], known: list[str], suite: Iterable[str], notebook: str
+) -> list[str]:
+    """The given names that ``notebook`` does not take but another notebook of the ``suite``
+    does (left out); a name no notebook takes is an error naming the nearest it does take."""
+    extra, takers = sorted(set(given) - set(known)), set(suite)
+    unknown = [name for name in extra if name not in takers]
+    if unknown:
+        guesses = [g for u in unknown for g in difflib.get_close_matches(u, known, n=1, cutoff=0.6)]
+        hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
+        raise ReportError(
+            f"unknown parameter(s) {', '.join(unknown)} for {notebook}{hint}; "
+            f"it takes: {', '.join(sorted(known))}"
+        )
+    return extra
 
 
 def check_values(params: dict[str, Any]) -> None:

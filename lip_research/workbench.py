@@ -50,7 +50,7 @@ def refuse_unknown_parameters(notebook: str, declared: str, suite: str) -> None:
     parameter names, space-separated."""
     from IPython import get_ipython
 
-    from lip_research.report import assigned_names, unknown_parameters_error
+    from lip_research.report import assigned_names, left_out_parameters
 
     shell = get_ipython()
     injected = [
@@ -60,12 +60,8 @@ def refuse_unknown_parameters(notebook: str, declared: str, suite: str) -> None:
     ]
     if not injected:
         return  # run by hand, or by papermill without parameters
-    given = set(assigned_names(injected[-1]))
-    known = declared.split()
-    extra = sorted(given - set(known))
-    unknown = [name for name in extra if name not in suite.split()]
-    if unknown:
-        raise unknown_parameters_error(unknown, f"{notebook}.ipynb", known)
+    given = assigned_names(injected[-1])
+    extra = left_out_parameters(given, declared.split(), suite.split(), f"{notebook}.ipynb")
     if extra:
         print(f"Note: {notebook}.ipynb does not use {', '.join(extra)}; left out.")
 
