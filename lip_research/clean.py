@@ -357,3 +357,35 @@ def is_shared(block: dict, strong: set[int], weak: set[int]) -> bool:
     ):
         shared += sum(w for k, w in keys if k in weak)
     return shared >= 0.5 * total
+
+
+def copies(
+    doc_keys: list[set[int]],
+    files: list[object],
+    share: float = 0.9,
+    min_sentences: int = 20,
+) -> dict[int, tuple[int, float]]:
+    """Documents whose text is (almost) all in another file's document: a truncated download
+    of a report, or the same report saved twice. ``{copy: (kept, share)}``, ``share`` being the
+    part of the copy's sentences (``doc_keys``, see :func:`sentence_keys`) found in the one
+    kept. The one with more sentences is kept; of two equal, the first. Documents of one file
+    (the rows of a table) are not compared with each other, and one of fewer than
+    ``min_sentences`` sentences is never a copy: short texts share sentences by chance."""
+    holders: dict[int, list[int]] = {}
+    for i, keys in enumerate(doc_keys):
+        for key in keys:
+            holders.setdefault(key, []).append(i)
+    found: dict[int, tuple[int, float]] = {}
+    for i in sorted(range(len(doc_keys)), key=lambda i: (-len(doc_keys[i]), i)):  # kept ones first
+        keys = doc_keys[i]
+        if len(keys) < min_sentences:
+            continue
+        hits = Counter(j for key in keys for j in holders[key] if files[j] != files[i])
+        for j, n in hits.most_common():
+            bigger = len(doc_keys[j]) > len(keys) or (len(doc_keys[j]) == len(keys) and j < i)
+            if n < share * len(keys):
+                break
+            if bigger and j not in found:
+                found[i] = (j, n / len(keys))
+                break
+    return found

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from lip_research import io
-from lip_research.clean import is_shared, shared_boilerplate
+from lip_research.clean import copies, is_shared, shared_boilerplate
 from lip_research.config import IngestConfig
 from lip_research.corpus_tables import build_tables, read_manifests, summary_line
 from lip_research.document import READERS, failure, read_and_store, read_one
@@ -33,6 +33,7 @@ from lip_research.segment import chunk_passages
 
 INGEST_VERSION = "1"
 STAGE_MODULES = (
+    "ingest",  # assembling the batch: copies, repeated text
     "document",
     "extract",
     "markup",
@@ -341,11 +342,15 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
         result.pop("cacheable", None)
         for doc in result["docs"]:
             docs.append((path, sha, result, doc))
-    strong, weak = shared_boilerplate(
-        [{k for b in d["blocks"] for k, _ in b["keys"]} for *_, d in docs]
-    )
+    doc_keys = [{k for b in d["blocks"] for k, _ in b["keys"]} for *_, d in docs]
+    strong, _ = shared_boilerplate(doc_keys)
+    copy_of = _copies(docs, [keys - strong for keys in doc_keys])
+    # counted without the copies, so that a copy changes nothing in the rest of the batch
+    strong, weak = shared_boilerplate([k for i, k in enumerate(doc_keys) if i not in copy_of])
     prepared, kept_docs = [], {}
-    for path, sha, result, doc in docs:
+    for index, (path, sha, result, doc) in enumerate(docs):
+        if index in copy_of:
+            continue
         kept, removed = [], list(doc["removed"])
         for block in doc["blocks"]:
             if block["kind"] == "text" and is_shared(block, strong, weak):
@@ -357,10 +362,31 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
         if passages:
             prepared.append((path, sha, doc, doc_text, passages, removed))
     for result in results:
-        if result["docs"] and not kept_docs.get(id(result)):
+        if result["docs"] and not kept_docs.get(id(result)) and result["status"] != "duplicate":
             result["status"] = "failed"
             result["reason"] = "no text left after removing headers, contents and boilerplate"
     return build_tables(prepared, manifest, notes)
+
+
+def _copies(docs: list[tuple], doc_keys: list[set[int]]) -> set[int]:
+    """Set aside a file whose one document is all in another file's (:func:`clean.copies`),
+    saying so in its ledger row; the indices of the documents set aside."""
+    files = [id(result) for _, _, result, _ in docs]
+    out = set()
+    for index, (kept, share) in copies(doc_keys, files).items():
+        path, _, result, _ = docs[index]
+        if len(result["docs"]) > 1:  # a table's row: the table stays whole
+            continue
+        other = docs[kept][0]
+        if result["status"] == "warning":  # e.g. damaged: keep what it was told
+            result["reason"] += f"; its text is all in {other}, which is kept instead"
+        else:
+            result["reason"] = (
+                f"a copy of {other} ({share:.0%} of its sentences are there), kept once"
+            )
+        result["status"] = "duplicate"
+        out.add(index)
+    return out
 
 
 def run_ingest(

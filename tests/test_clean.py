@@ -7,6 +7,7 @@ import pytest
 from lip_research.clean import (
     boilerplate_kind,
     clean_pages,
+    copies,
     is_shared,
     normalise,
     sentence_keys,
@@ -262,6 +263,23 @@ def test_shared_boilerplate_across_documents_but_not_shared_content():
     assert is_shared(blocks[0][0], strong, weak)  # in every document
     assert not is_shared(blocks[0][1], strong, weak)
     assert not is_shared(blocks[0][2], strong, weak)  # two reports sharing a paragraph keep it
+
+
+def test_copies_finds_a_document_held_within_another_files():
+    full = set(range(100))
+    found = copies(
+        [set(range(40)), full, set(range(35)) | {900 + i for i in range(10)}, full, set(range(15))],
+        ["cut.pdf", "full.pdf", "mixed.pdf", "again.pdf", "short.txt"],
+    )
+    # the first of two equal copies is kept; the truncated one points at it; 35 of 45 (78%)
+    # is no copy; under 20 sentences is never one
+    assert found == {3: (1, 1.0), 0: (1, 1.0)}
+
+
+def test_copies_leaves_documents_of_one_file_and_chains_end_at_a_kept_one():
+    assert copies([set(range(30)), set(range(60))], ["table.csv", "table.csv"]) == {}
+    found = copies([set(range(30)), set(range(60)), set(range(90))], ["a", "b", "c"])
+    assert found == {1: (2, 1.0), 0: (2, 1.0)}  # never into a document that is itself set aside
 
 
 def test_sentence_keys_ignore_digits_case_and_short_sentences():

@@ -263,6 +263,17 @@ def test_reingest_is_identical_and_reads_the_caches(folder, tmp_path, monkeypatc
     pd.testing.assert_frame_equal(written.passages, first.passages)
 
 
+def test_provenance_names_the_installed_versions(folder, tmp_path):
+    import docx  # noqa: F401  (python-docx)
+    import pyarrow
+
+    run_ingest([folder], tmp_path / "corpus", IngestConfig(), progress=False)
+    packages = io.read_json(tmp_path / "corpus" / "ingest.json")["packages"]
+    assert packages["pandas"] == pd.__version__ and packages["pyarrow"] == pyarrow.__version__
+    assert packages["python-docx"][0].isdigit()
+    assert io.package_versions(["no-such-package"])["no-such-package"] == "not installed"
+
+
 def slow_text_reader(path: Path):
     if "hang" in path.name:
         time.sleep(60)
@@ -375,6 +386,29 @@ def test_ingest_overwrites_nothing_of_the_users_and_refreshes_a_corpus_in_place(
         CliRunner().invoke(app, ["ingest", str(other), "--corpus", str(tmp_path / "shared")])
 
 
+def test_a_partial_copy_of_a_report_is_kept_out_once(tmp_path):
+    reports = Path(__file__).resolve().parents[1] / "data" / "sample" / "reports"
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("2010-elmsford-baby-s.txt", "2012-elmsford-child-n.txt"):
+        shutil.copy(reports / name, folder / name)
+    text = (reports / "2010-elmsford-baby-s.txt").read_text(encoding="utf-8")
+    (folder / "elmsford-first-part.md").write_text(text[: len(text) * 3 // 5], encoding="utf-8")
+    corpus, _ = ingest_paths([folder], IngestConfig(), progress=False)
+    row = corpus.ledger.set_index(corpus.ledger["path"].map(lambda p: Path(p).name))
+    assert row.loc["elmsford-first-part.md", "status"] == "duplicate"
+    reason = row.loc["elmsford-first-part.md", "reason"]
+    assert reason.startswith(f"a copy of {folder / '2010-elmsford-baby-s.txt'} (")
+    assert reason.endswith("% of its sentences are there), kept once")  # its cut last one is not
+    assert sorted(corpus.documents["doc_id"]) == ["2010-elmsford-baby-s", "2012-elmsford-child-n"]
+    alone, _ = ingest_paths(
+        [folder / "2010-elmsford-baby-s.txt", folder / "2012-elmsford-child-n.txt"],
+        IngestConfig(),
+        progress=False,
+    )
+    pd.testing.assert_frame_equal(corpus.passages, alone.passages)  # the rest as without it
+
+
 # -- the real shared corpora ---------------------------------------------------------------
 OFSTED_SLICE = [
     "ofsted-2016-09-20-wakefield.pdf",  # the bad inputs hold a copy of it
@@ -410,6 +444,21 @@ def test_bad_input_gets_the_reason_its_readme_asks_for(real_batch, name):
         assert "ofsted-2016-09-20-wakefield.pdf" in ledger.loc[name, "reason"]
     if name == "truncated-download.pdf":
         assert "text recovered from 3 of 45 pages" in ledger.loc[name, "reason"]
+
+
+@pytest.mark.shared
+@needs_shared
+def test_a_truncated_download_beside_its_full_report_is_kept_out(tmp_path):
+    full = CORPORA / "ofsted-ilacs" / "pdf" / "ofsted-2016-08-05-stockton-on-tees.pdf"
+    cut = CORPORA / "bad-inputs" / "files" / "truncated-download.pdf"
+    corpus, _ = ingest_paths([full, cut], IngestConfig(), progress=False)
+    status, reason = corpus.ledger.set_index("path").loc[str(cut), ["status", "reason"]]
+    assert status == "duplicate"
+    assert reason.startswith("damaged or incomplete PDF")
+    assert "text recovered from 3 of 45 pages" in reason
+    assert reason.endswith(f"its text is all in {full}, which is kept instead")
+    assert list(corpus.documents["path"]) == [str(full)]
+    assert "2 files: 1 ok, 1 duplicate kept once" in summary_line(corpus)
 
 
 @pytest.mark.shared
@@ -469,7 +518,8 @@ def test_full_shared_run_accounts_for_all_94_files(tmp_path):
     )
     statuses = Counter(corpus.ledger["status"])
     assert len(corpus.ledger) == 94
-    assert statuses == {"ok": 87, "failed": 5, "warning": 1, "duplicate": 1}
+    # the truncated download is of a report in the folder: kept out as its copy
+    assert statuses == {"ok": 87, "failed": 5, "duplicate": 2}
     ofsted = corpus.ledger[corpus.ledger["path"].str.contains("ofsted-ilacs")]
     assert (ofsted["status"] == "ok").all() and len(ofsted) == 86
 
