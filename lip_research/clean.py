@@ -40,6 +40,9 @@ _ODD_SET = frozenset(_CHAR_MAP)
 _PUA_BULLET = re.compile(r"^[ \t]*[\ue000-\uf8ff]+[ \t]*", re.M)
 _SPACES = re.compile(r" {2,}")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
+# A year alone on a line (a title page's "2024", a wrapped "(Rushcombe, 2012)") is no page
+# number; a year on every page is still a running footer.
+_YEAR_ALONE = re.compile(r"^\(?(?:19|20)\d\d\)?$")
 
 
 def normalise(text: str) -> str:
@@ -92,10 +95,12 @@ def strip_furniture(pages: list[list[str]], zone: int = 3) -> list[tuple[int, st
     zone_min, any_min = max(3, math.ceil(0.25 * n)), max(3, math.ceil(0.5 * n))
     for page_no, (lines, (filled, edge)) in enumerate(zip(pages, layout, strict=True), start=1):
         for i, line in filled.items():
-            if i in edge and PAGE_NUMBER.match(line):
+            year = _YEAR_ALONE.match(line)
+            if i in edge and PAGE_NUMBER.match(line) and not year:
                 kind = "page number"
             elif len(line) >= 4 and (
-                any_count[line] >= any_min or (i in edge and zone_count[edge[i]] >= zone_min)
+                any_count[line] >= any_min
+                or (i in edge and zone_count[edge[i]] >= zone_min and not year)
             ):
                 kind = "running header/footer"
             else:

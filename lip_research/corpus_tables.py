@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
@@ -35,6 +35,7 @@ def build_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """documents, passages and removed-text tables from ``(path, sha, doc, text, passages, removed)``."""
     by_name, file_col = _manifest_index(manifest)
+    shared_rows: dict[str, list[int]] = {}  # a file several rows name: the lines used and not
     if file_col is not None and str(file_col).lower() not in FILE_COLUMNS:
         notes.append(
             f"the manifest has no file column ({', '.join(FILE_COLUMNS[:3])}): its first column "
@@ -48,11 +49,12 @@ def build_tables(
     for path, sha, doc, doc_text, passages, removed in prepared:
         path = Path(path)
         row = doc.get("row")
-        entry_index, entry = (
-            by_name.get(path.name.lower()) or by_name.get(path.stem.lower()) or (None, {})
-        )
+        rows_for = _manifest_rows(path, by_name)
+        entry_index, entry, _ = rows_for[0] if rows_for else (None, {}, ())
         if entry_index is not None and row is None:
-            matched.add(entry_index)
+            matched.update(i for i, *_ in rows_for)
+            if len(rows_for) > 1:
+                shared_rows[path.name] = [i for i, *_ in rows_for]
         elif row is None and manifest is not None:
             no_row.append(path.name)
         base = _base_id(path, row, entry)
@@ -115,6 +117,11 @@ def build_tables(
                 else f"{len(unmatched)} manifest rows match"
             )
             notes.append(f"{rows} no ingested file: {shown}")
+        for name, lines in shared_rows.items():
+            notes.append(
+                f"{len(lines)} manifest rows name {name} (lines "
+                f"{', '.join(str(i + 2) for i in lines)}): the first was used; remove the others"
+            )
         if no_row:
             shown = ", ".join(no_row[:5]) + (" ..." if len(no_row) > 5 else "")
             which = (
@@ -140,19 +147,32 @@ def build_tables(
 
 def _manifest_index(
     manifest: pd.DataFrame | None,
-) -> tuple[dict[str, tuple[int, dict]], str | None]:
+) -> tuple[dict[str, list[tuple[int, dict, tuple[str, ...]]]], str | None]:
+    """Manifest rows by file name and by stem (lower case): each with its row number, its
+    values and the path it gives, in parts ('/' or '\\' between folders)."""
     if manifest is None or manifest.empty:
         return {}, None
     lower = {str(c).lower(): c for c in manifest.columns}
     file_col = next((lower[c] for c in FILE_COLUMNS if c in lower), manifest.columns[0])
-    index: dict[str, tuple[int, dict]] = {}
+    index: dict[str, list[tuple[int, dict, tuple[str, ...]]]] = {}
     for i, entry in enumerate(manifest.to_dict("records")):
-        name = Path(str(entry[file_col])).name.lower()
-        index.setdefault(name, (i, entry))
-        index.setdefault(Path(name).stem, (i, entry))
+        parts = PurePosixPath(str(entry[file_col]).strip().replace("\\", "/").lower()).parts
+        if not parts:
+            continue
+        index.setdefault(parts[-1], []).append((i, entry, parts))
+        stem = PurePosixPath(parts[-1]).stem
+        if stem != parts[-1]:
+            index.setdefault(stem, []).append((i, entry, parts))
     return index, file_col
 
 
+def _manifest_rows(path: Path, index: dict) -> list[tuple[int, dict, tuple[str, ...]]]:
+    """The rows naming ``path``: by file name, else by stem. Where several do, only those
+    whose folders match the end of the file's path ("elmsford/report.md"), if any do."""
+    rows = index.get(path.name.lower()) or index.get(path.stem.lower()) or []
+    parts = PurePosixPath(path.as_posix().lower()).parts
+    placed = [r for r in rows if len(r[2]) > 1 and parts[-len(r[2]) :] == r[2]]
+    return placed or rows
 def _base_id(path: Path, row: dict | None, entry: dict) -> str:
     if row is not None:
         if row.get("id") is not None:

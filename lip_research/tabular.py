@@ -33,11 +33,12 @@ class TableRows:
     notes: list[str] = field(default_factory=list)
 
 
-def load_table(path: Path, kind: str) -> pd.DataFrame:
-    """Read a table file; encodings of .csv/.jsonl are detected like plain text."""
+def load_table(path: Path, kind: str, text_column: str | None = None) -> pd.DataFrame:
+    """Read a table file; encodings of .csv/.jsonl are detected like plain text. Of a
+    workbook's sheets, see :func:`_workbook`."""
     try:
         if kind == "xlsx":
-            return _workbook(path)
+            return _workbook(path, text_column)
         if kind == "parquet":
             return pd.read_parquet(path)
         text, _ = decode_bytes(path.read_bytes())
@@ -51,20 +52,39 @@ def load_table(path: Path, kind: str) -> pd.DataFrame:
         ) from None
 
 
-def _workbook(path: Path) -> pd.DataFrame:
-    """The first sheet, with the rows of later sheets that share its header (a table split by
-    year, say); sheets of other shapes (lookups, notes) are not documents."""
-    sheets = [(n, f) for n, f in pd.read_excel(path, sheet_name=None).items() if not f.empty]
+def _workbook(path: Path, text_column: str | None = None) -> pd.DataFrame:
+    """The sheets that hold the table: of the groups of sheets sharing one header (a table
+    split by year, say), the one with the most text, among those with ``text_column`` where it
+    is named. Other sheets (a read-me, lookups) are not documents; ``attrs`` name them."""
+    sheets = [(str(n), f) for n, f in pd.read_excel(path, sheet_name=None).items() if not f.empty]
     if not sheets:
         return pd.DataFrame()
-    first = list(sheets[0][1].columns)
-    same = [(n, f) for n, f in sheets if list(f.columns) == first]
+    groups: dict[tuple[str, ...], list[tuple[str, pd.DataFrame]]] = {}
+    for name, frame in sheets:
+        groups.setdefault(tuple(str(c) for c in frame.columns), []).append((name, frame))
+    wanted = [
+        g
+        for header, g in groups.items()
+        if text_column is None or text_column.lower() in (c.lower() for c in header)
+    ]
+    same = max(wanted or groups.values(), key=lambda g: sum(_text_size(f) for _, f in g))
     if len(same) == 1:
-        return sheets[0][1]
-    column = "sheet" if "sheet" not in first else "sheet_name"
-    out = pd.concat([f.assign(**{column: str(n)}) for n, f in same], ignore_index=True)
-    out.attrs["sheets"] = (column, len(same))
+        out = same[0][1]
+    else:
+        column = "sheet" if "sheet" not in same[0][1].columns else "sheet_name"
+        out = pd.concat([f.assign(**{column: n}) for n, f in same], ignore_index=True)
+        out.attrs["sheets"] = (column, len(same))
+    read = {n for n, _ in same}
+    out.attrs["left_out"] = [n for n, _ in sheets if n not in read]
     return out
+
+
+def _text_size(frame: pd.DataFrame) -> int:
+    """Characters of text in a sheet: a table of summaries outweighs a longer lookup list."""
+    return sum(
+        int(frame[c].map(lambda v: len(v) if isinstance(v, str) else 0).sum())
+        for c in frame.columns
+    )
 
 
 def delimiter(text: str) -> str:
@@ -102,7 +122,7 @@ def pick_text_column(frame: pd.DataFrame, named: str | None) -> tuple[str, bool]
 
 def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
     """One entry per row with text; empty rows are counted in the notes, not dropped silently."""
-    frame = load_table(path, kind)
+    frame = load_table(path, kind, text_column)
     if frame.empty:
         raise BadInput(f"the {kind} table has no rows")
     column, auto = pick_text_column(frame, text_column)
@@ -139,6 +159,9 @@ def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
     if "sheets" in frame.attrs:
         name, count = frame.attrs["sheets"]
         notes.append(f"rows from {count} sheets with the same columns (column '{name}')")
+    if frame.attrs.get("left_out"):
+        shown = ", ".join(f"'{n}'" for n in frame.attrs["left_out"])
+        notes.append(f"sheets with other columns not read: {shown}")
     if empty:
         notes.append(f"{empty} rows with empty text skipped")
     return TableRows(rows=rows, text_column=str(column), auto=auto, notes=notes)

@@ -73,6 +73,13 @@ def test_bare_page_numbers_removed_and_body_kept():
     assert [lines[1] for lines in pages] == [BODY[i % 3] for i in range(4)]
 
 
+def test_a_year_alone_on_a_title_page_is_no_page_number():
+    pages = [["Child A", "2024"], [BODY[0], "(Rushcombe,", "2012)", "2"], [BODY[1], "3"]]
+    removed = strip_furniture(pages)
+    assert [(p, t) for p, _, t in removed] == [(2, "2"), (3, "3")]
+    assert pages[0] == ["Child A", "2024"] and pages[1][2] == "2012)"
+
+
 def test_few_pages_never_lose_a_repeated_line():
     pages = [["Findings", BODY[0]], ["Findings", BODY[1]]]
     assert strip_furniture(pages) == []

@@ -180,6 +180,32 @@ def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
     assert "child-a-2019.txt" in unlisted and "child-b.md" not in unlisted
 
 
+def test_manifest_rows_match_by_folder_windows_path_and_trimmed_name(tmp_path):
+    for area in ("elmsford", "stenbury"):
+        (tmp_path / area).mkdir()
+        (tmp_path / area / "report.md").write_text(f"# {area}\n\n" + words(15, area))
+    (tmp_path / "westmoor-s.txt").write_text(words(15, "westmoor"))
+    (tmp_path / "tallowfield-m.txt").write_text(words(15, "tallowfield"))
+    manifest = pd.DataFrame(
+        {
+            "file": ["stenbury/report.md", "elmsford/report.md", "reports\\2019\\westmoor-s.txt",
+                     " tallowfield-m.txt ", "tallowfield-m.txt"],
+            "area": ["Stenbury", "Elmsford", "Westmoor", "Tallowfield", "Tallowfield (again)"],
+        }
+    )  # fmt: skip
+    corpus, extra = ingest_paths([tmp_path], IngestConfig(workers=1), manifest, progress=False)
+    areas = dict(zip(corpus.documents["path"], corpus.documents["area"], strict=True))
+    assert areas == {
+        str(tmp_path / "elmsford" / "report.md"): "Elmsford",
+        str(tmp_path / "stenbury" / "report.md"): "Stenbury",
+        str(tmp_path / "tallowfield-m.txt"): "Tallowfield",
+        str(tmp_path / "westmoor-s.txt"): "Westmoor",
+    }
+    assert extra["notes.csv"]["note"].tolist() == [
+        "2 manifest rows name tallowfield-m.txt (lines 5, 6): the first was used; remove the others"
+    ]
+
+
 def test_a_folder_manifest_is_merged_and_lip_outputs_are_not_documents(folder, tmp_path):
     # a researcher's own folder: manifest.csv beside the reports (semicolons, Windows-1252,
     # one year that is not a year), and an earlier ingested corpus inside it
@@ -237,6 +263,22 @@ def test_every_sheet_of_a_workbook_is_read(tmp_path):
     # the sheets that share the first one's columns are one table; the lookup is no document
     assert docs["sheet"].to_dict() == {"child-p": "2019", "baby-q": "2020"}
     assert "code" not in docs.columns
+    assert corpus.ledger["reason"][0].endswith("sheets with other columns not read: 'Codes'")
+
+
+@pytest.mark.parametrize("named", [None, "summary"])
+def test_a_read_me_sheet_before_the_data_is_not_the_table(tmp_path, named):
+    with pd.ExcelWriter(tmp_path / "summaries.xlsx") as writer:
+        pd.DataFrame({"About this workbook": [words(4, "the read me"), "Key: model."]}).to_excel(
+            writer, sheet_name="Read me", index=False
+        )
+        pd.DataFrame(
+            {"title": [f"Child {c}" for c in "PQR"], "summary": [words(18, t) for t in "abc"]}
+        ).to_excel(writer, sheet_name="Data", index=False)
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1, text_column=named), progress=False)
+    assert sorted(corpus.documents["doc_id"]) == ["child-p", "child-q", "child-r"]
+    assert corpus.ledger["reason"][0].startswith("3 rows read as documents; text column 'summary'")
+    assert corpus.ledger["reason"][0].endswith("sheets with other columns not read: 'Read me'")
 
 
 def test_reingest_is_identical_and_reads_the_caches(folder, tmp_path, monkeypatch):
