@@ -173,6 +173,8 @@ def _manifest_rows(path: Path, index: dict) -> list[tuple[int, dict, tuple[str, 
     parts = PurePosixPath(path.as_posix().lower()).parts
     placed = [r for r in rows if len(r[2]) > 1 and parts[-len(r[2]) :] == r[2]]
     return placed or rows
+
+
 def _base_id(path: Path, row: dict | None, entry: dict) -> str:
     if row is not None:
         if row.get("id") is not None:
