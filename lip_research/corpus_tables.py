@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
@@ -22,8 +23,10 @@ PASSAGE_EXTRA = ["heading", "n_words"]
 
 
 def slug(text: str) -> str:
-    """Lower-case words joined by hyphens: ``"Child A (2019)" -> "child-a-2019"``."""
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:80] or "document"
+    """Lower-case words joined by hyphens, accents dropped: ``"Child A (2019)" ->
+    "child-a-2019"``, ``"Révision Harrowmère" -> "revision-harrowmere"``."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:80] or "document"
 
 
 def humanise(stem: str) -> str:

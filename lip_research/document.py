@@ -93,6 +93,7 @@ def _read(path: Path, claimed: str | None, text_column: str | None) -> dict:
         warnings += extracted.warnings
         notes += extracted.notes
         docs = [_document(extracted.pages, extracted.structured, extracted.title, kind)]
+        docs[0]["year_hint"] = extracted.year or docs[0]["year_hint"]
     docs = [d for d in docs if d["blocks"]]
     if not docs:
         raise BadInput("no text found in the file")

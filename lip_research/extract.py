@@ -53,6 +53,7 @@ class Extracted:
     format: str
     structured: bool = False  # blank lines separate paragraphs and '#' marks headings
     title: str | None = None
+    year: int | None = None  # where the file says it (Markdown front matter)
     warnings: list[str] = field(default_factory=list)  # status 'warning'
     notes: list[str] = field(default_factory=list)  # said in the reason, status stays 'ok'
 
@@ -196,14 +197,47 @@ MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
 def read_text(path: Path, markdown: bool) -> Extracted:
     """A .txt or .md file; form feeds separate pages."""
     text, encoding = decode_bytes(path.read_bytes())
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    front: dict = {}
     if markdown:
+        front, text = front_matter(text)
         text = MD_EMPHASIS.sub(r"\2", MD_LINK.sub(r"\1", text))
         text = re.sub(r"^(\s*)[*+-]\s+", r"\1• ", text, flags=re.M)
-    pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
-    out = Extracted(pages=pages, format="markdown" if markdown else "text", structured=markdown)
+    out = Extracted(
+        pages=text.split("\f"), format="markdown" if markdown else "text", structured=markdown
+    )
+    if front:
+        title = front.get("title")
+        out.title = str(title).strip() if isinstance(title, (str, int)) else None
+        for key in ("year", "date", "published"):
+            found = re.search(r"\b(19[89]\d|20[0-4]\d)\b", str(front.get(key, "")))
+            if found:
+                out.year = int(found.group(1))
+                break
+        out.notes.append(f"front matter read ({', '.join(map(str, front))})")
     if encoding != "UTF-8":
         out.notes.append(f"text encoding detected: {encoding}, not UTF-8; accents preserved")
     return out
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    """A Markdown file's YAML front matter (``---`` ... ``---`` at the top) and the text after
+    it; ``({}, text)`` when there is none, or it is not a YAML mapping."""
+    import yaml
+
+    found = _FRONT_MATTER.match(text)
+    if not found:
+        return {}, text
+    try:
+        values = yaml.safe_load(found.group(1))
+    except yaml.YAMLError:
+        return {}, text
+    if not isinstance(values, dict):
+        return {}, text
+    return values, text[found.end() :]
 
 
 # -- PDF -------------------------------------------------------------------------------------

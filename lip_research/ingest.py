@@ -56,9 +56,15 @@ __all__ = [
 ]
 
 
+# Files an operating system or Word leaves in a folder: never reports.
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
+
+
 # -- finding files ------------------------------------------------------------------------------
 def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[list[Path], list[str]]:
-    """Every file under the sources, in a stable order; hidden folders are not entered.
+    """Every file under the sources, in a stable order. Linked folders are followed (each
+    folder once); hidden folders are not entered, and hidden or system files in a folder
+    (``.DS_Store``, Word's ``~$`` lock files, ``Thumbs.db``) are not read.
 
     Raises FileNotFoundError for a source that does not exist. Paths under ``exclude``
     (the corpus folder being written, the manifest) are left out and said so in the notes.
@@ -66,13 +72,19 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
     excluded = [Path(p).resolve() for p in exclude]
     files: list[Path] = []
     seen: set[Path] = set()
+    folders: set[Path] = set()
     hidden = left_out = 0
     outputs: list[str] = []
+    system: list[str] = []
     for source in map(Path, sources):
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist")
         found = [source] if source.is_file() else []
-        for root, dirs, names in os.walk(source):
+        for root, dirs, names in os.walk(source, followlinks=True):
+            if Path(root).resolve() in folders:  # a link back up, or a second link to it
+                dirs[:] = []
+                continue
+            folders.add(Path(root).resolve())
             if _is_output_folder(Path(root)):  # tables written by lip, not reports
                 outputs.append(str(root))
                 dirs[:] = []
@@ -80,7 +92,11 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
             kept = sorted(d for d in dirs if not d.startswith("."))
             hidden += len(dirs) - len(kept)
             dirs[:] = kept
-            found += [Path(root) / name for name in sorted(names)]
+            for name in sorted(names):
+                if name.startswith((".", "~$")) or name.lower() in SYSTEM_FILES:
+                    system.append(name)
+                else:
+                    found.append(Path(root) / name)
         for path in found:
             resolved = path.resolve()
             if resolved in seen:
@@ -93,6 +109,11 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
                 continue
             files.append(path)
     notes = [f"{hidden} hidden folder{'s' * (hidden > 1)} not searched"] if hidden else []
+    if system:
+        shown = ", ".join(system[:5]) + (" ..." if len(system) > 5 else "")
+        notes.append(
+            f"{len(system)} hidden or system file{'s' * (len(system) > 1)} not read: {shown}"
+        )
     if left_out:
         notes.append(f"{left_out} file{'s' * (left_out > 1)} in the output folder not ingested")
     if outputs:

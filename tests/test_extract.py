@@ -113,6 +113,19 @@ def test_read_text_markdown_keeps_headings_drops_markup(tmp_path):
     assert out.pages == ["# Title\n\nSome bold and a link.\n\n• item one\n"]
 
 
+def test_markdown_front_matter_gives_title_and_year_not_text(tmp_path):
+    path = write(
+        tmp_path,
+        "v.md",
+        b'---\r\ntitle: "Child V practice review"\r\ndate: 2016-05-01\r\n---\r\n\r\n# Child V\r\n',
+    )
+    out = extract.read_text(path, markdown=True)
+    assert (out.title, out.year, out.pages) == ("Child V practice review", 2016, ["\n# Child V\n"])
+    assert out.notes == ["front matter read (title, date)"]
+    rule = write(tmp_path, "rule.md", b"---\nNot: a: mapping: [\n---\n\nText.\n")
+    assert extract.read_text(rule, markdown=True).pages[0].startswith("---")  # left as written
+
+
 def test_read_text_latin1_is_noted(tmp_path):
     path = write(tmp_path, "notes.txt", "Café meeting; maïtre.".encode("latin-1"))
     out = extract.read_text(path, markdown=False)

@@ -163,6 +163,37 @@ def test_form_feeds_in_text_are_pages_and_cited(tmp_path):
     assert lexical.citations(corpus.passages.tail(1))[0].endswith("p. 2")
 
 
+def test_linked_folders_are_read_once_and_system_files_not_at_all(tmp_path):
+    elsewhere, reports = tmp_path / "elsewhere", tmp_path / "reports"
+    elsewhere.mkdir()
+    reports.mkdir()
+    (elsewhere / "child-e.txt").write_text(report_text("neglect"))
+    (reports / "child-f.txt").write_text(report_text("housing"))
+    (reports / "2012").symlink_to(elsewhere)
+    (elsewhere / "loop").symlink_to(reports)  # a link back up is not walked twice
+    for junk in ("~$child-f.docx", "Thumbs.db", ".DS_Store"):
+        (reports / junk).write_bytes(b"\0\1junk")
+    corpus, extra = ingest_paths([reports], IngestConfig(workers=1), progress=False)
+    assert [Path(p).relative_to(reports).as_posix() for p in corpus.ledger["path"]] == [
+        "child-f.txt",
+        "2012/child-e.txt",
+    ]
+    assert set(corpus.ledger["status"]) == {"ok"}
+    assert extra["notes.csv"]["note"].tolist() == [
+        "3 hidden or system files not read: .DS_Store, Thumbs.db, ~$child-f.docx"
+    ]
+
+
+def test_accented_file_names_give_readable_document_ids(tmp_path):
+    (tmp_path / "Révision Enfant Y – Harrowmère.TXT").write_text(report_text("neglect"))
+    (tmp_path / "Adolygiad Plentyn Ŵ.txt").write_text(report_text("housing"))
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    assert sorted(corpus.documents["doc_id"]) == [
+        "adolygiad-plentyn-w",
+        "revision-enfant-y-harrowmere",
+    ]
+
+
 def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
     manifest = pd.DataFrame(
         {
