@@ -63,6 +63,9 @@ def read_and_store(task: dict) -> bytes:
     return blob
 
 
+SHORT_REPORT_WORDS = 100  # a report file with less text is noted: a page saved, not the report?
+
+
 def _read(path: Path, claimed: str | None, text_column: str | None) -> dict:
     if claimed is None:
         hint = (
@@ -94,6 +97,9 @@ def _read(path: Path, claimed: str | None, text_column: str | None) -> dict:
         notes += extracted.notes
         docs = [_document(extracted.pages, extracted.structured, extracted.title, kind)]
         docs[0]["year_hint"] = extracted.year or docs[0]["year_hint"]
+        words = sum(len(b["text"].split()) for b in docs[0]["blocks"])
+        if 0 < words < SHORT_REPORT_WORDS:
+            notes.append(f"only {words} words of text: check that the file holds the whole report")
     docs = [d for d in docs if d["blocks"]]
     if not docs:
         raise BadInput("no text found in the file")

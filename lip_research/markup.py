@@ -79,28 +79,58 @@ HTML_DROP = [
 
 
 def read_html(path: Path) -> Extracted:
-    """Main content of a saved web page: headings, paragraphs, list items and table rows."""
-    from bs4 import BeautifulSoup
+    """Main content of a saved web page: headings, paragraphs, list items and table rows, and
+    text outside them (a ``<div>`` of text broken by ``<br><br>``) as paragraphs, in order."""
+    from bs4 import BeautifulSoup, NavigableString, Tag
 
     soup = BeautifulSoup(path.read_bytes(), "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     for tag in soup(HTML_DROP):
         tag.decompose()
     root = soup.find("main") or soup.find("article") or soup.body or soup
-    lines = []
-    for tag in root.find_all(HTML_BLOCKS):
-        if tag.find(HTML_BLOCKS):
-            continue
-        text = " ".join(tag.get_text(" ", strip=True).split())
-        if not text:
-            continue
-        if tag.name[0] == "h" and tag.name[1:].isdigit():
-            text = "#" * int(tag.name[1:]) + " " + text
-        elif tag.name == "li":
-            text = "• " + text
-        elif tag.name == "tr":
-            text = " | ".join(c.get_text(" ", strip=True) for c in tag.find_all(["td", "th"]))
-        lines.append(text)
-    if not lines:
-        lines = [line.strip() for line in root.get_text("\n").splitlines() if line.strip()]
+    lines: list[str] = []
+    loose: list[str] = []  # text outside the block elements; BREAK marks a <br>
+
+    def flush() -> None:
+        for part in re.split(f"{BREAK}\\s*{BREAK}", "".join(loose)):
+            text = " ".join(part.replace(BREAK, " ").split())
+            if text:
+                lines.append(text)
+        loose.clear()
+
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            if node.name in HTML_BLOCKS:
+                flush()
+                if not node.find(HTML_BLOCKS):
+                    lines.append(_html_block(node))
+            elif node.name == "br":
+                loose.append(BREAK)
+            elif node.name not in HTML_INLINE:
+                flush()
+        elif type(node) is NavigableString and not node.find_parent(HTML_BLOCKS):
+            loose.append(str(node))
+    flush()
+    lines = [line for line in lines if line]
     return Extracted(pages=["\n\n".join(lines)], format="html", structured=True, title=title)
+
+
+BREAK = "\x00"
+# Elements that sit inside running text; any other element (div, section, table …) ends it.
+HTML_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub "
+    "sup time u var wbr".split()
+)
+
+
+def _html_block(tag) -> str:
+    text = " ".join(tag.get_text(" ", strip=True).split())
+    if not text:
+        return ""
+    if tag.name[0] == "h" and tag.name[1:].isdigit():
+        return "#" * int(tag.name[1:]) + " " + text
+    if tag.name == "li":
+        return "• " + text
+    if tag.name == "tr":
+        return " | ".join(c.get_text(" ", strip=True) for c in tag.find_all(["td", "th"]))
+    return text

@@ -163,6 +163,25 @@ def test_read_html_main_text_only(tmp_path):
     assert out.title == "Child B review"
 
 
+def test_read_html_text_outside_paragraphs_is_kept_in_order(tmp_path):
+    page = (
+        b"<html><body><div class='cookie'><p>This site uses cookies.</p></div><div>"
+        b"<h2>Background</h2>The family moved <b>twice</b> in 2019.<br>They had no GP."
+        b"<br><br>Child M started school.<table><tr><td>Agency</td><td>Role</td></tr></table>"
+        b"After the table.</div><div><p>Share this page</p></div></body></html>"
+    )
+    out = markup.read_html(write(tmp_path, "m.html", page))
+    assert out.pages[0].split("\n\n") == [
+        "This site uses cookies.",
+        "## Background",
+        "The family moved twice in 2019. They had no GP.",
+        "Child M started school.",
+        "Agency | Role",
+        "After the table.",
+        "Share this page",
+    ]
+
+
 def test_read_pdf_pages_and_title(tmp_path):
     path = make_pdf(tmp_path / "r.pdf", [["First page text."], ["Second page text."]])
     out = extract.read_pdf(path)

@@ -194,6 +194,17 @@ def test_accented_file_names_give_readable_document_ids(tmp_path):
     ]
 
 
+def test_a_report_file_of_a_few_words_is_noted(tmp_path):
+    (tmp_path / "child-m.html").write_text("<p>This site uses cookies.</p><p>Share this page</p>")
+    (tmp_path / "child-n.txt").write_text(report_text("neglect"))
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    reasons = dict(zip(corpus.ledger["path"].map(lambda p: Path(p).name), corpus.ledger["reason"]))
+    assert reasons == {
+        "child-m.html": "only 7 words of text: check that the file holds the whole report",
+        "child-n.txt": "",
+    }
+
+
 def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
     manifest = pd.DataFrame(
         {
