@@ -198,7 +198,8 @@ def test_a_report_file_of_a_few_words_is_noted(tmp_path):
     (tmp_path / "child-m.html").write_text("<p>This site uses cookies.</p><p>Share this page</p>")
     (tmp_path / "child-n.txt").write_text(report_text("neglect"))
     corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
-    reasons = dict(zip(corpus.ledger["path"].map(lambda p: Path(p).name), corpus.ledger["reason"]))
+    names = corpus.ledger["path"].map(lambda p: Path(p).name)
+    reasons = dict(zip(names, corpus.ledger["reason"], strict=True))
     assert reasons == {
         "child-m.html": "only 7 words of text: check that the file holds the whole report",
         "child-n.txt": "",
