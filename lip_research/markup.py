@@ -17,7 +17,9 @@ W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def read_docx(path: Path) -> Extracted:
-    """Paragraphs and tables in reading order; heading styles become '#' headings."""
+    """Paragraphs and tables in reading order, with the text of content controls and text
+    boxes (once each); heading styles become '#' headings. Footnote and endnote marks stay in
+    the text as ``[n]`` and their notes follow the body under their own heading."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -26,28 +28,90 @@ def read_docx(path: Path) -> Extracted:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise BadInput(f"not a valid .docx: the Word file is damaged ({exc})") from None
     pages: list[list[str]] = [[]]
-    body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == f"{W_NS}p":
+    _docx_blocks(document.element.body, pages)
+    for kind, heading in (("footnote", "Footnotes"), ("endnote", "Endnotes")):
+        notes = _docx_notes(path, kind)
+        if notes:
+            pages[-1] += [f"## {heading}", *notes]
+    title = (document.core_properties.title or "").strip() or None
+    texts = ["\n\n".join(lines) for lines in pages if lines] or [""]
+    return Extracted(pages=texts, format="docx", structured=True, title=title)
+
+
+# Wrappers whose content is read as if it stood in their place: content controls, custom XML,
+# tracked insertions and moves.
+_DOCX_WRAPPERS = {f"{W_NS}{t}" for t in ("sdt", "sdtContent", "customXml", "ins", "moveTo")}
+
+
+def _docx_blocks(parent, pages: list[list[str]]) -> None:
+    """The paragraphs and tables under ``parent`` (the body, a content control, a text box)."""
+    for child in parent.iterchildren():
+        if child.tag in _DOCX_WRAPPERS:
+            _docx_blocks(child, pages)
+        elif child.tag == f"{W_NS}p":
             if child.findall(f".//{W_NS}lastRenderedPageBreak") or child.findall(
                 f".//{W_NS}br[@{W_NS}type='page']"
             ):
                 pages.append([])
-            text = "".join(t.text or "" for t in child.iter(f"{W_NS}t")).strip()
+            text = _docx_text(child).strip()
             if text:
                 pages[-1].append(_docx_line(child, text))
+            for box in _own(child, f"{W_NS}txbxContent"):  # a text box anchored here
+                _docx_blocks(box, pages)
         elif child.tag == f"{W_NS}tbl":
             for row in child.iter(f"{W_NS}tr"):
-                cells = [
-                    " ".join("".join(t.text or "" for t in cell.iter(f"{W_NS}t")).split())
-                    for cell in row.iter(f"{W_NS}tc")
-                ]
+                cells = [" ".join(_docx_text(cell).split()) for cell in row.iter(f"{W_NS}tc")]
                 line = " | ".join(c for c in cells if c)
                 if line:
                     pages[-1].append(line)
-    title = (document.core_properties.title or "").strip() or None
-    texts = ["\n\n".join(lines) for lines in pages if lines] or [""]
-    return Extracted(pages=texts, format="docx", structured=True, title=title)
+
+
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _own(element, tag: str):
+    """``tag`` elements under ``element`` that are not inside a text box or a compatibility
+    fallback below it (Word writes each text box twice: as a shape and as its fallback)."""
+    for found in element.iter(tag):
+        node = found.getparent()
+        while node is not None and node is not element:
+            if node.tag in (_MC_FALLBACK, f"{W_NS}txbxContent"):
+                break
+            node = node.getparent()
+        else:
+            yield found
+
+
+def _docx_text(element) -> str:
+    """An element's own text, with ``[n]`` where a footnote or endnote is marked."""
+    out = []
+    for node in _own(element, None):
+        if node.tag == f"{W_NS}t":
+            out.append(node.text or "")
+        elif node.tag in (f"{W_NS}footnoteReference", f"{W_NS}endnoteReference"):
+            out.append(f"[{node.get(f'{W_NS}id')}]")
+        elif node.tag == f"{W_NS}tab":
+            out.append(" ")
+    return "".join(out)
+
+
+def _docx_notes(path: Path, kind: str) -> list[str]:
+    """``[n] text`` for each footnote (or endnote) of the file, Word's separators left out."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            xml = archive.read(f"word/{kind}s.xml")
+    except KeyError:
+        return []
+    notes = []
+    for note in etree.fromstring(xml).iter(f"{W_NS}{kind}"):
+        if note.get(f"{W_NS}type") in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        text = " ".join(_docx_text(note).split())
+        if text:
+            notes.append(f"[{note.get(f'{W_NS}id')}] {text}")
+    return notes
 
 
 def _docx_line(paragraph, text: str) -> str:

@@ -152,6 +152,54 @@ def test_read_docx_headings_lists_and_tables(tmp_path):
     assert out.title == "Review of Child A"
 
 
+def test_read_docx_content_controls_text_boxes_and_footnotes(tmp_path):
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    for text in ("COVER", "Agencies did not share information MARK.", "BOX"):
+        document.add_paragraph(text)
+    document.save(str(tmp_path / "plain.docx"))
+
+    def para(text: str) -> str:
+        return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    box = f"<w:txbxContent>{para('Key learning: ask who lives in the home.')}</w:txbxContent>"
+    swaps = {  # as Word writes them: a cover in a content control, a text box twice
+        para("COVER"): f"<w:sdt><w:sdtPr/><w:sdtContent>{para('Child Practice Review')}"
+        "</w:sdtContent></w:sdt>",
+        "MARK.": '</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r><w:r><w:t>.',
+        "<w:r><w:t>BOX</w:t></w:r>": f"<w:r><mc:AlternateContent {mc}><mc:Choice Requires='wps'>"
+        f"<w:drawing>{box}</w:drawing></mc:Choice><mc:Fallback><w:pict>{box}</w:pict>"
+        "</mc:Fallback></mc:AlternateContent></w:r>",
+    }
+    with zipfile.ZipFile(tmp_path / "plain.docx") as source:
+        files = {n: source.read(n) for n in source.namelist()}
+    xml = files["word/document.xml"].decode()
+    for old, new in swaps.items():
+        assert old in xml
+        xml = xml.replace(old, new)
+    files["word/document.xml"] = xml.encode()
+    files["word/footnotes.xml"] = (
+        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
+        "The GP used another record system.</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    ).encode()
+    with zipfile.ZipFile(tmp_path / "r.docx", "w") as out:
+        for name, data in files.items():
+            out.writestr(name, data)
+    assert markup.read_docx(tmp_path / "r.docx").pages[0].split("\n\n") == [
+        "Child Practice Review",
+        "Agencies did not share information [1].",
+        "Key learning: ask who lives in the home.",
+        "## Footnotes",
+        "[1] The GP used another record system.",
+    ]
+
+
 def test_read_html_main_text_only(tmp_path):
     page = (
         b"<html><head><title>Child B review</title><script>var x=1;</script></head><body>"
