@@ -183,11 +183,11 @@ def test_read_docx_content_controls_text_boxes_and_footnotes(tmp_path):
         xml = xml.replace(old, new)
     files["word/document.xml"] = xml.encode()
     files["word/footnotes.xml"] = (
-        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-        '<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
-        "The GP used another record system.</w:t></w:r></w:p></w:footnote></w:footnotes>"
-    ).encode()
+        b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        b'<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
+        b"The GP used another record system.</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    )
     with zipfile.ZipFile(tmp_path / "r.docx", "w") as out:
         for name, data in files.items():
             out.writestr(name, data)
