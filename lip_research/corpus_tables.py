@@ -204,17 +204,24 @@ def _as_year(value) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def read_manifests(paths) -> pd.DataFrame:
+def read_manifests(paths, folders: list[str] | None = None) -> pd.DataFrame:
     """Manifest files as one table: CSV (comma, semicolon or tab; any common encoding) or .xlsx.
 
-    With several, each one's file column is named ``file`` first so that all rows match.
+    With several, each one's file column is named ``file`` first so that all rows match; a
+    manifest in a sub-folder (``folders``: each one's folder below its source, or '') names
+    files there, so its bare file names take that folder in front ("2019/report.md").
     """
     frames = [_read_manifest(Path(p)) for p in paths]
     if len(frames) == 1:
         return frames[0]
-    return pd.concat(
-        [f.rename(columns={_manifest_index(f)[1]: "file"}) for f in frames], ignore_index=True
-    )
+    out = []
+    for frame, folder in zip(frames, folders or [""] * len(frames), strict=True):
+        frame = frame.rename(columns={_manifest_index(frame)[1]: "file"})
+        if folder:
+            bare = ~frame["file"].astype(str).str.contains(r"[/\\]", regex=True)
+            frame.loc[bare, "file"] = folder + "/" + frame.loc[bare, "file"].astype(str).str.strip()
+        out.append(frame)
+    return pd.concat(out, ignore_index=True)
 
 
 def _read_manifest(path: Path) -> pd.DataFrame:

@@ -172,12 +172,20 @@ def _is_output_folder(folder: Path) -> bool:
 
 
 def folder_manifests(sources: Sequence[Path]) -> list[Path]:
-    """``manifest.csv`` at the top of each source folder: metadata, never a document."""
+    """Every ``manifest.csv`` in the source folders, their sub-folders included (hidden ones
+    and lip's own output folders not searched): metadata, never a document."""
     found: dict[Path, Path] = {}
     for source in map(Path, sources):
-        path = source / "manifest.csv"
-        if source.is_dir() and not _is_output_folder(source) and path.is_file():
-            found.setdefault(path.resolve(), path)  # overlapping sources: read it once
+        if not source.is_dir():
+            continue
+        for root, dirs, names in os.walk(source, followlinks=True):
+            if _is_output_folder(Path(root)):
+                dirs[:] = []
+                continue
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            if "manifest.csv" in names:
+                path = Path(root) / "manifest.csv"
+                found.setdefault(path.resolve(), path)  # overlapping sources: read it once
     return list(found.values())
 
 
@@ -410,6 +418,18 @@ def _copies(docs: list[tuple], doc_keys: list[set[int]]) -> set[int]:
     return out
 
 
+def _folders_under(manifests: list[Path], sources: Sequence[Path]) -> list[str]:
+    """Each manifest's folder below the source folder it is in ('' at the top, or outside):
+    its rows name files in that folder."""
+    roots = [Path(s).resolve() for s in sources if Path(s).is_dir()]
+    out = []
+    for path in manifests:
+        folder = path.resolve().parent
+        root = next((r for r in roots if folder.is_relative_to(r)), folder)
+        out.append(folder.relative_to(root).as_posix().strip("."))
+    return out
+
+
 def run_ingest(
     sources: list[Path],
     corpus_dir: Path,
@@ -427,12 +447,18 @@ def run_ingest(
         check_corpus_folder(corpus_dir, sources)
     in_folders = folder_manifests(sources)
     paths = [Path(manifest_path)] if manifest_path else in_folders
-    manifest = read_manifests(paths) if paths else None
+    manifest = read_manifests(paths, _folders_under(paths, sources)) if paths else None
     exclude = [corpus_dir, *in_folders, *paths]
     corpus, extra = ingest_paths(list(sources), cfg, manifest, progress=progress, exclude=exclude)
     notes = extra["notes.csv"]["note"].tolist()
     if paths and not manifest_path:
         notes.insert(0, f"metadata from {', '.join(map(str, paths))}")
+    elif manifest_path and in_folders:
+        notes.insert(
+            0,
+            f"{', '.join(map(str, in_folders))} not read: --manifest {manifest_path} was given "
+            "(give one manifest holding all the rows)",
+        )
         extra["notes.csv"] = pd.DataFrame({"note": notes}, dtype=str)
     io.write_corpus(corpus, corpus_dir, extra=extra)
     io.write_json(

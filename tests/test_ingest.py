@@ -271,6 +271,29 @@ def test_a_folder_manifest_is_merged_and_lip_outputs_are_not_documents(folder, t
     assert any("child-d.docx: 'twenty ten'" in n for n in notes)
 
 
+def test_manifests_in_sub_folders_name_files_there_and_manifest_option_says_what_it_replaced(
+    tmp_path,
+):
+    for folder, area in (("2019", "Elmsford"), ("2020", "Stenbury")):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        (tmp_path / "in" / folder / "report.txt").write_text(report_text(area))
+        (tmp_path / "in" / folder / "manifest.csv").write_text(f"file,area\nreport.txt,{area}\n")
+    corpus = run_ingest([tmp_path / "in"], tmp_path / "c1", IngestConfig(), progress=False)
+    assert list(corpus.ledger["path"].map(lambda p: Path(p).parent.name)) == ["2019", "2020"]
+    assert dict(zip(corpus.documents["path"], corpus.documents["area"], strict=True)) == {
+        str(tmp_path / "in" / "2019" / "report.txt"): "Elmsford",
+        str(tmp_path / "in" / "2020" / "report.txt"): "Stenbury",
+    }
+    (tmp_path / "other.csv").write_text("file,area\nreport.txt,Larkhaven\n")
+    run_ingest(
+        [tmp_path / "in"], tmp_path / "c2", IngestConfig(), tmp_path / "other.csv", progress=False
+    )
+    note = io.read_json(tmp_path / "c2" / "ingest.json")["notes"][0]
+    assert note.startswith(f"{tmp_path / 'in' / '2019' / 'manifest.csv'}, ")
+    assert note.endswith(f"not read: --manifest {tmp_path / 'other.csv'} was given (give one "
+                         "manifest holding all the rows)")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [(b"", "is empty"), (b"file,year\n", "has a header but no rows")],

@@ -35,8 +35,9 @@ def ingest(
         Path | None,
         typer.Option(
             "--manifest",
-            help="CSV of per-file metadata: a file-name column (file, filename or path) and any "
-            "others (year, area, review type ...), merged into documents.parquet.",
+            help="CSV of per-file metadata: a file-name column (file, filename or path; "
+            "folders may be given, 'elmsford/report.pdf') and any others (year, area, review "
+            "type ...), merged into documents.parquet. Replaces the folders' manifest.csv files.",
         ),
     ] = None,
     text_column: Annotated[
@@ -86,7 +87,7 @@ def ingest(
 
     Text is cleaned (running headers and footers, page numbers, contents pages, licence and contact blocks, text repeated across many documents; all listed in removed.csv) and cut into sectioned passages with page ranges.
 
-    A manifest.csv at the top of a source folder is read as metadata (as --manifest is), never as a document (one in a sub-folder is a document like any other file); ingested corpus and run folders inside the sources are left out.
+    Every manifest.csv in a source folder or its sub-folders is read as metadata, never as a document; one in a sub-folder names the files there. --manifest replaces them all. Ingested corpus and run folders inside the sources are left out; so are hidden and system files (.DS_Store, ~$ Word lock files, Thumbs.db), with a note. A file whose text is all in another file's is a duplicate, kept once.
 
     Results are cached per file, so ingesting the same files again is fast. Ends with a one-line summary (with notes); the exit code is 0 when every file was accounted for, even if some could not be read, and 1 when no document came out.
     """
