@@ -10,6 +10,7 @@ import numbers
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -22,10 +23,18 @@ CORE = ("doc_id", "title", "path", "sha256", "pages", "year", "format", "words")
 PASSAGE_EXTRA = ["heading", "n_words"]
 
 
+# Letters with no accent-free form under Unicode decomposition.
+_UNACCENTED = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l",
+     "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"}
+)  # fmt: skip
+
+
 def slug(text: str) -> str:
     """Lower-case words joined by hyphens, accents dropped: ``"Child A (2019)" ->
     "child-a-2019"``, ``"Révision Harrowmère" -> "revision-harrowmere"``."""
-    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    plain = unicodedata.normalize("NFKD", str(text).translate(_UNACCENTED))
+    plain = plain.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:80] or "document"
 
 
@@ -34,18 +43,22 @@ def humanise(stem: str) -> str:
 
 
 def build_tables(
-    prepared: list[tuple], manifest: pd.DataFrame | None, notes: list[str]
+    prepared: list[tuple],
+    manifest: pd.DataFrame | None,
+    notes: list[str],
+    set_aside: Sequence[Path] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """documents, passages and removed-text tables from ``(path, sha, doc, text, passages, removed)``."""
+    """documents, passages and removed-text tables from ``(path, sha, doc, text, passages,
+    removed)``; ``set_aside``: files kept out as copies, whose manifest rows are not unmatched."""
     by_name, file_col = _manifest_index(manifest)
-    shared_rows: dict[str, list[int]] = {}  # a file several rows name: the lines used and not
+    shared_rows: dict[str, list[int]] = {}  # a file that several rows fit equally: those rows
     if file_col is not None and str(file_col).lower() not in FILE_COLUMNS:
         notes.append(
             f"the manifest has no file column ({', '.join(FILE_COLUMNS[:3])}): its first column "
             f"{file_col!r} was matched against the file names"
         )
     bad_years: list[str] = []
-    matched: set[int] = set()
+    matched = {i for path in set_aside for i, *_ in _manifest_rows(Path(path), by_name)}
     no_row: list[str] = []  # files the manifest does not list
     taken: set[str] = set()
     doc_rows, passage_rows, removed_rows = [], [], []
@@ -120,10 +133,11 @@ def build_tables(
                 else f"{len(unmatched)} manifest rows match"
             )
             notes.append(f"{rows} no ingested file: {shown}")
-        for name, lines in shared_rows.items():
+        where = manifest.attrs.get("rows") or [f"row {i + 2}" for i in range(len(manifest))]
+        for name, rows in shared_rows.items():
             notes.append(
-                f"{len(lines)} manifest rows name {name} (lines "
-                f"{', '.join(str(i + 2) for i in lines)}): the first was used; remove the others"
+                f"{len(rows)} manifest rows name {name} ({', '.join(where[i] for i in rows)}): "
+                "the first was used; remove the others"
             )
         if no_row:
             shown = ", ".join(no_row[:5]) + (" ..." if len(no_row) > 5 else "")
@@ -148,6 +162,11 @@ def build_tables(
     )
 
 
+def _file_column(manifest: pd.DataFrame):
+    lower = {str(c).lower(): c for c in manifest.columns}
+    return next((lower[c] for c in FILE_COLUMNS if c in lower), manifest.columns[0])
+
+
 def _manifest_index(
     manifest: pd.DataFrame | None,
 ) -> tuple[dict[str, list[tuple[int, dict, tuple[str, ...]]]], str | None]:
@@ -155,8 +174,7 @@ def _manifest_index(
     values and the path it gives, in parts ('/' or '\\' between folders)."""
     if manifest is None or manifest.empty:
         return {}, None
-    lower = {str(c).lower(): c for c in manifest.columns}
-    file_col = next((lower[c] for c in FILE_COLUMNS if c in lower), manifest.columns[0])
+    file_col = _file_column(manifest)
     index: dict[str, list[tuple[int, dict, tuple[str, ...]]]] = {}
     for i, entry in enumerate(manifest.to_dict("records")):
         parts = PurePosixPath(str(entry[file_col]).strip().replace("\\", "/").lower()).parts
@@ -170,12 +188,25 @@ def _manifest_index(
 
 
 def _manifest_rows(path: Path, index: dict) -> list[tuple[int, dict, tuple[str, ...]]]:
-    """The rows naming ``path``: by file name, else by stem. Where several do, only those
-    whose folders match the end of the file's path ("elmsford/report.md"), if any do."""
+    """The rows naming ``path`` (by file name, else by stem) that fit it best. A row that
+    gives folders fits only a file in a folder of that name ('2019/report.md' does not fit
+    2020/report.md), and better the more of the folders above it agree (a path written on
+    another computer, 'C:\\Users\\…\\elmsford\\report.md', fits by its last folders); a bare
+    name fits any folder, after those."""
     rows = index.get(path.name.lower()) or index.get(path.stem.lower()) or []
-    parts = PurePosixPath(path.as_posix().lower()).parts
-    placed = [r for r in rows if len(r[2]) > 1 and parts[-len(r[2]) :] == r[2]]
-    return placed or rows
+    above = PurePosixPath(path.as_posix().lower()).parts[-2::-1]  # the file's folders, upwards
+    scored = []
+    for row in rows:
+        folders = row[2][-2::-1]
+        agree = 0
+        for given, actual in zip(folders, above, strict=False):
+            if given != actual:
+                break
+            agree += 1
+        if agree or not folders:
+            scored.append((agree, row))
+    best = max((n for n, _ in scored), default=0)
+    return [row for n, row in scored if n == best]
 
 
 def _base_id(path: Path, row: dict | None, entry: dict) -> str:
@@ -207,21 +238,29 @@ def _as_year(value) -> int | None:
 def read_manifests(paths, folders: list[str] | None = None) -> pd.DataFrame:
     """Manifest files as one table: CSV (comma, semicolon or tab; any common encoding) or .xlsx.
 
-    With several, each one's file column is named ``file`` first so that all rows match; a
-    manifest in a sub-folder (``folders``: each one's folder below its source, or '') names
-    files there, so its bare file names take that folder in front ("2019/report.md").
+    A manifest in a sub-folder (``folders``: each one's folder below its source, or '') names
+    files there: its bare file names take that folder in front ("2019/report.md"). With
+    several, each one's file column is named ``file`` so that all rows match.
+    ``attrs["rows"]`` says where each row is written ("row 3", or "<file> row 3").
     """
-    frames = [_read_manifest(Path(p)) for p in paths]
-    if len(frames) == 1:
-        return frames[0]
-    out = []
-    for frame, folder in zip(frames, folders or [""] * len(frames), strict=True):
-        frame = frame.rename(columns={_manifest_index(frame)[1]: "file"})
+    paths = [Path(p) for p in paths]
+    frames, where = [], []
+    for path, folder in zip(paths, folders or [""] * len(paths), strict=True):
+        frame = _read_manifest(path)
+        column = _file_column(frame)
         if folder:
-            bare = ~frame["file"].astype(str).str.contains(r"[/\\]", regex=True)
-            frame.loc[bare, "file"] = folder + "/" + frame.loc[bare, "file"].astype(str).str.strip()
-        out.append(frame)
-    return pd.concat(out, ignore_index=True)
+            names = frame[column].astype(str).str.strip()
+            bare = ~names.str.contains(r"[/\\]", regex=True)
+            frame[column] = frame[column].astype(object).where(~bare, folder + "/" + names)
+        if len(paths) > 1:
+            frame = frame.rename(columns={column: "file"})
+        frames.append(frame)
+        where += [
+            f"{path} row {n}" if len(paths) > 1 else f"row {n}" for n in range(2, len(frame) + 2)
+        ]
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    out.attrs["rows"] = where
+    return out
 
 
 def _read_manifest(path: Path) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from lip_research.extract import (
     DESCRIPTIONS,
     OTHER_FORMATS,
     TABULAR,
+    YEAR,
     BadInput,
     check_kind,
     read_pdf,
@@ -28,8 +29,6 @@ from lip_research.markup import read_docx, read_html
 from lip_research.paragraphs import ends_sentence
 from lip_research.segment import label_sections
 from lip_research.tabular import read_table
-
-YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 
 READERS = {
     "pdf": read_pdf,

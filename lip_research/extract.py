@@ -207,10 +207,11 @@ def read_text(path: Path, markdown: bool) -> Extracted:
         pages=text.split("\f"), format="markdown" if markdown else "text", structured=markdown
     )
     if front:
-        title = front.get("title")
+        keys = {str(k).lower(): v for k, v in front.items()}
+        title = keys.get("title")
         out.title = str(title).strip() if isinstance(title, (str, int)) else None
         for key in ("year", "date", "published"):
-            found = re.search(r"\b(19[89]\d|20[0-4]\d)\b", str(front.get(key, "")))
+            found = YEAR.search(str(keys.get(key, "")))
             if found:
                 out.year = int(found.group(1))
                 break
@@ -220,6 +221,7 @@ def read_text(path: Path, markdown: bool) -> Extracted:
     return out
 
 
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")  # the years reports are read in
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -233,7 +235,7 @@ def front_matter(text: str) -> tuple[dict, str]:
         return {}, text
     try:
         values = yaml.safe_load(found.group(1))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date that is no date (2019-02-30)
         return {}, text
     if not isinstance(values, dict):
         return {}, text

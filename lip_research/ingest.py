@@ -18,6 +18,7 @@ import pickle
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -32,8 +33,7 @@ from lip_research.pool import run_tasks
 from lip_research.segment import chunk_passages
 
 INGEST_VERSION = "1"
-STAGE_MODULES = (
-    "ingest",  # assembling the batch: copies, repeated text
+STAGE_MODULES = (  # reading one file; code_version adds this module, which assembles the batch
     "document",
     "extract",
     "markup",
@@ -61,10 +61,40 @@ SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
 
 
 # -- finding files ------------------------------------------------------------------------------
+@dataclass
+class _Walked:
+    """What walking the source folders passed over, for the notes."""
+
+    hidden: int = 0  # hidden folders
+    outputs: list[str] = field(default_factory=list)  # ingested corpus or run folders
+    system: list[str] = field(default_factory=list)  # hidden or system files
+    folders: set[Path] = field(default_factory=set)  # every folder walked, resolved
+
+
+def _walk(source: Path, walked: _Walked):
+    """``(folder, file names)`` under ``source`` in a stable order: linked folders followed,
+    each folder once (a link back up ends there); hidden folders, lip's own output folders
+    and hidden or system files left out, and counted in ``walked``."""
+    for root, dirs, names in os.walk(source, followlinks=True):
+        folder = Path(root)
+        if folder.resolve() in walked.folders:
+            dirs[:] = []
+            continue
+        walked.folders.add(folder.resolve())
+        if _is_output_folder(folder):  # tables written by lip, not reports
+            walked.outputs.append(str(folder))
+            dirs[:] = []
+            continue
+        kept = sorted(d for d in dirs if not d.startswith("."))
+        walked.hidden += len(dirs) - len(kept)
+        dirs[:] = kept
+        system = [n for n in names if n.startswith((".", "~$")) or n.lower() in SYSTEM_FILES]
+        walked.system += sorted(system)
+        yield folder, sorted(set(names) - set(system))
+
+
 def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[list[Path], list[str]]:
-    """Every file under the sources, in a stable order. Linked folders are followed (each
-    folder once); hidden folders are not entered, and hidden or system files in a folder
-    (``.DS_Store``, Word's ``~$`` lock files, ``Thumbs.db``) are not read.
+    """Every file under the sources (see :func:`_walk`), in a stable order.
 
     Raises FileNotFoundError for a source that does not exist. Paths under ``exclude``
     (the corpus folder being written, the manifest) are left out and said so in the notes.
@@ -72,31 +102,14 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
     excluded = [Path(p).resolve() for p in exclude]
     files: list[Path] = []
     seen: set[Path] = set()
-    folders: set[Path] = set()
-    hidden = left_out = 0
-    outputs: list[str] = []
-    system: list[str] = []
+    walked = _Walked()
+    left_out = 0
     for source in map(Path, sources):
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist")
         found = [source] if source.is_file() else []
-        for root, dirs, names in os.walk(source, followlinks=True):
-            if Path(root).resolve() in folders:  # a link back up, or a second link to it
-                dirs[:] = []
-                continue
-            folders.add(Path(root).resolve())
-            if _is_output_folder(Path(root)):  # tables written by lip, not reports
-                outputs.append(str(root))
-                dirs[:] = []
-                continue
-            kept = sorted(d for d in dirs if not d.startswith("."))
-            hidden += len(dirs) - len(kept)
-            dirs[:] = kept
-            for name in sorted(names):
-                if name.startswith((".", "~$")) or name.lower() in SYSTEM_FILES:
-                    system.append(name)
-                else:
-                    found.append(Path(root) / name)
+        for folder, names in _walk(source, walked):
+            found += [folder / name for name in names]
         for path in found:
             resolved = path.resolve()
             if resolved in seen:
@@ -108,6 +121,7 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
                 left_out += 1
                 continue
             files.append(path)
+    hidden, system, outputs = walked.hidden, walked.system, walked.outputs
     notes = [f"{hidden} hidden folder{'s' * (hidden > 1)} not searched"] if hidden else []
     if system:
         shown = ", ".join(system[:5]) + (" ..." if len(system) > 5 else "")
@@ -172,20 +186,15 @@ def _is_output_folder(folder: Path) -> bool:
 
 
 def folder_manifests(sources: Sequence[Path]) -> list[Path]:
-    """Every ``manifest.csv`` in the source folders, their sub-folders included (hidden ones
-    and lip's own output folders not searched): metadata, never a document."""
+    """Every ``manifest.csv`` in the source folders, their sub-folders included (walked as
+    :func:`discover` walks them): metadata, never a document."""
     found: dict[Path, Path] = {}
+    walked = _Walked()
     for source in map(Path, sources):
-        if not source.is_dir():
-            continue
-        for root, dirs, names in os.walk(source, followlinks=True):
-            if _is_output_folder(Path(root)):
-                dirs[:] = []
-                continue
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            if "manifest.csv" in names:
-                path = Path(root) / "manifest.csv"
-                found.setdefault(path.resolve(), path)  # overlapping sources: read it once
+        if source.is_dir():
+            for folder, names in _walk(source, walked):
+                if "manifest.csv" in names:
+                    found.setdefault((folder / "manifest.csv").resolve(), folder / "manifest.csv")
     return list(found.values())
 
 
@@ -199,17 +208,23 @@ def _cache_file(sha: str, task: dict, ocr: bool) -> Path:
 
 
 @functools.cache
+def _source_hash(*modules: str) -> str:
+    digest = hashlib.sha256()
+    for name in modules:
+        digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def code_version() -> str:
     """``INGEST_VERSION`` plus a hash of the stage's source: changed code never meets stale caches."""
-    digest = hashlib.sha256()
-    for name in STAGE_MODULES:
-        digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
-    return f"{INGEST_VERSION}-{digest.hexdigest()[:10]}"
+    return f"{INGEST_VERSION}-{_source_hash(*STAGE_MODULES, 'ingest')}"
 
 
 def cache_root() -> Path:
-    """Where this version of the ingest keeps its per-file and per-batch results."""
-    return io.cache_dir("ingest", code_version())
+    """Where this version of the file readers keeps its per-file and per-batch results (a
+    batch's key adds :func:`code_version`, so a change to assembling the batch does not make
+    every file be read again)."""
+    return io.cache_dir("ingest", f"{INGEST_VERSION}-{_source_hash(*STAGE_MODULES)}")
 
 
 def _cache_load(path: Path) -> dict | None:
@@ -325,6 +340,7 @@ def _batch_cache_file(
             "files": [[str(p), sha] for p, sha in zip(files, shas, strict=True)],
             "notes": notes,  # what discovery said (left-out folders) is part of the result
             "settings": settings,
+            "code": code_version(),
             "ocr": ocr_available(),
             "manifest": None if manifest is None else manifest.to_csv(index=False),
         },
@@ -394,7 +410,7 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
         if result["docs"] and not kept_docs.get(id(result)) and result["status"] != "duplicate":
             result["status"] = "failed"
             result["reason"] = "no text left after removing headers, contents and boilerplate"
-    return build_tables(prepared, manifest, notes)
+    return build_tables(prepared, manifest, notes, [docs[i][0] for i in copy_of])
 
 
 def _copies(docs: list[tuple], doc_keys: list[set[int]]) -> set[int]:
@@ -410,8 +426,9 @@ def _copies(docs: list[tuple], doc_keys: list[set[int]]) -> set[int]:
         if result["status"] == "warning":  # e.g. damaged: keep what it was told
             result["reason"] += f"; its text is all in {other}, which is kept instead"
         else:
-            result["reason"] = (
-                f"a copy of {other} ({share:.0%} of its sentences are there), kept once"
+            result["reason"] = "; ".join(
+                [f"a copy of {other} ({share:.0%} of its sentences are there), kept once"]
+                + [result["reason"]] * bool(result["reason"])
             )
         result["status"] = "duplicate"
         out.add(index)
@@ -451,15 +468,16 @@ def run_ingest(
     exclude = [corpus_dir, *in_folders, *paths]
     corpus, extra = ingest_paths(list(sources), cfg, manifest, progress=progress, exclude=exclude)
     notes = extra["notes.csv"]["note"].tolist()
+    replaced = [p for p in in_folders if p.resolve() not in {m.resolve() for m in paths}]
     if paths and not manifest_path:
         notes.insert(0, f"metadata from {', '.join(map(str, paths))}")
-    elif manifest_path and in_folders:
+    elif replaced:
         notes.insert(
             0,
-            f"{', '.join(map(str, in_folders))} not read: --manifest {manifest_path} was given "
+            f"{', '.join(map(str, replaced))} not read: --manifest {manifest_path} was given "
             "(give one manifest holding all the rows)",
         )
-        extra["notes.csv"] = pd.DataFrame({"note": notes}, dtype=str)
+    extra["notes.csv"] = pd.DataFrame({"note": notes}, dtype=str)
     io.write_corpus(corpus, corpus_dir, extra=extra)
     io.write_json(
         {
@@ -472,8 +490,18 @@ def run_ingest(
             "notes": notes,
             "summary": summary_line(corpus, notes),
             "packages": io.package_versions(
-                ["lip_research", "pypdfium2", "python-docx", "pandas", "pyarrow"]
-            ),
+                [
+                    "lip_research",
+                    "pypdfium2",
+                    "python-docx",
+                    "lxml",
+                    "beautifulsoup4",
+                    "openpyxl",
+                    "pyyaml",
+                    "pandas",
+                    "pyarrow",
+                ]
+            ),  # fmt: skip
         },
         corpus_dir / "ingest.json",
     )

@@ -46,6 +46,8 @@ _DOCX_WRAPPERS = {f"{W_NS}{t}" for t in ("sdt", "sdtContent", "customXml", "ins"
 def _docx_blocks(parent, pages: list[list[str]]) -> None:
     """The paragraphs and tables under ``parent`` (the body, a content control, a text box)."""
     for child in parent.iterchildren():
+        if child.tag == f"{W_NS}sdt" and child.find(f"{W_NS}sdtPr/{W_NS}showingPlcHdr") is not None:
+            continue  # an unfilled control: "Click or tap here to enter text."
         if child.tag in _DOCX_WRAPPERS:
             _docx_blocks(child, pages)
         elif child.tag == f"{W_NS}p":
@@ -60,7 +62,14 @@ def _docx_blocks(parent, pages: list[list[str]]) -> None:
                 _docx_blocks(box, pages)
         elif child.tag == f"{W_NS}tbl":
             for row in child.iter(f"{W_NS}tr"):
-                cells = [" ".join(_docx_text(cell).split()) for cell in row.iter(f"{W_NS}tc")]
+                cells = [
+                    " ".join(
+                        " ".join(
+                            [_docx_text(cell), *map(_docx_text, _own(cell, f"{W_NS}txbxContent"))]
+                        ).split()
+                    )
+                    for cell in row.iter(f"{W_NS}tc")
+                ]
                 line = " | ".join(c for c in cells if c)
                 if line:
                     pages[-1].append(line)
@@ -83,16 +92,20 @@ def _own(element, tag: str):
 
 
 def _docx_text(element) -> str:
-    """An element's own text, with ``[n]`` where a footnote or endnote is marked."""
+    """An element's own text, with ``[n]`` where a footnote or endnote is marked; tabs, line
+    breaks and the ends of paragraphs within it are spaces."""
     out = []
     for node in _own(element, None):
         if node.tag == f"{W_NS}t":
             out.append(node.text or "")
         elif node.tag in (f"{W_NS}footnoteReference", f"{W_NS}endnoteReference"):
             out.append(f"[{node.get(f'{W_NS}id')}]")
-        elif node.tag == f"{W_NS}tab":
+        elif node.tag in _DOCX_SPACES or (node.tag == f"{W_NS}p" and node is not element):
             out.append(" ")
     return "".join(out)
+
+
+_DOCX_SPACES = {f"{W_NS}tab", f"{W_NS}br", f"{W_NS}cr"}
 
 
 def _docx_notes(path: Path, kind: str) -> list[str]:
@@ -162,17 +175,26 @@ def read_html(path: Path) -> Extracted:
                 lines.append(text)
         loose.clear()
 
-    for node in root.descendants:
-        if isinstance(node, Tag):
-            if node.name in HTML_BLOCKS:
-                flush()
-                if not node.find(HTML_BLOCKS):
-                    lines.append(_html_block(node))
-            elif node.name == "br":
+    # Depth first, in document order; None on the stack marks the end of an element that
+    # ends running text, so that text after a nested </div> is a paragraph of its own.
+    stack: list = list(reversed(list(root.children)))
+    while stack:
+        node = stack.pop()
+        if node is None:
+            flush()
+        elif isinstance(node, Tag):
+            if node.name == "br":
                 loose.append(BREAK)
-            elif node.name not in HTML_INLINE:
+            elif node.name in HTML_BLOCKS and not node.find(HTML_BLOCKS):
                 flush()
-        elif type(node) is NavigableString and not node.find_parent(HTML_BLOCKS):
+                lines.append(_html_block(node))
+            else:  # inline text, or a container (a div, or a list item holding a list)
+                inline = node.name in HTML_INLINE
+                if not inline:
+                    flush()
+                    stack.append(None)
+                stack.extend(reversed(list(node.children)))
+        elif type(node) is NavigableString:
             loose.append(str(node))
     flush()
     lines = [line for line in lines if line]
@@ -182,8 +204,8 @@ def read_html(path: Path) -> Extracted:
 BREAK = "\x00"
 # Elements that sit inside running text; any other element (div, section, table …) ends it.
 HTML_INLINE = frozenset(
-    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub "
-    "sup time u var wbr".split()
+    "a abbr b bdi bdo big cite code data del dfn em font i img ins kbd label mark q s samp "
+    "small span strong sub sup time tt u var wbr".split()
 )
 
 

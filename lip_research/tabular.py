@@ -54,8 +54,9 @@ def load_table(path: Path, kind: str, text_column: str | None = None) -> pd.Data
 
 def _workbook(path: Path, text_column: str | None = None) -> pd.DataFrame:
     """The sheets that hold the table: of the groups of sheets sharing one header (a table
-    split by year, say), the one with the most text, among those with ``text_column`` where it
-    is named. Other sheets (a read-me, lookups) are not documents; ``attrs`` name them."""
+    split by year, say), the one whose text runs longest (:func:`_running_text`), among those
+    with ``text_column`` where it is named. Other sheets (a read-me, lookups) are not
+    documents; ``attrs`` name them."""
     sheets = [(str(n), f) for n, f in pd.read_excel(path, sheet_name=None).items() if not f.empty]
     if not sheets:
         return pd.DataFrame()
@@ -67,7 +68,10 @@ def _workbook(path: Path, text_column: str | None = None) -> pd.DataFrame:
         for header, g in groups.items()
         if text_column is None or text_column.lower() in (c.lower() for c in header)
     ]
-    same = max(wanted or groups.values(), key=lambda g: sum(_text_size(f) for _, f in g))
+    same = max(
+        wanted or groups.values(),
+        key=lambda g: _running_text(pd.concat([f for _, f in g], ignore_index=True))[1],
+    )
     if len(same) == 1:
         out = same[0][1]
     else:
@@ -79,12 +83,18 @@ def _workbook(path: Path, text_column: str | None = None) -> pd.DataFrame:
     return out
 
 
-def _text_size(frame: pd.DataFrame) -> int:
-    """Characters of text in a sheet: a table of summaries outweighs a longer lookup list."""
-    return sum(
-        int(frame[c].map(lambda v: len(v) if isinstance(v, str) else 0).sum())
-        for c in frame.columns
-    )
+def _running_text(frame: pd.DataFrame) -> tuple[object, float]:
+    """The column with the longest mean text (words per row), and that mean."""
+    best, best_words = None, 0.0
+    for column in frame.columns:
+        values = frame[column].dropna()
+        values = values[values.map(lambda v: isinstance(v, str))]
+        if values.empty:
+            continue
+        words = float(values.str.split().str.len().sum()) / max(len(frame), 1)
+        if words > best_words:
+            best, best_words = column, words
+    return best, best_words
 
 
 def delimiter(text: str) -> str:
@@ -103,15 +113,7 @@ def pick_text_column(frame: pd.DataFrame, named: str | None) -> tuple[str, bool]
         if not match:
             raise BadInput(f"no column named '{named}'; the columns are: {', '.join(columns)}")
         return match[0], False
-    best, best_words = None, 0.0
-    for column in frame.columns:
-        values = frame[column].dropna()
-        values = values[values.map(lambda v: isinstance(v, str))]
-        if values.empty:
-            continue
-        words = float(values.str.split().str.len().sum()) / max(len(frame), 1)
-        if words > best_words:
-            best, best_words = column, words
+    best, best_words = _running_text(frame)
     if best is None or best_words < MIN_MEAN_WORDS:
         raise BadInput(
             "no column of running text found (columns: "

@@ -124,6 +124,13 @@ def test_markdown_front_matter_gives_title_and_year_not_text(tmp_path):
     assert out.notes == ["front matter read (title, date)"]
     rule = write(tmp_path, "rule.md", b"---\nNot: a: mapping: [\n---\n\nText.\n")
     assert extract.read_text(rule, markdown=True).pages[0].startswith("---")  # left as written
+    odd = write(tmp_path, "odd.md", b"---\nTitle: Child W\nYear: 2019_report\n---\nText.\n")
+    assert (extract.read_text(odd, markdown=True).title, extract.read_text(odd, True).year) == (
+        "Child W",
+        2019,
+    )
+    no_date = write(tmp_path, "no-date.md", b"---\ndate: 2019-02-30\n---\nText.\n")
+    assert extract.read_text(no_date, markdown=True).pages[0].startswith("---")  # read, not failed
 
 
 def test_read_text_latin1_is_noted(tmp_path):
@@ -158,8 +165,9 @@ def test_read_docx_content_controls_text_boxes_and_footnotes(tmp_path):
     import docx
 
     document = docx.Document()
-    for text in ("COVER", "Agencies did not share information MARK.", "BOX"):
+    for text in ("COVER", "Agencies did not share information MARK.", "BOX", "EMPTY", "LINES"):
         document.add_paragraph(text)
+    document.add_table(rows=1, cols=1).cell(0, 0).text = "CELL"
     document.save(str(tmp_path / "plain.docx"))
 
     def para(text: str) -> str:
@@ -174,6 +182,10 @@ def test_read_docx_content_controls_text_boxes_and_footnotes(tmp_path):
         "<w:r><w:t>BOX</w:t></w:r>": f"<w:r><mc:AlternateContent {mc}><mc:Choice Requires='wps'>"
         f"<w:drawing>{box}</w:drawing></mc:Choice><mc:Fallback><w:pict>{box}</w:pict>"
         "</mc:Fallback></mc:AlternateContent></w:r>",
+        para("EMPTY"): "<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>"
+        f"{para('Click or tap here to enter text.')}</w:sdtContent></w:sdt>",
+        "<w:t>LINES</w:t>": "<w:t>Line one</w:t><w:br/><w:t>line two.</w:t>",
+        "<w:t>CELL</w:t>": f"<w:t>Chronology</w:t></w:r><w:r><w:drawing>{box}</w:drawing>",
     }
     with zipfile.ZipFile(tmp_path / "plain.docx") as source:
         files = {n: source.read(n) for n in source.namelist()}
@@ -186,7 +198,8 @@ def test_read_docx_content_controls_text_boxes_and_footnotes(tmp_path):
         b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
         b'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
         b'<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
-        b"The GP used another record system.</w:t></w:r></w:p></w:footnote></w:footnotes>"
+        b"The GP used another record system.</w:t></w:r></w:p><w:p><w:r><w:t>Until 2013."
+        b"</w:t></w:r></w:p></w:footnote></w:footnotes>"
     )
     with zipfile.ZipFile(tmp_path / "r.docx", "w") as out:
         for name, data in files.items():
@@ -195,8 +208,10 @@ def test_read_docx_content_controls_text_boxes_and_footnotes(tmp_path):
         "Child Practice Review",
         "Agencies did not share information [1].",
         "Key learning: ask who lives in the home.",
+        "Line one line two.",
+        "Chronology Key learning: ask who lives in the home.",
         "## Footnotes",
-        "[1] The GP used another record system.",
+        "[1] The GP used another record system. Until 2013.",
     ]
 
 
@@ -216,7 +231,9 @@ def test_read_html_text_outside_paragraphs_is_kept_in_order(tmp_path):
         b"<html><body><div class='cookie'><p>This site uses cookies.</p></div><div>"
         b"<h2>Background</h2>The family moved <b>twice</b> in 2019.<br>They had no GP."
         b"<br><br>Child M started school.<table><tr><td>Agency</td><td>Role</td></tr></table>"
-        b"After the table.</div><div><p>Share this page</p></div></body></html>"
+        b"After the table.<div>Published 2019</div>The review found<img src='x'> gaps."
+        b"<ul><li>One, about schools<ul><li>sub point</li></ul></li></ul></div>"
+        b"<div><p>Share this page</p></div></body></html>"
     )
     out = markup.read_html(write(tmp_path, "m.html", page))
     assert out.pages[0].split("\n\n") == [
@@ -226,6 +243,10 @@ def test_read_html_text_outside_paragraphs_is_kept_in_order(tmp_path):
         "Child M started school.",
         "Agency | Role",
         "After the table.",
+        "Published 2019",
+        "The review found gaps.",
+        "One, about schools",
+        "• sub point",
         "Share this page",
     ]
 

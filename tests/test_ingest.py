@@ -170,16 +170,17 @@ def test_linked_folders_are_read_once_and_system_files_not_at_all(tmp_path):
     (elsewhere / "child-e.txt").write_text(report_text("neglect"))
     (reports / "child-f.txt").write_text(report_text("housing"))
     (reports / "2012").symlink_to(elsewhere)
-    (elsewhere / "loop").symlink_to(reports)  # a link back up is not walked twice
+    (elsewhere / "loop").symlink_to(reports)  # links back up are not walked again
+    (elsewhere / "loop-2").symlink_to(reports)
     for junk in ("~$child-f.docx", "Thumbs.db", ".DS_Store"):
         (reports / junk).write_bytes(b"\0\1junk")
-    corpus, extra = ingest_paths([reports], IngestConfig(workers=1), progress=False)
+    corpus = run_ingest([reports], tmp_path / "c", IngestConfig(workers=1), progress=False)
     assert [Path(p).relative_to(reports).as_posix() for p in corpus.ledger["path"]] == [
         "child-f.txt",
         "2012/child-e.txt",
     ]
     assert set(corpus.ledger["status"]) == {"ok"}
-    assert extra["notes.csv"]["note"].tolist() == [
+    assert pd.read_csv(tmp_path / "c" / "notes.csv")["note"].tolist() == [
         "3 hidden or system files not read: .DS_Store, Thumbs.db, ~$child-f.docx"
     ]
 
@@ -224,28 +225,35 @@ def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
 
 
 def test_manifest_rows_match_by_folder_windows_path_and_trimmed_name(tmp_path):
-    for area in ("elmsford", "stenbury"):
+    for area in ("elmsford", "stenbury", "larkhaven", "2019"):
         (tmp_path / area).mkdir()
+    for area in ("elmsford", "stenbury", "larkhaven"):
         (tmp_path / area / "report.md").write_text(f"# {area}\n\n" + words(15, area))
-    (tmp_path / "westmoor-s.txt").write_text(words(15, "westmoor"))
+    (tmp_path / "2019" / "westmoor-s.txt").write_text(words(15, "westmoor"))
     (tmp_path / "tallowfield-m.txt").write_text(words(15, "tallowfield"))
     manifest = pd.DataFrame(
         {
-            "file": ["stenbury/report.md", "elmsford/report.md", "reports\\2019\\westmoor-s.txt",
-                     " tallowfield-m.txt ", "tallowfield-m.txt"],
-            "area": ["Stenbury", "Elmsford", "Westmoor", "Tallowfield", "Tallowfield (again)"],
+            "file": ["stenbury/report.md", r"C:\Users\me\reviews\elmsford\report.md",
+                     "2020/report.md", r"reviews\2019\westmoor-s.txt", " tallowfield-m.txt ",
+                     "tallowfield-m.txt"],
+            "area": ["Stenbury", "Elmsford", "Wrong", "Westmoor", "Tallowfield", "Tallowfield 2"],
         }
     )  # fmt: skip
     corpus, extra = ingest_paths([tmp_path], IngestConfig(workers=1), manifest, progress=False)
-    areas = dict(zip(corpus.documents["path"], corpus.documents["area"], strict=True))
+    areas = dict(zip(corpus.documents["path"], corpus.documents["area"].fillna(""), strict=True))
     assert areas == {
+        str(tmp_path / "2019" / "westmoor-s.txt"): "Westmoor",
         str(tmp_path / "elmsford" / "report.md"): "Elmsford",
+        str(tmp_path / "larkhaven" / "report.md"): "",  # 2020/report.md is another file
         str(tmp_path / "stenbury" / "report.md"): "Stenbury",
         str(tmp_path / "tallowfield-m.txt"): "Tallowfield",
-        str(tmp_path / "westmoor-s.txt"): "Westmoor",
     }
     assert extra["notes.csv"]["note"].tolist() == [
-        "2 manifest rows name tallowfield-m.txt (lines 5, 6): the first was used; remove the others"
+        "1 manifest row matches no ingested file: 2020/report.md",
+        "2 manifest rows name tallowfield-m.txt (row 6, row 7): the first was used; remove the "
+        "others",
+        "report.md has no manifest row: it is a document with no metadata (move a file that is "
+        "not a report, such as a README, out of the folder)",
     ]
 
 
@@ -284,12 +292,18 @@ def test_manifests_in_sub_folders_name_files_there_and_manifest_option_says_what
         str(tmp_path / "in" / "2019" / "report.txt"): "Elmsford",
         str(tmp_path / "in" / "2020" / "report.txt"): "Stenbury",
     }
+    (tmp_path / "in" / "2020" / "manifest.csv").unlink()  # one manifest, in a sub-folder
+    corpus = run_ingest([tmp_path / "in"], tmp_path / "c3", IngestConfig(), progress=False)
+    assert corpus.documents["area"].fillna("").tolist() == ["Elmsford", ""]
+    notes = pd.read_csv(tmp_path / "c3" / "notes.csv")["note"].tolist()
+    assert notes[0] == f"metadata from {tmp_path / 'in' / '2019' / 'manifest.csv'}"
+    assert notes[1].startswith("report.txt has no manifest row")
     (tmp_path / "other.csv").write_text("file,area\nreport.txt,Larkhaven\n")
     run_ingest(
         [tmp_path / "in"], tmp_path / "c2", IngestConfig(), tmp_path / "other.csv", progress=False
     )
-    note = io.read_json(tmp_path / "c2" / "ingest.json")["notes"][0]
-    assert note.startswith(f"{tmp_path / 'in' / '2019' / 'manifest.csv'}, ")
+    note = pd.read_csv(tmp_path / "c2" / "notes.csv")["note"][0]
+    assert note.startswith(f"{tmp_path / 'in' / '2019' / 'manifest.csv'} not read")
     assert note.endswith(f"not read: --manifest {tmp_path / 'other.csv'} was given (give one "
                          "manifest holding all the rows)")  # fmt: skip
 
@@ -338,13 +352,21 @@ def test_a_read_me_sheet_before_the_data_is_not_the_table(tmp_path, named):
         pd.DataFrame({"About this workbook": [words(4, "the read me"), "Key: model."]}).to_excel(
             writer, sheet_name="Read me", index=False
         )
+        sources = {"source": [f"Partnership {i} website" for i in range(40)]}
+        pd.DataFrame(
+            sources | {"url": [f"https://example.org/review/{i}" for i in range(40)]}
+        ).to_excel(
+            writer, sheet_name="Sources", index=False
+        )  # more cells of text than the data, but no running text
         pd.DataFrame(
             {"title": [f"Child {c}" for c in "PQR"], "summary": [words(18, t) for t in "abc"]}
         ).to_excel(writer, sheet_name="Data", index=False)
     corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1, text_column=named), progress=False)
     assert sorted(corpus.documents["doc_id"]) == ["child-p", "child-q", "child-r"]
     assert corpus.ledger["reason"][0].startswith("3 rows read as documents; text column 'summary'")
-    assert corpus.ledger["reason"][0].endswith("sheets with other columns not read: 'Read me'")
+    assert corpus.ledger["reason"][0].endswith(
+        "sheets with other columns not read: 'Read me', 'Sources'"
+    )
 
 
 def test_reingest_is_identical_and_reads_the_caches(folder, tmp_path, monkeypatch):
@@ -502,7 +524,9 @@ def test_a_partial_copy_of_a_report_is_kept_out_once(tmp_path):
         shutil.copy(reports / name, folder / name)
     text = (reports / "2010-elmsford-baby-s.txt").read_text(encoding="utf-8")
     (folder / "elmsford-first-part.md").write_text(text[: len(text) * 3 // 5], encoding="utf-8")
-    corpus, _ = ingest_paths([folder], IngestConfig(), progress=False)
+    manifest = pd.DataFrame({"file": sorted(p.name for p in folder.iterdir()), "year": 2010})
+    corpus, extra = ingest_paths([folder], IngestConfig(), manifest, progress=False)
+    assert extra["notes.csv"].empty  # the copy's row is no row that "matches no ingested file"
     row = corpus.ledger.set_index(corpus.ledger["path"].map(lambda p: Path(p).name))
     assert row.loc["elmsford-first-part.md", "status"] == "duplicate"
     reason = row.loc["elmsford-first-part.md", "reason"]
@@ -512,6 +536,7 @@ def test_a_partial_copy_of_a_report_is_kept_out_once(tmp_path):
     alone, _ = ingest_paths(
         [folder / "2010-elmsford-baby-s.txt", folder / "2012-elmsford-child-n.txt"],
         IngestConfig(),
+        manifest,
         progress=False,
     )
     pd.testing.assert_frame_equal(corpus.passages, alone.passages)  # the rest as without it
