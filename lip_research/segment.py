@@ -45,7 +45,8 @@ SECTION_PATTERNS: list[tuple[str, str]] = [
     ("contents", r"(?:table of )?contents$"),
     (
         "appendix",
-        r"(?:appendi(?:x|ces)|annex|glossary|references$|bibliography|abbreviations|acronyms)",
+        r"(?:appendi(?:x|ces)|annex|glossary|references$|bibliography|abbreviations|acronyms"
+        r"|(?:foot|end)notes$)",
     ),
     (
         "chronology",

@@ -50,6 +50,8 @@ def report(text: str, structured: bool = False) -> list[dict]:
         ("Response of the board", "board_response"),
         ("Appendix A: Terms of reference", "appendix"),
         ("Glossary", "appendix"),
+        ("Footnotes", "appendix"),  # a Word file's notes, read after its body
+        ("Endnotes", "appendix"),
         ("Contents", "contents"),
         ("Mother's mental health", None),
         ("Information sharing between GP and school", None),
