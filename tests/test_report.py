@@ -289,6 +289,18 @@ def test_supervised_coding_without_labels_is_refused_before_any_fit(sample_slice
     assert not (tmp_path / "r").exists()
 
 
+def test_the_notebooks_own_method_check_refuses_supervised_without_labels(sample_slice):
+    from types import SimpleNamespace
+
+    from lip_research import workbench as wb
+
+    unlabelled = SimpleNamespace(source=sample_slice / "reports")  # what load_corpus gives
+    with pytest.raises(ValueError, match="method 'supervised' needs labelled passages"):
+        wb.check_method("supervised", unlabelled)
+    wb.check_method("auto", unlabelled)  # zero-shot then, no error
+    wb.check_method("supervised", SimpleNamespace(source=REPO / "data" / "sample"))  # labelled
+
+
 def test_a_misspelt_parameter_given_to_papermill_itself_stops_the_notebook(tmp_path):
     import papermill as pm
 
