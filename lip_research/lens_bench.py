@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from lip_research import figures, lens_figures
+from lip_research import figures, lens_figures, prevalence
 from lip_research.config import RunConfig
 from lip_research.display import save_figure, table
 from lip_research.pipeline import TopicRun
@@ -109,7 +109,7 @@ def lenses(
     shipped thresholds is used. The method is recorded in every table.
     """
 
-    from lip_research import codebook, prevalence
+    from lip_research import codebook
     from lip_research.commands.lens_io import read_labels, write_lens_tables
     from lip_research.lens_run import run_lenses
     from lip_research.lenses import LensParams
@@ -147,11 +147,7 @@ def fig_theme_heatmap(lens: Lenses, run_dir: Path, column: str):
     """Theme prevalence by a class column; a note instead when the column gives no classes."""
     if column not in lens.outputs.by:
         usable = [c for c in lens.outputs.by if c != "year"]
-        print(
-            f"Note: theme prevalence by {column!r} is left out: classes must be text with 2 to 12 "
-            "values (ids, titles, place names, free text and `area` are not used). Columns "
-            f"that work here: {', '.join(usable) or 'none'}."
-        )
+        print(prevalence.unusable_classes_note("theme prevalence", column, usable))
         return None
     table_ = lens.outputs.by[column]
     fig, ax = figures.new_figure(7.5, 5.5)
@@ -173,7 +169,7 @@ def _cut(table_: pd.DataFrame, top: int = 15) -> str:
 
 
 def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame):
-    from lip_research import codebook, prevalence
+    from lip_research import codebook
 
     entry = codebook.find_entry(lens.outputs.books, theme_id)
     if "year" not in documents or documents["year"].isna().all():

@@ -199,6 +199,15 @@ def metadata_columns(documents: pd.DataFrame, max_levels: int = 12) -> list[str]
     return out
 
 
+def unusable_classes_note(what: str, column: str, usable: Sequence[str]) -> str:
+    """Why a breakdown by ``column`` is left out, and the columns that would work."""
+    return (
+        f"Note: {what} by {column!r} is left out: classes must be text with 2 to 12 values "
+        "(ids, titles, place names, free text and `area` are not used). Columns that work "
+        f"here: {', '.join(usable) or 'none'}."
+    )
+
+
 def value_names(documents: pd.DataFrame, column: str) -> dict[str, str]:
     """Readable names for a class column's codes, from its ``<column>_name`` (or
     ``<column>_description``) column ("lcspr" -> "Local Child Safeguarding Practice Review");

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lip_research import analysis, evaluate, figures, io
+from lip_research import analysis, evaluate, figures, io, prevalence
 from lip_research.display import save_figure
 from lip_research.pipeline import TopicRun
 from lip_research.prevalence import names_key
@@ -93,8 +93,14 @@ def fig_topics_over_time(run: TopicRun, run_dir: Path, time_col: str = "year"):
 
 
 def fig_topic_heatmap(run: TopicRun, run_dir: Path, column: str, top: int = 15):
+    """Topic shares by a class column (as CSV, every class); a note instead of the figure when
+    the column is no class column (the rule theme prevalence follows)."""
     by = topics_by(run, column)
     io.write_csv(by, Path(run_dir) / f"topics_by_{column}.csv")
+    usable = [c for c in prevalence.metadata_columns(run.corpus.documents) if c != "year"]
+    if column not in usable:
+        print(prevalence.unusable_classes_note("the topic heatmap", column, usable))
+        return None
     every = analysis.crosstab(by, column)
     wide = every.head(top)
     fig, ax = figures.new_figure(7.5, 0.3 * len(wide) + 1.5)

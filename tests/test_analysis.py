@@ -268,6 +268,24 @@ def test_a_class_column_the_lenses_cannot_use_gets_a_note_not_a_silent_gap(tmp_p
     assert shown["first_year"].tolist() == [2016]  # a year, not 2016.0
 
 
+def test_the_topic_heatmap_follows_the_theme_heatmaps_rule_for_class_columns(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from lip_research.topic_bench import fig_topic_heatmap
+
+    docs = DOCS.assign(urn=[80443, 80455, 80502])  # an id: no class
+    run = SimpleNamespace(
+        result=SimpleNamespace(passage_topics=PT, topics=TOPICS),
+        corpus=SimpleNamespace(documents=docs),
+    )
+    assert fig_topic_heatmap(run, tmp_path, "review_model") is not None
+    assert fig_topic_heatmap(run, tmp_path, "urn") is None
+    note = capsys.readouterr().out
+    assert "the topic heatmap by 'urn' is left out" in note
+    assert note.rstrip().endswith("Columns that work here: review_model.")
+    assert (tmp_path / "topics_by_urn.csv").exists()  # every class, as a table
+
+
 def test_topic_ids_from_numpy_and_pandas_are_ids():
     # ids taken from a fitted table (passage_topics["topic"], topics["topic"]) are numpy's
     merged = analysis.merge_topics(PT, [[np.int64(0), np.int64(1)]])
