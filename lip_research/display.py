@@ -27,17 +27,25 @@ def save_figure(fig, run_dir: Path, name: str, caption: str):
     return fig
 
 
-def _png_with_alt(fig):
-    from IPython.core.pylabtools import print_figure
+def _with_alt(draw):
+    """``draw`` (the PNG drawing a notebook has set up: the inline backend's, retina or not),
+    with a saved figure's caption added as alt text."""
 
-    data = print_figure(fig, "png", bbox_inches="tight", base64=True)  # as the inline backend
-    caption = getattr(fig, "lip_caption", None)
-    return (data, {"alt": caption}) if caption and data else data
+    def png(fig):
+        data = draw(fig)
+        caption = getattr(fig, "lip_caption", None)
+        if not caption or not data:
+            return data
+        data, meta = data if isinstance(data, tuple) else (data, {})
+        return data, {**meta, "alt": caption}
+
+    png.lip_alt_text = True
+    return png
 
 
 def _show_captions_as_alt_text() -> None:
-    """In a notebook, draw figures as PNG with their caption as alt text (after the inline
-    backend has registered its own drawing, which this replaces)."""
+    """In a notebook, give saved figures their caption as alt text, wrapping the PNG drawing
+    the notebook already has (so a user's own inline settings stay as they are)."""
     import sys
 
     if "IPython" not in sys.modules:
@@ -46,8 +54,19 @@ def _show_captions_as_alt_text() -> None:
     from matplotlib.figure import Figure
 
     shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        draw = formatter.lookup_by_type(Figure)
+    except KeyError:  # no inline backend yet: draw as it does
+        from IPython.core.pylabtools import print_figure
+
+        def draw(fig):
+            return print_figure(fig, "png", bbox_inches="tight", base64=True)
+
+    if not getattr(draw, "lip_alt_text", False):
+        formatter.for_type(Figure, _with_alt(draw))
 
 
 def captioned(shown, caption: str) -> None:

@@ -190,3 +190,24 @@ def test_heatmap_wraps_a_long_column_name_and_never_cuts_the_line_under_it():
     assert " ".join(labels[1].split("\n")[:-1]) == "requires improvement to be good"
     assert max(len(line) for line in labels[1].split("\n")) <= 20
     plt.close(fig)
+
+
+def test_alt_text_keeps_the_notebooks_own_png_drawing(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    from lip_research.display import save_figure
+
+    shell = InteractiveShell.instance()
+    try:
+        png = shell.display_formatter.formatters["image/png"]
+        png.for_type(Figure, lambda fig: ("PNG", {"width": 300}))  # as retina output is set up
+        fig, ax = plt.subplots()
+        ax.plot([1, 2])
+        saved = save_figure(fig, tmp_path, "line", "A line rising.")
+        save_figure(plt.subplots()[0], tmp_path, "again", "Again.")  # wrapped once only
+        assert png(saved) == ("PNG", {"width": 300, "alt": "A line rising."})
+        assert png(plt.subplots()[0]) == ("PNG", {"width": 300})  # no caption, no alt text
+    finally:
+        InteractiveShell.clear_instance()
+        plt.close("all")
