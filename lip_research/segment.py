@@ -171,15 +171,25 @@ def is_heading(block: dict) -> bool:
 def label_sections(blocks: list[dict]) -> list[dict]:
     """Add ``kind`` ('section', 'subheading' or 'text'), ``section`` and ``heading`` to blocks.
 
-    Text before the first recognised heading (title page, publisher, date) is 'front_matter';
-    text under later unrecognised headings keeps the section it is in. A document with no
+    Text before the first recognised heading (title page, publisher, date) is 'front_matter',
+    and so is an inspection's table of judgements on its title page; text under later
+    unrecognised headings keeps the section it is in. A document with no
     recognised heading at all is 'other' throughout (its opening is not mere front matter).
     """
     section, heading = "front_matter", None
+    paged = any(b.get("page_start", 0) > 1 for b in blocks)
     for block in blocks:
         if is_heading(block):
             block["text"] = block["text"].lstrip("#").strip()
             named = heading_section(block["text"])
+            if (
+                named == "findings"
+                and section == "front_matter"
+                and paged
+                and block.get("page_start") == 1
+                and _JUDGEMENT.search(block["text"].lower())
+            ):
+                named = None  # a title page's table of judgements, not the findings
             heading = block["text"]
             if named:
                 section = named

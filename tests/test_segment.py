@@ -143,6 +143,22 @@ def test_page_ranges_follow_the_pages():
     assert [(p["page_start"], p["page_end"]) for p in passages] == [(1, 2), (3, 3)]
 
 
+def test_an_inspections_title_page_table_of_judgements_is_front_matter():
+    pages = [
+        "Bury Borough Council\n\nInspection of services for children\n\n"
+        f"# 3. Leadership, management and governance Good\n\n{sentences(3)}",
+        f"# Executive summary\n\n{sentences(8)}",
+        f"# Leadership, management and governance Good\n\n{sentences(8)}",
+    ]
+    sections = [
+        (b["page_start"], b["section"]) for b in label_sections(clean_pages(pages, True).blocks)
+    ]
+    assert sections[:4] == [(1, "front_matter")] * 4
+    assert sections[-1] == (3, "findings")  # the same heading later in the report
+    unpaged = label_sections(clean_pages(["\n\n".join(pages)], True).blocks)
+    assert unpaged[-1]["section"] == "findings" and unpaged[3]["section"] == "findings"
+
+
 def test_markdown_contents_list_does_not_switch_sections():
     text = (
         "# Review of Child B\n\n## Contents\n\nIntroduction\nFindings\nRecommendations\n\n"
