@@ -33,7 +33,7 @@ _CHAR_MAP = {
     **dict.fromkeys("“”„‟″", '"'),
     **dict.fromkeys("‐‑‒–—―−\x02", "-"),
     **dict.fromkeys("◼▪●◦‣∙■□➢➤✓✔○◆◇►▶", "•"),
-    **dict.fromkeys("\xad\u200b\u200c\u200d\ufeff\ufffe", ""),
+    **dict.fromkeys("\xad\u200b\ufeff\ufffe", ""),  # joiners (\u200c, \u200d) spell words
     "\t": " ",
 }
 _ODD_SET = frozenset(_CHAR_MAP)
@@ -78,19 +78,23 @@ def strip_furniture(pages: list[list[str]], zone: int = 3) -> list[tuple[int, st
     """Blank out page numbers and running headers/footers in place; return what went.
 
     A running line repeats (digits ignored) at the top or bottom of at least a quarter of
-    the pages, or anywhere on at least half of them; never fewer than three pages.
+    the pages, or anywhere on at least half of them; never fewer than three pages. A line
+    some page holds twice is a table's cell, not a running line.
     """
     n = len(pages)
     removed: list[tuple[int, str, str]] = []
     zone_count: Counter[str] = Counter()  # digits ignored: "Page 3 of 9" repeats
     any_count: Counter[str] = Counter()  # exact lines, anywhere on the page
+    twice: set[str] = set()  # lines some page holds twice: a table's cells, not a header
     layout = []
     for lines in pages:
         filled = {i: line.strip() for i, line in enumerate(lines) if line and not line.isspace()}
         order = list(filled)
         edge = {i: line_key(filled[i]) for i in order[:zone] + order[-zone:]}
         zone_count.update(set(edge.values()))
-        any_count.update(set(filled.values()))
+        on_page = Counter(filled.values())
+        any_count.update(on_page.keys())
+        twice.update(line for line, n in on_page.items() if n > 1)
         layout.append((filled, edge))
     zone_min, any_min = max(3, math.ceil(0.25 * n)), max(3, math.ceil(0.5 * n))
     for page_no, (lines, (filled, edge)) in enumerate(zip(pages, layout, strict=True), start=1):
@@ -98,9 +102,13 @@ def strip_furniture(pages: list[list[str]], zone: int = 3) -> list[tuple[int, st
             year = _YEAR_ALONE.match(line)
             if i in edge and PAGE_NUMBER.match(line) and not year:
                 kind = "page number"
-            elif len(line) >= 4 and (
-                any_count[line] >= any_min
-                or (i in edge and zone_count[edge[i]] >= zone_min and not year)
+            elif (
+                len(line) >= 4
+                and line not in twice
+                and (
+                    any_count[line] >= any_min
+                    or (i in edge and zone_count[edge[i]] >= zone_min and not year)
+                )
             ):
                 kind = "running header/footer"
             else:

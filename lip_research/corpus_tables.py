@@ -32,10 +32,20 @@ _UNACCENTED = str.maketrans(
 
 def slug(text: str) -> str:
     """Lower-case words joined by hyphens, accents dropped: ``"Child A (2019)" ->
-    "child-a-2019"``, ``"Révision Harrowmère" -> "revision-harrowmere"``."""
-    plain = unicodedata.normalize("NFKD", str(text).translate(_UNACCENTED))
-    plain = plain.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:80] or "document"
+    "child-a-2019"``, ``"Révision Harrowmère" -> "revision-harrowmere"``; letters of other
+    scripts are kept (``"סקירה 2" -> "סקירה-2"``)."""
+    plain = "".join(map(_plain_letter, unicodedata.normalize("NFC", str(text))))
+    return re.sub(r"[\W_]+", "-", plain.lower()).strip("-")[:80] or "document"
+
+
+def _plain_letter(char: str) -> str:
+    if char.isascii():
+        return char
+    latin = unicodedata.normalize("NFKD", char.translate(_UNACCENTED))
+    latin = latin.encode("ascii", "ignore").decode()
+    if latin:
+        return latin
+    return "" if unicodedata.category(char).startswith("M") else char  # marks go, letters stay
 
 
 def humanise(stem: str) -> str:
@@ -58,6 +68,7 @@ def build_tables(
             f"{file_col!r} was matched against the file names"
         )
     bad_years: list[str] = []
+    renamed: list[str] = []  # table rows whose id another document has already
     matched = {i for path in set_aside for i, *_ in _manifest_rows(Path(path), by_name)}
     no_row: list[str] = []  # files the manifest does not list
     taken: set[str] = set()
@@ -79,6 +90,8 @@ def build_tables(
             n += 1
             doc_id = f"{base}-{n}"
         taken.add(doc_id)
+        if n > 1 and row is not None and row.get("id") is not None:
+            renamed.append(f"{path.name} row {row['row']} ({row['id']!r}) is {doc_id}")
         meta = dict(row["meta"]) if row else {}
         meta.update({k: v for k, v in entry.items() if k != file_col})
         record = {
@@ -150,6 +163,12 @@ def build_tables(
                 f"{which} with no metadata (move a file that is not a report, such as a "
                 "README, out of the folder)"
             )
+    if renamed:
+        shown = "; ".join(renamed[:5]) + (" ..." if len(renamed) > 5 else "")
+        notes.append(
+            f"ids that are not unique were numbered: {shown} (give each row its own id to join "
+            "results back to your table)"
+        )
     if bad_years:
         shown = "; ".join(bad_years[:5]) + (" ..." if len(bad_years) > 5 else "")
         notes.append(
@@ -177,7 +196,7 @@ def _manifest_index(
     file_col = _file_column(manifest)
     index: dict[str, list[tuple[int, dict, tuple[str, ...]]]] = {}
     for i, entry in enumerate(manifest.to_dict("records")):
-        parts = PurePosixPath(str(entry[file_col]).strip().replace("\\", "/").lower()).parts
+        parts = PurePosixPath(_name_key(str(entry[file_col]).strip().replace("\\", "/"))).parts
         if not parts:
             continue
         index.setdefault(parts[-1], []).append((i, entry, parts))
@@ -187,14 +206,19 @@ def _manifest_index(
     return index, file_col
 
 
+def _name_key(name: str) -> str:
+    """A file name as compared: lower case, accents composed (macOS writes 'é' as e + ´)."""
+    return unicodedata.normalize("NFC", name).lower()
+
+
 def _manifest_rows(path: Path, index: dict) -> list[tuple[int, dict, tuple[str, ...]]]:
     """The rows naming ``path`` (by file name, else by stem) that fit it best. A row that
     gives folders fits only a file in a folder of that name ('2019/report.md' does not fit
     2020/report.md), and better the more of the folders above it agree (a path written on
     another computer, 'C:\\Users\\…\\elmsford\\report.md', fits by its last folders); a bare
     name fits any folder, after those."""
-    rows = index.get(path.name.lower()) or index.get(path.stem.lower()) or []
-    above = PurePosixPath(path.as_posix().lower()).parts[-2::-1]  # the file's folders, upwards
+    rows = index.get(_name_key(path.name)) or index.get(_name_key(path.stem)) or []
+    above = PurePosixPath(_name_key(path.as_posix())).parts[-2::-1]  # its folders, upwards
     scored = []
     for row in rows:
         folders = row[2][-2::-1]

@@ -233,9 +233,9 @@ def front_matter(text: str) -> tuple[dict, str]:
     found = _FRONT_MATTER.match(text)
     if not found:
         return {}, text
-    try:
-        values = yaml.safe_load(found.group(1))
-    except (yaml.YAMLError, ValueError):  # ValueError: a date that is no date (2019-02-30)
+    try:  # every value as written, so a date that is no date (2019-02-30) is still text
+        values = yaml.load(found.group(1), Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
         return {}, text
     if not isinstance(values, dict):
         return {}, text

@@ -185,16 +185,20 @@ def _is_output_folder(folder: Path) -> bool:
     )
 
 
+MANIFEST_NAMES = ("manifest.csv", "manifest.xlsx")  # in any case: 'Manifest.csv'
+
+
 def folder_manifests(sources: Sequence[Path]) -> list[Path]:
-    """Every ``manifest.csv`` in the source folders, their sub-folders included (walked as
+    """Every ``manifest.csv`` (or ``.xlsx``, in any case) in the source folders, their sub-folders included (walked as
     :func:`discover` walks them): metadata, never a document."""
     found: dict[Path, Path] = {}
     walked = _Walked()
     for source in map(Path, sources):
         if source.is_dir():
             for folder, names in _walk(source, walked):
-                if "manifest.csv" in names:
-                    found.setdefault((folder / "manifest.csv").resolve(), folder / "manifest.csv")
+                for name in names:
+                    if name.lower() in MANIFEST_NAMES:
+                        found.setdefault((folder / name).resolve(), folder / name)
     return list(found.values())
 
 
@@ -469,11 +473,11 @@ def run_ingest(
     corpus, extra = ingest_paths(list(sources), cfg, manifest, progress=progress, exclude=exclude)
     notes = extra["notes.csv"]["note"].tolist()
     replaced = [p for p in in_folders if p.resolve() not in {m.resolve() for m in paths}]
-    if paths and not manifest_path:
+    if paths:
         notes.insert(0, f"metadata from {', '.join(map(str, paths))}")
-    elif replaced:
+    if manifest_path and replaced:
         notes.insert(
-            0,
+            1,
             f"{', '.join(map(str, replaced))} not read: --manifest {manifest_path} was given "
             "(give one manifest holding all the rows)",
         )

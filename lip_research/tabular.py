@@ -43,7 +43,7 @@ def load_table(path: Path, kind: str, text_column: str | None = None) -> pd.Data
             return pd.read_parquet(path)
         text, _ = decode_bytes(path.read_bytes())
         if kind == "jsonl":
-            return pd.read_json(_io.StringIO(text), lines=True)
+            return _json_lines(text)
         sep = "\t" if path.suffix.lower() == ".tsv" else delimiter(text)
         return pd.read_csv(_io.StringIO(text), sep=sep)
     except (ValueError, OSError, KeyError, ImportError) as exc:
@@ -81,6 +81,30 @@ def _workbook(path: Path, text_column: str | None = None) -> pd.DataFrame:
     read = {n for n, _ in same}
     out.attrs["left_out"] = [n for n, _ in sheets if n not in read]
     return out
+
+
+def _json_lines(text: str) -> pd.DataFrame:
+    """One row per line that is a JSON object; the numbers of other lines in ``attrs`` (a
+    line cut short loses itself, not the file)."""
+    import json
+
+    rows, bad = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            row = None
+        if isinstance(row, dict):
+            rows.append(row)
+        else:
+            bad.append(number)
+    if bad and not rows:
+        raise ValueError(f"no line is a JSON object (line {bad[0]} is not)")
+    frame = pd.DataFrame(rows)
+    frame.attrs["bad_lines"] = bad
+    return frame
 
 
 def _running_text(frame: pd.DataFrame) -> tuple[object, float]:
@@ -161,6 +185,10 @@ def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
     if "sheets" in frame.attrs:
         name, count = frame.attrs["sheets"]
         notes.append(f"rows from {count} sheets with the same columns (column '{name}')")
+    if frame.attrs.get("bad_lines"):
+        bad = frame.attrs["bad_lines"]
+        shown = ", ".join(map(str, bad[:10])) + (" ..." if len(bad) > 10 else "")
+        notes.append(f"{len(bad)} lines not read (not a JSON object; cut short?): line {shown}")
     if frame.attrs.get("left_out"):
         shown = ", ".join(f"'{n}'" for n in frame.attrs["left_out"])
         notes.append(f"sheets with other columns not read: {shown}")

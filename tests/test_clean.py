@@ -43,6 +43,7 @@ def paged(n: int = 6) -> list[str]:
         pytest.param("\uf06e First point", "• First point", id="symbol-font-bullet"),
         pytest.param("multi\x02agency", "multi-agency", id="pdfium-hyphen"),
         pytest.param("a\r\nb\tc  d", "a\nb c d", id="line-ends-and-spaces"),
+        pytest.param("می\u200cخواهم 👩\u200d👧", "می\u200cخواهم 👩\u200d👧", id="joiners-kept"),
     ],
 )
 def test_normalise(raw, clean):
@@ -78,6 +79,17 @@ def test_a_year_alone_on_a_title_page_is_no_page_number():
     removed = strip_furniture(pages)
     assert [(p, t) for p, _, t in removed] == [(2, "2"), (3, "3")]
     assert pages[0] == ["Child A", "2024"] and pages[1][2] == "2012)"
+
+
+def test_a_table_over_several_pages_keeps_its_repeated_cells():
+    rows = ["01/03 | Children's social", "care", "Home visit", "02/03 | Police", "Call"]
+    pages = [
+        [f"Page {'abcd'[i]} tells more of the story.", "Date Agency Event", *rows, *rows]
+        for i in range(4)
+    ]  # the table's cells at the foot of every page, and twice on each
+    removed = strip_furniture(pages)
+    assert {t for _, _, t in removed} == {"Date Agency Event"}  # once a page: a running line
+    assert all(page.count("care") == 2 for page in pages)  # twice a page: cells, kept
 
 
 def test_few_pages_never_lose_a_repeated_line():

@@ -188,10 +188,14 @@ def test_linked_folders_are_read_once_and_system_files_not_at_all(tmp_path):
 def test_accented_file_names_give_readable_document_ids(tmp_path):
     (tmp_path / "Révision Enfant Y – Harrowmère.TXT").write_text(report_text("neglect"))
     (tmp_path / "Adolygiad Plentyn Ŵ.txt").write_text(report_text("housing"))
+    (tmp_path / "מקרה 2.txt").write_text(report_text("school"))
+    (tmp_path / "He\u0301le\u0300ne.txt").write_text(report_text("police"))  # as macOS names it
     corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
     assert sorted(corpus.documents["doc_id"]) == [
         "adolygiad-plentyn-w",
+        "helene",
         "revision-enfant-y-harrowmere",
+        "מקרה-2",
     ]
 
 
@@ -231,17 +235,20 @@ def test_manifest_rows_match_by_folder_windows_path_and_trimmed_name(tmp_path):
         (tmp_path / area / "report.md").write_text(f"# {area}\n\n" + words(15, area))
     (tmp_path / "2019" / "westmoor-s.txt").write_text(words(15, "westmoor"))
     (tmp_path / "tallowfield-m.txt").write_text(words(15, "tallowfield"))
+    (tmp_path / "He\u0301le\u0300ne.txt").write_text(words(15, "helene"))  # as macOS names it
     manifest = pd.DataFrame(
         {
             "file": ["stenbury/report.md", r"C:\Users\me\reviews\elmsford\report.md",
                      "2020/report.md", r"reviews\2019\westmoor-s.txt", " tallowfield-m.txt ",
-                     "tallowfield-m.txt"],
-            "area": ["Stenbury", "Elmsford", "Wrong", "Westmoor", "Tallowfield", "Tallowfield 2"],
+                     "tallowfield-m.txt", "Hélène.txt"],
+            "area": ["Stenbury", "Elmsford", "Wrong", "Westmoor", "Tallowfield", "Tallowfield 2",
+                     "Hélène"],
         }
     )  # fmt: skip
     corpus, extra = ingest_paths([tmp_path], IngestConfig(workers=1), manifest, progress=False)
     areas = dict(zip(corpus.documents["path"], corpus.documents["area"].fillna(""), strict=True))
     assert areas == {
+        str(tmp_path / "He\u0301le\u0300ne.txt"): "Hélène",
         str(tmp_path / "2019" / "westmoor-s.txt"): "Westmoor",
         str(tmp_path / "elmsford" / "report.md"): "Elmsford",
         str(tmp_path / "larkhaven" / "report.md"): "",  # 2020/report.md is another file
@@ -292,7 +299,15 @@ def test_manifests_in_sub_folders_name_files_there_and_manifest_option_says_what
         str(tmp_path / "in" / "2019" / "report.txt"): "Elmsford",
         str(tmp_path / "in" / "2020" / "report.txt"): "Stenbury",
     }
-    (tmp_path / "in" / "2020" / "manifest.csv").unlink()  # one manifest, in a sub-folder
+    (tmp_path / "in" / "2019" / "manifest.csv").rename(tmp_path / "in" / "2019" / "Manifest.csv")
+    pd.DataFrame({"file": ["report.txt"], "area": ["Stenbury"]}).to_excel(
+        tmp_path / "in" / "2020" / "manifest.xlsx", index=False
+    )
+    (tmp_path / "in" / "2020" / "manifest.csv").unlink()
+    corpus = run_ingest([tmp_path / "in"], tmp_path / "c0", IngestConfig(), progress=False)
+    assert corpus.documents["area"].tolist() == ["Elmsford", "Stenbury"]  # as before
+    (tmp_path / "in" / "2020" / "manifest.xlsx").unlink()  # one manifest, in a sub-folder
+    (tmp_path / "in" / "2019" / "Manifest.csv").rename(tmp_path / "in" / "2019" / "manifest.csv")
     corpus = run_ingest([tmp_path / "in"], tmp_path / "c3", IngestConfig(), progress=False)
     assert corpus.documents["area"].fillna("").tolist() == ["Elmsford", ""]
     notes = pd.read_csv(tmp_path / "c3" / "notes.csv")["note"].tolist()
@@ -302,7 +317,9 @@ def test_manifests_in_sub_folders_name_files_there_and_manifest_option_says_what
     run_ingest(
         [tmp_path / "in"], tmp_path / "c2", IngestConfig(), tmp_path / "other.csv", progress=False
     )
-    note = pd.read_csv(tmp_path / "c2" / "notes.csv")["note"][0]
+    notes = pd.read_csv(tmp_path / "c2" / "notes.csv")["note"]
+    assert notes[0] == f"metadata from {tmp_path / 'other.csv'}"
+    note = notes[1]
     assert note.startswith(f"{tmp_path / 'in' / '2019' / 'manifest.csv'} not read")
     assert note.endswith(f"not read: --manifest {tmp_path / 'other.csv'} was given (give one "
                          "manifest holding all the rows)")  # fmt: skip
@@ -655,6 +672,32 @@ def test_full_shared_run_accounts_for_all_94_files(tmp_path):
     assert statuses == {"ok": 87, "failed": 5, "duplicate": 2}
     ofsted = corpus.ledger[corpus.ledger["path"].str.contains("ofsted-ilacs")]
     assert (ofsted["status"] == "ok").all() and len(ofsted) == 86
+
+
+def test_a_table_whose_ids_repeat_says_how_they_were_numbered(tmp_path):
+    pd.DataFrame(
+        {"case_id": ["C001", "C002", "C002", "C-7"], "summary": [words(15, t) for t in "abcd"]}
+    ).to_csv(tmp_path / "t.csv", index=False)
+    corpus, extra = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    assert corpus.documents["doc_id"].tolist() == ["c001", "c002", "c002-2", "c-7"]
+    assert extra["notes.csv"]["note"].tolist() == [
+        "ids that are not unique were numbered: t.csv row 3 ('C002') is c002-2 (give each row "
+        "its own id to join results back to your table)"
+    ]
+
+
+def test_a_json_lines_file_with_a_line_cut_short_keeps_the_other_rows(tmp_path):
+    import json
+
+    topics = ("neglect", "housing", "school")
+    lines = [json.dumps({"id": f"R{i}", "summary": words(15, t)}) for i, t in enumerate(topics)]
+    lines.insert(2, lines[1][:40])  # a line cut short
+    (tmp_path / "s.jsonl").write_text("\n".join(lines) + "\n\n")
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    assert corpus.documents["doc_id"].tolist() == ["r0", "r1", "r2"]
+    assert corpus.ledger["reason"][0].endswith(
+        "1 lines not read (not a JSON object; cut short?): line 3"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
