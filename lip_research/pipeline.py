@@ -273,6 +273,36 @@ def fit_id(run: TopicRun) -> str:
     return hashlib.sha256(table).hexdigest()[:16]
 
 
+def warning_signs(run: TopicRun) -> list[str]:
+    """What a researcher should look at before reading the topics: many passages in no topic,
+    one topic holding most of the corpus, topics that share their words."""
+    ev, resolved = run.evaluation, run.result.config
+    signs = []
+    if ev["outlier_share"] > 0.2 and resolved.clustering != "hdbscan":
+        out = getattr(run.result, "left_out", {})
+        docs = " topics.min_docs: 1 keeps words that occur in one document only;" * (
+            (resolved.min_docs or 1) > 1
+        )
+        signs.append(
+            f"{ev['outlier_share']:.0%} of the passages are in no topic: "
+            f"{out.get('no_topic_word', 0)} hold no topic word and {out.get('template', 0)} "
+            f"are mostly template text. If that is more than you expect:{docs} "
+            "topics.template_share sets what counts as template text (docs/parameters.md)"
+        )
+    if ev["largest_share"] > 0.5 and ev["n_topics"] > 1:
+        signs.append(
+            f"one topic holds {ev['largest_share']:.0%} of the passages: the others describe "
+            "little. Ask for more topics (topics.n_clusters), or leave topics.nr_topics unset"
+        )
+    if ev["diversity"] < 0.5 and ev["n_topics"] > 1:
+        signs.append(
+            f"the topics share most of their words (diversity {ev['diversity']:.2f}: "
+            f"{ev['diversity']:.0%} of their top words are distinct), so they hardly differ. "
+            "Fewer topics, or a corpus of more varied text, will read better"
+        )
+    return signs
+
+
 class EditsWarning(Warning):
     """Topic edits in a run folder were made for another fit and were set aside."""
 

@@ -35,8 +35,8 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     n = shape.n_passages
     if n < 10:
         raise ConfigError(
-            f"only {n} passages: too few to model topics. Add documents, or lower "
-            "ingest.min_words so that more passages are cut."
+            f"only {n} passages: too few to model topics. Add documents, or cut shorter "
+            "passages: a lower ingest.max_words (with ingest.min_words below it) when you ingest."
         )
     chosen: dict[str, Any] = {}
     clustering = cfg.clustering
@@ -78,7 +78,8 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     if clustering != "hdbscan" and n_clusters is not None and n_clusters >= n:
         raise ConfigError(
             f"n_clusters={n_clusters} needs more passages than the {n} this corpus has; "
-            f"choose at most {max(2, n // 4)} (or leave it unset to choose from the corpus)."
+            f"choose fewer than {n}, about {max(2, n // 4)} at most for topics of several "
+            "passages each (or leave it unset to choose from the corpus)."
         )
     min_topic_size = cfg.min_topic_size  # HDBSCAN's only: left unset for the others
     if min_topic_size is None and clustering == "hdbscan":
@@ -120,3 +121,55 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     )
     resolved.validate()
     return resolved, chosen
+
+
+def fit_limits(
+    resolved: TopicConfig,
+    asked: TopicConfig,
+    n_fitted: int,
+    n_passages: int,
+    dims: int | None,
+    chosen: dict[str, Any],
+) -> TopicConfig:
+    """``resolved`` (chosen for all ``n_passages``) within what the ``n_fitted`` passages in
+    topics allow, once passages of template text or with no topic word are set aside: a
+    size chosen here is lowered, with a note in ``chosen``; one the user asked for (in
+    ``asked``) that no longer fits is an error naming the limit."""
+    n = n_fitted
+    if n == n_passages:
+        return resolved
+    out = f"the {n} of {n_passages} passages in topics (the rest template text or no topic word)"
+    if n < 10:
+        raise ConfigError(
+            f"only {n} of the {n_passages} passages hold topic words (the rest are template "
+            "text repeated across documents, or words the vocabulary leaves out): too few to "
+            "model topics. Add documents, or see topics.template_share and topics.min_docs."
+        )
+    changes: dict[str, Any] = {}
+    limit = n - 1 if dims is None else min(n - 1, dims)
+    if resolved.n_components is not None and resolved.n_components > limit:
+        if asked.n_components is not None:
+            raise ConfigError(
+                f"n_components={asked.n_components} is too many for {out}; choose at most {limit}."
+            )
+        changes["n_components"] = limit
+    clusters = resolved.n_clusters if resolved.clustering != "hdbscan" else None
+    if clusters is not None and clusters >= n:
+        if asked.n_clusters is not None:
+            raise ConfigError(
+                f"n_clusters={asked.n_clusters} needs more passages than {out}; choose "
+                f"fewer than {n}, about {max(2, n // 4)} at most."
+            )
+        changes["n_clusters"] = max(2, n // 4)
+    if resolved.clustering == "hdbscan" and resolved.min_topic_size * 2 > n:
+        if asked.min_topic_size is not None:
+            raise ConfigError(
+                f"min_topic_size={asked.min_topic_size} is too large for {out}; choose at most "
+                f"{n // 2}."
+            )
+        changes["min_topic_size"] = max(2, n // 2)
+    if resolved.n_neighbors is not None and resolved.n_neighbors > n - 1:
+        changes["n_neighbors"] = n - 1
+    for key, value in changes.items():
+        chosen[key] = f"{value} (lowered from {getattr(resolved, key)} for {out})"
+    return dataclasses.replace(resolved, **changes) if changes else resolved

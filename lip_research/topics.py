@@ -29,7 +29,7 @@ from lip_research.preprocess import (
     build_analyzer,
     display,
 )
-from lip_research.resolve import CorpusShape, resolve
+from lip_research.resolve import CorpusShape, fit_limits, resolve
 from lip_research.template_text import (
     MIN_DOCUMENTS,
     count_template,
@@ -190,6 +190,7 @@ class TopicResult:
     model: Any = None
     analyzer: Analyzer | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=dict)  # passages in no topic, by reason
 
 
 @contextlib.contextmanager
@@ -252,15 +253,17 @@ def fit_topics(
     # improvement" under a heading), are left out of the topics (topic -1).
     all_terms = [analyzer.term_string(t) for t in texts]
     template_heavy, wordless = _out_of_topics(texts, all_terms, analyzer)
-    modelled = ~(template_heavy | wordless)
-    template_out = modelled.sum() >= max(10, len(texts) // 2)
-    if not template_out:
-        modelled[:] = True  # a corpus that is mostly template: model everything
+    # A corpus that is mostly template keeps its template passages in topics; a passage with
+    # no topic word never is in one (BERTopic would label it "emptydoc").
+    template_out = (~(template_heavy | wordless)).sum() >= max(10, len(texts) // 2)
+    out_template = template_heavy & template_out
+    out_wordless = np.array([not t for t in all_terms], bool) & ~out_template
+    modelled = ~(out_template | out_wordless)
     choices["template_passages"] = (
-        f"{int((template_heavy & ~modelled).sum())} passages at least {TEMPLATE_PASSAGE:.0%} "
-        f"template text, and {int((wordless & ~modelled).sum())} with no topic word, are in no "
-        "topic (-1)"
+        f"{int(out_template.sum())} passages at least {TEMPLATE_PASSAGE:.0%} template text, "
+        f"and {int(out_wordless.sum())} with no topic word, are in no topic (-1)"
     )
+    resolved = fit_limits(resolved, cfg, int(modelled.sum()), len(texts), shape.dims, choices)
     terms = [t for t, m in zip(all_terms, modelled, strict=True) if m]
     embeddings_m = embeddings[modelled]
     timings["vocabulary_s"] = time.perf_counter() - t0
@@ -268,7 +271,7 @@ def fit_topics(
     model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
     model.lip_config = resolved  # and how it assigns: see lip_research.saved.assign_topics
     model.lip_template_out = template_out  # passages mostly of template text are topic -1
-    model.lip_wordless_out = template_out  # and so are passages with no topic word
+    model.lip_wordless_out = True  # and so are passages with no topic word
     t0 = time.perf_counter()
     with warnings.catch_warnings():  # UMAP says a seeded run uses one thread: it is meant to
         warnings.filterwarnings("ignore", "n_jobs value .* overridden", UserWarning)
@@ -334,6 +337,7 @@ def fit_topics(
         model=model,
         analyzer=analyzer,
         timings=timings,
+        left_out={"template": int(out_template.sum()), "no_topic_word": int(out_wordless.sum())},
     )
 
 
@@ -463,18 +467,18 @@ def representative_docs(reps: pd.DataFrame, n: int = 3) -> dict[int, list[str]]:
 
 
 def left_out(model, texts: list[str]) -> np.ndarray:
-    """Which passages a fitted model puts in no topic (-1): those at least
-    ``TEMPLATE_PASSAGE`` template text and those with no topic word, unless the fit modelled
-    its corpus whole (mostly template). Models saved by earlier versions kept wordless ones."""
+    """Which passages a fitted model puts in no topic (-1): those with no topic word, and
+    those at least ``TEMPLATE_PASSAGE`` template text unless the fit kept them (a corpus
+    mostly template). Models saved by earlier versions kept wordless ones."""
     analyzer = model.lip_analyzer
-    if not getattr(model, "lip_template_out", True):
-        return np.zeros(len(texts), bool)
-    if not getattr(model, "lip_wordless_out", False):
+    template_out = getattr(model, "lip_template_out", True)
+    if not getattr(model, "lip_wordless_out", False):  # a model saved by an earlier version
+        if not template_out:
+            return np.zeros(len(texts), bool)
         return mostly_template(texts, analyzer.template, analyzer.names_masked)
-    template_heavy, wordless = _out_of_topics(
-        texts, [analyzer.term_string(t) for t in texts], analyzer
-    )
-    return template_heavy | wordless
+    terms = [analyzer.term_string(t) for t in texts]
+    template_heavy = mostly_template(texts, analyzer.template, analyzer.names_masked)
+    return np.array([not t for t in terms], bool) | (template_heavy & template_out)
 
 
 def _out_of_topics(

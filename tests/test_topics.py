@@ -462,6 +462,77 @@ def test_a_mostly_template_corpus_is_assigned_as_it_was_modelled_whole():
     assert (assign_topics(result.model, passages["text"], vectors) == want).all()
 
 
+def test_a_mostly_template_corpus_still_leaves_wordless_passages_out_or_says_why():
+    template = (
+        "This review was commissioned by the safeguarding partnership under statutory guidance. "
+        "The panel met several times to consider the information gathered from agencies. "
+    )
+    words = ["neglect housing nursery", "police arrest injury", "midwife pregnancy birth"]
+    rng = np.random.default_rng(0)
+    texts = [
+        template + (" ".join(rng.choice(words[d % 3].split(), 12)) + "." if p == 0 else "")
+        for d in range(12)
+        for p in range(4)
+    ]  # three passages in four are the template alone: no topic word
+    passages = pd.DataFrame(
+        {
+            "doc_id": [f"doc{d}" for d in range(12) for _ in range(4)],
+            "passage_id": [f"doc{d}-{p}" for d in range(12) for p in range(4)],
+            "text": texts,
+        }
+    )
+    vectors = embed_texts(texts, backend="static", cache=False)
+    cfg = STATIC.replace(**{"topics.min_df": 1, "topics.min_docs": 1, "topics.max_df": 1.0})
+    result = fit_topics(passages, vectors, cfg.topics, seed=1)
+    topics = result.passage_topics["topic"].to_numpy()
+    assert (topics[0::4] != -1).all() and (np.delete(topics, np.s_[0::4]) == -1).all()
+    inliers = result.topics[result.topics["topic"] != -1]
+    assert "emptydoc" not in set(inliers["label"]) and inliers["words"].str.len().min() > 0
+    assert result.left_out == {"template": 0, "no_topic_word": 36}  # template ones modelled
+    with pytest.raises(ConfigError, match="only 5 of the 20 passages hold topic words"):
+        fit_topics(passages.head(20), vectors[:20], cfg.topics, seed=1)
+
+
+def test_sizes_are_chosen_for_the_passages_left_in_topics():
+    """A small table of summaries with placeholder rows ("To be added."): PCA and Ward are
+    sized for the passages that hold topic words, not for every row."""
+    rng = np.random.default_rng(0)
+    words = ["neglect housing nursery", "police arrest injury", "midwife pregnancy birth"]
+    texts = [" ".join(rng.choice(words[i % 3].split(), 20)) + "." for i in range(10)]
+    texts += ["To be."] * 2  # placeholders
+    passages = pd.DataFrame({"passage_id": [f"p{i}" for i in range(12)], "text": texts})
+    passages["doc_id"] = passages["passage_id"]
+    vectors = embed_texts(texts, backend="static", cache=False)
+    cfg = STATIC.replace(**{"topics.min_docs": 1, "topics.min_df": 1, "topics.max_df": 1.0})
+    result = fit_topics(passages, vectors, cfg.topics, seed=1)
+    assert result.config.n_components == 9 and result.passage_topics["topic"].tolist()[-2:] == [
+        -1,
+        -1,
+    ]
+    assert result.choices["n_components"].startswith("9 (lowered from 11 for the 10 of 12 passages")
+    asked = cfg.replace(**{"topics.n_clusters": 10})
+    with pytest.raises(ConfigError, match="n_clusters=10 needs more passages than the 10 of 12"):
+        fit_topics(passages, vectors, asked.topics, seed=1)
+
+
+def test_lip_topics_names_the_warning_signs_of_a_poor_fit(fitted):
+    from types import SimpleNamespace
+
+    from lip_research.pipeline import warning_signs
+
+    assert warning_signs(fitted) == []  # the sample slice fits well
+    poor = SimpleNamespace(
+        evaluation={"outlier_share": 0.22, "largest_share": 0.89, "diversity": 0.17, "n_topics": 7},
+        result=SimpleNamespace(
+            config=fitted.result.config, left_out={"template": 0, "no_topic_word": 61}
+        ),
+    )
+    signs = warning_signs(poor)
+    assert signs[0].startswith("22% of the passages are in no topic: 61 hold no topic word")
+    assert signs[1].startswith("one topic holds 89% of the passages")
+    assert signs[2].startswith("the topics share most of their words (diversity 0.17")
+
+
 def test_passages_without_a_topic_word_are_in_no_topic(fitted, tmp_path):
     """A heading and its judgement ("Requires improvement") alone says nothing a topic can
     be about: such passages are outliers, never a topic without words."""

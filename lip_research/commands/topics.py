@@ -44,7 +44,7 @@ def topics(
 ) -> None:
     """Fit passage-level BERTopic and write topics.csv, passage_topics.parquet, document_topics.csv, run.json."""
     from lip_research import io
-    from lip_research.pipeline import build_config, save_topics
+    from lip_research.pipeline import build_config, save_topics, warning_signs
     from lip_research.saved import save_model as save
 
     with fail():
@@ -100,6 +100,8 @@ def topics(
                 f"note: {cut:.1%} of the passages are longer than the {cfg.topics.embedding} "
                 f"model reads{where}; {fix} (docs/parameters.md)"
             )
+        for note in warning_signs(run):
+            typer.echo(f"note: {note}")
 
 
 def _claim_run_folder(out: Path, overwrite: bool, delete: bool = True) -> None:
