@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from lip_research.preprocess import LETTER
+
 if TYPE_CHECKING:
     import pandas as pd
 
-WORD_PATTERN = r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|\d+"
+WORD_PATTERN = rf"{LETTER}(?:{LETTER}|['\-])*{LETTER}|{LETTER}|\d+"
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | {"child", "s", "review"}
 _TOKENIZER = RegexpTokenizer(WORD_PATTERN)
 _PLAIN = re.compile(r"[a-z0-9]+")

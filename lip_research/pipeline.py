@@ -276,8 +276,18 @@ def fit_id(run: TopicRun) -> str:
 def warning_signs(run: TopicRun) -> list[str]:
     """What a researcher should look at before reading the topics: many passages in no topic,
     one topic holding most of the corpus, topics that share their words."""
+    from lip_research.preprocess import english_share
+
     ev, resolved = run.evaluation, run.result.config
     signs = []
+    english = english_share(run.corpus.passages["text"])
+    if english < 0.2:
+        signs.append(
+            f"the text does not read as English: {english:.0%} of its words are English "
+            "function words ('the', 'of', 'and'), where English prose has about 45%. Topic "
+            "words are built with English stop words, lemmas and phrases, so in another "
+            "language they will read poorly (docs/parameters.md)"
+        )
     if ev["outlier_share"] > 0.2 and resolved.clustering != "hdbscan":
         out = getattr(run.result, "left_out", {})
         docs = " topics.min_docs: 1 keeps words that occur in one document only;" * (

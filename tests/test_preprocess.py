@@ -374,3 +374,18 @@ def test_a_vocabulary_too_small_to_model_names_the_bound_to_loosen(bounds, messa
 def test_a_vocabulary_large_enough_to_model_is_accepted():
     a = care_analyzer()  # the default floor, MIN_TERMS
     assert len({t for t in a.vocabulary if a.keeps(t)}) >= MIN_TERMS
+
+
+def test_words_of_other_scripts_and_accents_stay_whole():
+    from lip_research import lexical
+    from lip_research.preprocess import TOKEN, english_share
+
+    text = "Le médecin généraliste a vérifié; the fiancé's tŷ was child-led."
+    assert TOKEN.tokenize(text) == [
+        "Le", "médecin", "généraliste", "a", "vérifié", "the", "fiancé's", "tŷ", "was", "child-led",
+    ]  # fmt: skip
+    assert "généraliste" in lexical.lemmas(text)
+    assert english_share(["The mother told the health visitor that she was worried."]) > 0.4
+    french = "Le médecin généraliste a signalé les absences répétées de l'enfant à l'école."
+    welsh = "Roedd y fydwraig wedi rhannu'r pryderon gyda'r athrawes a'r heddlu."
+    assert english_share([french, welsh]) < 0.2
