@@ -349,7 +349,13 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
             )
             if refused:
                 raise refused
-            what = "no topics.csv" if run.is_dir() else "it does not exist"
+            what = (
+                "no topics.csv"
+                if run.is_dir()
+                else "it is a file"
+                if run.exists()
+                else "it does not exist"
+            )
             raise FileNotFoundError(f"{run} is not a run folder ({what}); `lip runs` lists runs")
         warning = status_warning(run)
         if warning:

@@ -25,6 +25,7 @@ from lip_research.config_values import (
     check,
     check_types,
     describe,
+    load_unique,
     merge,
     plain,
     sorted_keys,
@@ -277,7 +278,7 @@ def load_yaml(path: str | Path) -> RunConfig:
         where = "" if path.is_absolute() else f" (paths are relative to {Path.cwd()})"
         raise ConfigError(f"config file {path} does not exist{where}")
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = load_unique(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(yaml_problem(path, exc)) from None
     if not isinstance(data, dict):

@@ -149,6 +149,31 @@ def _is_bool(value: Any) -> bool:
 _NUMERALS = {int: r"\s*[-+]?\d+\s*", float: r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*"}
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a name given twice in one mapping (the last would win
+    without a word: ``n_clusters: 5`` then ``n_clusters: 6``)."""
+
+
+def _unique_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{key!r} is given twice; keep one", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def load_unique(text: str) -> Any:
+    """Parse YAML as ``yaml.safe_load`` does, but a name given twice is an error."""
+    return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+
+
 def yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
     """One line for a YAML syntax error: file, line, what is wrong and what usually fixes it."""
     mark = getattr(exc, "problem_mark", None)
@@ -165,6 +190,8 @@ def yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
         else "check the indentation, the ': ' after each name, that brackets and quotes are "
         "closed, and quote text that holds ': ' or ' #'"
     )
+    if "is given twice" in problem:
+        return f"{path}{where}: {problem}"
     return f"{path} is not valid YAML{where}: {problem}; {fix}"
 
 

@@ -122,18 +122,23 @@ def load_corpus(
 
 
 def _warn_if_files_lost(corpus: Corpus, source: Path) -> None:
-    """A `CorpusWarning` when files of a folder ingested on the way failed or were read only in
-    part, naming the ledger that says why (``lip ingest`` prints the same line)."""
+    """A `CorpusWarning` when files of a folder ingested on the way failed, were read only in
+    part or are copies, naming the ledger that says why (``lip ingest`` prints the same line)."""
     from lip_research.corpus_tables import summary_line
 
     status = corpus.ledger["status"] if "status" in corpus.ledger else pd.Series(dtype=str)
     failed, warned = int((status == "failed").sum()), int((status == "warning").sum())
-    if failed or warned:
+    copies = int((status == "duplicate").sum())
+    if failed or warned or copies:
         what = " and ".join(
             part
             for part in (
                 f"{failed} failed (the analysis goes on without them)" if failed else "",
                 f"{warned} came with a warning (read in part, say)" if warned else "",
+                f"{copies} {'is a copy' if copies == 1 else 'are copies'} of another file, "
+                "read once"
+                if copies
+                else "",
             )
             if part
         )

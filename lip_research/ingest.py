@@ -401,11 +401,23 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
         if index in copy_of:
             continue
         kept, removed = [], list(doc["removed"])
+        shared = words = 0
         for block in doc["blocks"]:
+            n = len(block["text"].split())
+            words += n
             if block["kind"] == "text" and is_shared(block, strong, weak):
                 removed.append((block["page_start"], "repeated across documents", block["text"]))
+                shared += n
             else:
                 kept.append(block)
+        if len(result["docs"]) == 1 and shared > 0.5 * words:
+            result["reason"] = "; ".join(
+                [r for r in (result["reason"],) if r]
+                + [
+                    f"{shared / words:.0%} of its text is repeated in other documents and was "
+                    "removed as boilerplate (near-copies of one report? see removed.csv)"
+                ]
+            )
         doc_text, passages = chunk_passages(kept, cfg.min_words, cfg.max_words)
         kept_docs[id(result)] = kept_docs.get(id(result), 0) + bool(passages)
         if passages:

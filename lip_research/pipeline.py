@@ -68,6 +68,12 @@ def embed_passages(
 
     if cfg.topics.device == "cuda" and cfg.topics.embedding == "minilm":
         resolve_device("cuda")  # no GPU is an error even when the embeddings are cached
+    elif cfg.topics.device == "cuda":
+        warnings.warn(
+            f"topics.device: cuda is not used: the {cfg.topics.embedding} embedding runs on "
+            "the CPU (only minilm uses a GPU)",
+            stacklevel=2,
+        )
     t0 = time.perf_counter()
     vectors = embedder(cfg)(corpus.passages["text"].astype(str).tolist(), progress=progress)
     return vectors, time.perf_counter() - t0
@@ -96,6 +102,15 @@ def modelled(corpus: Corpus, cfg: RunConfig) -> Corpus:
             "set topics.exclude_sections to [] to model them"
         )
     return dataclasses.replace(corpus, passages=passages[keep].reset_index(drop=True))
+
+
+def check_sizes(corpus: Corpus, cfg: RunConfig) -> None:
+    """Raise the ConfigError the fit would raise for sizes the corpus's passages cannot take
+    (``n_clusters: 10000`` on 89 passages), before any embedding or fitting."""
+    from lip_research.resolve import CorpusShape, resolve
+
+    passages = modelled(corpus, cfg).passages
+    resolve(cfg.topics, CorpusShape(len(passages), 0.0, passages["doc_id"].nunique()))
 
 
 def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRun:

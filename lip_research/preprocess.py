@@ -416,12 +416,13 @@ class VocabularyBounds:
             fixes.append("raise topics.max_df (at most 1)")
         if self.extra_stopwords:
             fixes.append("remove words from topics.extra_stopwords")
-        if len(candidates) < needed:
-            fixes.append("add documents: the passages hold too few words that are not stopwords")
+        if len(candidates) < needed:  # the cause, whatever the bounds: first
+            fixes.insert(0, "add documents: the passages hold too few words that are not stopwords")
         if not fixes:  # each bound alone leaves enough words; together they do not
             fixes.append("lower topics.min_df or topics.min_docs, or raise topics.max_df")
         return (
-            f"only {kept} topic words are left (at least {needed} are needed to model topics): "
+            f"only {kept} topic word{'s are' if kept != 1 else ' is'} left (at least {needed} "
+            "are needed to model topics): "
             f"of the {len(candidates):,} words and phrases in the {n_passages:,} passages, "
             f"{often:,} occur in topics.min_df={self.min_df} passages or more, {spread:,} in "
             f"topics.min_docs={self.min_docs} documents or more, and {common:,} in more than "

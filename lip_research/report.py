@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from lip_research import io
+from lip_research.config_values import load_unique, yaml_problem
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -153,9 +154,9 @@ def load_params(path: Path | None) -> dict[str, Any]:
     if not path.exists():
         raise ReportError(f"parameters file {path} does not exist")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_unique(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ReportError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise ReportError(yaml_problem(path, exc)) from None
     if not isinstance(data, dict):
         raise ReportError(f"{path} must be a YAML mapping of notebook parameters")
     if "corpus" in data and not isinstance(data["corpus"], str):

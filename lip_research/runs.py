@@ -134,7 +134,13 @@ def run_record(run: Path) -> dict[str, Any]:
                 f"{run} has no run.json yet (marked running): wait for it to finish, "
                 f"or {RERUN} if it was interrupted"
             )
-        what = "no run.json" if run.is_dir() else "it does not exist"
+        what = (
+            "no run.json"
+            if run.is_dir()
+            else "it is a file"
+            if run.exists()
+            else "it does not exist"
+        )
         raise RunError(
             f"{run} is not a run folder ({what}): "
             "give a folder written by `lip topics` or `lip report`"

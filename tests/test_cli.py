@@ -152,6 +152,12 @@ def test_evaluate_refuses_a_run_whose_corpus_has_changed_and_warns_on_a_differen
     assert result.exit_code == 0 and not (run / "model" / "left-over.txt").exists()
     typo = invoke("topics", "--corpus", str(tmp_path / "nowhere"), "--out", str(run), "--overwrite")
     assert typo.exit_code == 2 and (run / "topics.csv").exists()  # a bad corpus deletes nothing
+    too_many = invoke(
+        "topics", "--corpus", str(corpus), "--out", str(run), "--n-clusters", "10000",
+        "--overwrite",
+    )  # fmt: skip
+    assert too_many.exit_code == 2 and "n_clusters=10000 needs more passages" in too_many.output
+    assert (run / "topics.csv").exists()  # nor do settings the corpus cannot take
 
     saved = pd.read_parquet(run / "passage_topics.parquet")
     saved.assign(topic=saved["topic"].iloc[::-1].to_numpy()).to_parquet(

@@ -200,6 +200,15 @@ def test_yaml_syntax_errors_name_the_file_and_line(tmp_path, text, line):
     assert "\n" not in str(info.value)  # one line for the command line
 
 
+def test_a_name_given_twice_is_an_error_not_a_silent_last_value(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("topics:\n  n_clusters: 5\n  n_clusters: 6\n")
+    with pytest.raises(ConfigError, match=r"twice\.yaml at line 3: 'n_clusters' is given twice"):
+        load_yaml(path)
+    path.write_text("topics:\n  n_clusters: 5\nseed: 3\n")  # the same name in two places is fine
+    assert load_yaml(path).topics.n_clusters == 5
+
+
 def test_valid_integral_values_and_lists_load_and_round_trip_unchanged(tmp_path):
     text = textwrap.dedent(
         """\

@@ -199,6 +199,21 @@ def test_accented_file_names_give_readable_document_ids(tmp_path):
     ]
 
 
+def test_a_report_that_loses_most_of_its_text_as_repeated_is_noted(tmp_path):
+    shared = words(30, "the shared chronology")
+    for area in ("elmsford", "stenbury", "larkhaven"):
+        (tmp_path / f"{area}.txt").write_text(
+            f"Review in {area.title()}.\n\n{shared}\n\n" + words(4, area)
+        )
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    assert set(corpus.ledger["status"]) == {"ok"}
+    assert all(
+        r.endswith("of its text is repeated in other documents and was removed as boilerplate "
+                   "(near-copies of one report? see removed.csv)")
+        for r in corpus.ledger["reason"]
+    )  # fmt: skip
+
+
 def test_a_report_file_of_a_few_words_is_noted(tmp_path):
     (tmp_path / "child-m.html").write_text("<p>This site uses cookies.</p><p>Share this page</p>")
     (tmp_path / "child-n.txt").write_text(report_text("neglect"))

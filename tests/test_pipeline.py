@@ -103,10 +103,13 @@ def test_files_lost_on_the_way_to_a_run_are_named_with_the_ledger(sample_slice, 
     folder = tmp_path / "reports"
     shutil.copytree(sample_slice / "reports", folder)
     (folder / "scan.pdf").write_bytes(b"")  # empty: fails
+    first = sorted(folder.iterdir())[0]
+    shutil.copy(first, folder / f"copy of {first.name}")  # read once
     interim = tmp_path / "interim"
     with pytest.warns(
         CorpusWarning,
-        match=r"of the 13 files in .*, 1 failed \(the analysis goes on without them\).*/ledger\.csv",
+        match=r"of the 14 files in .*, 1 failed \(the analysis goes on without them\) and 1 "
+        r"is a copy of another file, read once.*/ledger\.csv",
     ):
         corpus = load_corpus(folder, RunConfig(), interim, progress=False)
     assert len(corpus.documents) == 12
@@ -118,7 +121,7 @@ def test_files_lost_on_the_way_to_a_run_are_named_with_the_ledger(sample_slice, 
         result = CliRunner().invoke(app, [str(a) for a in fit], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     files = json.loads((out / "run.json").read_text())["corpus"]["files"]
-    assert files == {"failed": 1, "ok": 12}
+    assert files == {"duplicate": 1, "failed": 1, "ok": 12}
     with no_corpus_warning():  # a folder whose files all read says nothing
         load_corpus(sample_slice / "reports", RunConfig(), interim, progress=False)
 

@@ -194,7 +194,10 @@ def test_evaluate_names_a_folder_that_is_not_a_run(tmp_path, runs):
     )
     assert "Errno" not in result.output
     result = invoke("evaluate", tmp_path / "nowhere")
-    assert_one_line_error(result, "is not a run folder", "`lip topics`")
+    assert_one_line_error(result, "is not a run folder (it does not exist)", "`lip topics`")
+    (tmp_path / "notes.txt").write_text("a file")
+    result = invoke("evaluate", tmp_path / "notes.txt")
+    assert_one_line_error(result, "is not a run folder (it is a file)", "`lip topics`")
     _, b = runs
     (b / "run.json").unlink()
     (b / "STATUS").write_text("failed\nConfigError: n_clusters too big\n")

@@ -44,7 +44,7 @@ def topics(
 ) -> None:
     """Fit passage-level BERTopic and write topics.csv, passage_topics.parquet, document_topics.csv, run.json."""
     from lip_research import io
-    from lip_research.pipeline import build_config, save_topics, warning_signs
+    from lip_research.pipeline import build_config, check_sizes, save_topics, warning_signs
     from lip_research.saved import save_model as save
 
     with fail():
@@ -60,6 +60,7 @@ def topics(
 
         _claim_run_folder(out, overwrite, delete=False)  # refuse early, before any work
         loaded = load_corpus(corpus, cfg)
+        check_sizes(loaded, cfg)  # settings the corpus cannot take, before an old run goes
         _claim_run_folder(out, overwrite)  # the corpus is fine: now an old run may go
         out.mkdir(parents=True, exist_ok=True)
         io.set_run_status(out, "running")
