@@ -522,6 +522,7 @@ def test_lip_topics_names_the_warning_signs_of_a_poor_fit(fitted):
 
     assert warning_signs(fitted) == []  # the sample slice fits well
     poor = SimpleNamespace(
+        corpus=fitted.corpus,
         evaluation={"outlier_share": 0.22, "largest_share": 0.89, "diversity": 0.17, "n_topics": 7},
         result=SimpleNamespace(
             config=fitted.result.config, left_out={"template": 0, "no_topic_word": 61}
