@@ -70,14 +70,20 @@ def build_tables(
     bad_years: list[str] = []
     renamed: list[str] = []  # table rows whose id another document has already
     matched = {i for path in set_aside for i, *_ in _manifest_rows(Path(path), by_name)}
+    placed = {  # rows whose folders name their own file: no last resort for another
+        row[0]
+        for path, *_ in prepared
+        for row in _manifest_rows(Path(path), by_name)
+        if _agree(row[2], Path(path)) > 0
+    }
     no_row: list[str] = []  # files the manifest does not list
     taken: set[str] = set()
     doc_rows, passage_rows, removed_rows = [], [], []
     for path, sha, doc, doc_text, passages, removed in prepared:
         path = Path(path)
         row = doc.get("row")
-        rows_for = _manifest_rows(path, by_name)
-        entry_index, entry, _ = rows_for[0] if rows_for else (None, {}, ())
+        rows_for = _manifest_rows(path, by_name, placed)
+        entry_index, entry = rows_for[0][:2] if rows_for else (None, {})
         if entry_index is not None and row is None:
             matched.update(i for i, *_ in rows_for)
             if len(rows_for) > 1:
@@ -194,15 +200,17 @@ def _manifest_index(
     if manifest is None or manifest.empty:
         return {}, None
     file_col = _file_column(manifest)
+    scoped = manifest.attrs.get("scoped") or [False] * len(manifest)
     index: dict[str, list[tuple[int, dict, tuple[str, ...]]]] = {}
     for i, entry in enumerate(manifest.to_dict("records")):
         parts = PurePosixPath(_name_key(str(entry[file_col]).strip().replace("\\", "/"))).parts
         if not parts:
             continue
-        index.setdefault(parts[-1], []).append((i, entry, parts))
+        row = (i, entry, parts, scoped[i])
+        index.setdefault(parts[-1], []).append(row)
         stem = PurePosixPath(parts[-1]).stem
         if stem != parts[-1]:
-            index.setdefault(stem, []).append((i, entry, parts))
+            index.setdefault(stem, []).append(row)
     return index, file_col
 
 
@@ -211,26 +219,35 @@ def _name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).lower()
 
 
-def _manifest_rows(path: Path, index: dict) -> list[tuple[int, dict, tuple[str, ...]]]:
+def _manifest_rows(path: Path, index: dict, placed: set[int] = frozenset()) -> list[tuple]:
     """The rows naming ``path`` (by file name, else by stem) that fit it best. A row that
-    gives folders fits only a file in a folder of that name ('2019/report.md' does not fit
-    2020/report.md), and better the more of the folders above it agree (a path written on
-    another computer, 'C:\\Users\\…\\elmsford\\report.md', fits by its last folders); a bare
-    name fits any folder, after those."""
+    gives folders fits a file in a folder of that name best, the more of the folders above it
+    agree (a path written on another computer, 'C:\\Users\\…\\elmsford\\report.md', fits by
+    its last folders); a bare name fits any folder, after those. A row naming another folder
+    fits no file, unless no row's folders name a file's (``placed`` is empty): the manifest
+    then describes another computer's folders, and names alone match. A sub-folder's
+    manifest names the files of that folder only."""
     rows = index.get(_name_key(path.name)) or index.get(_name_key(path.stem)) or []
-    above = PurePosixPath(_name_key(path.as_posix())).parts[-2::-1]  # its folders, upwards
-    scored = []
-    for row in rows:
-        folders = row[2][-2::-1]
-        agree = 0
-        for given, actual in zip(folders, above, strict=False):
-            if given != actual:
-                break
-            agree += 1
-        if agree or not folders:
-            scored.append((agree, row))
-    best = max((n for n, _ in scored), default=0)
+    scored = [(_agree(row[2], path), row) for row in rows]
+    best = max((n for n, _ in scored), default=-1)
+    if best < 0:
+        return [] if placed else [row for _, row in scored if not row[3]]
     return [row for n, row in scored if n == best]
+
+
+def _agree(given: tuple[str, ...], path: Path) -> int:
+    """How many of the folders a manifest row gives agree with the file's, from the file
+    upwards; 0 for a bare name, -1 when the nearest folder differs."""
+    folders = given[-2::-1]
+    if not folders:
+        return 0
+    above = PurePosixPath(_name_key(path.as_posix())).parts[-2::-1]
+    agree = 0
+    for name, actual in zip(folders, above, strict=False):
+        if name != actual:
+            break
+        agree += 1
+    return agree or -1
 
 
 def _base_id(path: Path, row: dict | None, entry: dict) -> str:
@@ -268,7 +285,7 @@ def read_manifests(paths, folders: list[str] | None = None) -> pd.DataFrame:
     ``attrs["rows"]`` says where each row is written ("row 3", or "<file> row 3").
     """
     paths = [Path(p) for p in paths]
-    frames, where = [], []
+    frames, where, scoped = [], [], []
     for path, folder in zip(paths, folders or [""] * len(paths), strict=True):
         frame = _read_manifest(path)
         column = _file_column(frame)
@@ -276,6 +293,7 @@ def read_manifests(paths, folders: list[str] | None = None) -> pd.DataFrame:
             names = frame[column].astype(str).str.strip()
             bare = ~names.str.contains(r"[/\\]", regex=True)
             frame[column] = frame[column].astype(object).where(~bare, folder + "/" + names)
+        scoped += [bool(folder)] * len(frame)
         if len(paths) > 1:
             frame = frame.rename(columns={column: "file"})
         frames.append(frame)
@@ -284,6 +302,7 @@ def read_manifests(paths, folders: list[str] | None = None) -> pd.DataFrame:
         ]
     out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     out.attrs["rows"] = where
+    out.attrs["scoped"] = scoped  # rows of a sub-folder's manifest: files there only
     return out
 
 

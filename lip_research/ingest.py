@@ -189,8 +189,8 @@ MANIFEST_NAMES = ("manifest.csv", "manifest.xlsx")  # in any case: 'Manifest.csv
 
 
 def folder_manifests(sources: Sequence[Path]) -> list[Path]:
-    """Every ``manifest.csv`` (or ``.xlsx``, in any case) in the source folders, their sub-folders included (walked as
-    :func:`discover` walks them): metadata, never a document."""
+    """Every ``manifest.csv`` (or ``.xlsx``, in any case) in the source folders and their
+    sub-folders, walked as :func:`discover` walks them: metadata, never a document."""
     found: dict[Path, Path] = {}
     walked = _Walked()
     for source in map(Path, sources):

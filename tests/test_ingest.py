@@ -277,6 +277,12 @@ def test_manifest_rows_match_by_folder_windows_path_and_trimmed_name(tmp_path):
         "report.md has no manifest row: it is a document with no metadata (move a file that is "
         "not a report, such as a README, out of the folder)",
     ]
+    # a manifest written on another computer, its folders naming none of these: names match
+    other = pd.DataFrame({"file": [r"C:\cases\2021\tallowfield-m.txt"], "area": ["Tallowfield"]})
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), other, progress=False)
+    assert corpus.documents.set_index("doc_id")["area"].dropna().to_dict() == {
+        "tallowfield-m": "Tallowfield"
+    }
 
 
 def test_a_folder_manifest_is_merged_and_lip_outputs_are_not_documents(folder, tmp_path):
