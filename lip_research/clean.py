@@ -382,8 +382,10 @@ def copies(
     of a report, or the same report saved twice. ``{copy: (kept, share)}``, ``share`` being the
     part of the copy's sentences (``doc_keys``, see :func:`sentence_keys`) found in the one
     kept. The one with more sentences is kept; of two equal, the first. Documents of one file
-    (the rows of a table) are not compared with each other, and one of fewer than
-    ``min_sentences`` sentences is never a copy: short texts share sentences by chance."""
+    (the rows of a table) are not compared with each other, nor is one a copy (the table
+    stays whole), and one of fewer than ``min_sentences`` sentences is never a copy: short
+    texts share sentences by chance."""
+    per_file = Counter(files)
     holders: dict[int, list[int]] = {}
     for i, keys in enumerate(doc_keys):
         for key in keys:
@@ -391,7 +393,7 @@ def copies(
     found: dict[int, tuple[int, float]] = {}
     for i in sorted(range(len(doc_keys)), key=lambda i: (-len(doc_keys[i]), i)):  # kept ones first
         keys = doc_keys[i]
-        if len(keys) < min_sentences:
+        if len(keys) < min_sentences or per_file[files[i]] > 1:
             continue
         hits = Counter(j for key in keys for j in holders[key] if files[j] != files[i])
         for j, n in hits.most_common():

@@ -17,6 +17,7 @@ from lip_research.runs import (
     corpus_record,
     error_reason,
     lens_run_error,
+    not_a_run,
     read_record,
     read_status,
     saved_edits,
@@ -349,14 +350,9 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
             )
             if refused:
                 raise refused
-            what = (
-                "no topics.csv"
-                if run.is_dir()
-                else "it is a file"
-                if run.exists()
-                else "it does not exist"
+            raise FileNotFoundError(
+                f"{run} is not a run folder ({not_a_run(run, 'topics.csv')}); `lip runs` lists runs"
             )
-            raise FileNotFoundError(f"{run} is not a run folder ({what}); `lip runs` lists runs")
         warning = status_warning(run)
         if warning:
             warnings.append(warning)

@@ -149,24 +149,26 @@ def _is_bool(value: Any) -> bool:
 _NUMERALS = {int: r"\s*[-+]?\d+\s*", float: r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*"}
 
 
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A name given twice in one YAML mapping."""
+
+
 class UniqueKeyLoader(yaml.SafeLoader):
     """YAML's safe loader, refusing a name given twice in one mapping (the last would win
     without a word: ``n_clusters: 5`` then ``n_clusters: 6``)."""
 
-
-def _unique_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{key!r} is given twice; keep one", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # '<<: *base' merges, as YAML allows
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise DuplicateKeyError(
+                    None, None, f"{key!r} is given twice; keep one", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_unique(text: str) -> Any:
@@ -190,7 +192,7 @@ def yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
         else "check the indentation, the ': ' after each name, that brackets and quotes are "
         "closed, and quote text that holds ': ' or ' #'"
     )
-    if "is given twice" in problem:
+    if isinstance(exc, DuplicateKeyError):
         return f"{path}{where}: {problem}"
     return f"{path} is not valid YAML{where}: {problem}; {fix}"
 

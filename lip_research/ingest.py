@@ -76,11 +76,11 @@ def _walk(source: Path, walked: _Walked):
     each folder once (a link back up ends there); hidden folders, lip's own output folders
     and hidden or system files left out, and counted in ``walked``."""
     for root, dirs, names in os.walk(source, followlinks=True):
-        folder = Path(root)
-        if folder.resolve() in walked.folders:
+        folder, resolved = Path(root), Path(root).resolve()
+        if resolved in walked.folders:
             dirs[:] = []
             continue
-        walked.folders.add(folder.resolve())
+        walked.folders.add(resolved)
         if _is_output_folder(folder):  # tables written by lip, not reports
             walked.outputs.append(str(folder))
             dirs[:] = []
@@ -392,10 +392,10 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
         for doc in result["docs"]:
             docs.append((path, sha, result, doc))
     doc_keys = [{k for b in d["blocks"] for k, _ in b["keys"]} for *_, d in docs]
-    strong, _ = shared_boilerplate(doc_keys)
+    strong, weak = shared_boilerplate(doc_keys)
     copy_of = _copies(docs, [keys - strong for keys in doc_keys])
-    # counted without the copies, so that a copy changes nothing in the rest of the batch
-    strong, weak = shared_boilerplate([k for i, k in enumerate(doc_keys) if i not in copy_of])
+    if copy_of:  # counted without the copies, so that a copy changes nothing in the rest
+        strong, weak = shared_boilerplate([k for i, k in enumerate(doc_keys) if i not in copy_of])
     prepared, kept_docs = [], {}
     for index, (path, sha, result, doc) in enumerate(docs):
         if index in copy_of:
@@ -436,8 +436,6 @@ def _copies(docs: list[tuple], doc_keys: list[set[int]]) -> set[int]:
     out = set()
     for index, (kept, share) in copies(doc_keys, files).items():
         path, _, result, _ = docs[index]
-        if len(result["docs"]) > 1:  # a table's row: the table stays whole
-            continue
         other = docs[kept][0]
         if result["status"] == "warning":  # e.g. damaged: keep what it was told
             result["reason"] += f"; its text is all in {other}, which is kept instead"
@@ -484,7 +482,8 @@ def run_ingest(
     exclude = [corpus_dir, *in_folders, *paths]
     corpus, extra = ingest_paths(list(sources), cfg, manifest, progress=progress, exclude=exclude)
     notes = extra["notes.csv"]["note"].tolist()
-    replaced = [p for p in in_folders if p.resolve() not in {m.resolve() for m in paths}]
+    given = {m.resolve() for m in paths}
+    replaced = [p for p in in_folders if p.resolve() not in given]
     if paths:
         notes.insert(0, f"metadata from {', '.join(map(str, paths))}")
     if manifest_path and replaced:

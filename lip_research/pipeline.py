@@ -304,9 +304,9 @@ def warning_signs(run: TopicRun) -> list[str]:
             "language they will read poorly (docs/parameters.md)"
         )
     if ev["outlier_share"] > 0.2 and resolved.clustering != "hdbscan":
-        out = getattr(run.result, "left_out", {})
+        out = run.result.left_out
         docs = " topics.min_docs: 1 keeps words that occur in one document only;" * (
-            (resolved.min_docs or 1) > 1
+            resolved.min_docs > 1
         )
         signs.append(
             f"{ev['outlier_share']:.0%} of the passages are in no topic: "

@@ -9,6 +9,7 @@ fitted BERTopic model can be saved with it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -129,7 +130,7 @@ def as_term(text: str, aliases: dict[str, str] | None = None) -> str:
 def english_share(texts: Iterable[str], limit: int = 300) -> float:
     """The share of the words of (the first ``limit``) texts that are English function words
     ('the', 'of', 'and' …): about 0.45 in English prose, under 0.1 in Welsh or French."""
-    words = [w for t in list(texts)[:limit] for w in _WORD.findall(str(t).lower())]
+    words = [w for t in itertools.islice(texts, limit) for w in _WORD.findall(str(t).lower())]
     return sum(w in ENGLISH_STOP_WORDS for w in words) / len(words) if words else 1.0
 
 

@@ -121,6 +121,13 @@ def read_record(run: Path) -> dict[str, Any]:
     return record
 
 
+def not_a_run(path: Path, missing: str) -> str:
+    """Why ``path`` is no run folder: it lacks ``missing``, is a file, or does not exist."""
+    if path.is_dir():
+        return f"no {missing}"
+    return "it is a file" if path.exists() else "it does not exist"
+
+
 def run_record(run: Path) -> dict[str, Any]:
     """run.json of a folder that must be a run; RunError saying what to give instead otherwise."""
     run = Path(run)
@@ -134,15 +141,8 @@ def run_record(run: Path) -> dict[str, Any]:
                 f"{run} has no run.json yet (marked running): wait for it to finish, "
                 f"or {RERUN} if it was interrupted"
             )
-        what = (
-            "no run.json"
-            if run.is_dir()
-            else "it is a file"
-            if run.exists()
-            else "it does not exist"
-        )
         raise RunError(
-            f"{run} is not a run folder ({what}): "
+            f"{run} is not a run folder ({not_a_run(run, 'run.json')}): "
             "give a folder written by `lip topics` or `lip report`"
         )
     return read_record(run)

@@ -68,10 +68,13 @@ def _workbook(path: Path, text_column: str | None = None) -> pd.DataFrame:
         for header, g in groups.items()
         if text_column is None or text_column.lower() in (c.lower() for c in header)
     ]
-    same = max(
-        wanted or groups.values(),
-        key=lambda g: _running_text(pd.concat([f for _, f in g], ignore_index=True))[1],
-    )
+    candidates = wanted or list(groups.values())
+    same = candidates[0]
+    if len(candidates) > 1:
+        same = max(
+            candidates,
+            key=lambda g: _running_text(pd.concat([f for _, f in g], ignore_index=True))[1],
+        )
     if len(same) == 1:
         out = same[0][1]
     else:

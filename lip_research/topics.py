@@ -252,12 +252,7 @@ def fit_topics(
     # Passages made mostly of template text, or with no topic word at all ("Requires
     # improvement" under a heading), are left out of the topics (topic -1).
     all_terms = [analyzer.term_string(t) for t in texts]
-    template_heavy, wordless = _out_of_topics(texts, all_terms, analyzer)
-    # A corpus that is mostly template keeps its template passages in topics; a passage with
-    # no topic word never is in one (BERTopic would label it "emptydoc").
-    template_out = (~(template_heavy | wordless)).sum() >= max(10, len(texts) // 2)
-    out_template = template_heavy & template_out
-    out_wordless = np.array([not t for t in all_terms], bool) & ~out_template
+    out_template, out_wordless, template_out = _out_of_topics(texts, all_terms, analyzer)
     modelled = ~(out_template | out_wordless)
     choices["template_passages"] = (
         f"{int(out_template.sum())} passages at least {TEMPLATE_PASSAGE:.0%} template text, "
@@ -467,9 +462,8 @@ def representative_docs(reps: pd.DataFrame, n: int = 3) -> dict[int, list[str]]:
 
 
 def left_out(model, texts: list[str]) -> np.ndarray:
-    """Which passages a fitted model puts in no topic (-1): those with no topic word, and
-    those at least ``TEMPLATE_PASSAGE`` template text unless the fit kept them (a corpus
-    mostly template). Models saved by earlier versions kept wordless ones."""
+    """Which passages a fitted model puts in no topic (-1), as :func:`_out_of_topics` decided
+    for its fit. Models saved by earlier versions kept wordless ones."""
     analyzer = model.lip_analyzer
     template_out = getattr(model, "lip_template_out", True)
     if not getattr(model, "lip_wordless_out", False):  # a model saved by an earlier version
@@ -477,17 +471,27 @@ def left_out(model, texts: list[str]) -> np.ndarray:
             return np.zeros(len(texts), bool)
         return mostly_template(texts, analyzer.template, analyzer.names_masked)
     terms = [analyzer.term_string(t) for t in texts]
-    template_heavy = mostly_template(texts, analyzer.template, analyzer.names_masked)
-    return np.array([not t for t in terms], bool) | (template_heavy & template_out)
+    out_template, out_wordless, _ = _out_of_topics(texts, terms, analyzer, template_out)
+    return out_template | out_wordless
 
 
 def _out_of_topics(
-    texts: list[str], terms: list[str], analyzer: Analyzer
-) -> tuple[np.ndarray, np.ndarray]:
-    """The passages in no topic, by reason: (at least ``TEMPLATE_PASSAGE`` template text,
-    with no topic word and not mostly template); ``terms`` are their term strings."""
-    template_heavy = mostly_template(texts, analyzer.template, analyzer.names_masked)
-    return template_heavy, np.array([not t for t in terms], bool) & ~template_heavy
+    texts: list[str], terms: list[str], analyzer: Analyzer, template_out: bool | None = None
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The passages in no topic, by reason (at least ``TEMPLATE_PASSAGE`` template text; no
+    topic word: ``terms``, their term strings, empty), and whether template passages are out.
+    A corpus that is mostly template keeps them (``template_out`` decided here unless given);
+    a passage with no topic word never is in a topic (BERTopic would label it "emptydoc")."""
+    empty = np.array([not t for t in terms], bool)
+    heavy = (
+        mostly_template(texts, analyzer.template, analyzer.names_masked)
+        if template_out is not False
+        else np.zeros(len(texts), bool)
+    )
+    if template_out is None:
+        template_out = bool((~(heavy | empty)).sum() >= max(10, len(texts) // 2))
+    out_template = heavy & template_out
+    return out_template, empty & ~out_template, template_out
 
 
 def mostly_template(
