@@ -174,6 +174,26 @@ def test_evaluate_refuses_a_run_whose_corpus_has_changed_and_warns_on_a_differen
     assert ev.exit_code == 2 and "has changed since" in ev.output
 
 
+def test_evaluate_names_the_reports_folder_whose_files_changed(sample_slice, tmp_path):
+    import shutil
+
+    from lip_research.corpora import CorpusWarning
+
+    reports = tmp_path / "reports"
+    shutil.copytree(sample_slice / "reports", reports)
+    run = tmp_path / "run"
+    fitted = invoke("topics", "--corpus", str(reports), "--out", str(run), "--embedding", "static")
+    assert fitted.exit_code == 0, fitted.output
+    record = json.loads((run / "run.json").read_text())
+    shutil.rmtree(record["corpus"]["path"])  # the ingest cache gone: ingested again
+    report = next(reports.glob("*.txt"))
+    report.write_text(report.read_text() + "\n\nAn added paragraph about the school nurse.\n")
+    with pytest.warns(CorpusWarning, match="ingesting its reports"):
+        ev = invoke("evaluate", str(run), "--seeds", "1", "--resamples", "0")
+    assert ev.exit_code == 2
+    assert f"the reports in {reports.resolve()} have changed since" in " ".join(ev.output.split())
+
+
 def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path):
     run = tmp_path / "run"
     result = invoke(

@@ -186,9 +186,14 @@ def evaluate(
         corpus_record["path"] = str(corpus_path.resolve())
         saved_hash = corpus_record.get("content_hash")
         if saved_hash and modelled(corpus, cfg).content_hash != saved_hash:
+            # a run fitted from a reports folder names that folder, not the ingest cache
+            source = corpus_record.get("source")
+            where = (
+                f"the reports in {source} have" if source else f"the corpus at {corpus_path} has"
+            )
             raise io.CorpusError(
-                f"the corpus at {corpus_path} has changed since {run} was fitted; "
-                "fit a new run on it with `lip topics` and evaluate that"
+                f"{where} changed since {run} was fitted; "
+                "fit a new run with `lip topics` and evaluate that"
             )
         fitted = run_topics(corpus, cfg, progress=False)
         edits = saved_edits(run)
