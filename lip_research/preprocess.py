@@ -30,12 +30,17 @@ _WORD = re.compile(rf"{LETTER}(?:{LETTER}|['\-])*")  # TOKEN's words on lower-ca
 MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday "
-    "friday saturday sunday week weekly month monthly year yearly annual annually day daily"
+    "friday saturday sunday week weekly month monthly year yearly annual annually day daily "
+    "weekend fortnight fortnightly spring summer autumn winter christmas easter half-term "
+    "today yesterday tomorrow"
 ).split()
 NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty hundred "
-    "thousand first second third fourth fifth sixth seventh eighth ninth tenth half quarter "
-    "percent per cent"
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred thousand million billion dozen first second third fourth fifth sixth seventh "
+    "eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth "
+    "seventeenth eighteenth nineteenth twentieth thirtieth fortieth fiftieth hundredth "
+    "twice half quarter percent per cent"
 ).split()
 BOILERPLATE = (
     "report reports review reviews reviewed section sections paragraph paragraphs page pages "

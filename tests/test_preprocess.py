@@ -74,6 +74,23 @@ def test_places_numbers_dates_and_boilerplate_are_dropped():
         assert junk not in terms, junk
 
 
+def test_number_words_and_seasons_are_not_topic_words():
+    """Dates and numbers written in words ('late summer', 'her sixteenth birthday') are as
+    empty as '2016' and 'March'."""
+    texts = [
+        "In late summer the school nurse saw Amy, aged sixteen, twice about her sixteenth "
+        "birthday plans and the autumn term.",
+        "In the spring and over Christmas the school nurse saw the boy, then seventeen, about "
+        "his eighteenth birthday and his winter coat; dozens of calls followed.",
+    ] * 3
+    terms = set(build_analyzer(texts, min_df=1, max_df=1.0)(" ".join(texts[:2])))
+    assert "school nurse" in terms and "birthday" in terms
+    for junk in ("summer", "late summer", "sixteen", "sixteenth", "sixteenth birthday",
+                 "autumn", "spring", "christmas", "seventeen", "eighteenth", "winter", "dozen",
+                 "twice"):  # fmt: skip
+        assert junk not in terms, junk
+
+
 def test_metadata_names_are_stopwords():
     a = build_analyzer(
         ["Castlebrook practitioners met in Castlebrook about neglect."] * 5,
