@@ -7,6 +7,8 @@ so the same code serves notebooks, figures and tests.
 from __future__ import annotations
 
 import numbers
+import re
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -21,6 +23,18 @@ class AnalysisError(ValueError):
 
 # Columns of the documents table that identify or hold a document rather than describe it.
 NOT_METADATA = ("doc_id", "passage_id", "text", "path", "sha256", "title", "row")
+
+
+UNKNOWN = "unknown"  # the class of documents with no value in a metadata column
+
+
+def group_values(values: pd.Series) -> pd.Series:
+    """Class labels as text: whole numbers without '.0' (years), missing -> 'unknown'."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().sum() == values.notna().sum() and (numbers.dropna() % 1 == 0).all():
+        values = numbers.astype("Int64")
+    text = values.astype("string").fillna(UNKNOWN).str.strip()
+    return text.replace("", UNKNOWN).astype(str)
 
 
 def metadata_columns(documents: pd.DataFrame) -> list[str]:
@@ -47,12 +61,20 @@ def topics_by(
     column: str,
     topics: pd.DataFrame | None = None,
     include_outliers: bool = False,
+    unknown: bool = True,
 ) -> pd.DataFrame:
     """Passages per topic within each value of a metadata column, with shares and denominators.
 
     Columns: <column>, topic, label, passages, total (passages in that class), share, documents.
+    Reports with no value form the class ``unknown`` (last), as in theme prevalence; with
+    ``unknown=False`` (years) they are left out.
     """
-    frame = with_metadata(passage_topics, documents, column).dropna(subset=[column])
+    frame = with_metadata(passage_topics, documents, column)
+    missing = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+    if unknown and missing.any():
+        frame[column] = group_values(frame[column])
+    else:
+        frame = frame[~missing]
     if not include_outliers:
         frame = frame[frame["topic"] != -1]
     if frame.empty:
@@ -65,9 +87,8 @@ def topics_by(
     ids = set(frame["topic"])
     if topics is not None:
         ids |= {t for t in topics["topic"] if include_outliers or t != -1}
-    grid = pd.MultiIndex.from_product(
-        [sorted(frame[column].unique()), sorted(ids)], names=[column, "topic"]
-    )
+    classes = sorted(frame[column].unique(), key=lambda v: (v == UNKNOWN, v))
+    grid = pd.MultiIndex.from_product([classes, sorted(ids)], names=[column, "topic"])
     counts = counts.reindex(grid, fill_value=0)
     totals = frame.groupby(column)["passage_id"].size().rename("total")
     out = counts.reset_index().merge(totals.reset_index(), on=column)
@@ -76,7 +97,9 @@ def topics_by(
         out = out.merge(topics[["topic", "label"]], on="topic", how="left")
     else:
         out["label"] = out["topic"].astype(str)
-    return out.sort_values([column, "topic"]).reset_index(drop=True)[
+    order = {c: i for i, c in enumerate(classes)}
+    out = out.sort_values([column, "topic"], key=lambda c: c.map(order) if c.name == column else c)
+    return out.reset_index(drop=True)[
         [column, "topic", "label", "passages", "total", "share", "documents"]
     ]
 
@@ -90,17 +113,9 @@ def topics_over_time(
     """:func:`topics_by` over a year (or any date) column; dates are reduced to years."""
     docs = documents.copy()
     if time_col in docs:
-        given = docs[time_col].dropna()
-        docs[time_col] = as_years(docs[time_col])
-        if not given.empty and docs[time_col].isna().all():
-            usable = time_columns(documents)
-            raise AnalysisError(
-                f"metadata column {time_col!r} holds no years or dates (such as "
-                f"{given.tolist()[0]!r}), so it gives no trend over time; columns of years or "
-                f"dates in this corpus: {', '.join(usable) or 'none'}. Give one of those, or add "
-                "one with a manifest (`lip ingest ... --manifest file.csv`)."
-            )
-    return topics_by(passage_topics, docs, time_col, topics)
+        usable = [c for c in time_columns(documents) if c != time_col]
+        docs[time_col] = years_of(docs[time_col], time_col, usable)
+    return topics_by(passage_topics, docs, time_col, topics, unknown=False)
 
 
 def time_columns(documents: pd.DataFrame) -> list[str]:
@@ -111,11 +126,27 @@ def time_columns(documents: pd.DataFrame) -> list[str]:
 YEAR_RANGE = (1800, 2200)
 
 
+# A financial or academic year: "2016/17", "2016-17", "2016–2017", "FY 2016/17".
+_SPAN_YEAR = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/\-\u2013]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+def _span_start(text: str) -> float:
+    """The first year of a year span ('2016/17' -> 2016), else NaN."""
+    match = _SPAN_YEAR.match(text.strip())
+    if not match:
+        return np.nan
+    first, second = int(match[1]), match[2]
+    following = first + 1 if len(second) == 4 else (first + 1) % 100
+    return float(first) if int(second) == following else np.nan
+
+
 def as_years(values: pd.Series) -> pd.Series:
     """Years from a year column or a date column (anything else becomes missing).
 
     A numeric column counts as years only when nearly all its values (90%) are whole numbers
-    from 1800 to 2200: a word count or a score is not a year column.
+    from 1800 to 2200: a word count or a score is not a year column. A financial or academic
+    year ('2016/17', '2016-17') counts as the year it starts in, never as a month ('2010/11'
+    is not November 2010).
     """
     if pd.api.types.is_bool_dtype(values):
         return pd.Series(np.nan, index=values.index)
@@ -125,13 +156,59 @@ def as_years(values: pd.Series) -> pd.Series:
         if known.any() and year[known].mean() >= 0.9:
             return values.where(year | ~known)
         return pd.Series(np.nan, index=values.index)
-    return pd.to_datetime(values, errors="coerce", format="mixed").dt.year
+    text = values.astype("string").str.strip()
+    spans = pd.Series(
+        [_span_start(t) if isinstance(t, str) else np.nan for t in text], index=values.index
+    )
+    dates = pd.to_datetime(values.where(spans.isna()), errors="coerce", format="mixed").dt.year
+    return spans.fillna(dates).where(lambda y: y.between(*YEAR_RANGE))
+
+
+class YearsWarning(UserWarning):
+    """Some values of a year or date column are not years: their documents are left out."""
+
+
+def years_of(values: pd.Series, column: str, usable: Sequence[str] = ()) -> pd.Series:
+    """:func:`as_years` of a column given as a year or date column, checked: an
+    ``AnalysisError`` when more than a tenth of its values are not years or dates (``usable``:
+    the columns that are, for the message); a ``YearsWarning`` naming the others otherwise."""
+    years = as_years(values)
+    given = values[values.notna() & (values.astype(str).str.strip() != "")]
+    bad = given[years.loc[given.index].isna()]
+    if bad.empty:
+        return years
+    examples = ", ".join(repr(v) for v in list(dict.fromkeys(bad.tolist()))[:3])
+    if len(bad) > 0.1 * len(given):
+        what = (
+            "no years or dates"
+            if len(bad) == len(given)
+            else f"{len(bad)} values of {len(given)} that are not years or dates"
+        )
+        raise AnalysisError(
+            f"metadata column {column!r} holds {what} (such as {examples}), so it gives no "
+            f"trend over time; columns of years or dates in this corpus: "
+            f"{', '.join(usable) or 'none'}. Give one of those (years such as 2016, financial "
+            "years such as 2016/17, or dates), or correct the values with a manifest "
+            "(`lip ingest ... --manifest file.csv`)."
+        )
+    warnings.warn(
+        f"metadata column {column!r}: {len(bad)} of its {len(given)} values are not years or "
+        f"dates ({examples}); their documents are left out of the trend",
+        YearsWarning,
+        stacklevel=2,
+    )
+    return years
 
 
 def crosstab(by: pd.DataFrame, column: str, value: str = "share") -> pd.DataFrame:
-    """Wide topic × class table (rows: topic labels) for heatmaps."""
-    wide = by.pivot_table(index="label", columns=column, values=value, fill_value=0.0)
-    return wide.loc[wide.sum(axis=1).sort_values(ascending=False).index]
+    """Wide topic × class table (rows: topic labels) for heatmaps; a label two topics share
+    names each with its id ('neglect (topic 3)'), so no row mixes two topics."""
+    wide = by.pivot_table(index="topic", columns=column, values=value, fill_value=0.0)
+    labels = by.drop_duplicates("topic").set_index("topic")["label"].astype(str)
+    shared = labels[labels.duplicated(keep=False)].index
+    wide.index = [f"{labels[t]} (topic {t})" if t in shared else labels[t] for t in wide.index]
+    wide.index.name = "label"
+    return wide.loc[wide.sum(axis=1).sort_values(ascending=False, kind="stable").index]
 
 
 def similarity(centroids: pd.DataFrame) -> pd.DataFrame:
@@ -248,6 +325,15 @@ def relabel(topics: pd.DataFrame, labels: Mapping[int, str]) -> pd.DataFrame:
     out["label"] = [
         labels.get(int(t), lab) for t, lab in zip(out["topic"], out["label"], strict=True)
     ]
+    for label, ids in out.groupby("label")["topic"]:
+        given = [int(t) for t in ids if int(t) in labels]
+        if len(ids) > 1 and given:
+            both = sorted(int(t) for t in ids)
+            raise AnalysisError(
+                f"topics {' and '.join(map(str, both))} would both be labelled {label!r}: a "
+                "label must tell its topic apart; to read them as one topic, merge them "
+                f"(merge: [{both}]) and label the merged topic (it keeps id {both[0]})"
+            )
     return out
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from lip_research.analysis import UNKNOWN, group_values
 from lip_research.codebook import Entry
 
-UNKNOWN = "unknown"
 COMPARISON_CAVEAT = (
     "Different samples: the national figures come from other reviews, periods, definitions "
     "and coding by people; this corpus is coded automatically. Not a like-for-like comparison."
@@ -33,15 +33,6 @@ def with_period(documents: pd.DataFrame, width: int, column: str = "year") -> pd
     start = (year // width) * width
     out["period"] = [UNKNOWN if pd.isna(s) else f"{int(s)}-{int(s) + width - 1}" for s in start]
     return out
-
-
-def _group_values(values: pd.Series) -> pd.Series:
-    """Group labels as text: whole numbers without '.0' (years), missing -> 'unknown'."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    if numbers.notna().sum() == values.notna().sum() and (numbers.dropna() % 1 == 0).all():
-        values = numbers.astype("Int64")
-    text = values.astype("string").fillna(UNKNOWN).str.strip()
-    return text.replace("", UNKNOWN).astype(str)
 
 
 def prevalence(
@@ -63,7 +54,7 @@ def prevalence(
     docs["doc_id"] = docs["doc_id"].astype(str)
     key = by or "_all"
     if by:
-        docs[key] = _group_values(docs[by])
+        docs[key] = group_values(docs[by])
     else:
         docs[key] = "all"
     pres = presence.assign(doc_id=presence["doc_id"].astype(str)).merge(docs, on="doc_id")

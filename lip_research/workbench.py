@@ -325,11 +325,9 @@ def column(corpus, name: str | None, default: str, years: bool = False) -> str:
     if name is not None:
         check_columns(corpus, name)
         values = docs[name].dropna()
-        if years and analysis.as_years(values).isna().all():
-            raise analysis.AnalysisError(
-                f"metadata column {name!r} holds no years or dates (such as {values.iloc[0]!r}); "
-                "give a year or date column, or '' to skip"
-            )
+        if years:  # an error when it is no year column; a warning naming stray values
+            usable = [c for c in analysis.time_columns(docs) if c != name]
+            analysis.years_of(values, name, usable)
         if not years and values.nunique() > 30:
             print(
                 f"Note: {name!r} has {values.nunique()} different values; figures by class "

@@ -57,6 +57,36 @@ def test_topics_over_time_from_dates():
     assert sorted(trend["published"].unique()) == [2015, 2020]
 
 
+def test_reports_with_no_class_value_form_the_class_unknown():
+    docs = DOCS.assign(review_model=["scie", None, " "])
+    by = analysis.topics_by(PT, docs, "review_model", TOPICS)
+    assert list(dict.fromkeys(by["review_model"])) == ["scie", "unknown"]
+    assert by.groupby("review_model")["total"].first().to_dict() == {"scie": 3, "unknown": 4}
+    assert by["passages"].sum() == (PT["topic"] != -1).sum()  # every passage in a topic counted
+
+
+def test_financial_years_are_years_and_stray_values_are_named():
+    years = analysis.as_years(pd.Series(["2010/11", "2012/13", "2016-17", "FY 2019/2020", None]))
+    assert years.tolist()[:4] == [2010, 2012, 2016, 2019] and np.isnan(years.iloc[4])
+    assert analysis.as_years(pd.Series(["2016-03", "2016/18"])).tolist()[0] == 2016
+    docs = DOCS.assign(fy=["2014/15", "2015/16", "2019/20"])
+    trend = analysis.topics_over_time(PT, docs, TOPICS, "fy")
+    assert sorted(trend["fy"].unique()) == [2014, 2015, 2019]
+    with pytest.warns(analysis.YearsWarning, match=r"'fy': 1 of its 12 values .*'not known'"):
+        years = analysis.years_of(pd.Series(["2014/15"] * 11 + ["not known"]), "fy")
+    assert years.iloc[0] == 2014 and np.isnan(years.iloc[11])
+    with pytest.raises(analysis.AnalysisError, match=r"holds 3 values of 12 that are not years"):
+        analysis.years_of(pd.Series(["2014/15"] * 9 + ["n/a", "tbc", "n/a"]), "fy")
+
+
+def test_two_topics_cannot_share_a_label_and_tables_keep_them_apart():
+    with pytest.raises(analysis.AnalysisError, match=r"topics 1 and 2 .*merge: \[\[1, 2\]\]"):
+        analysis.relabel(TOPICS, {1: "Police response", 2: "Police response"})
+    same = TOPICS.assign(label=["Outliers", "neglect", "neglect", "camhs"])  # fitted labels
+    wide = analysis.crosstab(analysis.topics_by(PT, DOCS, "review_model", same), "review_model")
+    assert len(wide) == 3 and {"neglect (topic 0)", "neglect (topic 1)"} <= set(wide.index)
+
+
 def test_unknown_column_lists_the_known_ones():
     with pytest.raises(
         analysis.AnalysisError, match="unknown metadata column 'area'.*review_model"
@@ -312,8 +342,8 @@ def test_a_trend_over_a_column_that_is_not_years_names_the_columns_that_are():
     docs = DOCS.assign(words=[2007, 3748, 512], published=["2015-03-01", "2016-01-01", None])
     with pytest.raises(
         analysis.AnalysisError,
-        match=r"metadata column 'words' holds no years or dates \(such as 2007\), so it gives no "
-        r"trend over time; columns of years or dates in this corpus: year, published\. ",
+        match=r"metadata column 'words' holds no years or dates \(such as 2007, 3748, 512\), so it gives "
+        r"no trend over time; columns of years or dates in this corpus: year, published\. ",
     ):
         analysis.topics_over_time(PT, docs, TOPICS, "words")
     with pytest.raises(
