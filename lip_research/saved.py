@@ -70,7 +70,19 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
     Without ``embeddings`` the texts are embedded as the run's passages were (its backend,
     device and ``embedding_window``); given, they must have been embedded that way.
     """
-    texts = [str(t) for t in texts]
+    if isinstance(texts, str | bytes):
+        raise TypeError(
+            "texts must be a list of passages, not one string (it would be read letter by "
+            "letter): write assign_topics(model, [text])"
+        )
+    strays = [t for t in texts if not isinstance(t, str)]
+    if strays:
+        raise TypeError(
+            f"texts must be strings; {len(strays)} of {len(texts)} are not (such as "
+            f"{strays[0]!r}): "
+            "drop missing passages first, e.g. texts = [t for t in texts if isinstance(t, str)]"
+        )
+    texts = list(texts)
     if not texts:
         return np.full(0, OUTLIER)
     if embeddings is None:

@@ -9,6 +9,7 @@ seed, so nothing depends on a library default the run folder does not record.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 import time
@@ -259,6 +260,14 @@ def fit_topics(
         f"and {int(out_wordless.sum())} with no topic word, are in no topic (-1)"
     )
     resolved = fit_limits(resolved, cfg, int(modelled.sum()), len(texts), shape.dims, choices)
+    clusters = resolved.n_clusters if resolved.clustering != "hdbscan" else None
+    if resolved.nr_topics is not None and clusters is not None and resolved.nr_topics >= clusters:
+        # BERTopic would merge nothing, and leave the topics unnumbered by size
+        choices["nr_topics"] = (
+            f"not applied: {resolved.nr_topics} is not below the {clusters} topics clustered "
+            "(topics.n_clusters), so there was nothing to merge"
+        )
+        resolved = dataclasses.replace(resolved, nr_topics=None)
     terms = [t for t, m in zip(all_terms, modelled, strict=True) if m]
     embeddings_m = embeddings[modelled]
     timings["vocabulary_s"] = time.perf_counter() - t0

@@ -128,6 +128,10 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     assert (assign_topics(model, texts, fitted.embeddings) == want).all()
     assert (assign_topics(model, texts) == want).all()  # embedded as the run embedded them
     assert assign_topics(model, []).shape == (0,)
+    with pytest.raises(TypeError, match=r"not one string .*assign_topics\(model, \[text\]\)"):
+        assign_topics(model, texts.iloc[0])
+    with pytest.raises(TypeError, match="1 of 2 are not .*None"):
+        assign_topics(model, [texts.iloc[0], None])
     terms = [model.lip_analyzer.term_string(t) for t in texts]
     own, _ = model.transform(terms, embeddings=fitted.embeddings)  # BERTopic's own API
     assert (np.asarray(own)[want != -1] == want[want != -1]).all()
@@ -525,13 +529,28 @@ def test_lip_topics_names_the_warning_signs_of_a_poor_fit(fitted):
         corpus=fitted.corpus,
         evaluation={"outlier_share": 0.22, "largest_share": 0.89, "diversity": 0.17, "n_topics": 7},
         result=SimpleNamespace(
-            config=fitted.result.config, left_out={"template": 0, "no_topic_word": 61}
+            config=fitted.result.config,
+            left_out={"template": 0, "no_topic_word": 61},
+            choices={},
         ),
     )
     signs = warning_signs(poor)
     assert signs[0].startswith("22% of the passages are in no topic: 61 hold no topic word")
     assert signs[1].startswith("one topic holds 89% of the passages")
     assert signs[2].startswith("the topics share most of their words (diversity 0.17")
+
+
+def test_nr_topics_not_below_the_topics_clustered_merges_nothing_and_says_so(
+    fitted, ingested_slice
+):
+    from lip_research.pipeline import warning_signs
+
+    many = fitted.result.config.n_clusters + 5
+    run = run_topics(ingested_slice, STATIC.replace(**{"topics.nr_topics": many}), progress=False)
+    assert run.result.passage_topics.equals(fitted.result.passage_topics)  # ids by size, as fitted
+    assert run.result.topics.equals(fitted.result.topics)
+    assert run.result.choices["nr_topics"].startswith(f"not applied: {many} is not below the")
+    assert warning_signs(run) == [f"topics.nr_topics {run.result.choices['nr_topics']}"]
 
 
 def test_passages_without_a_topic_word_are_in_no_topic(fitted, tmp_path):
