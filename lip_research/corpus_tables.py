@@ -70,12 +70,7 @@ def build_tables(
     bad_years: list[str] = []
     renamed: list[str] = []  # table rows whose id another document has already
     matched = {i for path in set_aside for i, *_ in _manifest_rows(Path(path), by_name)}
-    placed = {  # rows whose folders name their own file: no last resort for another
-        row[0]
-        for path, *_ in prepared
-        for row in _manifest_rows(Path(path), by_name)
-        if _agree(row[2], Path(path)) > 0
-    }
+    placed = _placed([Path(path) for path, *_ in prepared], by_name)
     no_row: list[str] = []  # files the manifest does not list
     taken: set[str] = set()
     doc_rows, passage_rows, removed_rows = [], [], []
@@ -185,6 +180,25 @@ def build_tables(
         _passages_frame(passage_rows),
         pd.DataFrame(removed_rows, columns=["doc_id", "page", "kind", "text"]),
     )
+
+
+def _placed(paths: Sequence[Path], by_name: dict) -> set[int]:
+    """Rows whose folders name their own file: no last resort for another file."""
+    return {
+        row[0]
+        for path in paths
+        for row in _manifest_rows(path, by_name)
+        if _agree(row[2], path) > 0
+    }
+
+
+def listed(paths: Sequence[Path], manifest: pd.DataFrame | None) -> list[bool]:
+    """Whether the manifest has a row for each file (as :func:`build_tables` matches them)."""
+    by_name, _ = _manifest_index(manifest)
+    if not by_name:
+        return [False] * len(paths)
+    placed = _placed(paths, by_name)
+    return [bool(_manifest_rows(path, by_name, placed)) for path in paths]
 
 
 def _file_column(manifest: pd.DataFrame):

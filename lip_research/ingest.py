@@ -26,7 +26,7 @@ import pandas as pd
 from lip_research import io
 from lip_research.clean import copies, is_shared, shared_boilerplate
 from lip_research.config import IngestConfig
-from lip_research.corpus_tables import build_tables, read_manifests, summary_line
+from lip_research.corpus_tables import build_tables, listed, read_manifests, summary_line
 from lip_research.document import READERS, failure, read_and_store, read_one
 from lip_research.extract import TABULAR, format_for, ocr_available
 from lip_research.pool import run_tasks
@@ -269,7 +269,7 @@ def ingest_paths(
         corpus, extra = stored
         ledger = corpus.ledger.assign(seconds=0.0, cached=True)
         return io.Corpus(corpus.documents, corpus.passages, ledger), extra
-    results, tasks, slots = _triage(files, shas, cfg)
+    results, tasks, slots = _triage(files, shas, cfg, listed(files, manifest))
     _read_all(tasks, slots, results, cfg, progress, len(files))
     documents, passages, removed = _assemble(files, shas, results, cfg, manifest, notes)
     ledger = pd.DataFrame(
@@ -295,18 +295,23 @@ def ingest_paths(
     return corpus, extra
 
 
-def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
-    """Settle duplicates, oversized files and per-file cache hits; list the files left to read."""
+def _triage(files: list[Path], shas: list[str], cfg: IngestConfig, in_manifest: list[bool]):
+    """Settle duplicates, oversized files and per-file cache hits; list the files left to read.
+
+    Of byte-identical files, the first the manifest lists is kept (it carries the metadata),
+    else the first."""
     results: list[dict | None] = [None] * len(files)
-    first_of: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    for i in sorted(range(len(files)), key=lambda i: not in_manifest[i]):
+        kept.setdefault(shas[i], i)
     tasks, slots = [], []
     ocr = ocr_available()
     for i, (path, sha) in enumerate(zip(files, shas, strict=True)):
         size = path.stat().st_size
         megabytes = size / 1e6
-        if sha in first_of and size:  # empty files are each reported as empty
+        if kept[sha] != i and size:  # empty files are each reported as empty
             results[i] = {
-                **failure(f"duplicate of {files[first_of[sha]]} (byte-identical), kept once"),
+                **failure(f"duplicate of {files[kept[sha]]} (byte-identical), kept once"),
                 "status": "duplicate",
             }
         elif megabytes > cfg.max_megabytes:
@@ -314,7 +319,6 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig):
                 f"too large: {megabytes:.0f} MB is over the {cfg.max_megabytes:g} MB limit "
                 "(raise it with --max-megabytes)"
             )
-        first_of.setdefault(sha, i)
         if results[i] is not None:
             results[i]["seconds"] = 0.0
             continue

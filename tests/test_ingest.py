@@ -243,6 +243,24 @@ def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
     assert "child-a-2019.txt" in unlisted and "child-b.md" not in unlisted
 
 
+def test_of_two_identical_files_the_one_the_manifest_lists_is_kept(tmp_path):
+    root = tmp_path / "reports"
+    root.mkdir()
+    (root / "a-copy-of-the-review.txt").write_text(report_text("neglect"), encoding="utf-8")
+    (root / "westmoor-review.txt").write_text(report_text("neglect"), encoding="utf-8")
+    manifest = pd.DataFrame({"file": ["westmoor-review.txt"], "local_authority": ["Westmoor"]})
+    corpus, extra = ingest_paths([root], IngestConfig(workers=1), manifest, progress=False)
+    assert corpus.documents[["doc_id", "local_authority"]].values.tolist() == [
+        ["westmoor-review", "Westmoor"]
+    ]
+    ledger = corpus.ledger.set_index(corpus.ledger["path"].map(lambda p: Path(p).name))
+    assert ledger.loc["a-copy-of-the-review.txt", "status"] == "duplicate"
+    assert (
+        "westmoor-review.txt (byte-identical)" in ledger.loc["a-copy-of-the-review.txt", "reason"]
+    )
+    assert not any("matches no ingested file" in n for n in extra["notes.csv"]["note"])
+
+
 def test_manifest_rows_match_by_folder_windows_path_and_trimmed_name(tmp_path):
     for area in ("elmsford", "stenbury", "larkhaven", "2019"):
         (tmp_path / area).mkdir()
