@@ -49,11 +49,16 @@ def main() -> None:
     does nothing useful for a command-line tool.
     """
     from lip_research.commands import show_warnings_as_lines
+    from lip_research.io import Stopped, stop_on_sigterm
 
     show_warnings_as_lines()
+    stop_on_sigterm()
     code: int = 0
     try:
         app()
+    except Stopped as exc:
+        print(f"error: {exc}; a run it was writing is marked failed", file=sys.stderr)
+        code = 128 + 15
     except SystemExit as exc:
         if isinstance(exc.code, int):
             code = exc.code

@@ -269,6 +269,29 @@ def set_run_status(run: Path, status: str, message: str = "") -> None:
     write_text(f"{status}\n{message}".rstrip() + "\n", Path(run) / RUN_STATUS_FILE)
 
 
+class Stopped(BaseException):
+    """The process was told to stop (SIGTERM: ``kill``, ``timeout``, a cancelled job)."""
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM raise :class:`Stopped`, so a run it ends is marked failed, as after Ctrl-C."""
+    import signal
+
+    def stop(signum, frame) -> None:
+        raise Stopped("stopped by SIGTERM (kill, timeout or a cancelled job)")
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A failed run's STATUS reason: the error, or how it was stopped."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    if isinstance(exc, Stopped):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def run_status(run: Path) -> str:
     path = Path(run) / RUN_STATUS_FILE
     if not path.exists():

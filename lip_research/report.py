@@ -196,6 +196,7 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
     import tempfile
 
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     output = run_dir / notebook.name
@@ -224,8 +225,15 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
             f"notebook {notebook.name} failed in cell {exc.exec_count}: {message}\n"
             f"The partly executed notebook is {output}; the run folder is marked failed."
         ) from exc
+    except DeadKernelError as exc:
+        io.set_run_status(run_dir, "failed", f"the notebook kernel died: {exc}")
+        raise ReportError(
+            f"the kernel running {notebook.name} died (out of memory? see {run_dir / 'kernel.log'}"
+            f" if it is there). The partly executed notebook is {output}; the run folder is "
+            "marked failed."
+        ) from None
     except BaseException as exc:  # KeyboardInterrupt too: never leave a run looking complete
-        io.set_run_status(run_dir, "failed", f"{type(exc).__name__}: {exc}")
+        io.set_run_status(run_dir, "failed", io.failure_reason(exc))
         raise
     finally:
         shutil.rmtree(sockets, ignore_errors=True)

@@ -8,6 +8,8 @@ under ``<run_dir>/figures``; tables go to ``<run_dir>``.
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,23 @@ def refuse_unknown_parameters(notebook: str, declared: str, suite: str) -> None:
     extra = left_out_parameters(given, declared.split(), suite.split(), f"{notebook}.ipynb")
     if extra:
         print(f"Note: {notebook}.ipynb does not use {', '.join(extra)}; left out.")
+
+
+def show_warnings_as_notes() -> None:
+    """Show the workbench's own warnings as one "Warning: …" line, without Python's line of
+    source code (a report reader is no programmer); other libraries' as Python shows them."""
+    python_show = warnings.showwarning
+    if getattr(python_show, "lip_notes", False):  # the setup cell run again
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if str(getattr(category, "__module__", "")).startswith("lip_research"):
+            print(f"Warning: {message}", file=sys.stderr)
+        else:
+            python_show(message, category, filename, lineno, file, line)
+
+    show.lip_notes = True
+    warnings.showwarning = show
 
 
 def prepare(run_dir: str | Path) -> Path:
@@ -138,6 +157,15 @@ def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
     if not ledger.empty:
         ledger = ledger.assign(reason=ledger["reason"].fillna(""))
         out["ledger"] = ledger.groupby(["status", "reason"]).size().rename("files").reset_index()
+        unread = ledger[ledger["status"] != "ok"]
+        if not unread.empty:  # named one by one: a reader must know which reports are missing
+            out["files"] = pd.DataFrame(
+                {
+                    "file": unread["path"].map(lambda p: Path(p).name),
+                    "status": unread["status"],
+                    "reason": unread["reason"],
+                }
+            ).reset_index(drop=True)
     return out
 
 

@@ -194,6 +194,27 @@ def test_evaluate_names_the_reports_folder_whose_files_changed(sample_slice, tmp
     assert f"the reports in {reports.resolve()} have changed since" in " ".join(ev.output.split())
 
 
+def test_a_run_names_the_files_it_could_not_read(sample_slice, tmp_path):
+    import shutil
+
+    from lip_research import workbench
+    from lip_research.config import RunConfig
+
+    reports = tmp_path / "reports"
+    shutil.copytree(sample_slice / "reports", reports)
+    (reports / "child-x-review.pdf").write_bytes(b"")
+    run = tmp_path / "run"
+    fitted = invoke("topics", "--corpus", str(reports), "--out", str(run), "--embedding", "static")
+    assert fitted.exit_code == 0, fitted.output
+    ledger = pd.read_csv(run / "ledger.csv").set_index("path")
+    assert len(ledger) == len(list(reports.iterdir()))
+    row = ledger.loc[next(p for p in ledger.index if p.endswith("child-x-review.pdf"))]
+    assert (row["status"], row["reason"]) == ("failed", "empty file (0 bytes)")
+    corpus = workbench.open_corpus(reports, RunConfig())
+    files = workbench.corpus_overview(corpus)["files"]
+    assert files.values.tolist() == [["child-x-review.pdf", "failed", "empty file (0 bytes)"]]
+
+
 def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path):
     run = tmp_path / "run"
     result = invoke(

@@ -273,3 +273,21 @@ def test_a_run_records_and_reports_the_passages_the_embedding_cut_short(ingested
         whole.output
     )
     assert "embedding_window" in whole.output and "note:" not in windowed.output
+
+
+def test_a_notebook_shows_the_workbenchs_warnings_as_one_line(monkeypatch, capsys):
+    import warnings
+
+    from lip_research import workbench
+    from lip_research.corpora import CorpusWarning
+
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    workbench.show_warnings_as_notes()
+    workbench.show_warnings_as_notes()  # the setup cell run twice: still one line
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("1 of 13 files failed", CorpusWarning, stacklevel=1)
+        warnings.warn("from another library", DeprecationWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert "Warning: 1 of 13 files failed\n" in err and "CorpusWarning" not in err
+    assert "from another library" not in err  # others are Python's (here pytest's) to show

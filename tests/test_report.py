@@ -463,3 +463,29 @@ def test_a_report_notebook_reopened_from_its_run_folder_runs_again(sample_slice,
         kernel_name="python3",
     )
     assert sorted(p.name for p in run.iterdir() if p.is_dir()) == ["figures"]  # nothing stray
+
+
+def test_a_kernel_that_dies_fails_the_run_with_one_clear_error(tmp_path):
+    import nbformat
+
+    from lip_research import io
+    from lip_research.report import ReportError, execute
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "language": "python",
+        "display_name": "Python 3",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    params = nbformat.v4.new_code_cell("run_dir = ''")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import os\nos.kill(os.getpid(), 9)")]
+    notebook = tmp_path / "dies.ipynb"
+    nbformat.write(nb, str(notebook))
+    run = tmp_path / "run"
+    run.mkdir()
+    with pytest.raises(ReportError, match=r"the kernel running dies\.ipynb died .*marked failed"):
+        execute(notebook, run, {}, progress=False)
+    assert io.run_status(run) == "failed"
+    assert "the notebook kernel died" in (run / "STATUS").read_text()

@@ -370,3 +370,31 @@ def test_evaluate_and_compare_take_a_runs_topic_edits_into_account(runs):
     assert_one_line_error(invoke("evaluate", a, "--seeds", "1"), "topic_edits.yaml", "99")
     (a / "topic_edits.yaml").write_bytes(b"labels:\n  0: Caf\xe9\n")  # not UTF-8
     assert_one_line_error(invoke("evaluate", a, "--seeds", "1"), "topic_edits.yaml")
+
+
+def test_a_run_stopped_by_sigterm_or_ctrl_c_is_marked_failed_with_how(tmp_path):
+    import subprocess
+    import sys
+
+    from lip_research import io
+
+    script = (
+        "import os, signal, sys, time\n"
+        "from lip_research import io\n"
+        "io.stop_on_sigterm()\n"
+        "run = sys.argv[1]\n"
+        "io.set_run_status(run, 'running')\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(30)\n"
+        "except BaseException as exc:\n"
+        "    io.set_run_status(run, 'failed', io.failure_reason(exc))\n"
+        "    raise\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True)
+    assert proc.returncode != 0 and b"Stopped" in proc.stderr
+    assert (tmp_path / "STATUS").read_text().splitlines() == [
+        "failed",
+        "stopped by SIGTERM (kill, timeout or a cancelled job)",
+    ]
+    assert io.failure_reason(KeyboardInterrupt()) == "interrupted (Ctrl-C)"

@@ -7,6 +7,7 @@ from lip_research import workbench as wb
 
 wb.refuse_unknown_parameters("{notebook}", "{parameters}", "{suite_parameters}")
 wb.from_project_root()  # JupyterLab starts kernels in notebooks/
+wb.show_warnings_as_notes()
 run_dir = wb.prepare(run_dir)
 cfg = wb.build_config(
     config_yaml, seed=seed, embedding=embedding, clustering=clustering, reduction=reduction,
@@ -74,7 +75,8 @@ briefing_themes = []             # theme ids for briefings (empty: the most prev
 overview = wb.corpus_overview(corpus_data)
 display(wb.table(overview["summary"]))
 display(wb.table(overview["sections"]))
-wb.table(overview["ledger"]) if "ledger" in overview else None
+display(wb.table(overview["ledger"])) if "ledger" in overview else None
+wb.table(overview["files"]) if "files" in overview else None
 """,
     ),
     (
@@ -85,7 +87,7 @@ wb.fig_documents_by(corpus_data, run_dir, time_column, years=True) if time_colum
     ),
     (
         "md",
-        "Every file seen is in the ingest ledger; the table above counts them by status and reason.",
+        "Every file seen is in the ingest ledger (`ledger.csv` in the run folder); the tables above count them by status and reason, and name each file not read in full.",
     ),
     ("md", "## Topics"),
     (
@@ -210,6 +212,7 @@ from lip_research.config import RunConfig
 
 wb.refuse_unknown_parameters("{notebook}", "{parameters}", "{suite_parameters}")
 wb.from_project_root()  # JupyterLab starts kernels in notebooks/
+wb.show_warnings_as_notes()
 run_dir = wb.prepare(run_dir)
 corpus_data = wb.open_corpus(corpus, RunConfig())
 time_column = wb.column(corpus_data, time_column, default="year", years=True)
@@ -241,6 +244,8 @@ wb.table(overview["summary"])
         "md",
         "Every file seen by ingest, by status and reason; `ledger.csv` in the corpus folder lists them one by one.",
     ),
+    ("code", "wb.table(overview['files']) if 'files' in overview else None"),
+    ("md", "Each file not read in full (failed, a duplicate, or read with a warning), and why."),
     (
         "code",
         "run_json = wb.finish_simple(run_dir, {'notebook': '01-corpus-overview', 'corpus': str(corpus)})",

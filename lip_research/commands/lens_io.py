@@ -144,7 +144,7 @@ def start_run(out: Path, ctx: Context) -> Iterator[Path]:
     try:
         yield run
     except BaseException as exc:
-        io.set_run_status(run, "failed", f"{type(exc).__name__}: {exc}")
+        io.set_run_status(run, "failed", io.failure_reason(exc))
         raise
 
 

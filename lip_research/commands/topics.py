@@ -74,7 +74,7 @@ def topics(
                     {"corpus_hash": run.corpus.content_hash, "seed": cfg.seed},
                 )
         except BaseException as exc:
-            io.set_run_status(out, "failed", f"{type(exc).__name__}: {exc}")
+            io.set_run_status(out, "failed", io.failure_reason(exc))
             raise
         io.set_run_status(out, "complete")
         ev = run.evaluation
