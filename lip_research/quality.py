@@ -89,7 +89,7 @@ def screen(
                     doc_id, p.get("section"), p.get("page_start"), p.get("page_end")
                 ),
                 "excerpt": excerpt(p["text"]),
-                "other_passages": "; ".join(map(str, g["passage_id"].iloc[1:])),
+                "other_passages": ";".join(map(str, g["passage_id"].iloc[1:])),
             }
         else:
             row |= {

@@ -294,7 +294,7 @@ def document_presence(
     n_doc = passages.groupby("doc_id", sort=True).size()
     counts = coded.groupby(["doc_id", "theme_id"]).size()
     evidence = coded.groupby(["doc_id", "theme_id"])["passage_id"].agg(
-        lambda s: "; ".join(map(str, s.head(params.max_evidence)))
+        lambda s: ";".join(map(str, s.head(params.max_evidence)))
     )
     index = pd.MultiIndex.from_product([n_doc.index, list(entry_ids)], names=["doc_id", "theme_id"])
     out = pd.DataFrame(index=index).reset_index()

@@ -83,7 +83,7 @@ def test_code_passages_and_document_presence_with_evidence():
         ["d1", "bruising", 2],
         ["d2", "sharing", 1],
     ]
-    assert present["evidence"].tolist() == ["d1-p0001; d1-p0002", "d2-p0001"]
+    assert present["evidence"].tolist() == ["d1-p0001;d1-p0002", "d2-p0001"]  # as the docs say
     assert (presence.loc[~presence["present"], "evidence"] == "").all()
     evidence = themes.evidence_table(coded, presence, passages)
     assert evidence["citation"].tolist() == [
