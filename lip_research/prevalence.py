@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lip_research.analysis import UNKNOWN, group_values
+from lip_research.analysis import UNKNOWN, as_years, group_values
 from lip_research.codebook import Entry
 
 COMPARISON_CAVEAT = (
@@ -179,22 +179,29 @@ SKIP_COLUMNS = {
 
 def metadata_columns(documents: pd.DataFrame, max_levels: int = 12) -> list[str]:
     """Columns worth a prevalence table: ``year`` and any metadata with 2..`max_levels` values
-    (ids, titles, paths, free text and place names are left out)."""
+    that some reports share (ids, titles, paths, free text, dates, and names that each report
+    has its own of, such as places, are left out)."""
     out = ["year"] if "year" in documents.columns else []
     for col in documents.columns:
         if col in SKIP_COLUMNS or col in out or col.endswith(("_name", "_description")):
             continue
         values = documents[col].dropna()
-        if values.map(lambda v: isinstance(v, str)).all() and 2 <= values.nunique() <= max_levels:
-            out.append(col)
+        if not (
+            values.map(lambda v: isinstance(v, str)).all() and 2 <= values.nunique() <= max_levels
+        ):
+            continue
+        if values.nunique() == len(values) or as_years(values).notna().mean() >= 0.9:
+            continue  # each report its own class, or dates: a time, not a class
+        out.append(col)
     return out
 
 
 def unusable_classes_note(what: str, column: str, usable: Sequence[str]) -> str:
     """Why a breakdown by ``column`` is left out, and the columns that would work."""
     return (
-        f"Note: {what} by {column!r} is left out: classes must be text with 2 to 12 values "
-        "(ids, titles, place names, free text and `area` are not used). Columns that work "
+        f"Note: {what} by {column!r} is left out: classes must be text with 2 to 12 values, "
+        "some shared by several reports (ids, titles, dates, place names, free text and `area` "
+        "are not used). Columns that work "
         f"here: {', '.join(usable) or 'none'}."
     )
 

@@ -118,3 +118,16 @@ def test_class_codes_get_the_names_the_corpus_gives():
     assert names_key(docs, "harm") == ""  # no harm_name or harm_description column
     clash = docs.assign(review_model_name=["A", "B", "C", None])  # lcspr named twice
     assert value_names(clash, "review_model") == {}
+
+
+def test_dates_and_values_each_report_has_its_own_are_no_classes():
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d"],
+            "year": [2016, 2016, 2017, 2018],
+            "published": ["2016-05-16", "2016-09-20", "2017-01-02", "2018-03-04"],
+            "local_authority": ["bury", "wakefield", "hackney", "sefton"],
+            "grade": ["good", "good", "inadequate", "good"],
+        }
+    )
+    assert prevalence.metadata_columns(docs) == ["year", "grade"]
