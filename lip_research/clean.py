@@ -235,7 +235,10 @@ def clean_pages(raw_pages: list[str], structured: bool) -> Cleaned:
             _drop_address(block, blocks, removed)
             continue
         if block["page_start"] == 1 and running:
-            block["text"] = _drop_running_text(block["text"], running, removed)
+            text = _drop_running_text(block["text"], running, removed)
+            if text != block["text"]:
+                block.pop("page_breaks", None)  # offsets moved: cite the block's pages
+            block["text"] = text
         if block["text"]:
             blocks.append(block)
     return Cleaned(blocks=blocks, removed=removed)

@@ -94,6 +94,7 @@ def to_blocks(
                     "page_end": page_no,
                     "single": len(group) == 1,
                     "lines": len(group),
+                    "tail": len(group[-1]),  # its last line's length
                 }
             )
     return _merge_across_pages(blocks, width)
@@ -212,7 +213,10 @@ def _join(lines: list[str], vocab: _LazyVocabulary) -> str:
 
 
 def _merge_across_pages(blocks: list[dict], width: float) -> list[dict]:
-    """A paragraph cut by a page break continues on the next page."""
+    """A paragraph cut by a page break continues on the next page; ``page_breaks`` records
+    where in its text each later page begins ((offset, page) pairs), so a passage cut from it
+    cites its own pages. A numbered paragraph after a short last line starts afresh, as
+    within a page."""
     out: list[dict] = []
     for block in blocks:
         prev = out[-1] if out else None
@@ -225,12 +229,15 @@ def _merge_across_pages(blocks: list[dict], width: float) -> list[dict]:
             and not (prev["single"] and is_heading_line(prev["text"], width))
             and text[0] != "#"
             and not BULLET.match(text)
+            and not (NUMBERED_PARA.match(text) and prev["tail"] < 0.6 * width)
             and not (block["single"] and is_heading_line(text, width))
         ):
+            prev.setdefault("page_breaks", []).append((len(prev["text"]) + 1, block["page_start"]))
             prev["text"] = f"{prev['text']} {text}"
             prev["page_end"] = block["page_end"]
             prev["single"] = False
             prev["lines"] += block["lines"]
+            prev["tail"] = block["tail"]
             continue
         out.append(block)
     return out

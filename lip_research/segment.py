@@ -255,10 +255,13 @@ def _chunk_run(
         current.append(piece)
         have += piece[3]
 
+    spans: list[tuple[int, int, int, int]] = []  # (first block, start, last block, end)
+
     def flush() -> None:
         nonlocal have
         if current:
             out.append(_passage(blocks, current, have))
+            spans.append((current[0][0], current[0][1], current[-1][0], current[-1][2]))
             current.clear()
             have = 0
 
@@ -277,6 +280,10 @@ def _chunk_run(
                 flush()
             add((index, start + a, start + b, w))
     flush()
+    for passage, (first, first_at, last, last_at) in zip(out, spans, strict=True):
+        # a piece of a paragraph that runs over a page break cites the pages it is on
+        passage["page_start"] = _page_at(blocks[first], first_at - starts[first])
+        passage["page_end"] = _page_at(blocks[last], last_at - starts[last] - 1)
     if len(out) >= 2 and out[-1]["n_words"] < 0.4 * max_words:
         prev, last = out[-2], out[-1]
         if prev["n_words"] + last["n_words"] <= 1.2 * max_words:
@@ -284,6 +291,15 @@ def _chunk_run(
             prev["n_words"] += last["n_words"]
             out.pop()
     return out
+
+
+def _page_at(block: dict, offset: int) -> int:
+    """The page of the character at ``offset`` in a block's text (see ``page_breaks``)."""
+    page = block["page_start"]
+    for at, later in block.get("page_breaks", ()):
+        if offset >= at:
+            page = later
+    return page
 
 
 def _passage(blocks: list[dict], pieces: list[tuple[int, int, int, int]], words: int) -> dict:

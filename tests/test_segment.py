@@ -143,6 +143,27 @@ def test_page_ranges_follow_the_pages():
     assert [(p["page_start"], p["page_end"]) for p in passages] == [(1, 2), (3, 3)]
 
 
+def test_a_passage_cut_from_a_paragraph_over_a_page_break_cites_its_own_pages():
+    # one long paragraph runs from page 1 onto page 2 (no full stop before the break)
+    first = sentences(30, "the GP") + " The health visitor and the school nurse then met the"
+    pages = [f"Findings\n{first}", sentences(30, "the school")]
+    blocks = label_sections(clean_pages(pages, structured=False).blocks)
+    assert (blocks[-1]["page_start"], blocks[-1]["page_end"]) == (1, 2)  # joined
+    _, passages = chunk_passages(blocks, min_words=100, max_words=250)
+    assert [(p["page_start"], p["page_end"]) for p in passages] == [(1, 1), (1, 2), (2, 2)]
+    assert "the school" in passages[-1]["text"] and "the GP" not in passages[-1]["text"]
+
+
+def test_a_numbered_paragraph_at_the_top_of_a_page_starts_afresh():
+    pages = [
+        "Findings\n" + sentences(8) + "\nwell enough. (Recommendation)",
+        "39. Where children live far away, " + sentences(8, "the school"),
+    ]
+    blocks = label_sections(clean_pages(pages, structured=False).blocks)
+    assert [b["text"][:4] for b in blocks[-2:]] == ["Sent", "39. "]
+    assert [(b["page_start"], b["page_end"]) for b in blocks[-2:]] == [(1, 1), (2, 2)]
+
+
 def test_an_inspections_title_page_table_of_judgements_is_front_matter():
     pages = [
         "Bury Borough Council\n\nInspection of services for children\n\n"
