@@ -267,8 +267,11 @@ def _svg_trend(table: pd.DataFrame, width: int = 520, height: int = 110) -> str:
     return "".join(parts) + "</svg>"
 
 
-def render_html(d: dict[str, Any]) -> str:
+def render_html(d: dict[str, Any], top: int = 1) -> str:
+    """The briefing as an HTML page; its title an ``<h{top}>``, its parts one level below
+    (``top=3`` where a report shows it under its own headings)."""
     e = html.escape
+    h1, h2 = f"h{top}", f"h{top + 1}"
     # Every rule is scoped to the briefing's own <div>: a notebook shows this document inline,
     # and unscoped rules (body, h1, blockquote) would restyle the whole JupyterLab page.
     css = (
@@ -279,8 +282,8 @@ def render_html(d: dict[str, Any]) -> str:
                     "",
                     "font-family:Georgia,serif;max-width:46em;margin:1.5em auto;color:#222;line-height:1.4",
                 ),
-                (" h1", "font-size:1.5em;margin-bottom:0"),
-                (" h2", "font-size:1.1em;border-bottom:1px solid #ccc;margin-top:1.1em"),
+                (f" {h1}", "font-size:1.5em;margin-bottom:0"),
+                (f" {h2}", "font-size:1.1em;border-bottom:1px solid #ccc;margin-top:1.1em"),
                 (" .sub", "color:#555;font-style:italic"),
                 (" .headline", "font-weight:bold"),
                 (
@@ -297,30 +300,30 @@ def render_html(d: dict[str, Any]) -> str:
         # one A4 page when printed: smaller type, tighter spacing
         + "@page{size:A4;margin:12mm 14mm}"
         + "@media print{.lip-briefing{margin:0;max-width:none;font-size:9pt;line-height:1.3}"
-        + ".lip-briefing h2{margin:.6em 0 .2em}.lip-briefing p{margin:.3em 0}"
+        + f".lip-briefing {h2}{{margin:.6em 0 .2em}}.lip-briefing p{{margin:.3em 0}}"
         + ".lip-briefing blockquote{margin:.3em 0;padding:.15em .6em}}"
     )
     body = [
-        f"<h1>{e(d['label'])}</h1>",
+        f"<{h1}>{e(d['label'])}</{h1}>",
         f"<p class='sub'>Thematic briefing - {e(d['codebook'])} (<code>{e(d['theme_id'])}</code>), {e(d['corpus'])}</p>",
     ]
     body += [
-        "<h2>What it is</h2>",
+        f"<{h2}>What it is</{h2}>",
         f"<p>{e(d['description'])}</p>",
         f"<p class='sub'>Sources: {e('; '.join(d['sources']))}</p>",
     ]
     body += [
-        "<h2>How often</h2>",
+        f"<{h2}>How often</{h2}>",
         f"<p class='headline'>{e(_headline(d))}</p>",
         _svg_trend(d["trend"]),
     ]
     said = _sentences(d)
     body += [f"<p>{e(line)}</p>" for line in said["by"]]
     if said["themes"]:
-        body += ["<h2>Linked themes</h2>", f"<p>{e(said['themes'])}</p>"]
+        body += [f"<{h2}>Linked themes</{h2}>", f"<p>{e(said['themes'])}</p>"]
     if said["topics"]:
-        body += ["<h2>Linked topics</h2>", f"<p>{e(said['topics'])}</p>"]
-    body.append("<h2>In the reports' words</h2>")
+        body += [f"<{h2}>Linked topics</{h2}>", f"<p>{e(said['topics'])}</p>"]
+    body.append(f"<{h2}>In the reports' words</{h2}>")
     if not len(d["passages"]):
         body.append("<p>No passage was coded with this theme.</p>")
     for r in d["passages"].itertuples():

@@ -226,4 +226,6 @@ def briefings(
     write_briefings(briefs, Path(run_dir))
     if not briefs:
         return "<p>No briefing: no theme was coded in this corpus.</p>"
-    return "\n".join(b.html for b in briefs)
+    from lip_research.briefing import render_html
+
+    return "\n".join(render_html(b.data, top=3) for b in briefs)  # under the report's "## Briefing"

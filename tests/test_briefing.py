@@ -77,6 +77,10 @@ def test_briefing_content(inputs):
     selectors = re.findall(r"(?:^|})\s*([^{}@]+)\{", css)
     assert selectors and all(s.strip().startswith(".lip-briefing") for s in selectors), selectors
     assert "<div class='lip-briefing'>" in html
+    assert "<h1>Bruising in babies</h1>" in html and "<h2>How often</h2>" in html
+    inline = briefing.render_html(d, top=3)  # under a report's own h1 and h2
+    assert "<h3>Bruising in babies</h3>" in inline and "<h4>How often</h4>" in inline
+    assert "<h1" not in inline and "<h2" not in inline and ".lip-briefing h4{" in inline
 
 
 def test_a_briefing_names_classes_by_the_names_the_corpus_gives(inputs):
