@@ -88,7 +88,9 @@ def _notebook_parameters(record: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(report, dict):
         return {}
     given = report.get("parameters") if isinstance(report.get("parameters"), dict) else {}
-    kept = {k: v for k, v in given.items() if k not in _COMPARED_AS_SUCH and k != "run_dir"}
+    defaults = report.get("defaults") if isinstance(report.get("defaults"), dict) else {}
+    used = {**defaults, **given}  # a parameter left out ran at its default
+    kept = {k: v for k, v in used.items() if k not in _COMPARED_AS_SUCH and k != "run_dir"}
     return {"notebook": report.get("notebook"), **kept}
 
 

@@ -387,7 +387,15 @@ def run_report(
     run_json = run_dir / "run.json"
     record = io.read_json(run_json) if run_json.exists() else {}
     record.setdefault("timings_s", {})["report_total_s"] = round(time.perf_counter() - started, 2)
-    record["report"] = {"notebook": nb.name, "parameters": params, "html": "report.html"}
+    defaults = {  # what the parameters left out were: `lip compare` shows them
+        k: v for k, v in notebook_parameters(nb).items() if k not in params and k != "run_dir"
+    }
+    record["report"] = {
+        "notebook": nb.name,
+        "parameters": params,
+        "defaults": defaults,
+        "html": "report.html",
+    }
     io.write_json(record, run_json)
     io.set_run_status(run_dir, "complete")
     io.mark_latest(run_dir)

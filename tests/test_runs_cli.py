@@ -232,17 +232,29 @@ def test_compare_names_the_code_and_notebook_parameters_that_changed(runs):
     a, b = runs
     for run, commit, bertopic, given in (
         (a, "1" * 40, "0.17.4", {"corpus": "data/sample"}),
-        (b, "2" * 40, "0.17.5", {"corpus": "data/sample", "class_column": ""}),
+        (
+            b,
+            "2" * 40,
+            "0.17.5",
+            {"corpus": "data/sample", "class_column": "", "stability_seeds": 2},
+        ),
     ):
         record = json.loads((run / "run.json").read_text())
         record["git_commit"], record["packages"]["bertopic"] = commit, bertopic
-        record["report"] = {"notebook": "10-thematic-report.ipynb", "parameters": given}
+        defaults = {"class_column": None, "stability_seeds": 3, "stability_resamples": 3}
+        record["report"] = {
+            "notebook": "10-thematic-report.ipynb",
+            "parameters": given,
+            "defaults": {k: v for k, v in defaults.items() if k not in given},
+        }
         (run / "run.json").write_text(json.dumps(record))
     result = invoke("compare", a, b, "--out", a.parent / "cmp")
     changes = pd.read_csv(a.parent / "cmp" / "parameter_changes.csv").set_index("parameter")
     assert changes.loc["code.git_commit", "run_b"] == "2" * 40
     assert changes.loc["code.bertopic", "run_b"] == "0.17.5"
     assert changes.loc["report.class_column", "run_b"] == '""'  # skipped, not unset
+    assert changes.loc["report.stability_seeds"].tolist() == ["3", "2"]  # a ran at the default
+    assert "report.stability_resamples" not in changes.index  # the default in both
     assert "report.corpus" not in changes.index  # compared as corpus.*, not twice
     assert "only the seed changed" not in result.output  # the code changed too
 
