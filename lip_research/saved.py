@@ -61,6 +61,25 @@ def load_model(folder: Path):
         return BERTopic.load(str(folder / "bertopic.pkl")), meta
 
 
+class LanguageWarning(UserWarning):
+    """The texts given to a model do not read as English, the language its words are built for."""
+
+
+def _warn_if_not_english(texts: list[str]) -> None:
+    """As `lip topics` says of a corpus (pipeline.warning_signs): a model's topic words are
+    English, so passages in another language are placed by their embedding alone."""
+    from lip_research.preprocess import english_share
+
+    if sum(len(t.split()) for t in texts) >= 20 and english_share(texts) < 0.2:
+        warnings.warn(
+            f"these texts do not read as English ({english_share(texts):.0%} of their words are "
+            "English function words, where English prose has about 45%): the model's topics "
+            "are English, and the topics given to them may mean little",
+            LanguageWarning,
+            stacklevel=3,
+        )
+
+
 def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
     """Each passage's topic from a fitted or reloaded model: a passage mostly of template text,
     or with no topic word, gets -1, as in the fit (`topics.left_out`); any other takes the
@@ -109,6 +128,7 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
             f"{points.shape[1]}: embed with the run's backend ({model.lip_config.embedding}), "
             "or leave the embeddings out and assign_topics embeds the texts as the run did"
         )
+    _warn_if_not_english(texts)
     out = np.full(len(texts), OUTLIER)
     modelled = ~left_out(model, texts)
     unit = unit_rows(embeddings)

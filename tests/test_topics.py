@@ -132,6 +132,19 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
         assign_topics(model, texts.iloc[0])
     with pytest.raises(TypeError, match="1 of 2 are not .*None"):
         assign_topics(model, [texts.iloc[0], None])
+    import warnings
+
+    from lip_research.saved import LanguageWarning
+
+    french = [
+        "Le bébé est mort pendant son sommeil sur le canapé, à côté de sa mère, après une "
+        "soirée où les parents avaient bu. Le médecin généraliste ne savait rien de la famille."
+    ]
+    with pytest.warns(LanguageWarning, match="do not read as English"):
+        assign_topics(model, french)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LanguageWarning)
+        assign_topics(model, list(texts[:5]))  # the model's own language: no warning
     terms = [model.lip_analyzer.term_string(t) for t in texts]
     own, _ = model.transform(terms, embeddings=fitted.embeddings)  # BERTopic's own API
     assert (np.asarray(own)[want != -1] == want[want != -1]).all()
