@@ -14,6 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -380,11 +381,13 @@ def copies(
     files: list[object],
     share: float = 0.9,
     min_sentences: int = 20,
+    preferred: Sequence[bool] | None = None,
 ) -> dict[int, tuple[int, float]]:
     """Documents whose text is (almost) all in another file's document: a truncated download
     of a report, or the same report saved twice. ``{copy: (kept, share)}``, ``share`` being the
     part of the copy's sentences (``doc_keys``, see :func:`sentence_keys`) found in the one
-    kept. The one with more sentences is kept; of two equal, the first. Documents of one file
+    kept. The one with more sentences is kept; of two equal, a ``preferred`` one (the one a
+    manifest lists, which carries the metadata), else the first. Documents of one file
     (the rows of a table) are not compared with each other, nor is one a copy (the table
     stays whole), and one of fewer than ``min_sentences`` sentences is never a copy: short
     texts share sentences by chance."""
@@ -393,14 +396,23 @@ def copies(
     for i, keys in enumerate(doc_keys):
         for key in keys:
             holders.setdefault(key, []).append(i)
+    rank = {  # kept ones first
+        i: r
+        for r, i in enumerate(
+            sorted(
+                range(len(doc_keys)),
+                key=lambda i: (-len(doc_keys[i]), not (preferred and preferred[i]), i),
+            )
+        )
+    }
     found: dict[int, tuple[int, float]] = {}
-    for i in sorted(range(len(doc_keys)), key=lambda i: (-len(doc_keys[i]), i)):  # kept ones first
+    for i in sorted(rank, key=rank.get):
         keys = doc_keys[i]
         if len(keys) < min_sentences or per_file[files[i]] > 1:
             continue
         hits = Counter(j for key in keys for j in holders[key] if files[j] != files[i])
         for j, n in hits.most_common():
-            bigger = len(doc_keys[j]) > len(keys) or (len(doc_keys[j]) == len(keys) and j < i)
+            bigger = rank[j] < rank[i]
             if n < share * len(keys):
                 break
             if bigger and j not in found:

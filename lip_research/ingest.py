@@ -397,7 +397,8 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
             docs.append((path, sha, result, doc))
     doc_keys = [{k for b in d["blocks"] for k, _ in b["keys"]} for *_, d in docs]
     strong, weak = shared_boilerplate(doc_keys)
-    copy_of = _copies(docs, [keys - strong for keys in doc_keys])
+    listed_paths = listed([Path(path) for path, *_ in docs], manifest)
+    copy_of = _copies(docs, [keys - strong for keys in doc_keys], listed_paths)
     if copy_of:  # counted without the copies, so that a copy changes nothing in the rest
         strong, weak = shared_boilerplate([k for i, k in enumerate(doc_keys) if i not in copy_of])
     prepared, kept_docs = [], {}
@@ -433,12 +434,13 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
     return build_tables(prepared, manifest, notes, [docs[i][0] for i in copy_of])
 
 
-def _copies(docs: list[tuple], doc_keys: list[set[int]]) -> set[int]:
-    """Set aside a file whose one document is all in another file's (:func:`clean.copies`),
-    saying so in its ledger row; the indices of the documents set aside."""
+def _copies(docs: list[tuple], doc_keys: list[set[int]], in_manifest: list[bool]) -> set[int]:
+    """Set aside a file whose one document is all in another file's (:func:`clean.copies`; of
+    two the same size, the one the manifest lists is kept), saying so in its ledger row; the
+    indices of the documents set aside."""
     files = [id(result) for _, _, result, _ in docs]
     out = set()
-    for index, (kept, share) in copies(doc_keys, files).items():
+    for index, (kept, share) in copies(doc_keys, files, preferred=in_manifest).items():
         path, _, result, _ = docs[index]
         other = docs[kept][0]
         if result["status"] == "warning":  # e.g. damaged: keep what it was told

@@ -259,6 +259,22 @@ def test_of_two_identical_files_the_one_the_manifest_lists_is_kept(tmp_path):
         "westmoor-review.txt (byte-identical)" in ledger.loc["a-copy-of-the-review.txt", "reason"]
     )
     assert not any("matches no ingested file" in n for n in extra["notes.csv"]["note"])
+    # the same text saved again with one more line break: not byte-identical, a copy all the same
+    people = "health visitor, school nurse, midwife, GP, police officer, social worker".split(", ")
+    places = "home, clinic, school, nursery, hospital".split(", ")
+    text = "\n\n".join(
+        f"The {who} saw the child at the {where} and recorded it."
+        for who in people
+        for where in places
+    )
+    (root / "westmoor-review.txt").write_text(text, encoding="utf-8")
+    (root / "a-copy-of-the-review.txt").write_text(text + "\n", encoding="utf-8")
+    corpus, _ = ingest_paths([root], IngestConfig(workers=1), manifest, progress=False)
+    assert corpus.documents[["doc_id", "local_authority"]].values.tolist() == [
+        ["westmoor-review", "Westmoor"]
+    ]
+    ledger = corpus.ledger.set_index(corpus.ledger["path"].map(lambda p: Path(p).name))
+    assert ledger.loc["a-copy-of-the-review.txt", "reason"].startswith("a copy of ")
 
 
 def test_manifest_rows_match_by_folder_windows_path_and_trimmed_name(tmp_path):
