@@ -37,6 +37,15 @@ def group_values(values: pd.Series) -> pd.Series:
     return text.replace("", UNKNOWN).astype(str)
 
 
+def class_order(value: str) -> tuple:
+    """Sort key for class labels (:func:`group_values`): numbers by value, then text, then
+    ``unknown``: 1, 2, 10, 'lcspr', 'scr', 'unknown'."""
+    try:
+        return (value == UNKNOWN, 0, float(value), "")
+    except ValueError:
+        return (value == UNKNOWN, 1, 0.0, value)
+
+
 def metadata_columns(documents: pd.DataFrame) -> list[str]:
     """The documents table's columns that describe documents (year, review_model ...)."""
     return [c for c in documents.columns if c not in NOT_METADATA]
@@ -70,11 +79,10 @@ def topics_by(
     ``unknown=False`` (years) they are left out.
     """
     frame = with_metadata(passage_topics, documents, column)
-    missing = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
-    if unknown and missing.any():
+    if unknown:  # classes as text, as theme prevalence has them
         frame[column] = group_values(frame[column])
     else:
-        frame = frame[~missing]
+        frame = frame[frame[column].notna() & (frame[column].astype(str).str.strip() != "")]
     if not include_outliers:
         frame = frame[frame["topic"] != -1]
     if frame.empty:
@@ -87,7 +95,7 @@ def topics_by(
     ids = set(frame["topic"])
     if topics is not None:
         ids |= {t for t in topics["topic"] if include_outliers or t != -1}
-    classes = sorted(frame[column].unique(), key=lambda v: (v == UNKNOWN, v))
+    classes = sorted(frame[column].unique(), key=class_order if unknown else None)
     grid = pd.MultiIndex.from_product([classes, sorted(ids)], names=[column, "topic"])
     counts = counts.reindex(grid, fill_value=0)
     totals = frame.groupby(column)["passage_id"].size().rename("total")
@@ -164,6 +172,12 @@ def as_years(values: pd.Series) -> pd.Series:
     return spans.fillna(dates).where(lambda y: y.between(*YEAR_RANGE))
 
 
+# what a manifest writes for a date it does not know: missing, not a stray value
+PLACEHOLDERS = frozenset(
+    {"", "unknown", "not known", "n/a", "na", "nan", "none", "null", "tbc", "tbd", "-", "--", "?"}
+)
+
+
 class YearsWarning(UserWarning):
     """Some values of a year or date column are not years: their documents are left out."""
 
@@ -173,11 +187,17 @@ def years_of(values: pd.Series, column: str, usable: Sequence[str] = ()) -> pd.S
     ``AnalysisError`` when more than a tenth of its values are not years or dates (``usable``:
     the columns that are, for the message); a ``YearsWarning`` naming the others otherwise."""
     years = as_years(values)
-    given = values[values.notna() & (values.astype(str).str.strip() != "")]
-    bad = given[years.loc[given.index].isna()]
+    text = values.astype(str).str.strip().str.lower()
+    given = values[values.notna() & ~text.isin(PLACEHOLDERS)]  # 'n/a', 'unknown': missing
+    if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
+        readable = (given % 1 == 0) & given.between(*YEAR_RANGE)  # each value judged alone
+    else:
+        readable = as_years(given).notna()
+    bad = given[~readable]
     if bad.empty:
         return years
-    examples = ", ".join(repr(v) for v in list(dict.fromkeys(bad.tolist()))[:3])
+    shown = [int(v) if isinstance(v, float) and v.is_integer() else v for v in bad.tolist()]
+    examples = ", ".join(repr(v) for v in list(dict.fromkeys(shown))[:3])
     if len(bad) > 0.1 * len(given):
         what = (
             "no years or dates"
@@ -191,11 +211,11 @@ def years_of(values: pd.Series, column: str, usable: Sequence[str] = ()) -> pd.S
             "years such as 2016/17, or dates), or correct the values with a manifest "
             "(`lip ingest ... --manifest file.csv`)."
         )
-    warnings.warn(
+    warnings.warn(  # from this line, so that a notebook shows it once, not per check
         f"metadata column {column!r}: {len(bad)} of its {len(given)} values are not years or "
         f"dates ({examples}); their documents are left out of the trend",
         YearsWarning,
-        stacklevel=2,
+        stacklevel=1,
     )
     return years
 
@@ -204,6 +224,7 @@ def crosstab(by: pd.DataFrame, column: str, value: str = "share") -> pd.DataFram
     """Wide topic × class table (rows: topic labels) for heatmaps; a label two topics share
     names each with its id ('neglect (topic 3)'), so no row mixes two topics."""
     wide = by.pivot_table(index="topic", columns=column, values=value, fill_value=0.0)
+    wide = wide[sorted(wide.columns, key=lambda c: class_order(str(c)))]  # 2 before 10
     labels = by.drop_duplicates("topic").set_index("topic")["label"].astype(str)
     shared = labels[labels.duplicated(keep=False)].index
     wide.index = [f"{labels[t]} (topic {t})" if t in shared else labels[t] for t in wide.index]

@@ -57,7 +57,7 @@ def main() -> None:
     try:
         app()
     except Stopped as exc:
-        print(f"error: {exc}; a run it was writing is marked failed", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)  # a run it was writing says so in STATUS
         code = 128 + 15
     except SystemExit as exc:
         if isinstance(exc.code, int):

@@ -70,7 +70,11 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
     auto = auto.assign(parameter="resolved." + auto["parameter"])
     text = parameter_changes(corpus(rec_a), corpus(rec_b))
     text = text.assign(parameter="corpus." + text["parameter"])
-    notebook = parameter_changes(_notebook_parameters(rec_a), _notebook_parameters(rec_b))
+    # defaults filled in only where both runs recorded them (runs before 2026-11-28 did not)
+    both = all(isinstance((r.get("report") or {}).get("defaults"), dict) for r in (rec_a, rec_b))
+    notebook = parameter_changes(
+        _notebook_parameters(rec_a, both), _notebook_parameters(rec_b, both)
+    )
     notebook = notebook.assign(parameter="report." + notebook["parameter"])
     code = parameter_changes(_code(rec_a), _code(rec_b))
     code = code.assign(parameter="code." + code["parameter"])
@@ -81,14 +85,16 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
 _COMPARED_AS_SUCH = {"corpus", "config_yaml", "seed", "reduction", "labels", "merge", *TOPIC_KEYS}
 
 
-def _notebook_parameters(record: dict[str, Any]) -> dict[str, Any]:
-    """A report's notebook and the parameters it was given that the config does not record
-    (``class_column``, ``briefing_themes`` ...)."""
+def _notebook_parameters(record: dict[str, Any], defaults: bool = True) -> dict[str, Any]:
+    """A report's notebook and the parameters it ran with that the config does not record
+    (``class_column``, ``briefing_themes`` ...): those given, and with ``defaults`` the
+    defaults of those left out."""
     report = record.get("report")
     if not isinstance(report, dict):
         return {}
     given = report.get("parameters") if isinstance(report.get("parameters"), dict) else {}
-    defaults = report.get("defaults") if isinstance(report.get("defaults"), dict) else {}
+    recorded = report.get("defaults")
+    defaults = recorded if defaults and isinstance(recorded, dict) else {}
     used = {**defaults, **given}  # a parameter left out ran at its default
     kept = {k: v for k, v in used.items() if k not in _COMPARED_AS_SUCH and k != "run_dir"}
     return {"notebook": report.get("notebook"), **kept}

@@ -32,6 +32,7 @@ from lip_research.config_values import (
     undot,
     yaml_problem,
 )
+from lip_research.io import LipWarning
 from lip_research.segment import SECTIONS
 
 EMBEDDING_BACKENDS = ("minilm", "static")
@@ -331,7 +332,7 @@ def _without_removed(data: dict[str, Any], prefix: str) -> dict[str, Any]:
             warnings.warn(
                 f"{name}: {value!r} is ignored: {name} was removed because {why}; delete it "
                 "from the config file (an earlier run's config.yaml or run.json still has it)",
-                UserWarning,
+                LipWarning,
                 stacklevel=4,
             )
             del out[key]

@@ -163,6 +163,7 @@ def check_corpus_folder(corpus_dir: Path, sources: Sequence[Path]) -> None:
             warnings.warn(
                 f"{corpus_dir} held a corpus ingested from {', '.join(before)}; it is replaced "
                 "by this one",
+                io.LipWarning,
                 stacklevel=3,
             )
         return

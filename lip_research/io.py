@@ -269,6 +269,11 @@ def set_run_status(run: Path, status: str, message: str = "") -> None:
     write_text(f"{status}\n{message}".rstrip() + "\n", Path(run) / RUN_STATUS_FILE)
 
 
+class LipWarning(UserWarning):
+    """A warning of the workbench's own, written for the researcher (a notebook shows it as
+    one line: ``workbench.show_warnings_as_notes``)."""
+
+
 class Stopped(BaseException):
     """The process was told to stop (SIGTERM: ``kill``, ``timeout``, a cancelled job)."""
 

@@ -35,7 +35,7 @@ from lip_research.corpora import (  # noqa: F401  (re-exported: the notebook and
     load_corpus,
     place_names,
 )
-from lip_research.io import Corpus, CorpusError
+from lip_research.io import Corpus, CorpusError, LipWarning
 
 
 @dataclass
@@ -72,6 +72,7 @@ def embed_passages(
         warnings.warn(
             f"topics.device: cuda is not used: the {cfg.topics.embedding} embedding runs on "
             "the CPU (only minilm uses a GPU)",
+            LipWarning,
             stacklevel=2,
         )
     t0 = time.perf_counter()

@@ -76,6 +76,14 @@ DISCOURSE = (  # verbs and adverbs of report prose that carry no topic
     "present presented remain remained receive received offer offered respond "
     "responded concern concerned raise raised able unable possible likely"
 ).split()
+_NUMBERS = frozenset(NUMBER_WORDS)
+
+
+def _number_compound(term: str) -> bool:
+    """'twenty-one', 'thirty-five': numbers written in words, as 'twenty' is."""
+    return "-" in term and all(part in _NUMBERS for part in term.split("-"))
+
+
 COMMON_PLACE_WORDS = {"reading", "bury", "sutton", "harrow", "kent", "sale"}  # also real words
 MIN_TERMS = 5  # fewer topic words than this describe no topics (an empty vocabulary crashes)
 
@@ -261,7 +269,7 @@ class Analyzer:
     def keeps(self, term: str) -> bool:
         """Whether a term may be a topic word (the vocabulary aside): a phrase unless it is a
         stopword itself (from ``extra_stopwords``), a word unless it is a stopword or a scrap."""
-        if term in self.stopwords:
+        if term in self.stopwords or _number_compound(term):
             return False
         return " " in term or (len(term) > 2 and term[-1] != "-")
 

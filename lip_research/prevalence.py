@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lip_research.analysis import UNKNOWN, as_years, group_values
+from lip_research.analysis import UNKNOWN, as_years, class_order, group_values
 from lip_research.codebook import Entry
 
 COMPARISON_CAVEAT = (
@@ -44,7 +44,8 @@ def prevalence(
     """Reports in which each theme is present, overall or per value of `by`.
 
     Columns: [by], theme_id, label, n_present, denominator, percent. Reports with no value
-    for `by` form their own ``unknown`` group; groups are sorted, themes keep their order.
+    for `by` form their own ``unknown`` group, last; groups are sorted (numbers by value),
+    themes keep their order.
     """
     if by is not None and by not in documents.columns:
         raise KeyError(
@@ -59,6 +60,7 @@ def prevalence(
         docs[key] = "all"
     pres = presence.assign(doc_id=presence["doc_id"].astype(str)).merge(docs, on="doc_id")
     denominators = docs.groupby(key).size()
+    denominators = denominators.loc[sorted(denominators.index, key=class_order)]
     themes = list(dict.fromkeys(presence["theme_id"]))
     counts = pres[pres["present"]].groupby([key, "theme_id"]).size()
     index = pd.MultiIndex.from_product([denominators.index, themes], names=[key, "theme_id"])

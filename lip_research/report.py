@@ -225,8 +225,8 @@ def execute(notebook: Path, run_dir: Path, params: dict[str, Any], progress: boo
             f"notebook {notebook.name} failed in cell {exc.exec_count}: {message}\n"
             f"The partly executed notebook is {output}; the run folder is marked failed."
         ) from exc
-    except DeadKernelError as exc:
-        io.set_run_status(run_dir, "failed", f"the notebook kernel died: {exc}")
+    except DeadKernelError:
+        io.set_run_status(run_dir, "failed", "the notebook kernel died")
         raise ReportError(
             f"the kernel running {notebook.name} died (out of memory? see {run_dir / 'kernel.log'}"
             f" if it is there). The partly executed notebook is {output}; the run folder is "

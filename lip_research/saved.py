@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from lip_research.embed import unit_rows
+from lip_research.io import LipWarning
 from lip_research.topics import OUTLIER, TopicResult, _quiet_bertopic, left_out
 
 
@@ -55,6 +56,7 @@ def load_model(folder: Path):
         warnings.warn(
             f"{folder} was saved with other package versions ({'; '.join(changed)}); "
             "the reloaded model may fail or assign differently. Refit with `lip topics` here.",
+            LipWarning,
             stacklevel=2,
         )
     with _quiet_bertopic():
@@ -94,6 +96,7 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
             "texts must be a list of passages, not one string (it would be read letter by "
             "letter): write assign_topics(model, [text])"
         )
+    texts = list(texts)  # a generator is read once
     strays = [t for t in texts if not isinstance(t, str)]
     if strays:
         raise TypeError(
@@ -101,7 +104,6 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
             f"{strays[0]!r}): "
             "drop missing passages first, e.g. texts = [t for t in texts if isinstance(t, str)]"
         )
-    texts = list(texts)
     if not texts:
         return np.full(0, OUTLIER)
     if embeddings is None:

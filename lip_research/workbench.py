@@ -68,6 +68,15 @@ def refuse_unknown_parameters(notebook: str, declared: str, suite: str) -> None:
         print(f"Note: {notebook}.ipynb does not use {', '.join(extra)}; left out.")
 
 
+def _below_common_folder(paths: pd.Series) -> pd.Series:
+    """Paths below the folder all of them are in: 'elmsford/review.pdf', not 'review.pdf'."""
+    try:
+        top = Path(os.path.commonpath([str(Path(p).parent) for p in paths]))
+        return paths.map(lambda p: Path(p).relative_to(top).as_posix())
+    except ValueError:  # relative beside absolute paths, or another drive
+        return paths.map(lambda p: Path(p).name)
+
+
 def show_warnings_as_notes() -> None:
     """Show the workbench's own warnings as one "Warning: …" line, without Python's line of
     source code (a report reader is no programmer); other libraries' as Python shows them."""
@@ -161,7 +170,7 @@ def corpus_overview(run_or_corpus) -> dict[str, pd.DataFrame]:
         if not unread.empty:  # named one by one: a reader must know which reports are missing
             out["files"] = pd.DataFrame(
                 {
-                    "file": unread["path"].map(lambda p: Path(p).name),
+                    "file": _below_common_folder(ledger["path"]).loc[unread.index],
                     "status": unread["status"],
                     "reason": unread["reason"],
                 }

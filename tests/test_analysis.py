@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lip_research import analysis
+from lip_research import analysis, prevalence
 from lip_research.io import CorpusError
 
 PT = pd.DataFrame(
@@ -57,6 +57,18 @@ def test_topics_over_time_from_dates():
     assert sorted(trend["published"].unique()) == [2015, 2020]
 
 
+def test_classes_sort_numbers_by_value_and_unknown_last_in_both_tables():
+    pt = pd.DataFrame({"passage_id": ["p1", "p2", "p3", "p4"], "doc_id": list("abcd"), "topic": 0})
+    docs = pd.DataFrame({"doc_id": list("abcd"), "grade": [10, 2, None, 1]})
+    by = analysis.topics_by(pt, docs, "grade", TOPICS[TOPICS["topic"] == 0])
+    assert by["grade"].tolist() == ["1", "2", "10", "unknown"]
+    assert list(analysis.crosstab(by, "grade").columns) == ["1", "2", "10", "unknown"]
+    presence = pd.DataFrame({"doc_id": list("abcd"), "theme_id": "neglect", "present": True})
+    assert (
+        prevalence.prevalence(presence, docs, by="grade")["grade"].tolist() == by["grade"].tolist()
+    )
+
+
 def test_reports_with_no_class_value_form_the_class_unknown():
     docs = DOCS.assign(review_model=["scie", None, " "])
     by = analysis.topics_by(PT, docs, "review_model", TOPICS)
@@ -72,11 +84,15 @@ def test_financial_years_are_years_and_stray_values_are_named():
     docs = DOCS.assign(fy=["2014/15", "2015/16", "2019/20"])
     trend = analysis.topics_over_time(PT, docs, TOPICS, "fy")
     assert sorted(trend["fy"].unique()) == [2014, 2015, 2019]
-    with pytest.warns(analysis.YearsWarning, match=r"'fy': 1 of its 12 values .*'not known'"):
-        years = analysis.years_of(pd.Series(["2014/15"] * 11 + ["not known"]), "fy")
+    with pytest.warns(analysis.YearsWarning, match=r"'fy': 1 of its 12 values .*'see notes'"):
+        years = analysis.years_of(pd.Series(["2014/15"] * 11 + ["see notes"]), "fy")
     assert years.iloc[0] == 2014 and np.isnan(years.iloc[11])
     with pytest.raises(analysis.AnalysisError, match=r"holds 3 values of 12 that are not years"):
-        analysis.years_of(pd.Series(["2014/15"] * 9 + ["n/a", "tbc", "n/a"]), "fy")
+        analysis.years_of(pd.Series(["2014/15"] * 9 + ["late", "see notes", "late"]), "fy")
+    placeholders = pd.Series(["2014/15"] * 9 + ["n/a", "unknown", "TBC"])  # missing, not stray
+    assert analysis.years_of(placeholders, "fy").tolist()[:9] == [2014] * 9
+    with pytest.raises(analysis.AnalysisError, match=r"3 values of 20 .*\(such as 0, 5, 7\)"):
+        analysis.years_of(pd.Series([2016.0] * 17 + [0.0, 5.0, 7.0]), "year")  # numbers too
 
 
 def test_two_topics_cannot_share_a_label_and_tables_keep_them_apart():
@@ -200,7 +216,9 @@ def test_a_time_column_must_hold_years_and_other_notebook_values_are_checked(cap
         workbench.column(corpus, "title", default="year", years=True)
     assert workbench.column(corpus, "published", default="year", years=True) == "published"
     counted = SimpleNamespace(documents=docs.assign(words=[2007, 3748, 512]))
-    with pytest.raises(analysis.AnalysisError, match="'words' holds no years or dates"):
+    with pytest.raises(
+        analysis.AnalysisError, match="'words' holds 2 values of 3 that are not years"
+    ):
         workbench.column(counted, "words", default="year", years=True)
     many = SimpleNamespace(documents=pd.DataFrame({"doc_id": range(40), "words": range(40)}))
     assert workbench.column(many, "words", default="review_model") == "words"
@@ -258,7 +276,7 @@ def test_a_prevalence_figure_with_no_theme_found_says_so(tmp_path, capsys):
 
 def test_topics_by_class_lists_a_topic_a_class_never_mentions_as_zero():
     by = analysis.topics_by(PT, DOCS, "year", TOPICS)
-    row = by[(by["year"] == 2015) & (by["topic"] == 2)]
+    row = by[(by["year"] == "2015") & (by["topic"] == 2)]  # classes as text, as in prevalence
     assert len(row) == 1 and row["passages"].iloc[0] == 0 and row["share"].iloc[0] == 0
     assert len(by) == 2 * 3  # two years x three topics, outliers left out
 
@@ -342,8 +360,8 @@ def test_a_trend_over_a_column_that_is_not_years_names_the_columns_that_are():
     docs = DOCS.assign(words=[2007, 3748, 512], published=["2015-03-01", "2016-01-01", None])
     with pytest.raises(
         analysis.AnalysisError,
-        match=r"metadata column 'words' holds no years or dates \(such as 2007, 3748, 512\), so it gives "
-        r"no trend over time; columns of years or dates in this corpus: year, published\. ",
+        match=r"metadata column 'words' holds 2 values of 3 that are not years or dates \(such as 3748, 512\), so it "
+        r"gives no trend over time; columns of years or dates in this corpus: year, published\. ",
     ):
         analysis.topics_over_time(PT, docs, TOPICS, "words")
     with pytest.raises(

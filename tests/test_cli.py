@@ -203,16 +203,21 @@ def test_a_run_names_the_files_it_could_not_read(sample_slice, tmp_path):
     reports = tmp_path / "reports"
     shutil.copytree(sample_slice / "reports", reports)
     (reports / "child-x-review.pdf").write_bytes(b"")
+    (reports / "elmsford").mkdir()
+    (reports / "elmsford" / "child-x-review.pdf").write_bytes(b"")  # the same name elsewhere
     run = tmp_path / "run"
     fitted = invoke("topics", "--corpus", str(reports), "--out", str(run), "--embedding", "static")
     assert fitted.exit_code == 0, fitted.output
     ledger = pd.read_csv(run / "ledger.csv").set_index("path")
-    assert len(ledger) == len(list(reports.iterdir()))
-    row = ledger.loc[next(p for p in ledger.index if p.endswith("child-x-review.pdf"))]
+    assert len(ledger) == len([p for p in reports.rglob("*") if p.is_file()])
+    row = ledger.loc[next(p for p in ledger.index if p.endswith("reports/child-x-review.pdf"))]
     assert (row["status"], row["reason"]) == ("failed", "empty file (0 bytes)")
     corpus = workbench.open_corpus(reports, RunConfig())
     files = workbench.corpus_overview(corpus)["files"]
-    assert files.values.tolist() == [["child-x-review.pdf", "failed", "empty file (0 bytes)"]]
+    assert sorted(files.values.tolist()) == [
+        ["child-x-review.pdf", "failed", "empty file (0 bytes)"],
+        ["elmsford/child-x-review.pdf", "failed", "empty file (0 bytes)"],
+    ]
 
 
 def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path):

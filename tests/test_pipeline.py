@@ -280,14 +280,17 @@ def test_a_notebook_shows_the_workbenchs_warnings_as_one_line(monkeypatch, capsy
 
     from lip_research import workbench
     from lip_research.corpora import CorpusWarning
+    from lip_research.io import LipWarning
 
-    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    others = []  # what Python's own display receives
+    monkeypatch.setattr(warnings, "showwarning", lambda message, *rest: others.append(message))
     workbench.show_warnings_as_notes()
     workbench.show_warnings_as_notes()  # the setup cell run twice: still one line
     with warnings.catch_warnings():
         warnings.simplefilter("always")
         warnings.warn("1 of 13 files failed", CorpusWarning, stacklevel=1)
+        warnings.warn("a removed setting", LipWarning, stacklevel=1)
         warnings.warn("from another library", DeprecationWarning, stacklevel=1)
     err = capsys.readouterr().err
-    assert "Warning: 1 of 13 files failed\n" in err and "CorpusWarning" not in err
-    assert "from another library" not in err  # others are Python's (here pytest's) to show
+    assert err == "Warning: 1 of 13 files failed\nWarning: a removed setting\n"
+    assert [str(m) for m in others] == ["from another library"]  # shown as Python shows it

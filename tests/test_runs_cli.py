@@ -410,3 +410,30 @@ def test_a_run_stopped_by_sigterm_or_ctrl_c_is_marked_failed_with_how(tmp_path):
         "stopped by SIGTERM (kill, timeout or a cancelled job)",
     ]
     assert io.failure_reason(KeyboardInterrupt()) == "interrupted (Ctrl-C)"
+    # the lip command itself: SIGTERM ends it with one line and the usual exit status 143
+    stopped = (
+        "import os, signal, time\n"
+        "from lip_research import cli\n"
+        "cli.app = lambda: (os.kill(os.getpid(), signal.SIGTERM), time.sleep(30))\n"
+        "cli.main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", stopped], capture_output=True, text=True)
+    assert proc.returncode == 143
+    assert proc.stderr == "error: stopped by SIGTERM (kill, timeout or a cancelled job)\n"
+
+
+def test_compare_fills_in_defaults_only_where_both_runs_recorded_them():
+    from lip_research.compare import _changes
+
+    def record(given, defaults=None):
+        report = {"notebook": "10-thematic-report.ipynb", "parameters": given}
+        return {"report": report | ({"defaults": defaults} if defaults is not None else {})}
+
+    before = record({"corpus": "data/sample"})  # a run from before defaults were recorded
+    default = record({"corpus": "data/sample"}, {"stability_seeds": 3})
+    two = record({"corpus": "data/sample", "stability_seeds": 2}, {})
+    assert _changes(before, default).empty  # nothing changed: no default against None
+    changes = _changes(default, two)
+    assert changes[["parameter", "run_a", "run_b"]].values.tolist() == [
+        ["report.stability_seeds", 3, 2]
+    ]

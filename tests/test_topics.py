@@ -127,6 +127,7 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     want = fitted.result.passage_topics["topic"].to_numpy()
     assert (assign_topics(model, texts, fitted.embeddings) == want).all()
     assert (assign_topics(model, texts) == want).all()  # embedded as the run embedded them
+    assert (assign_topics(model, (t for t in texts)) == want).all()  # a generator too
     assert assign_topics(model, []).shape == (0,)
     with pytest.raises(TypeError, match=r"not one string .*assign_topics\(model, \[text\]\)"):
         assign_topics(model, texts.iloc[0])

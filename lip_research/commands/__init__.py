@@ -26,7 +26,7 @@ def show_warnings_as_lines() -> None:
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         ours = Path(str(filename)).resolve().is_relative_to(PACKAGE)
-        if ours or category.__name__ == "CorpusWarning":
+        if ours or str(getattr(category, "__module__", "")).startswith("lip_research"):
             warn(str(message))
         else:
             python_show(message, category, filename, lineno, file, line)
