@@ -369,10 +369,8 @@ def save_topics(
     edits made there for another fit)."""
     set_aside_stale_edits(run, Path(run_dir))
     paths = write_topic_tables(run, Path(run_dir))
-    ledger = run.corpus.ledger
-    if (
-        not ledger.empty
-    ):  # every file the corpus was ingested from, with the reason for any left out
+    ledger = run.corpus.ledger  # every file the corpus was ingested from, and why any is out
+    if not ledger.empty:
         cols = [c for c in io.LEDGER_COLUMNS if c in ledger.columns and c != "seconds"]
         paths["ledger"] = io.write_csv(ledger[cols], Path(run_dir) / "ledger.csv")
     io.write_text(run.config.to_yaml(), Path(run_dir) / "config.yaml")

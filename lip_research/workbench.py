@@ -364,7 +364,10 @@ def column(corpus, name: str | None, default: str, years: bool = False) -> str:
         values = docs[name].dropna()
         if years:  # an error when it is no year column; a warning naming stray values
             usable = [c for c in analysis.time_columns(docs) if c != name]
-            analysis.years_of(values, name, usable)
+            try:
+                analysis.years_of(values, name, usable)
+            except analysis.AnalysisError as exc:
+                raise analysis.AnalysisError(f"{exc} Or give '' to leave the trend out.") from None
         if not years and values.nunique() > 30:
             print(
                 f"Note: {name!r} has {values.nunique()} different values; figures by class "

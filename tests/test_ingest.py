@@ -838,3 +838,22 @@ def test_report_folders_with_the_same_name_get_their_own_corpus(tmp_path):
     assert a.path != b.path
     assert "neglect" in " ".join(io.read_corpus(a.path).passages["text"])  # not overwritten by b
     assert "exploitation" in " ".join(b.passages["text"])
+
+
+def test_a_worker_ends_on_sigterm_though_lip_turns_it_into_an_error():
+    import signal
+
+    from lip_research import pool
+
+    before = signal.getsignal(signal.SIGTERM)
+    io.stop_on_sigterm()  # as the lip command does, before its workers are forked
+    try:
+        worker = pool._Worker(pool._context(), len)
+        worker.give(0, "abc", timeout_s=10)
+        assert worker.conn.recv() == (0, ("ok", 3))  # serving
+        os.kill(worker.proc.pid, signal.SIGTERM)
+        worker.proc.join(timeout=10)
+        assert worker.proc.exitcode == -signal.SIGTERM  # ended by the signal, no traceback
+        worker.conn.close()
+    finally:
+        signal.signal(signal.SIGTERM, before)
