@@ -468,19 +468,13 @@ def test_a_report_notebook_reopened_from_its_run_folder_runs_again(sample_slice,
 def test_a_kernel_that_dies_fails_the_run_with_one_clear_error(tmp_path):
     import nbformat
 
+    sys.path.insert(0, str(REPO / "tools"))
+    from nbtools import build  # the notebooks' own builder
+
     from lip_research import io
     from lip_research.report import ReportError, execute
 
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "language": "python",
-        "display_name": "Python 3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    params = nbformat.v4.new_code_cell("run_dir = ''")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("import os\nos.kill(os.getpid(), 9)")]
+    nb = build([("params", "run_dir = ''"), ("code", "import os\nos.kill(os.getpid(), 9)")])
     notebook = tmp_path / "dies.ipynb"
     nbformat.write(nb, str(notebook))
     run = tmp_path / "run"
