@@ -199,6 +199,7 @@ def test_a_run_names_the_files_it_could_not_read(sample_slice, tmp_path):
 
     from lip_research import workbench
     from lip_research.config import RunConfig
+    from lip_research.corpora import CorpusWarning
 
     reports = tmp_path / "reports"
     shutil.copytree(sample_slice / "reports", reports)
@@ -206,13 +207,17 @@ def test_a_run_names_the_files_it_could_not_read(sample_slice, tmp_path):
     (reports / "elmsford").mkdir()
     (reports / "elmsford" / "child-x-review.pdf").write_bytes(b"")  # the same name elsewhere
     run = tmp_path / "run"
-    fitted = invoke("topics", "--corpus", str(reports), "--out", str(run), "--embedding", "static")
+    with pytest.warns(CorpusWarning, match=r"2 failed \(the analysis goes on without them\)"):
+        fitted = invoke(
+            "topics", "--corpus", str(reports), "--out", str(run), "--embedding", "static"
+        )
     assert fitted.exit_code == 0, fitted.output
     ledger = pd.read_csv(run / "ledger.csv").set_index("path")
     assert len(ledger) == len([p for p in reports.rglob("*") if p.is_file()])
     row = ledger.loc[next(p for p in ledger.index if p.endswith("reports/child-x-review.pdf"))]
     assert (row["status"], row["reason"]) == ("failed", "empty file (0 bytes)")
-    corpus = workbench.open_corpus(reports, RunConfig())
+    with pytest.warns(CorpusWarning):
+        corpus = workbench.open_corpus(reports, RunConfig())
     files = workbench.corpus_overview(corpus)["files"]
     assert sorted(files.values.tolist()) == [
         ["child-x-review.pdf", "failed", "empty file (0 bytes)"],
