@@ -121,8 +121,7 @@ def topics_over_time(
     """:func:`topics_by` over a year (or any date) column; dates are reduced to years."""
     docs = documents.copy()
     if time_col in docs:
-        usable = [c for c in time_columns(documents) if c != time_col]
-        docs[time_col] = years_of(docs[time_col], time_col, usable)
+        docs[time_col] = years_of(docs[time_col], time_col, documents)
     return topics_by(passage_topics, docs, time_col, topics, unknown=False)
 
 
@@ -182,23 +181,25 @@ class YearsWarning(UserWarning):
     """Some values of a year or date column are not years: their documents are left out."""
 
 
-def years_of(values: pd.Series, column: str, usable: Sequence[str] = ()) -> pd.Series:
+def years_of(values: pd.Series, column: str, documents: pd.DataFrame | None = None) -> pd.Series:
     """:func:`as_years` of a column given as a year or date column, checked: an
-    ``AnalysisError`` when more than a tenth of its values are not years or dates (``usable``:
-    the columns that are, for the message); a ``YearsWarning`` naming the others otherwise."""
+    ``AnalysisError`` when more than a tenth of its values are not years or dates (naming the
+    ``documents`` columns that are); a ``YearsWarning`` naming the others otherwise."""
     years = as_years(values)
     text = values.astype(str).str.strip().str.lower()
     given = values[values.notna() & ~text.isin(PLACEHOLDERS)]  # 'n/a', 'unknown': missing
     if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
         readable = (given % 1 == 0) & given.between(*YEAR_RANGE)  # each value judged alone
     else:
-        readable = as_years(given).notna()
+        readable = years.loc[given.index].notna()
     bad = given[~readable]
     if bad.empty:
         return years
     shown = [int(v) if isinstance(v, float) and v.is_integer() else v for v in bad.tolist()]
     examples = ", ".join(repr(v) for v in list(dict.fromkeys(shown))[:3])
     if len(bad) > 0.1 * len(given):
+        usable = [] if documents is None else time_columns(documents)
+        usable = [c for c in usable if c != column]
         what = (
             "no years or dates"
             if len(bad) == len(given)

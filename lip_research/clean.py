@@ -396,17 +396,13 @@ def copies(
     for i, keys in enumerate(doc_keys):
         for key in keys:
             holders.setdefault(key, []).append(i)
-    rank = {  # kept ones first
-        i: r
-        for r, i in enumerate(
-            sorted(
-                range(len(doc_keys)),
-                key=lambda i: (-len(doc_keys[i]), not (preferred and preferred[i]), i),
-            )
-        )
-    }
+    order = sorted(  # kept ones first
+        range(len(doc_keys)),
+        key=lambda i: (-len(doc_keys[i]), not (preferred and preferred[i]), i),
+    )
+    rank = {i: r for r, i in enumerate(order)}
     found: dict[int, tuple[int, float]] = {}
-    for i in sorted(rank, key=rank.get):
+    for i in order:
         keys = doc_keys[i]
         if len(keys) < min_sentences or per_file[files[i]] > 1:
             continue

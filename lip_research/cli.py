@@ -49,7 +49,7 @@ def main() -> None:
     does nothing useful for a command-line tool.
     """
     from lip_research.commands import show_warnings_as_lines
-    from lip_research.io import Stopped, stop_on_sigterm
+    from lip_research.runtime import Stopped, stop_on_sigterm
 
     show_warnings_as_lines()
     stop_on_sigterm()

@@ -270,9 +270,12 @@ def ingest_paths(
         corpus, extra = stored
         ledger = corpus.ledger.assign(seconds=0.0, cached=True)
         return io.Corpus(corpus.documents, corpus.passages, ledger), extra
-    results, tasks, slots = _triage(files, shas, cfg, listed(files, manifest))
+    in_manifest = listed(files, manifest)  # of two copies, the one with metadata is kept
+    results, tasks, slots = _triage(files, shas, cfg, in_manifest)
     _read_all(tasks, slots, results, cfg, progress, len(files))
-    documents, passages, removed = _assemble(files, shas, results, cfg, manifest, notes)
+    documents, passages, removed = _assemble(
+        files, shas, results, cfg, manifest, notes, in_manifest
+    )
     ledger = pd.DataFrame(
         [
             {
@@ -389,17 +392,17 @@ def _read_all(tasks, slots, results, cfg: IngestConfig, progress: bool, total: i
             bar.update(1)
 
 
-def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes):
+def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes, in_manifest):
     """Name documents, merge metadata, drop cross-document boilerplate, cut passages."""
-    docs = []
-    for path, sha, result in zip(files, shas, results, strict=True):
+    docs, listed_docs = [], []
+    for path, sha, result, is_listed in zip(files, shas, results, in_manifest, strict=True):
         result.pop("cacheable", None)
         for doc in result["docs"]:
             docs.append((path, sha, result, doc))
+            listed_docs.append(is_listed)
     doc_keys = [{k for b in d["blocks"] for k, _ in b["keys"]} for *_, d in docs]
     strong, weak = shared_boilerplate(doc_keys)
-    listed_paths = listed([Path(path) for path, *_ in docs], manifest)
-    copy_of = _copies(docs, [keys - strong for keys in doc_keys], listed_paths)
+    copy_of = _copies(docs, [keys - strong for keys in doc_keys], listed_docs)
     if copy_of:  # counted without the copies, so that a copy changes nothing in the rest
         strong, weak = shared_boilerplate([k for i, k in enumerate(doc_keys) if i not in copy_of])
     prepared, kept_docs = [], {}

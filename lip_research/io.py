@@ -23,6 +23,14 @@ from typing import Any
 
 import pandas as pd
 
+from lip_research.runtime import (  # noqa: F401  (re-exported: io is where runs are kept)
+    LipWarning,
+    Stopped,
+    failure_reason,
+    ours,
+    stop_on_sigterm,
+)
+
 DOCUMENT_COLUMNS = ["doc_id", "title", "path", "sha256", "pages"]
 PASSAGE_COLUMNS = [
     "passage_id",
@@ -267,34 +275,6 @@ def new_run_dir(out: str | Path, fingerprint: str) -> Path:
 
 def set_run_status(run: Path, status: str, message: str = "") -> None:
     write_text(f"{status}\n{message}".rstrip() + "\n", Path(run) / RUN_STATUS_FILE)
-
-
-class LipWarning(UserWarning):
-    """A warning of the workbench's own, written for the researcher (a notebook shows it as
-    one line: ``workbench.show_warnings_as_notes``)."""
-
-
-class Stopped(BaseException):
-    """The process was told to stop (SIGTERM: ``kill``, ``timeout``, a cancelled job)."""
-
-
-def stop_on_sigterm() -> None:
-    """Make SIGTERM raise :class:`Stopped`, so a run it ends is marked failed, as after Ctrl-C."""
-    import signal
-
-    def stop(signum, frame) -> None:
-        raise Stopped("stopped by SIGTERM (kill, timeout or a cancelled job)")
-
-    signal.signal(signal.SIGTERM, stop)
-
-
-def failure_reason(exc: BaseException) -> str:
-    """A failed run's STATUS reason: the error, or how it was stopped."""
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted (Ctrl-C)"
-    if isinstance(exc, Stopped):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
 
 
 def run_status(run: Path) -> str:

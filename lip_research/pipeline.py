@@ -320,9 +320,8 @@ def warning_signs(run: TopicRun) -> list[str]:
             f"one topic holds {ev['largest_share']:.0%} of the passages: the others describe "
             "little. Ask for more topics (topics.n_clusters), or leave topics.nr_topics unset"
         )
-    unmerged = run.result.choices.get("nr_topics", "")
-    if unmerged.startswith("not applied"):
-        signs.append(f"topics.nr_topics {unmerged}")
+    if "nr_topics" in run.result.choices:  # noted only when it was not applied
+        signs.append(f"topics.nr_topics {run.result.choices['nr_topics']}")
     if ev["diversity"] < 0.5 and ev["n_topics"] > 1:
         signs.append(
             f"the topics share most of their words (diversity {ev['diversity']:.2f}: "

@@ -24,7 +24,7 @@ Outcome = tuple[
 def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
     import signal
 
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker just ends (see io.Stopped)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker just ends (see runtime.Stopped)
     while True:
         try:
             message = conn.recv()

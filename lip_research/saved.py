@@ -72,9 +72,12 @@ def _warn_if_not_english(texts: list[str]) -> None:
     English, so passages in another language are placed by their embedding alone."""
     from lip_research.preprocess import english_share
 
-    if sum(len(t.split()) for t in texts) >= 20 and english_share(texts) < 0.2:
+    if sum(len(t.split()) for t in texts) < 20:
+        return
+    share = english_share(texts)
+    if share < 0.2:
         warnings.warn(
-            f"these texts do not read as English ({english_share(texts):.0%} of their words are "
+            f"these texts do not read as English ({share:.0%} of their words are "
             "English function words, where English prose has about 45%): the model's topics "
             "are English, and the topics given to them may mean little",
             LanguageWarning,

@@ -255,13 +255,10 @@ def _chunk_run(
         current.append(piece)
         have += piece[3]
 
-    spans: list[tuple[int, int, int, int]] = []  # (first block, start, last block, end)
-
     def flush() -> None:
         nonlocal have
         if current:
-            out.append(_passage(blocks, current, have))
-            spans.append((current[0][0], current[0][1], current[-1][0], current[-1][2]))
+            out.append(_passage(blocks, starts, current, have))
             current.clear()
             have = 0
 
@@ -280,10 +277,6 @@ def _chunk_run(
                 flush()
             add((index, start + a, start + b, w))
     flush()
-    for passage, (first, first_at, last, last_at) in zip(out, spans, strict=True):
-        # a piece of a paragraph that runs over a page break cites the pages it is on
-        passage["page_start"] = _page_at(blocks[first], first_at - starts[first])
-        passage["page_end"] = _page_at(blocks[last], last_at - starts[last] - 1)
     if len(out) >= 2 and out[-1]["n_words"] < 0.4 * max_words:
         prev, last = out[-2], out[-1]
         if prev["n_words"] + last["n_words"] <= 1.2 * max_words:
@@ -302,13 +295,17 @@ def _page_at(block: dict, offset: int) -> int:
     return page
 
 
-def _passage(blocks: list[dict], pieces: list[tuple[int, int, int, int]], words: int) -> dict:
-    first, last = blocks[pieces[0][0]], blocks[pieces[-1][0]]
+def _passage(
+    blocks: list[dict], starts: list[int], pieces: list[tuple[int, int, int, int]], words: int
+) -> dict:
+    (i, start, _, _), (j, _, end, _) = pieces[0], pieces[-1]
+    first, last = blocks[i], blocks[j]
     return {
         "section": first["section"],
         "heading": first.get("heading"),
-        "page_start": first["page_start"],
-        "page_end": last["page_end"],
+        # a piece of a paragraph that runs over a page break cites the pages it is on
+        "page_start": _page_at(first, start - starts[i]),
+        "page_end": _page_at(last, end - starts[j] - 1),
         "char_start": pieces[0][1],
         "char_end": pieces[-1][2],
         "n_words": words,

@@ -85,7 +85,7 @@ def show_warnings_as_notes() -> None:
         return
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
-        if str(getattr(category, "__module__", "")).startswith("lip_research"):
+        if io.ours(category):
             print(f"Warning: {message}", file=sys.stderr)
         else:
             python_show(message, category, filename, lineno, file, line)
@@ -363,9 +363,8 @@ def column(corpus, name: str | None, default: str, years: bool = False) -> str:
         check_columns(corpus, name)
         values = docs[name].dropna()
         if years:  # an error when it is no year column; a warning naming stray values
-            usable = [c for c in analysis.time_columns(docs) if c != name]
             try:
-                analysis.years_of(values, name, usable)
+                analysis.years_of(values, name, docs)
             except analysis.AnalysisError as exc:
                 raise analysis.AnalysisError(f"{exc} Or give '' to leave the trend out.") from None
         if not years and values.nunique() > 30:

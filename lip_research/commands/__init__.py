@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from lip_research.runtime import ours
+
 
 def warn(message: str) -> None:
     """One yellow ``warning:`` line on stderr."""
@@ -25,8 +27,7 @@ def show_warnings_as_lines() -> None:
     python_show = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
-        ours = Path(str(filename)).resolve().is_relative_to(PACKAGE)
-        if ours or str(getattr(category, "__module__", "")).startswith("lip_research"):
+        if Path(str(filename)).resolve().is_relative_to(PACKAGE) or ours(category):
             warn(str(message))
         else:
             python_show(message, category, filename, lineno, file, line)
