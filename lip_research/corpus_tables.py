@@ -17,6 +17,7 @@ import pandas as pd
 
 from lip_research import io
 from lip_research.document import YEAR
+from lip_research.runtime import counted
 
 FILE_COLUMNS = ("file", "filename", "file_name", "path", "name", "document")
 CORE = ("doc_id", "title", "path", "sha256", "pages", "year", "format", "words")
@@ -383,20 +384,22 @@ def summary_line(corpus: io.Corpus, notes: list[str] = ()) -> str:
     """One line: files found, ok, with warnings, failed by reason, duplicates; documents, passages."""
     ledger = corpus.ledger
     counts = Counter(ledger["status"])
-    parts = [f"{len(ledger)} files: {counts.get('ok', 0)} ok"]
+    parts = [f"{counted(len(ledger), 'file')}: {counts.get('ok', 0)} ok"]
     for status, label in (("warning", "with warnings"), ("failed", "failed")):
         if counts.get(status):
             reasons = Counter(
                 reason_kind(r) for r in ledger.loc[ledger["status"] == status, "reason"]
             )
-            detail = "; ".join(f"{n} {k}" for k, n in reasons.most_common())
+            detail = "; ".join(f"{k} ×{n}" if n > 1 else k for k, n in reasons.most_common())
             parts.append(f"{counts[status]} {label} ({detail})")
     if counts.get("duplicate"):
         parts.append(
             f"{counts['duplicate']} duplicate{'s' if counts['duplicate'] > 1 else ''} kept once"
         )
     line = (
-        ", ".join(parts) + f" -> {len(corpus.documents)} documents, {len(corpus.passages)} passages"
+        ", ".join(parts)
+        + f" -> {counted(len(corpus.documents), 'document')}, "
+        + f"{counted(len(corpus.passages), 'passage')}"
     )
     columns = [
         f"text column {m.group(1)} auto-detected in {Path(p).name}"

@@ -4,6 +4,11 @@ its own warnings, and a run stopped by SIGTERM or Ctrl-C."""
 from __future__ import annotations
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """``"1 row"``, ``"2 rows"``, ``"1,200 passages"``: a count with its noun in agreement."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 class LipWarning(UserWarning):
     """A warning of the workbench's own, written for the researcher (a notebook shows it as
     one line: ``workbench.show_warnings_as_notes``)."""

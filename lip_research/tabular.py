@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from lip_research.extract import BadInput, decode_bytes
+from lip_research.runtime import counted
 
 ID_COLUMNS = ("doc_id", "id", "case_id", "review_id", "reference", "ref", "urn")
 TITLE_COLUMNS = ("title", "name", "case", "case_name", "review_title")
@@ -184,19 +185,21 @@ def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
             )
         raise BadInput(f"every row of the text column '{column}' is empty")
     how = "auto-detected (longest mean text)" if auto else "as named"
-    notes = [f"{len(rows)} rows read as documents; text column '{column}' {how}"]
+    notes = [f"{counted(len(rows), 'row')} read as documents; text column '{column}' {how}"]
     if "sheets" in frame.attrs:
         name, count = frame.attrs["sheets"]
         notes.append(f"rows from {count} sheets with the same columns (column '{name}')")
     if frame.attrs.get("bad_lines"):
         bad = frame.attrs["bad_lines"]
         shown = ", ".join(map(str, bad[:10])) + (" ..." if len(bad) > 10 else "")
-        notes.append(f"{len(bad)} lines not read (not a JSON object; cut short?): line {shown}")
+        notes.append(
+            f"{counted(len(bad), 'line')} not read (not a JSON object; cut short?): line {shown}"
+        )
     if frame.attrs.get("left_out"):
         shown = ", ".join(f"'{n}'" for n in frame.attrs["left_out"])
         notes.append(f"sheets with other columns not read: {shown}")
     if empty:
-        notes.append(f"{empty} rows with empty text skipped")
+        notes.append(f"{counted(empty, 'row')} with empty text skipped")
     return TableRows(rows=rows, text_column=str(column), auto=auto, notes=notes)
 
 

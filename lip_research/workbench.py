@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from lip_research import analysis, figures, io
+from lip_research import analysis, figures, io, prevalence
 from lip_research.config import RunConfig
 from lip_research.display import (  # noqa: F401  (table, captioned: notebook API)
     captioned,
@@ -33,6 +33,7 @@ from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: n
     topic_excerpts,
     write_topic_tables,
 )
+from lip_research.runtime import counted
 
 
 def from_project_root() -> Path:
@@ -113,8 +114,8 @@ def topic_summary(run: TopicRun) -> str:
     ev, r = run.evaluation, run.result
     chosen = "; ".join(f"{k}: {v}" for k, v in r.choices.items())
     return (
-        f"**{ev['n_topics']} topics** over {run.passages_note()} from "
-        f"{run.corpus.documents['doc_id'].nunique():,} documents "
+        f"**{counted(ev['n_topics'], 'topic')}** over {run.passages_note()} from "
+        f"{counted(run.corpus.documents['doc_id'].nunique(), 'document')} "
         f"(embedding `{r.config.embedding}`, reduction `{r.config.reduction}`, clustering "
         f"`{r.config.clustering}`). Outliers {ev['outlier_share']:.1%}; largest topic "
         f"{ev['largest_share']:.1%}; NPMI coherence {ev['npmi']:.3f}; diversity {ev['diversity']:.2f}.\n\n"
@@ -283,9 +284,7 @@ MEASURES = {  # what each quality figure is, for readers of a report (README: th
 def class_key(corpus, column: str) -> str:
     """' Key: lcspr = Local Child Safeguarding Practice Review; ...' for a by-class caption,
     from the corpus's ``<column>_name`` column ('' without one)."""
-    from lip_research.prevalence import names_key
-
-    return names_key(corpus.documents, column) if column else ""
+    return prevalence.names_key(corpus.documents, column) if column else ""
 
 
 def quality_table(figures: pd.DataFrame) -> pd.DataFrame:
@@ -348,12 +347,15 @@ def check_columns(corpus, *columns: str) -> None:
             )
 
 
-def column(corpus, name: str | None, default: str, years: bool = False) -> str:
+def column(
+    corpus, name: str | None, default: str, years: bool = False, classes: bool = False
+) -> str:
     """Resolve a column parameter: None means ``default`` if the corpus has values in it.
 
     A default the corpus lacks is skipped (``''``) with a printed note, so a corpus without,
     say, ``review_model`` still gets its report; a column named explicitly must exist (and,
-    with ``years``, hold years or dates).
+    with ``years``, hold years or dates). With ``classes``, a named column that gives no
+    classes is said so now, before the long work, rather than when its figures are drawn.
     """
     docs = corpus.documents
     if name == "":
@@ -367,7 +369,13 @@ def column(corpus, name: str | None, default: str, years: bool = False) -> str:
                 analysis.years_of(values, name, docs)
             except analysis.AnalysisError as exc:
                 raise analysis.AnalysisError(f"{exc} Or give '' to leave the trend out.") from None
-        if not years and values.nunique() > 30:
+        usable = [c for c in prevalence.metadata_columns(docs) if c != "year"]
+        if classes and name not in usable:
+            print(
+                prevalence.unusable_classes_note("the heatmap", name, usable)
+                + " Its tables are still written."
+            )
+        elif not years and values.nunique() > 30:
             print(
                 f"Note: {name!r} has {values.nunique()} different values; figures by class "
                 "read best with a few classes (a review type, a region)."

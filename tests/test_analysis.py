@@ -223,6 +223,15 @@ def test_a_time_column_must_hold_years_and_other_notebook_values_are_checked(cap
     many = SimpleNamespace(documents=pd.DataFrame({"doc_id": range(40), "words": range(40)}))
     assert workbench.column(many, "words", default="review_model") == "words"
     assert "'words' has 40 different values" in capsys.readouterr().out
+    # a class column that gives no classes is named before the long work, not after it
+    assert workbench.column(corpus, "title", default="review_model", classes=True) == "title"
+    note = capsys.readouterr().out
+    assert (
+        "the heatmap by 'title' is left out" in note
+        and "Columns that work here: review_model" in note
+    )
+    assert workbench.column(corpus, "review_model", default="review_model", classes=True)
+    assert capsys.readouterr().out == ""
     workbench.check_themes("neglect")  # one id as text, not split into letters
     with pytest.raises(ValueError, match="nosuch"):
         workbench.check_themes("nosuch")

@@ -105,14 +105,24 @@ def test_every_file_is_accounted_for_with_its_reason(folder):
     assert ledger.loc["notes-latin1.txt", "status"] == "ok"
     assert ledger.loc["summaries.csv", "reason"] == (
         "2 rows read as documents; text column 'summary' auto-detected (longest mean text); "
-        "1 rows with empty text skipped"
+        "1 row with empty text skipped"
     )
     assert extra["notes.csv"]["note"].tolist() == ["1 hidden folder not searched"]
     summary = summary_line(corpus, extra["notes.csv"]["note"].tolist())
     assert summary.startswith(
-        "9 files: 6 ok, 2 failed (1 empty file; 1 old Word .doc format is not supported), 1 duplicate kept once"
+        "9 files: 6 ok, 2 failed (empty file; old Word .doc format is not supported), 1 duplicate kept once"
     )
     assert "text column 'summary' auto-detected in summaries.csv" in summary
+
+
+def test_summary_counts_repeated_reasons_in_agreement(tmp_path):
+    (tmp_path / "a.txt").write_text("A review of practice. " * 40)
+    (tmp_path / "empty-1.txt").write_bytes(b"")
+    (tmp_path / "empty-2.txt").write_bytes(b"")
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    assert summary_line(corpus).startswith(
+        "3 files: 1 ok, 2 failed (empty file ×2) -> 1 document, 1 passage"
+    )
 
 
 def test_tables_follow_the_data_contract(folder):

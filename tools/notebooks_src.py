@@ -18,7 +18,7 @@ corpus_data = wb.open_corpus(corpus, cfg)
 
 COLUMNS = """\
 time_column = wb.column(corpus_data, time_column, default="year", years=True)
-class_column = wb.column(corpus_data, class_column, default="review_model")
+class_column = wb.column(corpus_data, class_column, default="review_model", classes=True)
 """
 
 COMMON_PARAMS = """
@@ -378,7 +378,7 @@ method = "auto"                  # auto (supervised if the corpus has labels), z
     (
         "code",
         SETUP
-        + 'class_column = wb.column(corpus_data, class_column, default="review_model")\n'
+        + 'class_column = wb.column(corpus_data, class_column, default="review_model", classes=True)\n'
         + "wb.check_themes(briefing_themes, cfg)\nwb.check_themes(trend_theme, cfg)\n"
         + "wb.check_method(method, corpus_data)\n",
     ),

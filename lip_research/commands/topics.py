@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from lip_research.commands import fail, warn
+from lip_research.runtime import counted
 
 
 def topics(
@@ -79,7 +80,7 @@ def topics(
         io.set_run_status(out, "complete")
         ev = run.evaluation
         typer.echo(
-            f"{ev['n_topics']} topics over {len(run.corpus.passages)} passages "
+            f"{counted(ev['n_topics'], 'topic')} over {counted(len(run.corpus.passages), 'passage')} "
             f"(outliers {ev['outlier_share']:.1%}, largest {ev['largest_share']:.1%}, "
             f"NPMI {ev['npmi']:.3f}) -> {out}"
         )
