@@ -121,7 +121,7 @@ def topics_over_time(
     """:func:`topics_by` over a year (or any date) column; dates are reduced to years."""
     docs = documents.copy()
     if time_col in docs:
-        docs[time_col] = years_of(docs[time_col], time_col, documents)
+        docs[time_col] = years_of(docs[time_col], time_col, documents).round().astype("Int64")
     return topics_by(passage_topics, docs, time_col, topics, unknown=False)
 
 
@@ -329,6 +329,12 @@ def merge_topics(passage_topics: pd.DataFrame, groups: Sequence[Sequence[int]]) 
             )
         target = min(group)
         mapping.update({int(t): int(target) for t in group})
+    left = {mapping.get(int(t), int(t)) for t in known} - {OUTLIER_TOPIC}
+    if len(left) < 2 <= len(known - {OUTLIER_TOPIC}):
+        raise AnalysisError(
+            f"merging {groups} would leave one topic: there would be nothing to tell apart; "
+            "merge fewer topics"
+        )
     out = passage_topics.copy()
     out["topic"] = out["topic"].map(lambda t: mapping.get(int(t), int(t)))
     return out

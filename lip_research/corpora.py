@@ -108,11 +108,17 @@ def load_corpus(
         if cfg is not None:
             _warn_if_not_applied(path, cfg.ingest)
         return io.read_corpus(path)
-    from lip_research.ingest import run_ingest
-
     spec = corpus_spec(path)
     cfg = cfg or RunConfig()
     target = (interim or interim_dir()) / ingested_folder(spec, cfg.ingest)
+    return _ingest_into(path, target, cfg, progress)
+
+
+def _ingest_into(path: Path, target: Path, cfg: RunConfig, progress: bool) -> Corpus:
+    """Ingest the reports at ``path`` into ``target`` (only changed files are read again)."""
+    from lip_research.ingest import run_ingest
+
+    spec = corpus_spec(path)
     run_ingest(
         list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress, own_folder=True
     )
@@ -236,16 +242,22 @@ def corpus_for_run(
 ) -> Corpus:
     """The corpus of a run, from its run.json ``record`` and config ``cfg``.
 
-    Its ingested folder (``corpus.path``) when that is still there and was ingested with the
-    run's settings; else its reports (``corpus.source``) ingested again with the run's ingest
-    settings, with a `CorpusWarning` saying so; else a `CorpusError` naming both folders.
+    A run fitted on a folder of reports (``corpus.source``) reads them as they are now, brought
+    up to date in its ingested folder (``corpus.path``; only changed files are read): runs of
+    one folder share that folder, so it may hold another run's version of the reports. When
+    the folder is gone, or another ingest setting has cut it since, the reports are ingested
+    anew with the run's settings, with a `CorpusWarning` saying so. A run fitted on an
+    ingested corpus reads that corpus. Neither there: a `CorpusError` naming both folders.
     """
     recorded = record.get("corpus") if isinstance(record.get("corpus"), dict) else {}
     path = Path(recorded["path"]) if recorded.get("path") else None
     source = Path(recorded["source"]) if recorded.get("source") else None
     ingested = path is not None and io.is_ingested(path)
     actual = ingested_with(path) if ingested else None
-    if ingested and (source is None or actual is None or _cutting(actual) == _cutting(cfg.ingest)):
+    same_cut = ingested and (actual is None or _cutting(actual) == _cutting(cfg.ingest))
+    if same_cut and source is not None and source.exists():
+        return _ingest_into(source, path, cfg, progress)
+    if ingested and (source is None or same_cut):
         return load_corpus(path, cfg, interim, progress)
     if path is None:
         state = "the run records no ingested corpus"

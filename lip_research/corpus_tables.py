@@ -113,6 +113,8 @@ def build_tables(
                 continue
             if key in ("path", "sha256", "pages", "words", "row"):
                 key = f"meta_{key}"
+            if str(key).strip().lower() == "year" and "year" not in meta:
+                key = "year"  # 'Year', 'YEAR': the year, as file columns are matched
             if key == "year" and _present(value):
                 year = _as_year(value)
                 if year is None:

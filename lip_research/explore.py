@@ -97,24 +97,35 @@ MODEL_STATE = (
 )  # fmt: skip
 
 
+def _state(run: TopicRun) -> dict:
+    """A copy of what editing topics changes in a run."""
+    r = run.result
+    return {
+        "passage_topics": r.passage_topics.copy(),
+        "document_topics": r.document_topics.copy(),
+        "representatives": r.representatives.copy(),
+        "topics": r.topics.copy(),
+        "evaluation": dict(run.evaluation),
+        "model": {k: copy.deepcopy(v) for k, v in vars(r.model).items() if k in MODEL_STATE},
+    }
+
+
+def _set_state(run: TopicRun, state: dict) -> None:
+    r = run.result
+    for name, value in state["model"].items():
+        setattr(r.model, name, copy.deepcopy(value))
+    r.passage_topics = state["passage_topics"].copy()
+    r.document_topics = state["document_topics"].copy()
+    r.representatives = state["representatives"].copy()
+    r.topics = state["topics"].copy()
+    run.evaluation = dict(state["evaluation"])
+
+
 def _restore_fitted(run: TopicRun) -> None:
     """Put the run back as fitted (saving that state the first time it is edited)."""
-    r = run.result
     if run.fitted is None:
-        run.fitted = {
-            "passage_topics": r.passage_topics.copy(),
-            "document_topics": r.document_topics.copy(),
-            "representatives": r.representatives.copy(),
-            "evaluation": dict(run.evaluation),
-            "model": {k: copy.deepcopy(v) for k, v in vars(r.model).items() if k in MODEL_STATE},
-        }
-    base = run.fitted
-    for name, value in base["model"].items():
-        setattr(r.model, name, copy.deepcopy(value))
-    r.passage_topics = base["passage_topics"].copy()
-    r.document_topics = base["document_topics"].copy()
-    r.representatives = base["representatives"].copy()
-    run.evaluation = dict(base["evaluation"])
+        run.fitted = _state(run)
+    _set_state(run, run.fitted)
 
 
 def apply_edits(
@@ -143,7 +154,18 @@ def apply_edits(
 def edit_topics(
     run: TopicRun, labels: dict[int, str] | None = None, merge: list[list[int]] | None = None
 ) -> pd.DataFrame:
-    """Merge and relabel the run's topics in memory, starting from the topics as fitted."""
+    """Merge and relabel the run's topics in memory, starting from the topics as fitted; an
+    edit that fails leaves the run as it was."""
+    merge, labels = analysis.check_edits(merge, labels)
+    before = _state(run)
+    try:
+        return _edit(run, labels, merge)
+    except BaseException:
+        _set_state(run, before)  # an edit that fails changes nothing
+        raise
+
+
+def _edit(run: TopicRun, labels: dict[int, str], merge: list[list[int]]) -> pd.DataFrame:
     from lip_research import evaluate
     from lip_research.topics import (
         _quiet_bertopic,
@@ -154,7 +176,6 @@ def edit_topics(
         topic_words,
     )
 
-    merge, labels = analysis.check_edits(merge, labels)
     r = run.result
     _restore_fitted(run)
     if merge:
@@ -169,6 +190,13 @@ def edit_topics(
                 ctfidf_model=r.model.ctfidf_model,
                 representation_model=r.model.representation_model,
             )
+        # c-TF-IDF weighs words against all topics, so recomputing it moves every topic's
+        # words a little: the topics not merged keep their fitted words
+        merged_ids = {t for group in merge for t in group}
+        fitted_words = run.fitted["model"]["topic_representations_"]
+        for topic, words in fitted_words.items():
+            if topic not in merged_ids and topic in r.model.topic_representations_:
+                r.model.topic_representations_[topic] = copy.deepcopy(words)
         if getattr(r.model, "lip_fitted", None) is not None:  # for saved.assign_topics
             points, fitted_topics = r.model.lip_fitted
             merged = analysis.merge_topics(pd.DataFrame({"topic": fitted_topics}), merge)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from lip_research import io
-from lip_research.config import RunConfig, from_dict, load_yaml
+from lip_research.config import ConfigError, RunConfig, from_dict, load_yaml
 from lip_research.corpora import (  # noqa: F401  (re-exported: the notebook and CLI API)
     INTERIM,
     NAME_COLUMNS,
@@ -36,6 +36,7 @@ from lip_research.corpora import (  # noqa: F401  (re-exported: the notebook and
     place_names,
 )
 from lip_research.io import Corpus, CorpusError, LipWarning
+from lip_research.resolve import MIN_PASSAGES
 
 
 @dataclass
@@ -105,12 +106,24 @@ def modelled(corpus: Corpus, cfg: RunConfig) -> Corpus:
     return dataclasses.replace(corpus, passages=passages[keep].reset_index(drop=True))
 
 
+def enough_left(ingested: int, left: int, cfg: RunConfig) -> None:
+    """A ConfigError naming topics.exclude_sections when leaving sections out leaves too few
+    passages to model (the fit would blame the passages' length)."""
+    if left < MIN_PASSAGES <= ingested:
+        raise ConfigError(
+            f"only {left} of the {ingested} passages are left once topics.exclude_sections "
+            f"({', '.join(cfg.topics.exclude_sections)}) leaves out {ingested - left}: too few "
+            "to model topics. Exclude fewer sections, or add documents."
+        )
+
+
 def check_sizes(corpus: Corpus, cfg: RunConfig) -> None:
     """Raise the ConfigError the fit would raise for sizes the corpus's passages cannot take
     (``n_clusters: 10000`` on 89 passages), before any embedding or fitting."""
     from lip_research.resolve import CorpusShape, resolve
 
     passages = modelled(corpus, cfg).passages
+    enough_left(len(corpus.passages), len(passages), cfg)
     resolve(cfg.topics, CorpusShape(len(passages), 0.0, passages["doc_id"].nunique()))
 
 
@@ -130,6 +143,7 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     excluded, ingested_hash = len(corpus.passages), corpus.content_hash
     corpus = modelled(corpus, cfg)
     excluded -= len(corpus.passages)
+    enough_left(len(corpus.passages) + excluded, len(corpus.passages), cfg)
     timings: dict[str, float] = {}
     embeddings, timings["embed_s"] = embed_passages(corpus, cfg, progress)
     # closed on an error too, so that the error starts a line of its own
@@ -304,7 +318,15 @@ def warning_signs(run: TopicRun) -> list[str]:
             "words are built with English stop words, lemmas and phrases, so in another "
             "language they will read poorly (docs/parameters.md)"
         )
-    if ev["outlier_share"] > 0.2 and resolved.clustering != "hdbscan":
+    if ev["outlier_share"] > 0.2 and resolved.clustering == "hdbscan":
+        signs.append(
+            f"{ev['outlier_share']:.0%} of the passages are in no topic: HDBSCAN left them out "
+            f"and outlier reduction (topics.outliers: {resolved.outliers}, outlier_threshold "
+            f"{resolved.outlier_threshold}) placed no more. topics.outliers: embeddings with "
+            "outlier_threshold 0 places every one, a smaller topics.min_topic_size leaves "
+            "fewer out, and clustering: auto leaves none (docs/parameters.md)"
+        )
+    elif ev["outlier_share"] > 0.2:
         out = run.result.left_out
         docs = " topics.min_docs: 1 keeps words that occur in one document only;" * (
             resolved.min_docs > 1
@@ -318,7 +340,13 @@ def warning_signs(run: TopicRun) -> list[str]:
     if ev["largest_share"] > 0.5 and ev["n_topics"] > 1:
         signs.append(
             f"one topic holds {ev['largest_share']:.0%} of the passages: the others describe "
-            "little. Ask for more topics (topics.n_clusters), or leave topics.nr_topics unset"
+            "little. "
+            + (
+                "A smaller topics.min_topic_size finds more topics"
+                if resolved.clustering == "hdbscan"
+                else "Ask for more topics (topics.n_clusters)"
+            )
+            + (", or leave topics.nr_topics unset" if resolved.nr_topics else "")
         )
     if "nr_topics" in run.result.choices:  # noted only when it was not applied
         signs.append(f"topics.nr_topics {run.result.choices['nr_topics']}")

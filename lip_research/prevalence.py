@@ -183,7 +183,8 @@ def metadata_columns(documents: pd.DataFrame, max_levels: int = 12) -> list[str]
     """Columns worth a prevalence table: ``year`` and any metadata with 2..`max_levels` values
     that some reports share (ids, titles, paths, free text, dates, and names that each report
     has its own of, such as places, are left out)."""
-    out = ["year"] if "year" in documents.columns else []
+    has_years = "year" in documents.columns and documents["year"].notna().any()
+    out = ["year"] if has_years else []
     for col in documents.columns:
         if col in SKIP_COLUMNS or col in out or col.endswith(("_name", "_description")):
             continue

@@ -24,6 +24,9 @@ class CorpusShape:
     dims: int | None = None  # of the embeddings: reduction cannot give more components
 
 
+MIN_PASSAGES = 10  # fewer cannot be told apart into topics
+
+
 def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str, Any]]:
     """Fill every ``None``/``auto`` from the corpus size and text length; say what was chosen.
 
@@ -33,7 +36,7 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     UMAP, the space it needs, with sizes scaled to the corpus.
     """
     n = shape.n_passages
-    if n < 10:
+    if n < MIN_PASSAGES:
         raise ConfigError(
             f"only {n} passages: too few to model topics. Add documents, or cut shorter "
             "passages: a lower ingest.max_words (with ingest.min_words below it) when you ingest."

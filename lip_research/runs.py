@@ -174,10 +174,12 @@ def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
     )
     status, reason = read_status(run)
     report = record.get("report")
+    # a report that failed has its notebook but not yet run.json's "report"
+    notebook = report.get("notebook", "") if isinstance(report, dict) else None
+    if notebook is None:
+        notebook = next((p.name for p in sorted(run.glob("*.ipynb"))), None)
     kind = record.get("command") or (
-        f"report {Path(str(report.get('notebook', ''))).stem}".strip()
-        if isinstance(report, dict)
-        else None
+        f"report {Path(str(notebook)).stem}".strip() if notebook is not None else None
     )
     return {
         "run": str(run),

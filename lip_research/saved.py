@@ -39,15 +39,26 @@ def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
     return folder
 
 
-def load_model(folder: Path):
-    """(fitted BERTopic, metadata) saved by :func:`save_model`; warns when the packages that
-    shape the pickle differ from the ones it was saved with."""
+def load_model(folder: str | Path):
+    """(fitted BERTopic, metadata) saved by :func:`save_model`, from a model folder or the
+    run folder that holds one (``RUN/model``); warns when the packages that shape the pickle
+    differ from the ones it was saved with."""
     from bertopic import BERTopic
 
     from lip_research import io
 
+    folder = Path(folder)
+    if not (folder / "bertopic.pkl").exists() and (folder / "model" / "bertopic.pkl").exists():
+        folder = folder / "model"  # the run folder given
     if not (folder / "bertopic.pkl").exists():
-        raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl)")
+        run = folder if (folder / "run.json").exists() else folder.parent
+        why = (
+            f"; {run} is a run folder: `lip topics` saves its model in RUN/model (unless "
+            "--no-save-model); `lip report` and the notebooks save none"
+            if (run / "run.json").exists()
+            else ""
+        )
+        raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl){why}")
     meta = io.read_json(folder / "model.json")
     saved = meta.get("packages", {})
     now = io.package_versions(list(saved)) if saved else {}

@@ -150,6 +150,9 @@ def pick_text_column(frame: pd.DataFrame, named: str | None) -> tuple[str, bool]
     return best, True
 
 
+SHORT_ROW_WORDS = 10  # a text column of shorter values is noted: an id or a label column?
+
+
 def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
     """One entry per row with text; empty rows are counted in the notes, not dropped silently."""
     frame = load_table(path, kind, text_column)
@@ -186,6 +189,12 @@ def read_table(path: Path, kind: str, text_column: str | None) -> TableRows:
         raise BadInput(f"every row of the text column '{column}' is empty")
     how = "auto-detected (longest mean text)" if auto else "as named"
     notes = [f"{counted(len(rows), 'row')} read as documents; text column '{column}' {how}"]
+    words = sorted(len(str(r["text"]).split()) for r in rows)
+    if words[len(words) // 2] < SHORT_ROW_WORDS:
+        notes.append(
+            f"half the rows hold {counted(words[len(words) // 2], 'word')} of text or fewer: "
+            f"check that '{column}' is the column with the summaries (--text-column names it)"
+        )
     if "sheets" in frame.attrs:
         name, count = frame.attrs["sheets"]
         notes.append(f"rows from {count} sheets with the same columns (column '{name}')")

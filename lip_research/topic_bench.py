@@ -144,6 +144,9 @@ def fig_hierarchy(run: TopicRun, run_dir: Path):
     from lip_research.topics import topic_embeddings
 
     cents = topic_embeddings(run.result.passage_topics, run.embeddings)
+    if len([t for t in cents.index if t != -1]) < 2:
+        print("Note: the topic hierarchy is left out: it needs at least two topics.")
+        return None
     link = analysis.hierarchy(cents)
     labels = run.result.topics.set_index("topic").loc[[t for t in cents.index if t != -1], "label"]
     fig, ax = figures.new_figure(7.0, 0.22 * len(labels) + 1.5)
@@ -188,19 +191,24 @@ def evaluation(
     labels: pd.Series | None = None,
     npmi_window: int | None = None,
     resamples: int = 0,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Quality figures, stability over ``seeds`` seeds, and recovery of known labels if given.
 
     ``npmi_window`` adds NPMI counted within sliding windows of that many words, the reading
     most topic-model papers report (lower than the passage-level figure; see the README).
     ``resamples`` refits on that many random 90% shares of the documents (same seed, same
-    resolved settings) and compares each with the run on the passages both hold.
+    resolved settings) and compares each with the run on the passages both hold. A refit in
+    which HDBSCAN finds no topic counts as one with every passage an outlier (ARI 0), and the
+    figures say how many did; one that cannot be made at all is left out, with the reason.
     """
-    from lip_research.topics import fit_topics, topic_words
+    from tqdm.auto import tqdm
 
     check_stability_seeds(seeds)
     check_stability_resamples(resamples)
-    figs = dict(run.evaluation)
+    # figures this call computes again replace, not join, those of an earlier call
+    redone = tuple(p for p, on in (("stability_", seeds > 1), ("resample_", resamples > 0)) if on)
+    figs = {k: v for k, v in run.evaluation.items() if not (redone and k.startswith(redone))}
     words = {
         int(t): w.split(";")
         for t, w in zip(run.result.topics["topic"], run.result.topics["words"], strict=True)
@@ -213,21 +221,21 @@ def evaluation(
 
     names = place_names(run.corpus.documents)
     refit_seeds = [(run.config.seed + k) % 2**32 for k in range(seeds)]  # numpy's seed range
-    for seed in refit_seeds[1:]:
-        other = fit_topics(
-            run.corpus.passages, run.embeddings, run.config.topics, seed, names=names
-        )
-        runs.append(
-            (
-                other.passage_topics["topic"].tolist(),
-                {int(t): topic_words(other.model, int(t)) for t in other.topics["topic"]},
-            )
-        )
-    if seeds > 1:
-        figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
-        figs["stability_seeds"] = ", ".join(map(str, refit_seeds))  # which refits
-    if resamples:
-        figs.update(_resampled(run, words, resamples, names))
+    masks = evaluate.resample_masks(run.corpus.passages["doc_id"], resamples, run.config.seed)
+    with tqdm(total=seeds - 1 + len(masks), desc="refits", unit="fit", disable=not progress) as bar:
+        failed: list[str] = []
+        for seed in refit_seeds[1:]:
+            refit = _refit(run, run.config.topics, seed, None, names, failed)
+            if refit is not None:
+                runs.append(refit)
+            bar.update()
+        if seeds > 1:
+            figs.update({f"stability_{k}": v for k, v in evaluate.stability(runs).items()})
+            figs["stability_seeds"] = ", ".join(map(str, refit_seeds))  # which refits
+            if failed:
+                figs["stability_note"] = _refits_note(failed, seeds - 1, "seeds")
+        if resamples:
+            figs.update(_resampled(run, words, masks, names, bar))
     if labels is not None:
         known = labels.notna().to_numpy()
         topics = run.result.passage_topics["topic"].to_numpy()
@@ -243,40 +251,77 @@ def evaluation(
     )
 
 
+Refit = tuple[list[int], dict[int, list[str]]]
+
+
+def _refit(
+    run: TopicRun, cfg, seed: int, mask: np.ndarray | None, names: list[str], failed: list[str]
+) -> Refit | None:
+    """A refit's assignments and words: with ``mask``, of those passages only. A refit in which
+    HDBSCAN finds no topic is all outliers; one that cannot be made is None, its reason
+    added to ``failed``."""
+    from lip_research.config import ConfigError
+    from lip_research.topics import NoTopicFound, fit_topics, topic_words
+
+    passages, embeddings = run.corpus.passages, run.embeddings
+    if mask is not None:
+        passages, embeddings = passages[mask].reset_index(drop=True), embeddings[mask]
+    try:
+        other = fit_topics(passages, embeddings, cfg, seed, names=names)
+    except NoTopicFound:
+        failed.append("found no topic")
+        return [-1] * len(passages), {}
+    except ConfigError as exc:
+        failed.append(f"could not be made ({exc})")
+        return None
+    words = {int(t): topic_words(other.model, int(t)) for t in other.topics["topic"]}
+    return other.passage_topics["topic"].tolist(), words
+
+
+def _refits_note(failed: list[str], total: int, what: str) -> str:
+    """'1 of 3 draws found no topic (counted as all outliers)' and the like."""
+    counts = pd.Series(failed).value_counts()
+    parts = [
+        f"{n} of {total} {what} {reason}"
+        + (" (counted with every passage an outlier: ARI 0)" if reason == "found no topic" else "")
+        for reason, n in counts.items()
+    ]
+    return "; ".join(parts)
+
+
 def _resampled(
-    run: TopicRun, words: dict[int, list[str]], resamples: int, names: list[str]
+    run: TopicRun, words: dict[int, list[str]], masks: list[np.ndarray], names: list[str], bar
 ) -> dict[str, Any]:
     """Stability when a tenth of the documents is left out: ARI on the passages both fits
-    hold and the word overlap of matched topics, for ``resamples`` seeded draws."""
-    from lip_research.topics import fit_topics, topic_words
-
-    passages = run.corpus.passages
-    masks = evaluate.resample_masks(passages["doc_id"], resamples, run.config.seed)
-    n_docs = passages["doc_id"].nunique()
+    hold and the word overlap of matched topics, for each of the seeded draws ``masks``."""
+    n_docs = run.corpus.passages["doc_id"].nunique()
     if not masks:
         return {
             "resample_documents": f"skipped: {n_docs} documents are too few to leave a tenth out"
         }
     full = run.result.passage_topics["topic"].to_numpy()
-    aris, overlaps = [], []
+    aris, overlaps, failed = [], [], []
     for mask in masks:
-        part = fit_topics(
-            passages[mask].reset_index(drop=True),
-            run.embeddings[mask],
-            run.result.config,  # the settings the run resolved to, so the topic count holds
-            run.config.seed,
-            names=names,
+        # the settings the run resolved to, so that the topic count holds
+        part = _refit(run, run.result.config, run.config.seed, mask, names, failed)
+        bar.update()
+        if part is None:
+            continue
+        aris.append(evaluate.ari(full[mask], np.asarray(part[0])))
+        overlaps.append(evaluate.matched_overlap(words, part[1]))
+    kept = run.corpus.passages.loc[masks[0], "doc_id"].nunique()
+    out: dict[str, Any] = {"resample_documents": f"{kept} of {n_docs}, {len(masks)} draws"}
+    if failed:
+        out["resample_note"] = _refits_note(failed, len(masks), "draws")
+    if aris:
+        out.update(
+            {
+                "resample_ari_mean": float(np.mean(aris)),
+                "resample_ari_min": float(np.min(aris)),
+                "resample_word_overlap_mean": float(np.mean(overlaps)),
+            }
         )
-        aris.append(evaluate.ari(full[mask], part.passage_topics["topic"].to_numpy()))
-        part_words = {int(t): topic_words(part.model, int(t)) for t in part.topics["topic"]}
-        overlaps.append(evaluate.matched_overlap(words, part_words))
-    kept = passages.loc[masks[0], "doc_id"].nunique()
-    return {
-        "resample_documents": f"{kept} of {n_docs}, {len(masks)} draws",
-        "resample_ari_mean": float(np.mean(aris)),
-        "resample_ari_min": float(np.min(aris)),
-        "resample_word_overlap_mean": float(np.mean(overlaps)),
-    }
+    return out
 
 
 def planted_labels(run: TopicRun, corpus: str | Path) -> pd.Series | None:

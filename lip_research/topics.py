@@ -194,6 +194,10 @@ class TopicResult:
     left_out: dict[str, int] = field(default_factory=dict)  # passages in no topic, by reason
 
 
+class NoTopicFound(ConfigError):
+    """HDBSCAN put every passage in the outlier topic."""
+
+
 @contextlib.contextmanager
 def _quiet_bertopic():
     """Silence BERTopic's warnings (not its errors) for the duration of the block."""
@@ -284,7 +288,7 @@ def fit_topics(
     topics = np.asarray(topics)
     if (topics == OUTLIER).all():
         umap = "" if resolved.reduction == "umap" else "reduction: umap, "
-        raise ConfigError(
+        raise NoTopicFound(
             f"HDBSCAN found no topic: every passage is an outlier (reduction {resolved.reduction}, "
             f"min_topic_size {resolved.min_topic_size}). Use {umap}a smaller "
             "topics.min_topic_size, or clustering: auto."

@@ -272,10 +272,12 @@ MEASURES = {  # what each quality figure is, for readers of a report (README: th
     "stability_ari_mean": "agreement of passage assignments across seeds (ARI, 1 = same)",
     "stability_ari_min": "lowest agreement across seeds (ARI)",
     "stability_word_overlap_mean": "top words shared by matched topics across seeds (Jaccard)",
+    "stability_note": "refits at other seeds that found no topic or could not be made",
     "resample_documents": "documents each refit keeps, with a tenth left out",
     "resample_ari_mean": "agreement of assignments with a tenth of the documents left out (ARI)",
     "resample_ari_min": "lowest agreement with a tenth of the documents left out (ARI)",
     "resample_word_overlap_mean": "top words shared by matched topics, a tenth left out (Jaccard)",
+    "resample_note": "refits with a tenth left out that found no topic or could not be made",
     "recovery_nmi": "agreement of topics with the labelled harm types (NMI, 0 to 1)",
     "recovery_ari": "agreement of topics with the labelled harm types (ARI)",
 }
@@ -369,6 +371,7 @@ def column(
                 analysis.years_of(values, name, docs)
             except analysis.AnalysisError as exc:
                 raise analysis.AnalysisError(f"{exc} Or give '' to leave the trend out.") from None
+            _note_missing_years(docs, name)
         usable = [c for c in prevalence.metadata_columns(docs) if c != "year"]
         if classes and name not in usable:
             print(
@@ -382,12 +385,28 @@ def column(
             )
         return name
     if default in docs.columns and docs[default].notna().any():
+        if years:
+            _note_missing_years(docs, default)
         return default
     print(
         f"Note: this corpus has no {default!r} values, so the figures by {default} are left "
         f"out. Columns with values: {', '.join(_usable_columns(docs)) or 'none'}."
     )
     return ""
+
+
+def _note_missing_years(docs: pd.DataFrame, name: str) -> None:
+    """Say how many reports a trend by ``name`` leaves out for want of a value, and which
+    other columns hold years."""
+    missing = int(docs[name].isna().sum())
+    if not missing:
+        return
+    others = [c for c in analysis.time_columns(docs) if c != name]
+    print(
+        f"Note: {counted(missing, 'report')} of {len(docs)} {'has' if missing == 1 else 'have'} "
+        f"no {name!r} value: the figures by year leave {'it' if missing == 1 else 'them'} out."
+        + (f" Other columns with years: {', '.join(others)} (time_column)." if others else "")
+    )
 
 
 def _usable_columns(docs: pd.DataFrame) -> list[str]:

@@ -55,6 +55,7 @@ def test_topics_over_time_from_dates():
     docs = DOCS.assign(published=["2015-03-01", "2015-09-01", "2020-01-01"])
     trend = analysis.topics_over_time(PT, docs, TOPICS, "published")
     assert sorted(trend["published"].unique()) == [2015, 2020]
+    assert sorted(trend["published"].astype(str).unique()) == ["2015", "2020"]  # not 2015.0
 
 
 def test_classes_sort_numbers_by_value_and_unknown_last_in_both_tables():
@@ -122,6 +123,13 @@ def test_report_column_parameters_fall_back_only_from_their_defaults(capsys):
     note = capsys.readouterr().out
     assert "no 'review_model' values" in note and "no 'year' values" in note
     assert workbench.column(SimpleNamespace(documents=DOCS), None, default="year") == "year"
+    assert capsys.readouterr().out == ""  # every report has a year
+    part = DOCS.assign(year=[2015, None, None], published=["2015-03-01", "2016-01-01", None])
+    assert workbench.column(SimpleNamespace(documents=part), None, default="year", years=True)
+    assert capsys.readouterr().out == (
+        "Note: 2 reports of 3 have no 'year' value: the figures by year leave them out. "
+        "Other columns with years: published (time_column).\n"
+    )
     assert workbench.column(corpus, "", default="year") == ""
     assert "figures by year are left out, as asked" in capsys.readouterr().out
     # a column named explicitly must exist and hold values

@@ -240,13 +240,14 @@ def test_manifest_columns_are_merged_and_unmatched_rows_reported(folder):
     manifest = pd.DataFrame(
         {
             "file": ["child-b.md", "missing.pdf"],
-            "year": [2017, 2020],
+            "Year": [2017, 2020],  # the year, whatever its case, as the file column
             "review_type": ["LCSPR", "SCR"],
         }
     )
     corpus, extra = ingest_paths([folder], IngestConfig(workers=2), manifest, progress=False)
     b = corpus.documents.set_index("doc_id").loc["child-b"]
     assert (b["year"], b["review_type"]) == (2017, "LCSPR")
+    assert "Year" not in corpus.documents
     notes = extra["notes.csv"]["note"].tolist()
     assert "1 manifest row matches no ingested file: missing.pdf" in notes
     unlisted = next(n for n in notes if "have no manifest row" in n)  # the files it omits
@@ -761,7 +762,7 @@ def test_a_json_lines_file_with_a_line_cut_short_keeps_the_other_rows(tmp_path):
     corpus, _ = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
     assert corpus.documents["doc_id"].tolist() == ["r0", "r1", "r2"]
     assert corpus.ledger["reason"][0].endswith(
-        "1 lines not read (not a JSON object; cut short?): line 3"
+        "1 line not read (not a JSON object; cut short?): line 3"
     )
 
 
@@ -812,6 +813,21 @@ def test_a_numeric_text_column_is_named_as_such(tmp_path):
     corpus, _ = ingest_paths([tmp_path], IngestConfig(text_column="year"), progress=False)
     assert (
         corpus.ledger["reason"].item().startswith("the column 'year' holds numbers (such as 2019)")
+    )
+
+
+def test_a_text_column_of_ids_is_noted(tmp_path):
+    pd.DataFrame(
+        {"Case ID": ["C000", "C001", "C002"], "summary": [words(12, "housing")] * 3}
+    ).to_csv(tmp_path / "t.csv", index=False)
+    corpus, _ = ingest_paths([tmp_path], IngestConfig(text_column="Case ID"), progress=False)
+    assert (
+        corpus.ledger["reason"]
+        .item()
+        .endswith(
+            "half the rows hold 1 word of text or fewer: check that 'Case ID' is the column with the "
+            "summaries (--text-column names it)"
+        )
     )
 
 

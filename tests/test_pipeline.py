@@ -117,7 +117,7 @@ def test_files_lost_on_the_way_to_a_run_are_named_with_the_ledger(sample_slice, 
     out = tmp_path / "run"
     env = {"LIP_INTERIM_DIR": str(interim)}
     fit = ("topics", "--corpus", folder, "--out", out, "--embedding", "static")
-    with pytest.warns(CorpusWarning, match="1 empty file"):
+    with pytest.warns(CorpusWarning, match=r"1 failed \(empty file\)"):
         result = CliRunner().invoke(app, [str(a) for a in fit], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     files = json.loads((out / "run.json").read_text())["corpus"]["files"]
@@ -204,6 +204,25 @@ def test_a_runs_corpus_is_read_from_its_ingested_folder_while_it_is_there(report
         found = corpus_for_run(record_of(fitted, reports, cfg), cfg, progress=False)
     assert found.path.resolve() == fitted.path.resolve()
     assert found.content_hash == fitted.content_hash
+
+
+def test_a_runs_corpus_is_its_reports_as_they_are_not_the_last_ingest_of_them(reports, tmp_path):
+    """Runs of one folder share its ingested copy: a later run's version of the reports
+    there must neither stand in for the reports now nor hide that they changed."""
+    cfg, interim = config(**SHORT), tmp_path / "interim"
+    fitted = load_corpus(reports, cfg, interim, progress=False)
+    record = record_of(fitted, reports, cfg)
+    extra = reports / "added-since.txt"
+    shutil.copy(sorted((SAMPLE / "reports").glob("*.txt"))[3], extra)
+    later = load_corpus(reports, cfg, interim, progress=False)  # another run, one more report
+    assert later.path == fitted.path and later.content_hash != fitted.content_hash
+    extra.unlink()  # the folder as the first run saw it
+    with no_corpus_warning():
+        found = corpus_for_run(record, cfg, progress=False)
+    assert found.content_hash == fitted.content_hash
+    assert found.path.resolve() == fitted.path.resolve()
+    shutil.copy(sorted((SAMPLE / "reports").glob("*.txt"))[3], extra)  # changed after all
+    assert corpus_for_run(record, cfg, progress=False).content_hash == later.content_hash
 
 
 def test_a_runs_corpus_is_ingested_again_from_its_reports_when_its_folder_is_gone(

@@ -64,6 +64,8 @@ def test_summary_trend_periods_and_cooccurrence(presence):
     co = prevalence.cooccurrence(presence, "bruising")
     assert co.values.tolist() == [["sharing", 1, 0.5]]
     assert prevalence.metadata_columns(docs) == ["year", "review_model"]
+    no_years = docs.assign(year=None)  # no table of reports by year, all 'unknown'
+    assert prevalence.metadata_columns(no_years) == ["review_model"]
 
 
 def test_national_comparison_is_labelled_as_different_samples(presence):

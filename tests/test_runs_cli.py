@@ -350,6 +350,13 @@ def test_runs_tells_similar_runs_apart_and_says_why_one_failed(runs):
     row = next(line for line in result.output.splitlines() if line.strip().startswith(str(a)))
     assert "topics" in row and "n_clusters=" in row
     assert f"{failed} failed: ConfigError: n_clusters too big" in result.output
+    report = a.parent / "d"  # a report that failed after its notebook saved the topics
+    shutil.copytree(a, report)
+    (report / "02-topic-model.ipynb").write_text("{}")
+    (report / "STATUS").write_text("failed\nnotebook 02-topic-model.ipynb failed in cell 12\n")
+    result = invoke("runs", a.parent)
+    row = next(line for line in result.output.splitlines() if line.strip().startswith(str(report)))
+    assert "report 02-topic-model" in row
 
 
 def test_evaluate_and_compare_take_a_runs_topic_edits_into_account(runs):

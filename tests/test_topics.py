@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,6 +124,11 @@ def test_saved_model_reloads_with_the_same_assignments(fitted, tmp_path):
     )
     model, meta = load_model(folder)
     assert meta["corpus_hash"] == fitted.corpus.content_hash
+    assert load_model(str(tmp_path))[1] == meta  # the run folder, given as text
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "run.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match="a run folder: `lip topics` saves its model in"):
+        load_model(tmp_path / "report")  # a run that saved no model
     assert list(model.topics_) == fitted.result.passage_topics["topic"].tolist()
     assert model.get_topic_info().shape[0] == fitted.result.topics.shape[0]
     texts = fitted.corpus.passages["text"]
@@ -361,6 +369,8 @@ def test_topic_edits_start_from_the_fitted_topics_each_time(ingested_slice, tmp_
     for _ in range(2):  # rerunning the notebook cell must not merge twice (it used to fail)
         topics = apply_edits(run, tmp_path, labels={1: "Renamed"}, merge=[[1, 2]])
     assert 2 not in set(topics["topic"]) and "Renamed" in set(topics["label"])
+    kept = topics.set_index("topic")["words"].drop(index=1).to_dict()
+    assert kept == {t: w for t, w in fitted_words.items() if t not in (1, 2)}  # not merged
     assert run.evaluation["n_topics"] == fitted_n - 1  # run.json tells the edited truth
     assert set(run.result.representatives["topic"]) <= set(topics["topic"])
     saved = pd.read_csv(tmp_path / "topics.csv")
@@ -372,6 +382,26 @@ def test_topic_edits_start_from_the_fitted_topics_each_time(ingested_slice, tmp_
     assert undone.set_index("topic")["words"].to_dict() == fitted_words
     assert 2 in set(assign_topics(run.result.model, texts, vectors))
     assert run.evaluation["n_topics"] == fitted_n
+
+
+def test_an_edit_that_fails_changes_nothing(ingested_slice, tmp_path):
+    from lip_research.analysis import AnalysisError
+    from lip_research.explore import apply_edits
+    from lip_research.topic_bench import fig_hierarchy
+
+    run = run_topics(ingested_slice, STATIC, progress=False)
+    apply_edits(run, tmp_path, labels={1: "Renamed"})
+    shown = run.result.topics.copy()
+    saved = (tmp_path / "topics.csv").read_bytes()
+    with pytest.raises(AnalysisError, match=r"cannot relabel unknown topics \[2\]"):
+        apply_edits(run, tmp_path, merge=[[1, 2]], labels={2: "Gone after the merge"})
+    pd.testing.assert_frame_equal(run.result.topics, shown)  # not merged in memory either
+    assert run.evaluation["n_topics"] == len(shown) - (shown["topic"] == -1).sum()
+    assert (tmp_path / "topics.csv").read_bytes() == saved
+    every = [int(t) for t in shown["topic"] if t != -1]
+    with pytest.raises(AnalysisError, match="would leave one topic"):
+        apply_edits(run, tmp_path, merge=[every])
+    assert fig_hierarchy(run, tmp_path) is not None
 
 
 def test_topic_edits_never_land_on_another_fit(ingested_slice, tmp_path):
@@ -425,12 +455,56 @@ def test_the_report_says_which_passages_the_topics_leave_out(ingested_slice, fit
     )
 
 
+def test_too_few_passages_left_by_excluded_sections_names_them(ingested_slice):
+    from lip_research.config import ConfigError
+    from lip_research.pipeline import check_sizes
+
+    passages = ingested_slice.passages.head(30).assign(section="front_matter")
+    passages.loc[passages.index[:5], "section"] = "findings"
+    corpus = dataclasses.replace(ingested_slice, passages=passages)
+    with pytest.raises(ConfigError) as error:
+        check_sizes(corpus, STATIC)
+    assert str(error.value).startswith(
+        "only 5 of the 30 passages are left once topics.exclude_sections (front_matter"
+    )
+    assert "Exclude fewer sections" in str(error.value)
+
+
 def test_stability_refits_wrap_round_the_largest_seed(ingested_slice):
     from lip_research.topic_bench import evaluation
 
     run = run_topics(ingested_slice, STATIC.replace(seed=2**32 - 1), progress=False)
     table = evaluation(run, seeds=2).set_index("measure")["value"]
     assert table["stability_seeds"] == "4294967295, 0"  # not 4294967296, which numpy refuses
+
+
+def test_a_refit_that_finds_no_topic_is_counted_not_fatal(fitted, monkeypatch):
+    """A seed or a draw of the reports in which HDBSCAN finds no topic is an unstable fit:
+    it counts with ARI 0 and is named; one that cannot be made is left out, with its reason."""
+    from lip_research import topics
+    from lip_research.config import ConfigError
+    from lip_research.topic_bench import evaluation
+
+    def no_topic(passages, *args, **kwargs):
+        raise topics.NoTopicFound("HDBSCAN found no topic")
+
+    fitted = copy.copy(fitted)  # evaluation() records its figures in the run
+    monkeypatch.setattr(topics, "fit_topics", no_topic)
+    table = evaluation(fitted, seeds=3, resamples=2).set_index("measure")["value"]
+    assert table["stability_ari_min"] == 0 and table["resample_ari_mean"] == 0
+    assert table["stability_note"].startswith("2 of 2 seeds found no topic (counted")
+    assert table["resample_note"].startswith("2 of 2 draws found no topic")
+    assert table["n_topics"] == fitted.evaluation["n_topics"]  # the run's own figures stay
+
+    def too_few(passages, *args, **kwargs):
+        raise ConfigError("only 4 passages: too few to model topics")
+
+    monkeypatch.setattr(topics, "fit_topics", too_few)
+    table = evaluation(fitted, seeds=1, resamples=2).set_index("measure")["value"]
+    assert table["resample_note"] == (
+        "2 of 2 draws could not be made (only 4 passages: too few to model topics)"
+    )
+    assert "resample_ari_mean" not in table
 
 
 def test_similar_topics_lists_distinct_pairs_most_alike_first(fitted):
@@ -552,6 +626,15 @@ def test_lip_topics_names_the_warning_signs_of_a_poor_fit(fitted):
     assert signs[0].startswith("22% of the passages are in no topic: 61 hold no topic word")
     assert signs[1].startswith("one topic holds 89% of the passages")
     assert signs[2].startswith("the topics share most of their words (diversity 0.17")
+    assert "topics.n_clusters" in signs[1] and "nr_topics" not in signs[1]
+    hdbscan = dataclasses.replace(
+        fitted.result.config, clustering="hdbscan", min_topic_size=5, nr_topics=4
+    )
+    poor.result.config = hdbscan  # HDBSCAN's own outliers, and its own advice
+    signs = warning_signs(poor)
+    assert signs[0].startswith("22% of the passages are in no topic: HDBSCAN left them out")
+    assert "topics.min_topic_size finds more topics, or leave topics.nr_topics unset" in signs[1]
+    assert "n_clusters" not in signs[1]
 
 
 def test_nr_topics_not_below_the_topics_clustered_merges_nothing_and_says_so(

@@ -37,6 +37,9 @@ def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
 
 
 def main() -> None:
+    if sys.argv[1:]:  # --help, or anything else: say what it does rather than do it
+        print(__doc__.strip())
+        sys.exit(0 if sys.argv[1:] in (["-h"], ["--help"]) else 2)
     sys.path.insert(0, str(ROOT / "tools"))
     from notebooks_src import NOTEBOOKS
 

@@ -200,7 +200,7 @@ def evaluate(
         edits = saved_edits(run)
         if edits:  # figures describe the run as saved: with its merges and labels ...
             # ... but stability is the fit's own: refits at other seeds are not merged
-            evaluation(fitted, seeds=seeds, resamples=resamples)
+            evaluation(fitted, seeds=seeds, resamples=resamples, progress=True)
             seeds, resamples = 1, 0  # kept in fitted.evaluation through the edits
             try:
                 edit_topics(fitted, **edits)
@@ -222,7 +222,12 @@ def evaluate(
         source = record.get("corpus", {}).get("source")
         labels = planted_labels(fitted, source) if source else None
         table = evaluation(
-            fitted, seeds=seeds, labels=labels, npmi_window=npmi_window, resamples=resamples
+            fitted,
+            seeds=seeds,
+            labels=labels,
+            npmi_window=npmi_window,
+            resamples=resamples,
+            progress=True,
         )
         table = _with_earlier(table, run / "evaluation.csv")
         io.write_csv(table, run / "evaluation.csv")
