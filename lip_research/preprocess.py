@@ -147,15 +147,25 @@ def english_share(texts: Iterable[str], limit: int = 300) -> float:
     return sum(w in ENGLISH_STOP_WORDS for w in words) / len(words) if words else 1.0
 
 
+BOUNDARY = "."  # the token between sentences, clauses and list items: no phrase spans one
+# the end of a sentence or clause, a paragraph break, a list item's bullet
+_BOUNDARY = re.compile(r"(?<=[.!?;:])\s+|\n\s*\n|\n\s*[\u2022\u25aa\u25cf\u25e6\u2023*\u2013-]\s+")
+
+
 @lru_cache(maxsize=100_000)
 def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
-    """(lemma, lower-case surface form) for each word token; no numbers, apostrophes cut."""
-    out = []
-    for tok in _WORD.findall(text.lower().replace("\u2019", "'")):
-        tok = tok.split("'")[0].rstrip("-")
-        if len(tok) < 2:
-            continue
-        out.append((lemma(tok), tok))
+    """(lemma, lower-case surface form) for each word token; no numbers, apostrophes cut.
+    ``(BOUNDARY, BOUNDARY)`` stands between sentences, clauses and list items."""
+    out: list[tuple[str, str]] = []
+    for part in _BOUNDARY.split(text.lower().replace("\u2019", "'")):
+        words = []
+        for tok in _WORD.findall(part):
+            tok = tok.split("'")[0].rstrip("-")
+            if len(tok) >= 2:
+                words.append((lemma(tok), tok))
+        if words and out:
+            out.append((BOUNDARY, BOUNDARY))
+        out.extend(words)
     return tuple(out)
 
 
@@ -177,6 +187,7 @@ def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
                 word = run.split("'")[0].rstrip("-")
                 written[(word.lower(), word)] += 1
         total.update(form for _, form in surface_tokens(text))  # cached: the analyzer's words
+    del total[BOUNDARY]
     in_capitals: Counter[str] = Counter()
     for (low, _), n in written.items():
         in_capitals[low] += n
@@ -222,6 +233,11 @@ def _alias_map(aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
 def tokens(text: str, aliases: dict[str, str] | None = None) -> list[str]:
     """Lower-cased, lemmatised word tokens (no numbers; apostrophes stripped); ``aliases``
     (:func:`plural_acronyms`) replace the lemmas they name."""
+    return [t for t in bounded_tokens(text, aliases) if t != BOUNDARY]
+
+
+def bounded_tokens(text: str, aliases: dict[str, str] | None = None) -> list[str]:
+    """:func:`tokens` with `BOUNDARY` between sentences, clauses and list items."""
     if aliases:
         return [aliases.get(lem, lem) for lem, _ in surface_tokens(text)]
     return [lem for lem, _ in surface_tokens(text)]
@@ -240,6 +256,9 @@ class Analyzer:
     names_masked: bool = False
     # acronym plurals read as their singular (plural_acronyms); none in models saved before
     aliases: tuple[tuple[str, str], ...] = ()
+    # phrases within a sentence or clause only: False in models saved before (they joined
+    # "the area. Approximately" into a phrase)
+    bounded: bool = False
     _merged: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -260,7 +279,8 @@ class Analyzer:
         merged = self._merged.get(text)
         if merged is None:
             text = strip_template(text, self.template, self.names_masked)
-            merged = self.merge(tokens(text, _alias_map(self.aliases)))
+            read = bounded_tokens if self.bounded else tokens
+            merged = self.merge(read(text, _alias_map(self.aliases)))
         for term in merged:
             if self.keeps(term) and (self.vocabulary is None or term in self.vocabulary):
                 terms.append(term)
@@ -386,6 +406,7 @@ def build_analyzer(
         template=template,
         names_masked=names_masked,
         aliases=tuple(sorted(aliases.items())),
+        bounded=True,
         _merged=memo,
     )
 
