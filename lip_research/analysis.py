@@ -366,16 +366,11 @@ def relabel(topics: pd.DataFrame, labels: Mapping[int, str]) -> pd.DataFrame:
 
 
 def projection_2d(embeddings: np.ndarray, seed: int) -> np.ndarray:
-    """2-D coordinates for the passage map (PCA then t-SNE-free UMAP when available)."""
-    from sklearn.decomposition import PCA
+    """2-D coordinates for the passage map (UMAP, seeded: the same map every time)."""
+    from lip_research.topics import DistinctRowsUMAP
 
     if len(embeddings) < 5:
         return np.zeros((len(embeddings), 2))
-    try:
-        from umap import UMAP
-
-        reducer = UMAP(n_components=2, n_neighbors=min(15, len(embeddings) - 1), min_dist=0.1,
-                       metric="cosine", random_state=seed, n_jobs=1)  # fmt: skip
-        return reducer.fit_transform(embeddings)
-    except ImportError:  # pragma: no cover
-        return PCA(n_components=2, random_state=seed).fit_transform(embeddings)
+    reducer = DistinctRowsUMAP(n_components=2, n_neighbors=min(15, len(embeddings) - 1),
+                               min_dist=0.1, metric="cosine", random_state=seed, n_jobs=1)  # fmt: skip
+    return reducer.fit_transform(embeddings)

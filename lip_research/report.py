@@ -8,6 +8,7 @@ the partly executed notebook (with the error) in the folder, which is marked ``f
 from __future__ import annotations
 
 import difflib
+import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -376,7 +377,12 @@ def run_report(
     params = check_parameters(nb, params)
     check_values(params)
     run_dir = io.new_run_dir(out, fingerprint)
-    io.write_text(yaml.safe_dump(_absolute(params), sort_keys=False), run_dir / "params.yaml")
+    saved = _absolute(params)
+    if saved.get("config_yaml"):  # the YAML as it is now: a rerun must not read a later edit
+        kept = run_dir / "config_given.yaml"
+        shutil.copyfile(saved["config_yaml"], kept)
+        saved["config_yaml"] = str(kept.resolve())
+    io.write_text(yaml.safe_dump(saved, sort_keys=False), run_dir / "params.yaml")
     started = time.perf_counter()
     executed = execute(nb, run_dir, params, progress=progress)
     try:

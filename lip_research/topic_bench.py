@@ -222,7 +222,10 @@ def evaluation(
     names = place_names(run.corpus.documents)
     refit_seeds = [(run.config.seed + k) % 2**32 for k in range(seeds)]  # numpy's seed range
     masks = evaluate.resample_masks(run.corpus.passages["doc_id"], resamples, run.config.seed)
-    with tqdm(total=seeds - 1 + len(masks), desc="refits", unit="fit", disable=not progress) as bar:
+    # on a terminal only: not in logs
+    with tqdm(
+        total=seeds - 1 + len(masks), desc="refits", unit="fit", disable=None if progress else True
+    ) as bar:
         failed: list[str] = []
         for seed in refit_seeds[1:]:
             refit = _refit(run, run.config.topics, seed, None, names, failed)

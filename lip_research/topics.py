@@ -88,6 +88,47 @@ class SharedWords:
         return out
 
 
+class DistinctRowsUMAP:
+    """UMAP fitted on the distinct rows of its input, each copy given its row's coordinates.
+
+    umap-learn, seeded, gives other coordinates on every call when rows repeat (a paragraph
+    reused across reports, 92 passages of the sample corpus): the topics then differ from
+    run to run. On distinct rows it repeats itself exactly; without copies nothing changes.
+    """
+
+    def __init__(self, **params) -> None:
+        from umap import UMAP
+
+        self.umap = UMAP(**params)
+
+    @staticmethod
+    def _distinct(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct rows in order of first appearance, and each row's index among them."""
+        _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first)
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        return X[first[order]], position[np.ravel(inverse)]
+
+    def fit(self, X, y=None):
+        X = np.asarray(X)
+        rows, where = self._distinct(X)
+        self.umap.fit(rows)
+        self.embedding_ = self.umap.embedding_[where]
+        self._fitted = X
+        return self
+
+    def fit_transform(self, X, y=None) -> np.ndarray:
+        return self.fit(X, y).embedding_
+
+    def transform(self, X) -> np.ndarray:
+        X = np.asarray(X)
+        if X.shape == self._fitted.shape and np.array_equal(X, self._fitted):
+            return self.embedding_
+        rows, where = self._distinct(X)
+        return self.umap.transform(rows)[where]
+
+
 class WardClustering(AgglomerativeClustering):
     """Ward clustering that can also place passages after the fit (BERTopic's ``transform``
     needs ``predict``; Ward keeps no model): each point takes the cluster of the nearest
@@ -120,9 +161,7 @@ def build_model(cfg: TopicConfig, seed: int):
     from sklearn.feature_extraction.text import CountVectorizer
 
     if cfg.reduction == "umap":
-        from umap import UMAP
-
-        reducer = UMAP(
+        reducer = DistinctRowsUMAP(
             n_neighbors=cfg.n_neighbors,
             n_components=cfg.n_components,
             min_dist=0.0,

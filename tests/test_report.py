@@ -151,10 +151,16 @@ def test_html_report_opens_in_a_browser(minilm_run, tmp_path):
 
 def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, tmp_path):
     corpus = os.path.relpath(sample_slice, REPO)  # as typed from the project folder
-    params = write_params(tmp_path / "p.yaml", corpus=corpus, embedding="static", stability_seeds=1)
+    config = tmp_path / "config.yaml"
+    config.write_text("topics:\n  n_clusters: 9\n")
+    params = write_params(
+        tmp_path / "p.yaml", corpus=corpus, embedding="static", stability_seeds=1,
+        config_yaml=str(config),
+    )  # fmt: skip
     a = run_folder(
         lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout
     )
+    config.write_text("topics:\n  n_clusters: 14\n")  # edited since: the rerun keeps a's
     # rerun as the report's Methods section says: with the run's own params.yaml, from any folder
     assert f"lip report --params {a / 'params.yaml'}" in (a / "report.html").read_text()
     b = run_folder(

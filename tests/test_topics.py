@@ -507,6 +507,26 @@ def test_a_refit_that_finds_no_topic_is_counted_not_fatal(fitted, monkeypatch):
     assert "resample_ari_mean" not in table
 
 
+def test_umap_gives_the_same_coordinates_every_time_when_passages_repeat(fitted):
+    """umap-learn, seeded, is not repeatable when rows repeat (a reused paragraph): the
+    reduction fits the distinct rows and gives each copy its row's coordinates."""
+    from lip_research.topics import DistinctRowsUMAP
+
+    vectors = fitted.embeddings[np.sort(np.unique(fitted.embeddings, axis=0, return_index=True)[1])]
+    vectors = vectors[:150]
+    copies = np.concatenate([vectors, vectors[:40], vectors[10:30]])
+    params = {"n_components": 4, "n_neighbors": 10, "metric": "cosine", "random_state": 7}
+    runs = [DistinctRowsUMAP(**params, n_jobs=1).fit_transform(copies) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    np.testing.assert_array_equal(runs[0][150:190], runs[0][:40])  # a copy sits on its row
+    reducer = DistinctRowsUMAP(**params, n_jobs=1).fit(copies)
+    assert reducer.transform(copies) is reducer.embedding_  # BERTopic's fit, then transform
+    np.testing.assert_array_equal(  # no copies: UMAP's own coordinates
+        DistinctRowsUMAP(**params, n_jobs=1).fit_transform(vectors),
+        __import__("umap").UMAP(**params, n_jobs=1).fit_transform(vectors),
+    )
+
+
 def test_similar_topics_lists_distinct_pairs_most_alike_first(fitted):
     from lip_research import workbench
 

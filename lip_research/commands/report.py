@@ -49,7 +49,9 @@ def report(
             values["embedding"] = embedding
         name = values.pop("name", None) or corpus_spec(values["corpus"]).name
         target = out or Path("reports") / name
-        fingerprint = io.sha256_text(repr(sorted(values.items())))[:8]
+        given = Path(str(values.get("config_yaml") or ""))
+        content = given.read_text(encoding="utf-8", errors="replace") if given.is_file() else ""
+        fingerprint = io.sha256_text(repr(sorted(values.items())) + content)[:8]
         run_dir = run_report(notebook, target, values, fingerprint, progress=not quiet)
         typer.echo(f"report: {run_dir / 'report.html'}")
         typer.echo(f"run folder: {run_dir}")
