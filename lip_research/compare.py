@@ -48,15 +48,18 @@ def parameter_changes(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
 
 
 def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
-    """What differs between two run records: the config as given, what 'auto' resolved to
-    (``resolved.``), and the corpus (``corpus.``: source, documents, passages)."""
+    """What differs between two run records: the config as given (a topic setting left to
+    'auto' shows what it became), what 'auto' resolved to (``resolved.``), and the corpus
+    (``corpus.``: source, documents, passages, and the passages' text as a hash)."""
 
     def corpus(record: dict[str, Any]) -> dict[str, Any]:
         c = corpus_record(record)
+        text = c.get("content_hash")
         return {
             "source": c.get("source") or c.get("path"),
             "documents": c.get("documents"),
             "passages": c.get("passages"),
+            "text": f"sha256 {text[:12]}" if isinstance(text, str) else None,
         }
 
     def resolved(record: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +67,16 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
         return r if isinstance(r, dict) else {}
 
     given = parameter_changes(_config(rec_a), _config(rec_b))
+    for side, record in (("run_a", rec_a), ("run_b", rec_b)):
+        became = resolved(record)
+        given[side] = [
+            f"auto: {became[k.removeprefix('topics.')]}"
+            if k.startswith("topics.")
+            and v in (None, "auto")
+            and became.get(k.removeprefix("topics.")) not in (None, "auto")
+            else v
+            for k, v in zip(given["parameter"], given[side], strict=True)
+        ]
     auto = parameter_changes(resolved(rec_a), resolved(rec_b))
     given_topics = {k.removeprefix("topics.") for k in given["parameter"]}
     auto = auto[~auto["parameter"].isin(given_topics).astype(bool)]

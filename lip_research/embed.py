@@ -293,22 +293,29 @@ def embed_texts(
     progress: bool = False,
     cache: bool = True,
     window: int = WINDOW_WORDS,
+    stats: dict | None = None,
 ) -> np.ndarray:
     """Embed texts (L2-normalised float32 rows, in input order), reusing cached vectors; a
-    text longer than 1.5 ``window`` words is the mean of its windows (module docstring)."""
+    text longer than 1.5 ``window`` words is the mean of its windows (module docstring).
+    ``stats``, if given, is filled with how many distinct texts came from the cache and how
+    many were embedded, and on which device."""
     texts = [str(t) for t in texts]
+    stats = {} if stats is None else stats
     if backend not in BACKENDS:
         raise EmbeddingError(
             f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}"
         )
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
+    on = "cpu" if backend == "static" else resolve_device(device)
     if not cache:
+        stats.update(from_cache=0, embedded=len(set(texts)), device=on)
         return _encode(texts, backend, device, progress, window)
     store = EmbeddingCache(backend, window=window)
     keys = [sha256_text(t) for t in texts]
     found = store.get(sorted(set(keys)))
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+    stats.update(from_cache=len(found), embedded=len(missing), device=on if missing else None)
     if missing:
         new = _encode([t for _, t in missing], backend, device, progress, window)
         fresh = {k: v for (k, _), v in zip(missing, new, strict=True)}

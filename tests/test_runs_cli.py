@@ -444,3 +444,23 @@ def test_compare_fills_in_defaults_only_where_both_runs_recorded_them():
     assert changes[["parameter", "run_a", "run_b"]].values.tolist() == [
         ["report.stability_seeds", 3, 2]
     ]
+
+
+def test_compare_names_a_change_of_text_and_what_auto_became():
+    from lip_research.compare import _changes
+
+    def record(text, n_clusters=None, resolved=18):
+        return {
+            "corpus": {"source": "/r", "documents": 3, "passages": 90, "content_hash": text},
+            "config": {"topics": {"n_clusters": n_clusters}},
+            "resolved_topics": {"n_clusters": n_clusters or resolved},
+        }
+
+    edited = _changes(record("a" * 64), record("b" * 64))  # one report edited in place
+    assert edited[["parameter", "run_a", "run_b"]].values.tolist() == [
+        ["corpus.text", f"sha256 {'a' * 12}", f"sha256 {'b' * 12}"]
+    ]
+    asked = _changes(record("a" * 64), record("a" * 64, n_clusters=12))
+    assert asked[["parameter", "run_a", "run_b"]].values.tolist() == [
+        ["topics.n_clusters", "auto: 18", 12]
+    ]

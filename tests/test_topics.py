@@ -240,6 +240,9 @@ def test_hdbscan_option_reduces_outliers(ingested_slice):
     run = run_topics(ingested_slice, cfg, progress=False)
     assert run.evaluation["outlier_share"] <= 0.10
     assert "outliers_before_reduction" in run.result.choices
+    assert run.evaluation["n_topics"] > 5
+    merged = run_topics(ingested_slice, cfg.replace(**{"topics.nr_topics": 5}), progress=False)
+    assert merged.evaluation["n_topics"] == 5  # not 4: BERTopic counts the outliers as one
 
 
 def test_short_text_collection_still_gets_eight_topics(tmp_path):
