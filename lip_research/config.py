@@ -13,6 +13,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import math
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -81,8 +82,14 @@ class IngestConfig(_Typed):
         check(
             0 < self.min_words < self.max_words, "ingest.min_words must be > 0 and below max_words"
         )
-        check(self.timeout_s > 0, "ingest.timeout_s must be positive")
-        check(self.max_megabytes > 0, "ingest.max_megabytes must be positive")
+        check(
+            0 < self.timeout_s < math.inf, "ingest.timeout_s must be a positive number of seconds"
+        )
+        check(0 < self.max_megabytes < math.inf, "ingest.max_megabytes must be a positive number")
+        check(
+            self.workers is None or self.workers >= 1,
+            "ingest.workers must be 1 or more (null: one per CPU core)",
+        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ version and the settings that change them, so re-ingesting unchanged files is fa
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -510,7 +511,7 @@ def run_ingest(
             "created": io.now_iso(),
             "sources": [str(s) for s in sources],
             "manifest": ", ".join(map(str, paths)) or None,
-            "config": {k: getattr(cfg, k) for k in cfg.__dataclass_fields__},
+            "config": {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)},
             "seconds": round(time.perf_counter() - started, 3),
             "notes": notes,
             "summary": summary_line(corpus, notes),

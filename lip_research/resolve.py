@@ -97,8 +97,10 @@ def resolve(cfg: TopicConfig, shape: CorpusShape) -> tuple[TopicConfig, dict[str
     if n_neighbors is None and reduction == "umap":
         n_neighbors = int(min(30, max(5, round(n**0.5 / 2))))
         chosen["n_neighbors"] = f"{n_neighbors} (sqrt(n_passages)/2, between 5 and 30)"
-    if n_neighbors is not None:
-        n_neighbors = min(n_neighbors, n - 1)
+    if cfg.n_neighbors is not None and cfg.n_neighbors > n - 1:
+        raise ConfigError(
+            f"n_neighbors={cfg.n_neighbors} is too many for {n} passages; choose at most {n - 1}."
+        )
     min_df = cfg.min_df
     if min_df is None:
         min_df = 2 if n < 1000 else 3
@@ -172,6 +174,10 @@ def fit_limits(
             )
         changes["min_topic_size"] = max(2, n // 2)
     if resolved.n_neighbors is not None and resolved.n_neighbors > n - 1:
+        if asked.n_neighbors is not None:
+            raise ConfigError(
+                f"n_neighbors={asked.n_neighbors} is too many for {out}; choose at most {n - 1}."
+            )
         changes["n_neighbors"] = n - 1
     for key, value in changes.items():
         chosen[key] = f"{value} (lowered from {getattr(resolved, key)} for {out})"

@@ -33,6 +33,7 @@ def save_model(result: TopicResult, folder: Path, meta: dict[str, Any]) -> Path:
             **meta,
             "config": dataclasses.asdict(result.config),
             "packages": io.package_versions(),
+            "bertopic_sha256": io.sha256_file(folder / "bertopic.pkl"),  # the pickle it describes
         },
         folder / "model.json",
     )
@@ -59,7 +60,22 @@ def load_model(folder: str | Path):
             else ""
         )
         raise FileNotFoundError(f"no saved model in {folder} (expected bertopic.pkl){why}")
-    meta = io.read_json(folder / "model.json")
+    refit = "refit with `lip topics` to save the model again"
+    try:
+        meta = io.read_json(folder / "model.json")
+    except (OSError, ValueError) as exc:
+        raise ValueError(
+            f"{folder / 'model.json'}, which describes the model, is missing or unreadable "
+            f"({type(exc).__name__}); {refit}"
+        ) from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{folder / 'model.json'} holds no model record; {refit}")
+    sha = meta.get("bertopic_sha256")  # none in models saved before 2026-11-28
+    if sha and io.sha256_file(folder / "bertopic.pkl") != sha:
+        raise ValueError(
+            f"{folder / 'bertopic.pkl'} is not the model {folder / 'model.json'} describes (it "
+            f"changed, or one of them was copied from another run); {refit}"
+        )
     saved = meta.get("packages", {})
     now = io.package_versions(list(saved)) if saved else {}
     changed = [f"{k} {saved[k]} -> {now[k]}" for k in saved if now.get(k) != saved[k]]
@@ -70,8 +86,13 @@ def load_model(folder: str | Path):
             LipWarning,
             stacklevel=2,
         )
-    with _quiet_bertopic():
-        return BERTopic.load(str(folder / "bertopic.pkl")), meta
+    try:
+        with _quiet_bertopic():
+            return BERTopic.load(str(folder / "bertopic.pkl")), meta
+    except Exception as exc:  # a pickle cut short, or made by packages that cannot read it
+        raise ValueError(
+            f"{folder / 'bertopic.pkl'} could not be read ({type(exc).__name__}: {exc}); {refit}"
+        ) from None
 
 
 class LanguageWarning(UserWarning):

@@ -246,6 +246,9 @@ def test_evaluate_reports_recovery_of_the_planted_themes(sample_slice, tmp_path)
     again = pd.read_csv(run / "evaluation.csv").set_index("measure")["value"]
     assert again["npmi_window_10"] == table["npmi_window_10"]  # kept from the first call
     assert "stability_ari_mean" in again and "resample_ari_mean" in again
+    shown, kept = ev.output.split("kept in evaluation.csv from an earlier `lip evaluate`")
+    assert "resample_ari_mean" not in shown and "npmi_window_10" not in shown
+    assert "resample_ari_mean" in kept and "npmi_window_10" in kept
     record = json.loads((run / "run.json").read_text())
     assert {"stability_ari_mean", "resample_ari_mean", "npmi_window_10"} <= set(
         record["evaluation"]

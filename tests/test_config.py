@@ -43,6 +43,8 @@ def test_is_frozen():
         pytest.param({"topics.min_docs": 0}, "min_docs", id="min_docs"),
         pytest.param({"seed": -1}, "seed must be", id="seed"),
         pytest.param({"ingest.min_words": 300}, "min_words", id="passage-bounds"),
+        pytest.param({"ingest.workers": 0}, "ingest.workers must be 1 or more", id="workers"),
+        pytest.param({"ingest.timeout_s": float("inf")}, "timeout_s must be a", id="inf"),
     ],
 )
 def test_bad_values_name_the_parameter(change, message):

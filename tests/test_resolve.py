@@ -74,6 +74,17 @@ def test_min_topic_size_too_large_for_corpus():
         resolve(cfg, CorpusShape(n_passages=100, mean_words=100))
 
 
+def test_n_neighbors_asked_for_is_never_lowered_silently():
+    cfg = RunConfig().replace(**{"topics.reduction": "umap", "topics.n_neighbors": 5000}).topics
+    with pytest.raises(
+        ConfigError, match="n_neighbors=5000 is too many for 100 passages; choose at most 99"
+    ):
+        resolve(cfg, CorpusShape(n_passages=100, mean_words=100))
+    auto = RunConfig().replace(**{"topics.reduction": "umap"}).topics
+    resolved, chosen = resolve(auto, CorpusShape(n_passages=100, mean_words=100))
+    assert resolved.n_neighbors == 5 and chosen["n_neighbors"].startswith("5 (sqrt(n_passages)/2")
+
+
 def test_n_components_is_capped_at_the_embedding_dimensions_and_says_so():
     shape = CorpusShape(3000, 200, n_documents=40, dims=256)
     resolved, chosen = resolve(TopicConfig(n_components=300), shape)

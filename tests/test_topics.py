@@ -233,6 +233,25 @@ def test_reloading_in_another_environment_warns_which_packages_changed(fitted, t
         load_model(folder)
 
 
+def test_a_damaged_or_mismatched_model_folder_is_a_clear_error(fitted, tmp_path):
+    import shutil
+
+    folder = save_model(fitted.result, tmp_path / "model", {})
+    other = save_model(fitted.result, tmp_path / "other", {"seed": 7})
+    pickle = (folder / "bertopic.pkl").read_bytes()
+    (other / "bertopic.pkl").write_bytes(pickle[: len(pickle) // 2])  # cut short
+    with pytest.raises(ValueError, match="is not the model .* describes"):
+        load_model(other)
+    shutil.copy(other / "bertopic.pkl", folder / "bertopic.pkl")
+    meta = (folder / "model.json").read_text()
+    (folder / "model.json").write_text(meta.replace('"bertopic_sha256"', '"was"'))
+    with pytest.raises(ValueError, match=r"bertopic\.pkl could not be read .*refit with `lip"):
+        load_model(folder)  # a model saved before the hash, cut short
+    (folder / "model.json").unlink()
+    with pytest.raises(ValueError, match=r"model\.json, which describes the model, is missing"):
+        load_model(folder)
+
+
 def test_hdbscan_option_reduces_outliers(ingested_slice):
     cfg = STATIC.replace(
         **{"topics.clustering": "hdbscan", "topics.reduction": "umap", "topics.min_topic_size": 5}

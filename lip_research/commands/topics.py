@@ -229,12 +229,18 @@ def evaluate(
             resamples=resamples,
             progress=True,
         )
-        table = _with_earlier(table, run / "evaluation.csv")
-        io.write_csv(table, run / "evaluation.csv")
+        every = _with_earlier(table, run / "evaluation.csv")
+        io.write_csv(every, run / "evaluation.csv")
         record["evaluation"] = {**(record.get("evaluation") or {}), **fitted.evaluation}
         record["evaluated"] = io.now_iso()
         io.write_json(record, run / "run.json")
         typer.echo(table.to_string(index=False, formatters={"value": _figure}))
+        kept = every["measure"].iloc[len(table) :].tolist()
+        if kept:
+            typer.echo(
+                f"kept in evaluation.csv from an earlier `lip evaluate` (not recomputed now): "
+                f"{', '.join(kept)}"
+            )
 
 
 def _with_earlier(table, path: Path):
