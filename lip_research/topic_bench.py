@@ -282,7 +282,8 @@ def _refit(
 
 
 def _refits_note(failed: list[str], total: int, what: str) -> str:
-    """'1 of 3 draws found no topic (counted as all outliers)' and the like."""
+    """'1 of 3 draws found no topic (counted with every passage an outlier: ARI 0)', and the
+    like."""
     counts = pd.Series(failed).value_counts()
     parts = [
         f"{n} of {total} {what} {reason}"
