@@ -307,15 +307,18 @@ def embed_texts(
         )
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    on = "cpu" if backend == "static" else resolve_device(device)
+
+    def on() -> str:  # asked only to embed: it imports torch, which a warm run never loads
+        return "cpu" if backend == "static" else resolve_device(device)
+
     if not cache:
-        stats.update(from_cache=0, embedded=len(set(texts)), device=on)
+        stats.update(from_cache=0, embedded=len(set(texts)), device=on())
         return _encode(texts, backend, device, progress, window)
     store = EmbeddingCache(backend, window=window)
     keys = [sha256_text(t) for t in texts]
     found = store.get(sorted(set(keys)))
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
-    stats.update(from_cache=len(found), embedded=len(missing), device=on if missing else None)
+    stats.update(from_cache=len(found), embedded=len(missing), device=on() if missing else None)
     if missing:
         new = _encode([t for _, t in missing], backend, device, progress, window)
         fresh = {k: v for (k, _), v in zip(missing, new, strict=True)}

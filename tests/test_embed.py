@@ -199,3 +199,22 @@ def test_a_read_only_cache_still_serves_its_vectors_and_figures(fresh_cache, mon
     assert embed.embed_texts(TEXTS, backend="static").tobytes() == first.tobytes()
     assert embed.cut_short(TEXTS, "static", 0) == 0.0  # computed, and not stored
     assert embed.EmbeddingCache("static").get_figure("anything") is None
+
+
+def test_vectors_all_in_the_cache_load_no_torch(fresh_cache):
+    """A warm rerun is fast because torch (seconds to import) never loads."""
+    import os
+    import subprocess
+    import sys
+
+    embed.embed_texts(TEXTS, backend="minilm")  # cached in fresh_cache
+    probe = (
+        "import sys\nfrom lip_research.embed import embed_texts\nstats = {}\n"
+        f"embed_texts({TEXTS!r}, backend='minilm', stats=stats)\n"
+        "print(stats, 'torch' in sys.modules)"
+    )
+    env = {**os.environ, "LIP_CACHE_DIR": str(fresh_cache)}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert out.strip() == "{'from_cache': 2, 'embedded': 0, 'device': None} False"
