@@ -66,16 +66,18 @@ def _changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:
         r = record.get("resolved_topics")
         return r if isinstance(r, dict) else {}
 
+    def shown(key: str, value: Any, became: dict[str, Any]) -> Any:
+        """A topic setting left to auto, as 'auto: <what it became>'."""
+        chosen = became.get(key.removeprefix("topics.")) if key.startswith("topics.") else None
+        return (
+            f"auto: {chosen}" if value in (None, "auto") and chosen not in (None, "auto") else value
+        )
+
     given = parameter_changes(_config(rec_a), _config(rec_b))
     for side, record in (("run_a", rec_a), ("run_b", rec_b)):
         became = resolved(record)
         given[side] = [
-            f"auto: {became[k.removeprefix('topics.')]}"
-            if k.startswith("topics.")
-            and v in (None, "auto")
-            and became.get(k.removeprefix("topics.")) not in (None, "auto")
-            else v
-            for k, v in zip(given["parameter"], given[side], strict=True)
+            shown(k, v, became) for k, v in zip(given["parameter"], given[side], strict=True)
         ]
     auto = parameter_changes(resolved(rec_a), resolved(rec_b))
     given_topics = {k.removeprefix("topics.") for k in given["parameter"]}

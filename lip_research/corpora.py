@@ -111,20 +111,19 @@ def load_corpus(
     spec = corpus_spec(path)
     cfg = cfg or RunConfig()
     target = (interim or interim_dir()) / ingested_folder(spec, cfg.ingest)
-    return _ingest_into(path, target, cfg, progress)
+    return _ingest_into(spec, target, cfg, progress)
 
 
-def _ingest_into(path: Path, target: Path, cfg: RunConfig, progress: bool) -> Corpus:
-    """Ingest the reports at ``path`` into ``target`` (only changed files are read again)."""
+def _ingest_into(spec: CorpusSpec, target: Path, cfg: RunConfig, progress: bool) -> Corpus:
+    """Ingest the reports ``spec`` names into ``target`` (only changed files are read again)."""
     from lip_research.ingest import run_ingest
 
-    spec = corpus_spec(path)
     run_ingest(
         list(spec.sources), target, cfg.ingest, spec.manifest, progress=progress, own_folder=True
     )
     corpus = io.read_corpus(target)
-    _warn_if_files_lost(corpus, path)
-    return dataclasses.replace(corpus, source=path)
+    _warn_if_files_lost(corpus, spec.root)
+    return dataclasses.replace(corpus, source=spec.root)
 
 
 def _warn_if_files_lost(corpus: Corpus, source: Path) -> None:
@@ -256,7 +255,7 @@ def corpus_for_run(
     actual = ingested_with(path) if ingested else None
     same_cut = ingested and (actual is None or _cutting(actual) == _cutting(cfg.ingest))
     if same_cut and source is not None and source.exists():
-        return _ingest_into(source, path, cfg, progress)
+        return _ingest_into(corpus_spec(source), path, cfg, progress)
     if ingested and (source is None or same_cut):
         return load_corpus(path, cfg, interim, progress)
     if path is None:

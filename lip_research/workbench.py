@@ -372,7 +372,7 @@ def column(
             except analysis.AnalysisError as exc:
                 raise analysis.AnalysisError(f"{exc} Or give '' to leave the trend out.") from None
             _note_missing_years(docs, name)
-        usable = [c for c in prevalence.metadata_columns(docs) if c != "year"]
+        usable = [c for c in prevalence.metadata_columns(docs) if c != "year"] if classes else []
         if classes and name not in usable:
             print(
                 prevalence.unusable_classes_note("the heatmap", name, usable)
