@@ -33,6 +33,7 @@ from lip_research.config_values import (
     undot,
     yaml_problem,
 )
+from lip_research.codebook import BUILTIN
 from lip_research.io import LipWarning
 from lip_research.segment import SECTIONS
 
@@ -226,6 +227,12 @@ class ThemeConfig(_Typed):
 
     def validate(self) -> None:
         check(self.min_passages >= 1, "themes.min_passages must be at least 1")
+        for key in ("codebooks", "extra_codebooks"):
+            for name in getattr(self, key):
+                check(
+                    name in BUILTIN or Path(name).suffix.lower() in (".yaml", ".yml"),
+                    _unknown_codebook(key, name),
+                )
 
 
 @dataclass(frozen=True)
@@ -308,6 +315,15 @@ def _unknown_keys(prefix: str, unknown: set[Any], allowed: set[str]) -> str:
     ]
     guess = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
     return f"unknown {prefix} keys {sorted_keys(unknown)}{guess}; allowed: {sorted(allowed)}"
+
+
+def _unknown_codebook(key: str, name: str) -> str:
+    close = difflib.get_close_matches(name, BUILTIN, n=1, cutoff=0.6)
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return (
+        f"themes.{key}: {name!r} is not a built-in codebook; {guess}"
+        f"built-in: {', '.join(BUILTIN)}; a codebook of your own is a .yaml file path"
+    )
 
 
 def _unknown_section(name: str) -> str:

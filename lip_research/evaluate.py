@@ -182,10 +182,14 @@ def matched_overlap(words_a: dict[int, list[str]], words_b: dict[int, list[str]]
 
 
 def stability(runs: list[tuple[Sequence[int], dict[int, list[str]]]]) -> dict[str, float]:
-    """Pairwise ARI and matched-topic word overlap over runs with different seeds."""
+    """Pairwise ARI and matched-topic word overlap over runs with different seeds.
+
+    A run with no topic (no words: every passage an outlier) agrees with none, not even
+    with another such run, whose identical assignments would otherwise score ARI 1.
+    """
     aris, overlaps = [], []
     for (a, wa), (b, wb) in itertools.combinations(runs, 2):
-        aris.append(ari(a, b))
+        aris.append(ari(a, b) if wa and wb else 0.0)
         overlaps.append(matched_overlap(wa, wb))
     return {
         "seeds": len(runs),

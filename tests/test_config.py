@@ -129,6 +129,12 @@ def test_unknown_keys_are_errors_not_ignored():
             id="bare-word-for-codebooks",
         ),
         pytest.param(
+            "themes: {codebooks: [practise_issues]}",
+            r"themes\.codebooks: 'practise_issues' is not a built-in codebook; did you mean "
+            r"'practice_issues'\?.*a codebook of your own is a \.yaml file path",
+            id="misspelt-codebook-caught-at-load",
+        ),
+        pytest.param(
             "topics: {extra_stopwords: [council, 1990]}",
             r"topics\.extra_stopwords\[1\] must be text, not the whole number 1990; "
             "put it in quotes: '1990'",

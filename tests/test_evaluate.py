@@ -87,6 +87,15 @@ def test_stability_drops_when_partitions_differ():
     assert st["word_overlap_mean"] == 0.0
 
 
+def test_runs_with_no_topic_agree_with_no_run():
+    """Two fits with every passage an outlier have identical assignments, but finding no
+    topic twice is not stability."""
+    found = ([0, 0, 1, 1], {0: ["x"], 1: ["y"]})
+    none = ([-1, -1, -1, -1], {})
+    st = evaluate.stability([found, none, none])
+    assert st["ari_mean"] == 0.0 and st["ari_min"] == 0.0
+
+
 def test_resampling_leaves_out_a_tenth_of_the_documents_the_same_way_each_time():
     doc_ids = [f"r{d}" for d in range(20) for _ in range(3)]  # 20 documents, 3 passages each
     masks = evaluate.resample_masks(doc_ids, draws=3, seed=7)

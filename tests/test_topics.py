@@ -514,6 +514,7 @@ def test_a_refit_that_finds_no_topic_is_counted_not_fatal(fitted, monkeypatch):
     monkeypatch.setattr(topics, "fit_topics", no_topic)
     table = evaluation(fitted, seeds=3, resamples=2).set_index("measure")["value"]
     assert table["stability_ari_min"] == 0 and table["resample_ari_mean"] == 0
+    assert table["stability_ari_mean"] == 0  # the two failed refits do not agree at ARI 1
     assert table["stability_note"].startswith("2 of 2 seeds found no topic (counted")
     assert table["resample_note"].startswith("2 of 2 draws found no topic")
     assert table["n_topics"] == fitted.evaluation["n_topics"]  # the run's own figures stay
