@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import yaml
 
+from lip_research.codebook import BUILTIN
 from lip_research.config_values import (
     ConfigError,
     check,
@@ -33,7 +34,6 @@ from lip_research.config_values import (
     undot,
     yaml_problem,
 )
-from lip_research.codebook import BUILTIN
 from lip_research.io import LipWarning
 from lip_research.segment import SECTIONS
 
