@@ -26,6 +26,7 @@ class Lenses:
     method: str
     labelled: bool
     documents: pd.DataFrame | None = None  # the corpus's, for readable class names
+    year_column: str = "year"  # where the documents' years were read from
 
     @property
     def prevalence_table(self) -> pd.DataFrame:
@@ -101,12 +102,15 @@ def lenses(
     cfg: RunConfig | None = None,
     corpus_path: str | Path | None = None,
     method: str = "auto",
+    time_column: str | None = None,
 ) -> Lenses:
     """Code passages and reports against the codebooks, screen quality markers, find the 'why'.
 
     With a labelled corpus (a ``corpus.yaml`` naming ``labels``) and ``method="auto"`` the
     supervised layer is trained on those labels; otherwise the zero-shot coder with the
-    shipped thresholds is used. The method is recorded in every table.
+    shipped thresholds is used. The method is recorded in every table. ``time_column`` (a
+    year or date column) gives the years of themes' first and last reports and trends, as it
+    does for topics; by default the ``year`` column.
     """
 
     from lip_research import codebook
@@ -123,13 +127,26 @@ def lenses(
     folder = labels_folder(corpus_path or corpus.source)
     labels = read_labels(folder) if folder else None
     books = codebook.load_codebooks(cfg.themes.codebooks, extra=cfg.themes.extra_codebooks)
+    documents = with_years(corpus.documents, time_column)
     out = run_lenses(
-        corpus.passages, corpus.documents, vectors,
+        corpus.passages, documents, vectors,
         embedder(cfg),
         books, LensParams.from_config(cfg, method=method), labels=labels, national=prevalence.load_national(),
     )  # fmt: skip
     write_lens_tables(out, Path(run_dir), figures_too=False)
-    return Lenses(out, out.themes.method, labels is not None, corpus.documents)
+    year_column = time_column if documents is not corpus.documents else "year"
+    return Lenses(out, out.themes.method, labels is not None, documents, year_column)
+
+
+def with_years(documents: pd.DataFrame, column: str | None) -> pd.DataFrame:
+    """The documents with ``year`` read from ``column``, a year or date column (unchanged
+    without one, or when it is ``year``)."""
+    from lip_research.analysis import years_of
+
+    if not column or column == "year" or column not in documents:
+        return documents
+    years = years_of(documents[column], column, documents).round().astype("Int64")
+    return documents.assign(year=years)
 
 
 def fig_theme_prevalence(lens: Lenses, run_dir: Path):
@@ -168,21 +185,26 @@ def _cut(table_: pd.DataFrame, top: int = 15) -> str:
     return "" if n <= top else f", the {top} most prevalent of {n} themes (every theme in the CSV)"
 
 
-def fig_theme_trend(lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame):
+def fig_theme_trend(
+    lens: Lenses, run_dir: Path, theme_id: str, documents: pd.DataFrame | None = None
+):
+    """One theme's share of reports per year; by default the years the lenses were given."""
     from lip_research import codebook
 
     entry = codebook.find_entry(lens.outputs.books, theme_id)
-    if "year" not in documents or documents["year"].isna().all():
+    documents = lens.documents if documents is None else documents
+    if documents is None or "year" not in documents or documents["year"].isna().all():
         print(f"Note: no document has a year, so the trend of {entry.label!r} is left out.")
         return None
     trend = prevalence.trend(lens.outputs.themes.presence, documents, theme_id)
+    source = "" if lens.year_column == "year" else f" (years from {lens.year_column})"
     fig, ax = figures.new_figure(6.5, 3.2)
     lens_figures.draw_trend(ax, trend, entry.label)
     return save_figure(
         fig,
         run_dir,
         f"trend-{theme_id}",
-        f"{entry.label}: % of reports per year, with n/N (few reports: large swings). The "
+        f"{entry.label}: % of reports per year{source}, with n/N (few reports: large swings). The "
         "line breaks over years with no reports.",
     )
 
@@ -219,8 +241,9 @@ def briefings(
     )
     name = corpus_title(corpus)
     ids = [theme_ids] if isinstance(theme_ids, str) else list(theme_ids)  # one id as text
+    documents = corpus.documents if lens.documents is None else lens.documents  # their years
     briefs = make(
-        lens.outputs, corpus.passages, corpus.documents, ids, topics, name,
+        lens.outputs, corpus.passages, documents, ids, topics, name,
         by=(class_column,) if class_column else (),
     )  # fmt: skip
     write_briefings(briefs, Path(run_dir))

@@ -750,3 +750,25 @@ def test_representative_passages_are_ranked_without_gaps(fitted, tmp_path):
     for _, group in reps.groupby("topic"):
         assert group["rank"].tolist() == list(range(1, len(group) + 1))
     assert not reps.duplicated(["topic", "excerpt"]).any()
+
+
+def test_themes_take_their_years_from_the_time_column_as_topics_do(fitted, tmp_path):
+    """A corpus dated by another column (publication dates here, five years after the
+    reviews' own years) gives themes' first and last years and trend from that column."""
+    from lip_research import lens_bench
+
+    run = copy.copy(fitted)
+    docs = run.corpus.documents
+    published = (pd.to_numeric(docs["year"]) + 5).astype(int).astype(str) + "-03-31"
+    run.corpus = dataclasses.replace(run.corpus, documents=docs.assign(published=published))
+    by_year = lens_bench.lenses(run, tmp_path / "year").outputs.summary.set_index("theme_id")
+    lens = lens_bench.lenses(run, tmp_path / "published", time_column="published")
+    by_date = lens.outputs.summary.set_index("theme_id")
+    coded = by_year["n_present"] > 0
+    assert coded.any()
+    assert (by_date.loc[coded, "first_year"] == by_year.loc[coded, "first_year"] + 5).all()
+    assert (by_date.loc[coded, "last_year"] == by_year.loc[coded, "last_year"] + 5).all()
+    theme = by_year[coded].index[0]
+    lens_bench.fig_theme_trend(lens, tmp_path, theme)
+    caption = (tmp_path / "figures" / f"trend-{theme}.caption.txt").read_text()
+    assert "(years from published)" in caption

@@ -127,7 +127,7 @@ wb.table(run.result.topics)
     (
         "code",
         """
-lenses = wb.lenses(run, run_dir)
+lenses = wb.lenses(run, run_dir, time_column=time_column)
 display(Markdown(f"Coding method: **{lenses.method}**" + (" (trained on this corpus's labels)" if lenses.labelled else " (codebook similarity with shipped thresholds)")))
 wb.fig_theme_prevalence(lenses, run_dir)
 """,
@@ -369,6 +369,7 @@ compare prevalence with published national analyses.
         "params",
         COMMON_PARAMS
         + """
+time_column = None               # year or date column for first/last years and the trend (None: year)
 class_column = None              # column for prevalence by class (None: review_model, if present)
 trend_theme = "neglect"          # a theme id for the trend figure
 briefing_themes = []             # theme ids to brief on (empty: the most prevalent practice issue)
@@ -378,7 +379,7 @@ method = "auto"                  # auto (supervised if the corpus has labels), z
     (
         "code",
         SETUP
-        + 'class_column = wb.column(corpus_data, class_column, default="review_model", classes=True)\n'
+        + COLUMNS
         + "wb.check_themes(briefing_themes, cfg)\nwb.check_themes(trend_theme, cfg)\n"
         + "wb.check_method(method, corpus_data)\n",
     ),
@@ -387,7 +388,7 @@ method = "auto"                  # auto (supervised if the corpus has labels), z
         """
 run = wb.topics(corpus_data, cfg)
 wb.save_topics(run, run_dir)
-lenses = wb.lenses(run, run_dir, method=method)
+lenses = wb.lenses(run, run_dir, method=method, time_column=time_column)
 display(Markdown(f"Coding method: **{lenses.method}**"))
 lenses.prevalence_table
 """,
@@ -406,7 +407,7 @@ lenses.prevalence_table
         "Prevalence by class; each column's label gives its number of reports.",
         key=True,
     ),
-    ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme, corpus_data.documents)"),
+    ("code", "wb.fig_theme_trend(lenses, run_dir, trend_theme)"),
     ("md", "One theme over time, with the reports behind each point."),
     ("code", "lenses.evidence_table"),
     (
