@@ -136,7 +136,7 @@ def briefing_data(
         "year_span": (int(years.min()), int(years.max())) if years.notna().any() else None,
         "n_passages": int(mine.loc[mine["present"], "n_passages"].sum()),
         "trend": trend(mine, documents, entry.id)
-        if "year" in documents.columns
+        if "year" in documents.columns and years.notna().any()
         else pd.DataFrame(),
         "breakdowns": breakdowns,
         "value_names": {col: value_names(documents, col) for col in breakdowns},

@@ -294,20 +294,21 @@ def _passage_topics(run: Path) -> pd.DataFrame | None:
 
 
 def theme_shifts(run_a: Path, run_b: Path) -> pd.DataFrame | None:
+    """Each theme's prevalence in both runs, in percent of reports as in
+    ``theme_prevalence.csv``, and the shift in percentage points."""
     pa, pb = run_a / "theme_documents.csv", run_b / "theme_documents.csv"
     if not (pa.exists() and pb.exists()):
         return None
 
-    def prevalence(path: Path) -> pd.Series:
+    def percent(path: Path) -> pd.Series:
         t = _read_csv(path, ("doc_id", "theme_id", "present"))
         n_docs = t["doc_id"].nunique()
-        return t[t["present"].astype(bool)].groupby("theme_id")["doc_id"].nunique() / max(n_docs, 1)
+        present = t[t["present"].astype(bool)].groupby("theme_id")["doc_id"].nunique()
+        return 100 * present / max(n_docs, 1)
 
-    both = pd.concat(
-        {"prevalence_a": prevalence(pa), "prevalence_b": prevalence(pb)}, axis=1
-    ).fillna(0.0)
-    both["shift"] = both["prevalence_b"] - both["prevalence_a"]
-    return both.round(4).reset_index().rename(columns={"index": "theme_id"})
+    both = pd.concat({"percent_a": percent(pa), "percent_b": percent(pb)}, axis=1).fillna(0.0)
+    both["shift_points"] = both["percent_b"] - both["percent_a"]
+    return both.round(1).reset_index().rename(columns={"index": "theme_id"})
 
 
 def _corpus_hashes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> tuple[str | None, ...]:

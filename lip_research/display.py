@@ -69,6 +69,14 @@ def _show_captions_as_alt_text() -> None:
         formatter.for_type(Figure, _with_alt(draw))
 
 
+def section_note(shown: object, note: str) -> None:
+    """``note`` in place of a report section's figures when none of them is shown."""
+    if not shown:
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"*{note}*"))
+
+
 def captioned(shown, caption: str) -> None:
     """Show a figure or table with its caption below it; nothing at all when it was left out
     (``None``: a column the corpus lacks), so no caption stands under an absent figure."""

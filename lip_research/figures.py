@@ -14,6 +14,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 # Paul Tol's "bright" and "muted" qualitative schemes: distinguishable with colour-blindness.
 PALETTE = [
@@ -286,4 +287,5 @@ def plot_counts(counts: pd.Series, ax, title: str, xlabel: str = "", ylabel: str
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", rotation=45, labelsize=7)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 of a document
     return ax

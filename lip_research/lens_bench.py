@@ -5,6 +5,7 @@ Part of the notebook API: ``lip_research.workbench`` re-exports these functions.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,9 @@ def lenses(
     With a labelled corpus (a ``corpus.yaml`` naming ``labels``) and ``method="auto"`` the
     supervised layer is trained on those labels; otherwise the zero-shot coder with the
     shipped thresholds is used. The method is recorded in every table. ``time_column`` (a
-    year or date column) gives the years of themes' first and last reports and trends, as it
-    does for topics; by default the ``year`` column.
+    year or date column) gives the years of themes' first and last reports, their trends and
+    ``prevalence_by_<time_column>.csv``, as it does for topics; by default the ``year``
+    column; ``""`` leaves years out.
     """
 
     from lip_research import codebook
@@ -133,17 +135,27 @@ def lenses(
         embedder(cfg),
         books, LensParams.from_config(cfg, method=method), labels=labels, national=prevalence.load_national(),
     )  # fmt: skip
+    year_column = "year" if time_column is None else time_column
+    if year_column not in ("", "year") and "year" in out.by:  # named for the column read
+        by_time = {
+            (year_column if col == "year" else col): table_.rename(columns={"year": year_column})
+            if col == "year"
+            else table_
+            for col, table_ in out.by.items()
+        }
+        out = dataclasses.replace(out, by=by_time)
     write_lens_tables(out, Path(run_dir), figures_too=False)
-    year_column = time_column if documents is not corpus.documents else "year"
     return Lenses(out, out.themes.method, labels is not None, documents, year_column)
 
 
 def with_years(documents: pd.DataFrame, column: str | None) -> pd.DataFrame:
-    """The documents with ``year`` read from ``column``, a year or date column (unchanged
-    without one, or when it is ``year``)."""
+    """The documents with ``year`` read from ``column``, a year or date column: unchanged
+    without one (None) or when it is ``year``; with no ``year`` when it is ``""``."""
     from lip_research.analysis import years_of
 
-    if not column or column == "year" or column not in documents:
+    if column == "":
+        return documents.drop(columns="year", errors="ignore")
+    if column is None or column == "year" or column not in documents:
         return documents
     years = years_of(documents[column], column, documents).round().astype("Int64")
     return documents.assign(year=years)
@@ -197,7 +209,7 @@ def fig_theme_trend(
         print(f"Note: no document has a year, so the trend of {entry.label!r} is left out.")
         return None
     trend = prevalence.trend(lens.outputs.themes.presence, documents, theme_id)
-    source = "" if lens.year_column == "year" else f" (years from {lens.year_column})"
+    source = "" if lens.year_column in ("", "year") else f" (years from {lens.year_column})"
     fig, ax = figures.new_figure(6.5, 3.2)
     lens_figures.draw_trend(ax, trend, entry.label)
     return save_figure(

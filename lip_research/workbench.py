@@ -20,6 +20,7 @@ from lip_research.config import RunConfig
 from lip_research.display import (  # noqa: F401  (table, captioned: notebook API)
     captioned,
     save_figure,
+    section_note,
     table,
 )
 from lip_research.pipeline import (  # noqa: F401  (build_config, save_topics: notebook API)
@@ -218,12 +219,22 @@ def _embedding_reach(window: int, cut: float | None) -> str:
     return how + f" {cut:.1%} of the passages {longer} than the model reads (it reads the start)."
 
 
+def _provenance_line() -> str:
+    """When and with which code a report was made (run.json holds every package version)."""
+    version = io.package_versions(["lip_research"])["lip_research"]
+    commit = io.git_commit()
+    code = f"lip_research {version}" + (f", git commit `{commit}`" if commit else "")
+    return f"**Made** {io.now_iso()} with {code}; package versions are in `run.json`."
+
+
 def methods(run: TopicRun, run_dir: Path) -> str:
     """A methods section: corpus, parameters, what was chosen automatically, limitations."""
     r, c = run.result, run.corpus
     lines = [
         f"**Corpus.** {c.documents['doc_id'].nunique():,} documents, {run.passages_note()} "
-        f"(content hash `{c.content_hash[:12]}`); files seen: {len(c.ledger):,}.",
+        f"(content hash `{c.content_hash[:12]}`); files seen: {len(c.ledger):,}; "
+        f"from `{c.source or c.path}`.",
+        _provenance_line(),
         f"**Embedding.** `{r.config.embedding}` "
         + (
             "(all-MiniLM-L6-v2, bundled)."

@@ -39,6 +39,15 @@ def inputs():
     }
 
 
+def test_a_corpus_without_years_gets_no_year_table(inputs):
+    """Not a table whose one row is 'unknown'."""
+    book = mini_book()
+    inputs["documents"] = inputs["documents"].assign(year=None)
+    b = briefing.build_briefing(book.get("bruising"), book, corpus_name="c", **inputs)
+    assert b.data["trend"].empty and b.data["first_year"] is None
+    assert "| year |" not in b.markdown and "unknown" not in b.markdown
+
+
 def test_briefing_content(inputs):
     book = mini_book()
     b = briefing.build_briefing(

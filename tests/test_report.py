@@ -147,6 +147,7 @@ def test_html_report_opens_in_a_browser(minilm_run, tmp_path):
     assert page.headings >= 8
     html = (run / "report.html").read_text()
     assert 'id="toc"' in html and "Methods and provenance" in html
+    assert "with lip_research " in html and "from <code>" in html  # when, what code, which corpus
     assert "http://" not in html.split("<body")[0].lower().replace("http://www.w3.org", "")
 
 
@@ -156,11 +157,17 @@ def test_same_parameters_give_identical_tables_and_compare_agrees(sample_slice, 
     config.write_text("topics:\n  n_clusters: 9\n")
     params = write_params(
         tmp_path / "p.yaml", corpus=corpus, embedding="static", stability_seeds=1,
-        config_yaml=str(config),
+        config_yaml=str(config), time_column="", class_column="",
     )  # fmt: skip
     a = run_folder(
         lip("report", "--params", str(params), "--out", str(tmp_path / "r"), "--quiet").stdout
     )
+    # years and classes left out, as asked: said in their section, and in no briefing table
+    html = (a / "report.html").read_text()
+    assert "Left out: no year or class column was given or found" in html
+    assert not list(a.glob("prevalence_by_year.csv")) and not list(a.glob("topics_by_*.csv"))
+    briefs = list((a / "briefings").glob("*.md"))
+    assert briefs and not any("| year |" in p.read_text() for p in briefs)
     config.write_text("topics:\n  n_clusters: 14\n")  # edited since: the rerun keeps a's
     # rerun as the report's Methods section says: with the run's own params.yaml, from any folder
     assert f"lip report --params {a / 'params.yaml'}" in (a / "report.html").read_text()
@@ -321,6 +328,28 @@ def test_a_misspelt_parameter_given_to_papermill_itself_stops_the_notebook(tmp_p
         )
     assert "did you mean n_clusters?" in str(err.value)
     assert not (tmp_path / "run" / "topics.csv").exists()  # stopped before any fitting
+
+
+def test_a_bad_stability_count_given_to_papermill_stops_the_notebook_at_its_setup(
+    sample_slice, tmp_path
+):
+    """Not after every table and figure of the report has been written."""
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match="stability_seeds must be a whole"):
+        pm.execute_notebook(
+            str(REPO / "notebooks" / "10-thematic-report.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters={
+                "corpus": str(sample_slice),
+                "embedding": "static",
+                "stability_seeds": 0,
+                "run_dir": str(tmp_path / "run"),
+            },  # fmt: skip
+            cwd=str(REPO),
+            progress_bar=False,
+        )
+    assert not (tmp_path / "run" / "topics.csv").exists()
 
 
 def test_a_parameter_another_notebook_takes_is_left_out_with_a_note(sample_slice, tmp_path):

@@ -271,6 +271,7 @@ def test_compare_says_an_embedding_change_alone_moves_theme_prevalence(runs):
     out = invoke("compare", a, b).output
     assert "themes whose prevalence shifted: 1 of 1" in out
     assert "a change of embedding moves their prevalence" in out
+    assert "neglect       50.0      100.0          50.0" in out  # percent, as theme tables give
 
 
 def test_compare_names_another_corpus_and_what_auto_chose_for_it(runs):

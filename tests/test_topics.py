@@ -772,3 +772,9 @@ def test_themes_take_their_years_from_the_time_column_as_topics_do(fitted, tmp_p
     lens_bench.fig_theme_trend(lens, tmp_path, theme)
     caption = (tmp_path / "figures" / f"trend-{theme}.caption.txt").read_text()
     assert "(years from published)" in caption
+    written = tmp_path / "published" / "prevalence_by_published.csv"
+    assert list(pd.read_csv(written).columns[:2]) == ["published", "theme_id"]
+    assert not (tmp_path / "published" / "prevalence_by_year.csv").exists()
+    skipped = lens_bench.lenses(run, tmp_path / "skipped", time_column="")
+    assert "first_year" not in skipped.outputs.summary
+    assert not (tmp_path / "skipped" / "prevalence_by_year.csv").exists()

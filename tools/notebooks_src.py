@@ -66,7 +66,11 @@ briefing_themes = []             # theme ids for briefings (empty: the most prev
     ),
     (
         "code",
-        SETUP + COLUMNS + "wb.check_themes(briefing_themes, cfg)\n",
+        SETUP
+        + COLUMNS
+        + "wb.check_themes(briefing_themes, cfg)\n"
+        + "wb.check_stability_seeds(stability_seeds)\n"
+        + "wb.check_stability_resamples(stability_resamples)\n",
     ),
     ("md", "## Corpus"),
     (
@@ -109,6 +113,12 @@ wb.table(run.result.topics)
     ("md", "### Representative passages"),
     ("code", "wb.table(wb.representative_table(run, per_topic=2))"),
     ("md", "## Topics over time and by class"),
+    (
+        "code",
+        'wb.section_note(time_column or class_column, "Left out: no year or class column was '
+        "given or found (parameters time_column and class_column; the notes at the top of the "
+        'report say why).")',
+    ),
     _captioned(
         "wb.fig_topics_over_time(run, run_dir, time_column) if time_column else None",
         "Lines show each large topic's share of the passages written in each year; small years are noisy.",

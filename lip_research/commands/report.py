@@ -164,7 +164,7 @@ def compare(
             shown = topics.drop(columns=["size_a", "size_b"])  # share_shift says it in shares
             typer.echo(shown.to_string(index=False))
         if result["themes"] is not None:
-            shifts = result["themes"][result["themes"]["shift"].abs() > 0]
+            shifts = result["themes"][result["themes"]["shift_points"].abs() > 0]
             typer.echo(f"themes whose prevalence shifted: {len(shifts)} of {len(result['themes'])}")
             if not shifts.empty and "topics.embedding" in set(params["parameter"]):
                 typer.echo(
