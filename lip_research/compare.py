@@ -282,7 +282,7 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     return table
 
 
-def _passage_topics(run: Path) -> pd.DataFrame | None:
+def saved_passage_topics(run: Path) -> pd.DataFrame | None:
     """The run's passage_topics.parquet (passage_id, topic); None where it has none or it
     cannot be read (topics are then matched by their words)."""
     path = run / "passage_topics.parquet"
@@ -392,7 +392,9 @@ def compare(run_a: Path, run_b: Path, allow_failed: bool = False) -> dict[str, A
     columns = ("topic", "size", "label", "words")
     # Passage ids number a report's passages in order: only over the same ingested passages
     # do two runs' ids name the same text.
-    passages = (_passage_topics(run_a), _passage_topics(run_b)) if same_corpus else (None, None)
+    passages = (
+        (saved_passage_topics(run_a), saved_passage_topics(run_b)) if same_corpus else (None, None)
+    )
     topics = match_topics(
         _read_csv(run_a / "topics.csv", columns),
         _read_csv(run_b / "topics.csv", columns),

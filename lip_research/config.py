@@ -33,6 +33,7 @@ from lip_research.config_values import (
     sorted_keys,
     undot,
     yaml_problem,
+    yaml_text,
 )
 from lip_research.io import LipWarning
 from lip_research.segment import SECTIONS
@@ -293,7 +294,7 @@ def load_yaml(path: str | Path) -> RunConfig:
         where = "" if path.is_absolute() else f" (paths are relative to {Path.cwd()})"
         raise ConfigError(f"config file {path} does not exist{where}")
     try:
-        data = load_unique(path.read_text()) or {}
+        data = load_unique(yaml_text(path, ConfigError)) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(yaml_problem(path, exc)) from None
     if not isinstance(data, dict):

@@ -176,6 +176,18 @@ def load_unique(text: str) -> Any:
     return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
 
 
+def yaml_text(path: Path, error: type[Exception]) -> str:
+    """A YAML file's text, read as UTF-8 (a byte-order mark allowed); ``error`` if it is not
+    UTF-8 (a Latin-1 or UTF-16 file saved by another editor)."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path} is not UTF-8 text (byte {exc.start + 1} is {exc.object[exc.start]:#04x}): "
+            "save it as UTF-8 in your editor and run again"
+        ) from None
+
+
 def yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
     """One line for a YAML syntax error: file, line, what is wrong and what usually fixes it."""
     mark = getattr(exc, "problem_mark", None)

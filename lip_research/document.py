@@ -58,7 +58,11 @@ def read_and_store(task: dict) -> bytes:
     result = read_one(task)
     blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     if result["cacheable"] and task.get("cache"):
-        io.write_bytes(blob, task["cache"])
+        try:
+            io.write_bytes(blob, task["cache"])
+        except OSError as exc:  # a full or read-only disk: the file was read all the same
+            result["cache_error"] = exc.strerror or str(exc)
+            blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     return blob
 
 

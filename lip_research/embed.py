@@ -21,6 +21,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import metadata
@@ -29,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from lip_research.config import TopicConfig
-from lip_research.io import cache_dir, sha256_text
+from lip_research.io import cache_dir, cache_path, sha256_text
+from lip_research.runtime import LipWarning
 
 BACKENDS = ("minilm", "static")
 STATIC_PCA_DIMS = 256
@@ -232,58 +234,113 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return (vectors / norms).astype(np.float32)
 
 
+class CacheWarning(LipWarning):
+    """The embedding cache could not be used; vectors are made afresh (results do not change)."""
+
+
 class EmbeddingCache:
     """sha256(text) -> vector, one SQLite file per backend version and window; safe to
-    interrupt."""
+    interrupt. A damaged cache file is moved aside and started afresh; one that cannot be
+    written (read-only, disk full) is read, and new vectors are simply not kept. Either way
+    a :class:`CacheWarning` says so: the vectors, and so the results, are the same."""
 
     def __init__(self, backend: str, root: Path | None = None, window: int = WINDOW_WORDS) -> None:
         self.backend = backend
-        folder = root or cache_dir("embeddings")
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = root or cache_path("embeddings")
         name = backend_version(backend) + (f"-window{window}" if window else "")
         self.path = folder / f"{name}.sqlite"
+        self.usable = True
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._give_up(f"its folder cannot be made ({exc.strerror or exc})")
+
+    def _give_up(self, why: str) -> None:
+        self.usable = False
+        warnings.warn(
+            f"the embedding cache {self.path} is left aside: {why}. The run goes on without "
+            "it, with the same results; set LIP_CACHE_DIR to a writable folder to keep "
+            "vectors for next time.",
+            CacheWarning,
+            stacklevel=3,
+        )
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
         con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
         return con
 
+    def _damaged(self, exc: sqlite3.DatabaseError) -> None:
+        """Move a damaged cache file aside, so the next run starts a fresh one."""
+        aside = self.path.with_name(f"{self.path.name}.damaged")
+        try:
+            os.replace(self.path, aside)
+        except OSError:
+            self._give_up(f"it is damaged ({exc}) and cannot be moved aside: delete it")
+            return
+        warnings.warn(
+            f"the embedding cache {self.path} was damaged ({exc}); it is moved aside to "
+            f"{aside.name} and started afresh, so passages are embedded again.",
+            CacheWarning,
+            stacklevel=3,
+        )
+
     def get_figure(self, key: str) -> float | None:
         """A figure computed once for a set of texts (see :func:`cut_short`); None when it
-        was never stored (or the cache predates stored figures)."""
+        was never stored (or the cache predates stored figures, or cannot be read)."""
+        if not self.usable:
+            return None
         try:
             with self._connect() as con:
                 row = con.execute("SELECT value FROM figures WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:  # no figures table yet
+        except sqlite3.DatabaseError:  # no figures table yet, or a cache get() gave up on
             return None
         return None if row is None else float(row[0])
 
     def put_figure(self, key: str, value: float) -> None:
         """Keep a figure if the cache can be written (a read-only cache just recomputes it)."""
+        if not self.usable:
+            return
         try:
             with self._connect() as con:
                 con.execute("CREATE TABLE IF NOT EXISTS figures (key TEXT PRIMARY KEY, value REAL)")
                 con.execute("INSERT OR REPLACE INTO figures VALUES (?, ?)", (key, float(value)))
-        except sqlite3.OperationalError:
+        except sqlite3.DatabaseError:
             pass
 
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        if not self.usable:
+            return {}
         found: dict[str, np.ndarray] = {}
-        with self._connect() as con:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                rows = con.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk)
-                for key, blob in rows:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        try:
+            with self._connect() as con:
+                for start in range(0, len(keys), 500):
+                    chunk = list(keys[start : start + 500])
+                    marks = ",".join("?" * len(chunk))
+                    rows = con.execute(
+                        f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk
+                    )
+                    for key, blob in rows:
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.OperationalError as exc:  # locked for good, or cannot be opened
+            self._give_up(str(exc))
+            return {}
+        except sqlite3.DatabaseError as exc:  # "database disk image is malformed", and the like
+            self._damaged(exc)
+            return {}
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:
-        with self._connect() as con:  # one transaction: all or nothing
-            con.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                [(k, v.astype(np.float32).tobytes()) for k, v in items.items()],
-            )
+        if not self.usable:
+            return
+        try:
+            with self._connect() as con:  # one transaction: all or nothing
+                con.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(k, v.astype(np.float32).tobytes()) for k, v in items.items()],
+                )
+        except sqlite3.DatabaseError as exc:  # read-only, disk full: the vectors are not kept
+            self._give_up(f"new vectors cannot be written ({exc})")
 
 
 def embed_texts(

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import time
 import warnings
 from collections.abc import Sequence
@@ -102,9 +103,10 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
     """
     excluded = [Path(p).resolve() for p in exclude]
     files: list[Path] = []
-    seen: set[Path] = set()
+    seen: dict[Path, Path] = {}
     walked = _Walked()
     left_out = 0
+    again: list[str] = []  # a second path to a file already found (a link)
     for source in map(Path, sources):
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist")
@@ -114,8 +116,9 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
         for path in found:
             resolved = path.resolve()
             if resolved in seen:
+                again.append(f"{path} (the same file as {seen[resolved]})")
                 continue
-            seen.add(resolved)
+            seen[resolved] = path
             if resolved in excluded:  # the manifest: metadata, said elsewhere
                 continue
             if any(resolved.is_relative_to(e) for e in excluded):
@@ -131,6 +134,11 @@ def discover(sources: Sequence[Path], exclude: Sequence[Path] = ()) -> tuple[lis
         )
     if left_out:
         notes.append(f"{left_out} file{'s' * (left_out > 1)} in the output folder not ingested")
+    if again:
+        shown = "; ".join(again[:3]) + (f" and {len(again) - 3} more" if len(again) > 3 else "")
+        notes.append(
+            f"{len(again)} second path{'s' * (len(again) > 1)} to a file, read once: {shown}"
+        )
     if outputs:
         shown = ", ".join(outputs[:3]) + (
             f" and {len(outputs) - 3} more" if len(outputs) > 3 else ""
@@ -230,7 +238,11 @@ def cache_root() -> Path:
     """Where this version of the file readers keeps its per-file and per-batch results (a
     batch's key adds :func:`code_version`, so a change to assembling the batch does not make
     every file be read again)."""
-    return io.cache_dir("ingest", f"{INGEST_VERSION}-{_source_hash(*STAGE_MODULES)}")
+    parts = ("ingest", f"{INGEST_VERSION}-{_source_hash(*STAGE_MODULES)}")
+    try:
+        return io.cache_dir(*parts)
+    except OSError:  # cannot be made: nothing is found there, and writing it is warned of
+        return io.cache_path(*parts)
 
 
 def _cache_load(path: Path) -> dict | None:
@@ -264,7 +276,17 @@ def ingest_paths(
             "holding your reports (PDF, Word .docx, HTML, text or Markdown files, or a CSV or "
             "Excel table with a text column)"
         )
-    shas = [io.sha256_file(path) for path in files]
+    problems = [_file_problem(path) for path in files]
+    shas = []
+    for i, path in enumerate(files):
+        sha = ""
+        if problems[i] is None:
+            try:
+                sha = io.sha256_file(path)
+            except OSError as exc:
+                problems[i] = f"could not be read: {exc.strerror or exc}"
+        # a file that cannot be read is keyed by its path: it is never a copy of another
+        shas.append(sha or io.sha256_text(f"unreadable:{path}"))
     batch_file = _batch_cache_file(files, shas, cfg, manifest, notes)
     stored = _cache_load(batch_file)
     if stored is not None:
@@ -272,8 +294,9 @@ def ingest_paths(
         ledger = corpus.ledger.assign(seconds=0.0, cached=True)
         return io.Corpus(corpus.documents, corpus.passages, ledger), extra
     in_manifest = listed(files, manifest)  # of two copies, the one with metadata is kept
-    results, tasks, slots = _triage(files, shas, cfg, in_manifest)
+    results, tasks, slots = _triage(files, shas, cfg, in_manifest, problems)
     _read_all(tasks, slots, results, cfg, progress, len(files))
+    unkept = [r["cache_error"] for r in results if r.get("cache_error")]
     documents, passages, removed = _assemble(
         files, shas, results, cfg, manifest, notes, in_manifest
     )
@@ -296,12 +319,45 @@ def ingest_paths(
     corpus = io.Corpus(documents=documents, passages=passages, ledger=ledger)
     extra = {"removed.csv": removed, "notes.csv": pd.DataFrame({"note": notes}, dtype=str)}
     if not any(r.get("transient") for r in results):
-        io.write_bytes(pickle.dumps((corpus, extra), protocol=pickle.HIGHEST_PROTOCOL), batch_file)
+        try:
+            io.write_bytes(
+                pickle.dumps((corpus, extra), protocol=pickle.HIGHEST_PROTOCOL), batch_file
+            )
+        except OSError as exc:
+            unkept.append(exc.strerror or str(exc))
+    if unkept:
+        warnings.warn(
+            f"the ingest cache in {cache_root()} could not be written ({unkept[0]}): every "
+            "file was read all the same, but will be read again next time; free some space, "
+            "or set LIP_CACHE_DIR to a writable folder",
+            io.LipWarning,
+            stacklevel=2,
+        )
     return corpus, extra
 
 
-def _triage(files: list[Path], shas: list[str], cfg: IngestConfig, in_manifest: list[bool]):
-    """Settle duplicates, oversized files and per-file cache hits; list the files left to read.
+def _file_problem(path: Path) -> str | None:
+    """Why a path found in a folder is not a file to read (a broken link, a pipe), or None."""
+    if path.is_symlink() and not path.exists():
+        return f"broken link: its target {os.readlink(path)} does not exist"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"could not be read: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, socket or device), so not read"
+    return None
+
+
+def _triage(
+    files: list[Path],
+    shas: list[str],
+    cfg: IngestConfig,
+    in_manifest: list[bool],
+    problems: list[str | None],
+):
+    """Settle unreadable paths, duplicates, oversized files and per-file cache hits; list the
+    files left to read.
 
     Of byte-identical files, the first the manifest lists is kept (it carries the metadata),
     else the first."""
@@ -312,6 +368,9 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig, in_manifest: 
     tasks, slots = [], []
     ocr = ocr_available()
     for i, (path, sha) in enumerate(zip(files, shas, strict=True)):
+        if problems[i] is not None:
+            results[i] = {**failure(problems[i]), "seconds": 0.0}
+            continue
         size = path.stat().st_size
         megabytes = size / 1e6
         if kept[sha] != i and size:  # empty files are each reported as empty
@@ -320,8 +379,9 @@ def _triage(files: list[Path], shas: list[str], cfg: IngestConfig, in_manifest: 
                 "status": "duplicate",
             }
         elif megabytes > cfg.max_megabytes:
+            shown = f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.2f}"
             results[i] = failure(
-                f"too large: {megabytes:.0f} MB is over the {cfg.max_megabytes:g} MB limit "
+                f"too large: {shown} MB is over the {cfg.max_megabytes:g} MB limit "
                 "(raise it with --max-megabytes)"
             )
         if results[i] is not None:

@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 import platform
+import re
+import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -255,11 +257,16 @@ def now_iso() -> str:
 
 
 # -- caches ------------------------------------------------------------------------------------
-def cache_dir(*parts: str) -> Path:
+def cache_path(*parts: str) -> Path:
     """Where caches live: ``$LIP_CACHE_DIR`` or ``~/.cache/lip_research`` (outside the repo)."""
     root = os.environ.get("LIP_CACHE_DIR")
     base = Path(root) if root else Path.home() / ".cache" / "lip_research"
-    path = base.joinpath(*parts)
+    return base.joinpath(*parts)
+
+
+def cache_dir(*parts: str) -> Path:
+    """:func:`cache_path`, made if missing."""
+    path = cache_path(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -268,6 +275,15 @@ def cache_dir(*parts: str) -> Path:
 def new_run_dir(out: str | Path, fingerprint: str) -> Path:
     """``OUT/<UTC timestamp>-<config fingerprint>``; never reuses an existing folder."""
     out = Path(out)
+    latest = out / "latest"
+    if latest.exists() and not latest.is_symlink():
+        from lip_research.runs import RunError
+
+        kind = "a folder" if latest.is_dir() else "a file"
+        raise RunError(
+            f"{latest} is {kind}, not the link to the newest run that lip keeps there (a copy "
+            "or a zip turns the link into a folder): rename or move it, then run again"
+        )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     run = out / f"{stamp}-{fingerprint}"
     n = 1
@@ -280,7 +296,58 @@ def new_run_dir(out: str | Path, fingerprint: str) -> Path:
 
 
 def set_run_status(run: Path, status: str, message: str = "") -> None:
-    write_text(f"{status}\n{message}".rstrip() + "\n", Path(run) / RUN_STATUS_FILE)
+    """Write STATUS: ``running`` (with the process writing the run), ``complete`` or
+    ``failed`` and why. A failure is recorded even on a full disk, where a new file cannot be
+    made (STATUS is overwritten in place), or not at all: the error that failed the run is
+    the one to report, not this."""
+    if status == "running" and not message:
+        message = f"process {os.getpid()} on {socket.gethostname()}"
+    text = f"{status}\n{message}".rstrip() + "\n"
+    path = Path(run) / RUN_STATUS_FILE
+    try:
+        write_text(text, path)
+    except OSError:
+        if status == "running":
+            raise
+        try:
+            with open(path, "r+", encoding="utf-8") as f:  # within its block: no new one
+                f.write(text[:4000])
+                f.truncate()
+        except OSError:
+            pass
+
+
+def run_process(run: Path) -> tuple[int, str] | None:
+    """(pid, host) of the process STATUS says is writing the run; None if it says none."""
+    try:
+        lines = (Path(run) / RUN_STATUS_FILE).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.fullmatch(r"process (\d+) on (\S+)", lines[1].strip()) if len(lines) > 1 else None
+    if lines[0].strip() != "running" or not found:
+        return None
+    return int(found[1]), found[2]
+
+
+def run_is_live(run: Path) -> bool | None:
+    """Whether the process writing a run marked ``running`` is alive: None when that cannot
+    be told (another machine, or a run marked before processes were recorded)."""
+    process = run_process(run)
+    if process is None or process[1] != socket.gethostname():
+        return None
+    try:
+        os.kill(process[0], 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def owns_run(run: Path) -> bool:
+    """Whether this process is still the one STATUS says is writing the run (another run
+    given ``--overwrite`` may have replaced it)."""
+    return run_process(run) == (os.getpid(), socket.gethostname())
 
 
 def run_status(run: Path) -> str:
@@ -293,6 +360,16 @@ def run_status(run: Path) -> str:
 def mark_latest(run: Path) -> None:
     """Point ``OUT/latest`` at a complete run (a relative symlink, replaced atomically)."""
     link = run.parent / "latest"
+    if link.exists() and not link.is_symlink():  # made since the run started: never replaced
+        import warnings
+
+        warnings.warn(
+            f"{link} is not the link lip keeps (a folder or file put there while the run was "
+            f"working), so it is left as it is; the new run is {run}",
+            LipWarning,
+            stacklevel=2,
+        )
+        return
     tmp = run.parent / f".latest.{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()

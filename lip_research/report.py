@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from lip_research import io
-from lip_research.config_values import load_unique, yaml_problem
+from lip_research.config_values import load_unique, yaml_problem, yaml_text
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -155,7 +155,7 @@ def load_params(path: Path | None) -> dict[str, Any]:
     if not path.exists():
         raise ReportError(f"parameters file {path} does not exist")
     try:
-        data = load_unique(path.read_text(encoding="utf-8")) or {}
+        data = load_unique(yaml_text(path, ReportError)) or {}
     except yaml.YAMLError as exc:
         raise ReportError(yaml_problem(path, exc)) from None
     if not isinstance(data, dict):

@@ -86,6 +86,11 @@ def status_warning(run: Path) -> str | None:
     status, reason = read_status(run)
     why = f" ({reason})" if reason else ""
     if status == "running":
+        if io.run_is_live(run) is False:
+            return (
+                f"{run} is marked running, but the process writing it ({reason}) has gone: "
+                "it was stopped or crashed, and its files may be incomplete"
+            )
         return (
             f"{run} is marked running: it is still being written, or was interrupted; "
             "its files may be incomplete"
@@ -196,7 +201,11 @@ def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
         "n_topics": ev.get("n_topics"),
         "npmi": round(ev["npmi"], 3) if "npmi" in ev else None,
         "outlier_share": round(ev["outlier_share"], 3) if "outlier_share" in ev else None,
-        "problem": f"{run} failed: {reason}" if status == "failed" and reason else None,
+        "problem": f"{run} failed: {reason}"
+        if status == "failed" and reason
+        else status_warning(run)
+        if status == "running" and io.run_is_live(run) is False
+        else None,
     }
 
 

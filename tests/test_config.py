@@ -367,3 +367,16 @@ def test_outlier_and_diversity_settings_the_method_ignores_are_refused():
     TopicConfig(clustering="hdbscan", outliers="c-tf-idf", outlier_threshold=0.2).validate()
     TopicConfig(outliers="none").validate()  # nothing to reduce: says what Ward does anyway
     TopicConfig(representation="mmr", diversity=0.5).validate()
+
+
+def test_a_config_that_is_not_utf8_is_one_clear_error(tmp_path):
+    """A config saved as Latin-1 (an accented stop word) or UTF-16 by another editor."""
+    from lip_research.config import load_yaml
+
+    latin = tmp_path / "latin1.yaml"
+    latin.write_bytes("topics:\n  extra_stopwords: [café]\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin1\.yaml is not UTF-8 text .*save it as UTF-8"):
+        load_yaml(latin)
+    marked = tmp_path / "bom.yaml"  # a UTF-8 byte-order mark is fine
+    marked.write_bytes("topics:\n  extra_stopwords: [café]\n".encode("utf-8-sig"))
+    assert load_yaml(marked).topics.extra_stopwords == ("café",)

@@ -201,6 +201,43 @@ def test_a_read_only_cache_still_serves_its_vectors_and_figures(fresh_cache, mon
     assert embed.EmbeddingCache("static").get_figure("anything") is None
 
 
+def test_a_read_only_cache_does_not_stop_a_run_that_has_new_texts(fresh_cache, monkeypatch):
+    import sqlite3
+
+    embed.embed_texts(TEXTS[:1], backend="static")
+
+    def read_only(self):
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+
+    monkeypatch.setattr(embed.EmbeddingCache, "_connect", read_only)
+    with pytest.warns(embed.CacheWarning, match="new vectors cannot be written.*same results"):
+        vecs = embed.embed_texts(TEXTS, backend="static")
+    assert vecs.tobytes() == embed.embed_texts(TEXTS, backend="static", cache=False).tobytes()
+
+
+def test_a_damaged_cache_is_moved_aside_and_started_afresh(fresh_cache):
+    """A cache cut short (a crash, a full disk, a bad copy) must not stop every later run."""
+    first = embed.embed_texts(TEXTS, backend="static")
+    path = embed.EmbeddingCache("static").path
+    path.write_bytes(b"SQLite format 3\x00" + b"\x13" * 3000)  # a header, then garbage
+    stats: dict = {}
+    with pytest.warns(embed.CacheWarning, match="was damaged.*moved aside"):
+        again = embed.embed_texts(TEXTS, backend="static", stats=stats)
+    assert again.tobytes() == first.tobytes() and stats["embedded"] == 2
+    assert path.with_name(path.name + ".damaged").exists()
+    warm: dict = {}
+    embed.embed_texts(TEXTS, backend="static", stats=warm)  # the fresh cache serves them
+    assert warm["from_cache"] == 2
+
+
+def test_a_cache_folder_that_cannot_be_made_is_left_aside(fresh_cache, monkeypatch):
+    (fresh_cache / "in-the-way").write_text("a file where the cache folder should be")
+    monkeypatch.setenv("LIP_CACHE_DIR", str(fresh_cache / "in-the-way"))
+    with pytest.warns(embed.CacheWarning, match="its folder cannot be made"):
+        vecs = embed.embed_texts(TEXTS, backend="minilm")
+    assert vecs.shape == (2, 384)
+
+
 def test_vectors_all_in_the_cache_load_no_torch(fresh_cache):
     """A warm rerun is fast because torch (seconds to import) never loads."""
     import os

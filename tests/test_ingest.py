@@ -195,6 +195,44 @@ def test_linked_folders_are_read_once_and_system_files_not_at_all(tmp_path):
     ]
 
 
+def test_a_broken_link_or_a_pipe_gets_a_ledger_row_and_the_rest_is_read(tmp_path):
+    """Neither stops the batch (a pipe would hang it: it is never opened); a second path to
+    a file already found is read once, and said so."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "child-f.txt").write_text(report_text("housing"))
+    (reports / "broken.pdf").symlink_to(tmp_path / "gone.pdf")
+    os.mkfifo(reports / "pipe.txt")
+    (reports / "same.txt").symlink_to(reports / "child-f.txt")
+    corpus, extra = ingest_paths([reports], IngestConfig(workers=1), progress=False)
+    ledger = corpus.ledger.set_index(corpus.ledger["path"].map(lambda p: Path(p).name))
+    assert ledger["status"].to_dict() == {
+        "broken.pdf": "failed", "child-f.txt": "ok", "pipe.txt": "failed",
+    }  # fmt: skip
+    assert ledger.loc["broken.pdf", "reason"] == (
+        f"broken link: its target {tmp_path / 'gone.pdf'} does not exist"
+    )
+    assert ledger.loc["pipe.txt", "reason"].startswith("not a regular file (a pipe")
+    assert extra["notes.csv"]["note"].tolist() == [
+        f"1 second path to a file, read once: {reports / 'same.txt'} (the same file as "
+        f"{reports / 'child-f.txt'})"
+    ]
+
+
+def test_an_ingest_cache_that_cannot_be_written_is_a_warning_not_failed_files(
+    tmp_path, monkeypatch
+):
+    """A full or read-only cache disk: every file is still read, and none counts as failed."""
+    (tmp_path / "in-the-way").write_text("a file where the cache folder should be")
+    monkeypatch.setenv("LIP_CACHE_DIR", str(tmp_path / "in-the-way"))
+    (tmp_path / "reports").mkdir()
+    for theme in ("housing", "neglect"):
+        (tmp_path / "reports" / f"child-{theme}.txt").write_text(report_text(theme))
+    with pytest.warns(io.LipWarning, match="ingest cache .* could not be written"):
+        corpus, _ = ingest_paths([tmp_path / "reports"], IngestConfig(workers=1), progress=False)
+    assert corpus.ledger["status"].tolist() == ["ok", "ok"]
+
+
 def test_accented_file_names_give_readable_document_ids(tmp_path):
     (tmp_path / "Révision Enfant Y – Harrowmère.TXT").write_text(report_text("neglect"))
     (tmp_path / "Adolygiad Plentyn Ŵ.txt").write_text(report_text("housing"))
@@ -512,7 +550,7 @@ def test_size_limit(folder):
     oversized(folder)
     corpus, _ = ingest_paths([folder], IngestConfig(workers=2, max_megabytes=1), progress=False)
     reason = corpus.ledger.loc[corpus.ledger["path"].str.endswith("huge.txt"), "reason"].item()
-    assert reason == "too large: 1 MB is over the 1 MB limit (raise it with --max-megabytes)"
+    assert reason == "too large: 1.20 MB is over the 1 MB limit (raise it with --max-megabytes)"
 
 
 def pool_task(kind: str) -> str:

@@ -4,6 +4,7 @@ unfinished runs give one clear line (never a traceback) and keep working for hea
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -465,3 +466,95 @@ def test_compare_names_a_change_of_text_and_what_auto_became():
     assert asked[["parameter", "run_a", "run_b"]].values.tolist() == [
         ["topics.n_clusters", "auto: 18", 12]
     ]
+
+
+# -- 6. run folders under adverse conditions ------------------------------------------------
+def test_a_run_being_written_is_never_replaced_even_with_overwrite(runs, sample_slice):
+    import socket
+
+    a, _ = runs
+    (a / "STATUS").write_text(f"running\nprocess {os.getpid()} on {socket.gethostname()}\n")
+    result = invoke(
+        "topics", "--corpus", sample_slice, "--out", a, "--embedding", "static", "--overwrite"
+    )
+    assert_one_line_error(result, "is being written by another run now (process")
+    assert (a / "topics.csv").exists()  # nothing deleted
+
+
+def test_a_run_whose_process_has_gone_is_named_as_such(runs):
+    import socket
+    import subprocess
+
+    a, _ = runs
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (a / "STATUS").write_text(f"running\nprocess {gone.pid} on {socket.gethostname()}\n")
+    out = invoke("runs", a.parent).output
+    assert f"{a} is marked running, but the process writing it (process {gone.pid}" in out
+    assert "has gone: it was stopped or crashed" in out
+
+
+def test_a_run_taken_over_meanwhile_does_not_write_over_the_other(runs, sample_slice, monkeypatch):
+    """Another `lip topics --overwrite` replaced the folder while this run was fitting."""
+    from lip_research import pipeline
+
+    fit = pipeline.run_topics
+    out = runs[0].parent / "new"
+
+    def then_taken_over(*args, **kwargs):
+        fitted = fit(*args, **kwargs)
+        (out / "STATUS").write_text("running\nprocess 1 on another-machine\n")
+        return fitted
+
+    monkeypatch.setattr(pipeline, "run_topics", then_taken_over)
+    result = invoke("topics", "--corpus", sample_slice, "--out", out, "--embedding", "static")
+    assert result.exit_code == 2 and "Traceback" not in result.output  # after the progress bar
+    assert lines(result.output)[-1].startswith(f"error: {out} was taken over by another run")
+    assert not (out / "topics.csv").exists()
+    assert (out / "STATUS").read_text().startswith("running\nprocess 1 on another-machine")
+
+
+def test_a_folder_or_file_named_latest_is_never_replaced(tmp_path):
+    from lip_research import io
+    from lip_research.runs import RunError
+
+    (tmp_path / "latest").mkdir()
+    (tmp_path / "latest" / "notes.txt").write_text("mine")
+    with pytest.raises(RunError, match="latest is a folder, not the link .* rename or move it"):
+        io.new_run_dir(tmp_path, "abc")
+    assert [p.name for p in tmp_path.iterdir()] == ["latest"]  # refused before any work
+    run = io.new_run_dir(tmp_path / "other", "abc")
+    (tmp_path / "other" / "latest").write_text("put there while the run was working")
+    with pytest.warns(io.LipWarning, match="is not the link lip keeps"):
+        io.mark_latest(run)
+    assert (tmp_path / "other" / "latest").read_text() == "put there while the run was working"
+
+
+def test_a_failure_is_recorded_even_when_the_disk_is_full(tmp_path, monkeypatch):
+    import errno
+
+    from lip_research import io
+    from lip_research.commands import os_problem
+
+    io.set_run_status(tmp_path, "running")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(io, "write_text", full)  # no new file can be made
+    io.set_run_status(tmp_path, "failed", "OSError: no space")
+    assert (tmp_path / "STATUS").read_text() == "failed\nOSError: no space\n"
+    problem = os_problem(OSError(errno.ENOSPC, "No space left on device", "/d/run.json"))
+    assert (
+        problem
+        == "/d/run.json: no space left on the disk: free some space, or write to another disk"
+    )
+
+
+def test_evaluate_goes_on_past_a_damaged_saved_table(runs):
+    a, _ = runs
+    (a / "passage_topics.parquet").write_bytes(b"PAR1 cut short")
+    result = invoke("evaluate", a, "--seeds", "1", "--resamples", "0")
+    assert result.exit_code == 0, result.output
+    assert "passage_topics.parquet is damaged, so the refit cannot be checked" in result.output
+    assert "npmi" in result.output

@@ -70,3 +70,19 @@ def fail() -> Iterator[None]:
         where = f"{exc.filename}: " if exc.filename else ""
         typer.secho(f"error: {where}{what}", fg=typer.colors.RED, err=True)
         sys.exit(2)
+    except OSError as exc:  # a full disk, a read-only mount, a failing device: one line
+        typer.secho(f"error: {os_problem(exc)}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+
+
+def os_problem(exc: OSError) -> str:
+    """What an operating-system error means for the user, and what to do."""
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    text = str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in text:
+        return f"{where}no space left on the disk: free some space, or write to another disk"
+    if exc.errno == errno.EROFS:
+        return f"{where}the disk is read-only: write to another folder"
+    return f"{where}{exc.strerror or text}"

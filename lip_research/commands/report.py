@@ -73,7 +73,7 @@ def runs(
         typer.echo(shown.to_string(index=False))
         for status, problem in zip(table["status"], table["problem"], strict=True):
             if isinstance(problem, str):
-                typer.echo(problem if status == "failed" else f"unreadable: {problem}")
+                typer.echo(problem if status in ("failed", "running") else f"unreadable: {problem}")
 
 
 def compare(

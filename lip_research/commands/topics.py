@@ -67,6 +67,13 @@ def topics(
         io.set_run_status(out, "running")
         try:
             run = run_topics(loaded, cfg)
+            if not io.owns_run(out):  # replaced meanwhile by a run given --overwrite
+                from lip_research.runs import RunError
+
+                raise RunError(
+                    f"{out} was taken over by another run while this one was working, so "
+                    "this run's results are not written there: give a new --out"
+                )
             save_topics(run, out)
             if save_model:
                 save(
@@ -75,7 +82,8 @@ def topics(
                     {"corpus_hash": run.corpus.content_hash, "seed": cfg.seed},
                 )
         except BaseException as exc:
-            io.set_run_status(out, "failed", io.failure_reason(exc))
+            if io.owns_run(out):  # not another run's STATUS
+                io.set_run_status(out, "failed", io.failure_reason(exc))
             raise
         io.set_run_status(out, "complete")
         ev = run.evaluation
@@ -110,6 +118,7 @@ def _claim_run_folder(out: Path, overwrite: bool, delete: bool = True) -> None:
     """Refuse to write over an earlier run (or a folder of other files) unless told to."""
     import shutil
 
+    from lip_research import io
     from lip_research.runs import RunError, read_status
 
     if out.is_symlink():
@@ -120,6 +129,12 @@ def _claim_run_folder(out: Path, overwrite: bool, delete: bool = True) -> None:
     if not is_run:
         raise RunError(f"{out} holds other files: give a new or empty folder as --out")
     status = read_status(out)[0]
+    if status == "running" and io.run_is_live(out):
+        pid = io.run_process(out)[0]
+        raise RunError(
+            f"{out} is being written by another run now (process {pid}): wait for it to "
+            "finish or stop it, or give a new --out"
+        )
     if not overwrite and status != "failed":  # a failed run holds nothing worth keeping
         raise RunError(
             f"{out} already holds a run (status {status}): give a new --out, "
@@ -149,10 +164,10 @@ def evaluate(
     The run is refitted from its config, with its topic edits (topic_edits.yaml) applied. Figures go to RUN/evaluation.csv and run.json's "evaluation"; a figure this call does not compute (an earlier --npmi-window, say) is kept from the last call.
     """
     import numpy as np
-    import pandas as pd
 
     from lip_research import io
     from lip_research.analysis import AnalysisError
+    from lip_research.compare import saved_passage_topics
     from lip_research.config import from_dict
     from lip_research.explore import edit_topics
     from lip_research.pipeline import corpus_for_run, modelled, run_topics
@@ -211,9 +226,11 @@ def evaluate(
                 ) from None
             typer.echo(f"with the run's topic edits ({run / 'topic_edits.yaml'}): {edits}")
         saved = run / "passage_topics.parquet"
-        if saved.exists() and not np.array_equal(
-            pd.read_parquet(saved)["topic"].to_numpy(),
-            fitted.result.passage_topics["topic"].to_numpy(),
+        before = saved_passage_topics(run)
+        if saved.exists() and before is None:
+            warn(f"{saved} is damaged, so the refit cannot be checked against it")
+        elif before is not None and not np.array_equal(
+            before["topic"].to_numpy(), fitted.result.passage_topics["topic"].to_numpy()
         ):
             warn(
                 f"refitting {run} here assigns passages differently from the saved run "
