@@ -6,6 +6,7 @@ Part of the notebook API: ``lip_research.workbench`` re-exports these functions.
 from __future__ import annotations
 
 import copy
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -32,35 +33,61 @@ def topic_browser(run: TopicRun, per_topic: int = 5):
     out = widgets.Output()
     shares = run.result.document_topics.set_index("doc_id")
 
-    def render(change=None) -> None:
-        t = choose.value
+    def panel(t: int) -> list[tuple[str, list[str]]]:
+        """A topic's panel: (heading, lines) for its words, passages and reports."""
         row = topics.set_index("topic").loc[t]
         reps = run.result.representatives
         reps = reps[(reps["topic"] == t) & (reps["rank"] <= per_topic)]
         col = f"topic_{t}"
         docs = shares[col].sort_values(ascending=False) if col in shares else pd.Series(dtype=float)
+        return [
+            ("Words", [row["words"].replace(";", ", ")]),
+            (
+                "Representative passages",
+                [
+                    f"{excerpt_with(r.text, row['words'].split(';'), 50)} — "
+                    f"{citation(r.doc_id, r.section, r.page_start, r.page_end)}"
+                    for r in reps.itertuples()
+                ],
+            ),
+            (
+                "Reports where it is largest",
+                [f"{d}: {v:.0%} of the report" for d, v in docs[docs > 0].head(8).items()],
+            ),
+        ]
+
+    def render(change=None) -> None:
         out.clear_output()
         with out:
-            lines = [
-                f"**Words:** {row['words'].replace(';', ', ')}",
-                "",
-                "**Representative passages**",
-                "",
-            ]
-            lines += [
-                f"- {excerpt_with(r.text, row['words'].split(';'), 50)} — "
-                f"*{citation(r.doc_id, r.section, r.page_start, r.page_end)}*"
-                for r in reps.itertuples()
-            ]
-            lines += ["", "**Reports where it is largest**", ""]
-            lines += [f"- {d}: {v:.0%} of the report" for d, v in docs[docs > 0].head(8).items()]
-            from IPython.display import Markdown
+            from IPython.display import HTML
 
-            show(Markdown("\n".join(lines)))
+            show(HTML(panel_html(panel(choose.value))))
 
     choose.observe(render, names="value")
     render()
-    return widgets.VBox([choose, out])
+
+    class Browser(widgets.VBox):
+        """The widget in JupyterLab; in report.html, every topic's panel (static HTML)."""
+
+        def _repr_mimebundle_(self, **kwargs):
+            data = super()._repr_mimebundle_(**kwargs)
+            data["text/html"] = static
+            return data
+
+    static = "\n".join(
+        f"<details><summary>{html.escape(label)}</summary>{panel_html(panel(t))}</details>"
+        for label, t in options
+    )
+    return Browser([choose, out])
+
+
+def panel_html(parts: list[tuple[str, list[str]]]) -> str:
+    """A panel's headings and lines as HTML, its text escaped (passages may hold '<')."""
+    out = []
+    for heading, lines in parts:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        out.append(f"<p><strong>{html.escape(heading)}</strong></p><ul>{items}</ul>")
+    return "".join(out)
 
 
 def interactive_map(run: TopicRun):

@@ -259,6 +259,7 @@ def to_html(executed: Path, html: Path, show_code: bool = False) -> Path:
 
     nb = nbformat.read(str(executed), as_version=4)
     plotly_as_html(nb)
+    widgets_as_html(nb)
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
@@ -312,6 +313,19 @@ def plotly_as_html(nb) -> None:
                     data[PLOTLY], include_plotlyjs=first, full_html=False, validate=False
                 )
                 first = False
+
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def widgets_as_html(nb) -> None:
+    """Show a widget's HTML form where it has one (the topic browser's panels): nbconvert
+    would draw the widget, which needs its scripts from the web, and offline shows nothing."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET in data and "text/html" in data:
+                del data[WIDGET]
 
 
 def self_contained(html: str) -> str:

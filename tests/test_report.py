@@ -404,6 +404,9 @@ def test_every_notebook_runs_through_papermill(notebook, extra, expected, sample
             pytest.fail("Debian's chromium is needed: `make test` installs it when run as root")
         page = check_page(run / "report.html", tmp_path / "02.png")
         assert page.plots == 1 and page.console_errors == []  # the interactive map, offline
+        html = (run / "report.html").read_text()  # and the topic browser, as static panels
+        fitted = (topics["topic"] != -1).sum() + 1  # the browser comes before the merge
+        assert html.count("<details><summary>") == fitted
 
 
 def test_report_on_a_corpus_without_the_default_columns(sample_slice, tmp_path):

@@ -778,3 +778,18 @@ def test_themes_take_their_years_from_the_time_column_as_topics_do(fitted, tmp_p
     skipped = lens_bench.lenses(run, tmp_path / "skipped", time_column="")
     assert "first_year" not in skipped.outputs.summary
     assert not (tmp_path / "skipped" / "prevalence_by_year.csv").exists()
+
+
+def test_the_topic_browser_has_a_static_form_for_reports_read_outside_jupyterlab(fitted):
+    """JupyterLab draws the widget; report.html, offline, draws every topic's panel."""
+    from lip_research.explore import topic_browser
+    from lip_research.report import WIDGET
+
+    bundle = topic_browser(fitted)._repr_mimebundle_()
+    assert WIDGET in bundle
+    static = bundle["text/html"]
+    inliers = fitted.result.topics[fitted.result.topics["topic"] != -1]
+    assert static.count("<details>") == len(inliers)
+    first = inliers.iloc[0]
+    assert f"<summary>{first['topic']}: {first['label']} ({first['size']})</summary>" in static
+    assert "Representative passages" in static and "Reports where it is largest" in static
