@@ -292,16 +292,24 @@ SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
 )
 
 
+_NOT_ALNUM = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not c.isalnum()} | {"•": " ", "©": " "}
+)
+
+
 @lru_cache(maxsize=1 << 16)  # topic fitting asks three times per passage
-def keyed_sentences(text: str) -> tuple[tuple[str, int | None, int], ...]:
+def keyed_sentences(text: str, numbers: bool = False) -> tuple[tuple[str, int | None, int], ...]:
     """(sentence, hash, words) for every sentence; the hash is None below four words.
 
-    Only letters count and case is ignored, so numbers and dates do not hide a repeat.
+    Only letters count and case is ignored, so numbers and dates do not hide a repeat; with
+    ``numbers``, numbers count too, so that a report's own figures ("in primary schools is
+    15.1% (the national average is 15.6%)") are not another's template.
     """
     out = []
     for sentence in SENTENCE_END.split(text):
-        tokens = sentence.lower().translate(_NOT_LETTERS).split()
-        out.append((sentence, _key(tokens), len(tokens)))
+        words = sentence.lower().translate(_NOT_LETTERS).split()
+        tokens = sentence.lower().translate(_NOT_ALNUM).split() if numbers else words
+        out.append((sentence, _key(tokens) if len(words) >= 4 else None, len(words)))
     return tuple(out)
 
 
@@ -328,9 +336,9 @@ def _key(tokens: list[str]) -> int | None:
     return int.from_bytes(digest, "big")
 
 
-def sentence_keys(text: str) -> list[tuple[int, int]]:
+def sentence_keys(text: str, numbers: bool = False) -> list[tuple[int, int]]:
     """(hash, words) per sentence of at least four words (see :func:`keyed_sentences`)."""
-    return [(key, n) for _, key, n in keyed_sentences(text) if key is not None]
+    return [(key, n) for _, key, n in keyed_sentences(text, numbers) if key is not None]
 
 
 def repeat_threshold(n_docs: int, share: float, min_docs: int) -> int:

@@ -124,7 +124,10 @@ def _document(
     for block in blocks:
         block.pop("single", None)
         block.pop("lines", None)
-        block["keys"] = sentence_keys(block["text"]) if block["kind"] == "text" else []
+        # numbers count: text repeated across reports is dropped, but not their own figures
+        block["keys"] = (
+            sentence_keys(block["text"], numbers=True) if block["kind"] == "text" else []
+        )
     first_page = " ".join(b["text"] for b in blocks if b["page_start"] == 1)[:3000]
     return {
         "blocks": blocks,

@@ -472,10 +472,14 @@ def _assemble(files, shas, results, cfg: IngestConfig, manifest, notes, in_manif
             continue
         kept, removed = [], list(doc["removed"])
         shared = words = 0
-        for block in doc["blocks"]:
+        flags = [b["kind"] == "text" and is_shared(b, strong, weak) for b in doc["blocks"]]
+        for i in range(len(flags) - 2, -1, -1):  # a lead-in stays with the text it introduces
+            if flags[i] and not flags[i + 1] and doc["blocks"][i]["text"].rstrip().endswith(":"):
+                flags[i] = False  # "The proportion of children entitled to free school meals:"
+        for block, repeated in zip(doc["blocks"], flags, strict=True):
             n = len(block["text"].split())
             words += n
-            if block["kind"] == "text" and is_shared(block, strong, weak):
+            if repeated:
                 removed.append((block["page_start"], "repeated across documents", block["text"]))
                 shared += n
             else:

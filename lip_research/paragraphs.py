@@ -202,7 +202,9 @@ def _join(lines: list[str], vocab: _LazyVocabulary) -> str:
             _HYPHEN_END.search(out[-40:]) if out.endswith("-") and not out.endswith("--") else None
         )
         start = _WORD_START.match(line) if end else None
-        if end and start:
+        if end and end.group(1)[-1].isdigit() and line[:1].isdigit():
+            out = out + line  # a range cut at its dash: "2014-" then "15" is 2014-15
+        elif end and start:
             joined = (end.group(1) + start.group(0)).lower()
             hyphenated = f"{end.group(1)}-{start.group(0)}".lower()
             keep = hyphenated in vocab or joined not in vocab

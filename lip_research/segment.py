@@ -234,10 +234,23 @@ def chunk_passages(blocks: list[dict], min_words: int, max_words: int) -> tuple[
 
 
 def _section_runs(blocks: list[dict]) -> list[list[int]]:
+    """The blocks of each section. A sub-heading that ends a section, with no text under it
+    ('The local authority' just before 'Information about this local authority area'),
+    introduces what follows, so it opens the next section instead (front matter keeps its
+    own: a title is no heading of the introduction)."""
     runs: list[list[int]] = [[]]
     for index, block in enumerate(blocks):
         if block["kind"] == "section":
-            runs.append([])
+            moved = []
+            while (
+                runs[-1]
+                and blocks[runs[-1][-1]]["kind"] == "subheading"
+                and blocks[runs[-1][-1]]["section"] != "front_matter"
+            ):
+                moved.insert(0, runs[-1].pop())
+            for i in moved:
+                blocks[i]["section"] = block["section"]
+            runs.append(moved)
         else:
             runs[-1].append(index)
     return [run for run in runs if run]

@@ -262,6 +262,27 @@ def test_a_report_that_loses_most_of_its_text_as_repeated_is_noted(tmp_path):
     )  # fmt: skip
 
 
+def test_each_reports_own_figures_survive_a_template_they_share(tmp_path):
+    """Inspections of one year share a template of statistics; each report's figures are its
+    own data, not boilerplate, and a lead-in ('... free school meals:') stays with them."""
+    template = "Every inspection follows the published framework for local authority services."
+    for i, area in enumerate(("elmsford", "stenbury", "larkhaven", "rushcombe")):
+        (tmp_path / f"{area}.txt").write_text(
+            f"Review in {area.title()}.\n\n{words(8, area)}\n\n{template}\n\n"
+            "• The proportion of children entitled to free school meals:\n\n"
+            f"in primary schools is {10 + i}.5% (the national average is 15.6%).\n\n"
+            + words(8, area + " later")
+        )
+    corpus, extra = ingest_paths([tmp_path], IngestConfig(workers=1), progress=False)
+    removed = extra["removed.csv"]
+    assert (
+        removed.loc[removed["kind"] == "repeated across documents", "text"].tolist()
+        == [template] * 4
+    )
+    for i, text in enumerate(corpus.documents.sort_values("doc_id")["text"]):
+        assert f"free school meals:\n\nin primary schools is {10 + (0, 2, 3, 1)[i]}.5%" in text
+
+
 def test_a_report_file_of_a_few_words_is_noted(tmp_path):
     (tmp_path / "child-m.html").write_text("<p>This site uses cookies.</p><p>Share this page</p>")
     (tmp_path / "child-n.txt").write_text(report_text("neglect"))

@@ -214,3 +214,30 @@ def test_a_short_sentence_in_a_narrow_column_is_no_heading():
     )
     blocks = label_sections(clean_pages([page], structured=False).blocks)
     assert {b["section"] for b in blocks} == {"introduction"}
+
+
+def test_a_heading_with_no_text_under_it_opens_the_next_section():
+    """'The local authority' on the page after an executive summary introduces the background
+    that follows: it neither ends the summary's last passage nor stretches its pages."""
+    pages = [
+        f"Executive summary\n{sentences(12)}",
+        "The local authority\n\nInformation about this local authority area\n\n"
+        + sentences(12, "the school"),
+    ]
+    blocks = label_sections(clean_pages(pages, structured=False).blocks)
+    _, passages = chunk_passages(blocks, min_words=100, max_words=250)
+    summary, background = passages
+    assert summary["section"] == "executive_summary" and (
+        summary["page_start"],
+        summary["page_end"],
+    ) == (1, 1)
+    assert not summary["text"].rstrip().endswith("The local authority")
+    assert background["section"] == "background"
+    assert background["text"].startswith("The local authority\n\nInformation about this")
+
+
+def test_a_range_cut_at_its_dash_by_a_line_break_is_joined():
+    blocks = clean_pages(
+        [f"Findings\nThe rate fell from 9% at the end 2014–\n15 to 4%. {sentences(3)}"], False
+    ).blocks
+    assert "at the end 2014-15 to 4%" in blocks[-1]["text"]
