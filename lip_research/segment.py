@@ -147,6 +147,9 @@ def heading_section(heading: str) -> str | None:
 # "The experiences and progress of / children who need help and protection / Requires /
 # improvement / Inspection findings"; other known headings onto two
 JUDGEMENT_HEADING_LINES = 5
+# and run to 17 words: "The experiences and progress of children in care and care leavers requires
+# improvement to be good"; other headings are under 16
+JUDGEMENT_HEADING_WORDS = 24
 _JUDGEMENT = re.compile(INSPECTION_JUDGEMENT)
 
 
@@ -157,12 +160,11 @@ def is_heading(block: dict) -> bool:
     if text.startswith("#") or (block.get("single", False) and is_heading_line(text)):
         return True
     lines = block.get("lines", 1)
-    wrapped = lines <= 2 or (
-        lines <= JUDGEMENT_HEADING_LINES and _JUDGEMENT.match(text.lower()) is not None
-    )
+    judgement = _JUDGEMENT.match(text.lower()) is not None
+    wrapped = lines <= 2 or (lines <= JUDGEMENT_HEADING_LINES and judgement)
     return (
         wrapped
-        and text.count(" ") < 16
+        and text.count(" ") < (JUDGEMENT_HEADING_WORDS if judgement else 16)
         and text[-1] not in ".,;"
         and heading_section(text) is not None
     )

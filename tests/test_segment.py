@@ -241,3 +241,22 @@ def test_a_range_cut_at_its_dash_by_a_line_break_is_joined():
         [f"Findings\nThe rate fell from 9% at the end 2014–\n15 to 4%. {sentences(3)}"], False
     ).blocks
     assert "at the end 2014-15 to 4%" in blocks[-1]["text"]
+
+
+def test_a_long_inspection_judgement_heading_is_the_heading_of_what_follows():
+    """Since 2018 a judgement heading can run to 17 words and two lines; the paragraphs under
+    it take it as their heading, not the judgement before."""
+    page = (
+        "The experiences and progress of children who need help and protection are good\n\n"
+        f"1. {sentences(3)}\n\n"
+        "The experiences and progress of children in care and care leavers requires\n"
+        "improvement to be good\n\n"
+        f"18. Decisions for children to come into care are timely. {sentences(3, 'the carers')}"
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    last = blocks[-1]
+    assert last["text"].startswith("18. Decisions")
+    assert last["heading"] == (
+        "The experiences and progress of children in care and care leavers requires "
+        "improvement to be good"
+    )
