@@ -293,7 +293,7 @@ class EmbeddingCache:
         try:
             with self._connect() as con:
                 row = con.execute("SELECT value FROM figures WHERE key = ?", (key,)).fetchone()
-        except sqlite3.DatabaseError:  # no figures table yet, or a cache get() gave up on
+        except sqlite3.DatabaseError:  # no figures table yet, or a damaged file
             return None
         return None if row is None else float(row[0])
 

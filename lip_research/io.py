@@ -333,8 +333,8 @@ def run_is_live(run: Path) -> bool | None:
     """Whether the process writing a run marked ``running`` is alive: None when that cannot
     be told (another machine, or a run marked before processes were recorded)."""
     process = run_process(run)
-    if process is None or process[1] != socket.gethostname():
-        return None
+    if process is None or process[1] != socket.gethostname() or os.name == "nt":
+        return None  # (on Windows, os.kill(pid, 0) would stop the process, not probe it)
     try:
         os.kill(process[0], 0)
     except ProcessLookupError:
