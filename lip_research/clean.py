@@ -292,9 +292,7 @@ SHARED_SIGNS = re.compile(  # publisher text: licences, web and e-mail addresses
 )
 
 
-_NOT_ALNUM = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not c.isalnum()} | {"•": " ", "©": " "}
-)
+_NOT_ALNUM = {k: v for k, v in _NOT_LETTERS.items() if not chr(k).isdigit()}  # digits kept
 
 
 @lru_cache(maxsize=1 << 16)  # topic fitting asks three times per passage
@@ -307,8 +305,9 @@ def keyed_sentences(text: str, numbers: bool = False) -> tuple[tuple[str, int | 
     """
     out = []
     for sentence in SENTENCE_END.split(text):
-        words = sentence.lower().translate(_NOT_LETTERS).split()
-        tokens = sentence.lower().translate(_NOT_ALNUM).split() if numbers else words
+        low = sentence.lower()
+        words = low.translate(_NOT_LETTERS).split()
+        tokens = low.translate(_NOT_ALNUM).split() if numbers else words
         out.append((sentence, _key(tokens) if len(words) >= 4 else None, len(words)))
     return tuple(out)
 

@@ -66,6 +66,11 @@ def topic_browser(run: TopicRun, per_topic: int = 5):
     choose.observe(render, names="value")
     render()
 
+    static = "\n".join(
+        f"<details><summary>{html.escape(label)}</summary>{panel_html(panel(t))}</details>"
+        for label, t in options
+    )
+
     class Browser(widgets.VBox):
         """The widget in JupyterLab; in report.html, every topic's panel (static HTML)."""
 
@@ -74,10 +79,6 @@ def topic_browser(run: TopicRun, per_topic: int = 5):
             data["text/html"] = static
             return data
 
-    static = "\n".join(
-        f"<details><summary>{html.escape(label)}</summary>{panel_html(panel(t))}</details>"
-        for label, t in options
-    )
     return Browser([choose, out])
 
 

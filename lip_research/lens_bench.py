@@ -137,13 +137,9 @@ def lenses(
     )  # fmt: skip
     year_column = "year" if time_column is None else time_column
     if year_column not in ("", "year") and "year" in out.by:  # named for the column read
-        by_time = {
-            (year_column if col == "year" else col): table_.rename(columns={"year": year_column})
-            if col == "year"
-            else table_
-            for col, table_ in out.by.items()
-        }
-        out = dataclasses.replace(out, by=by_time)
+        by = dict(out.by)
+        by[year_column] = by.pop("year").rename(columns={"year": year_column})
+        out = dataclasses.replace(out, by=by)
     write_lens_tables(out, Path(run_dir), figures_too=False)
     return Lenses(out, out.themes.method, labels is not None, documents, year_column)
 

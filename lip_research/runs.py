@@ -81,17 +81,22 @@ def read_status(run: Path) -> tuple[str, str]:
     return lines[0].strip() or "unknown", reason
 
 
+def gone_note(run: Path, reason: str) -> str | None:
+    """For a run marked running whose process has gone: one line saying so (else None)."""
+    if io.run_is_live(run) is not False:
+        return None
+    return (
+        f"{run} is marked running, but the process writing it ({reason}) has gone: "
+        "it was stopped or crashed, and its files may be incomplete"
+    )
+
+
 def status_warning(run: Path) -> str | None:
     """One line for a run marked running or failed (None for a complete or unmarked run)."""
     status, reason = read_status(run)
     why = f" ({reason})" if reason else ""
     if status == "running":
-        if io.run_is_live(run) is False:
-            return (
-                f"{run} is marked running, but the process writing it ({reason}) has gone: "
-                "it was stopped or crashed, and its files may be incomplete"
-            )
-        return (
+        return gone_note(run, reason) or (
             f"{run} is marked running: it is still being written, or was interrupted; "
             "its files may be incomplete"
         )
@@ -203,8 +208,8 @@ def _summary(run: Path, record: dict[str, Any]) -> dict[str, Any]:
         "outlier_share": round(ev["outlier_share"], 3) if "outlier_share" in ev else None,
         "problem": f"{run} failed: {reason}"
         if status == "failed" and reason
-        else status_warning(run)
-        if status == "running" and io.run_is_live(run) is False
+        else gone_note(run, reason)
+        if status == "running"
         else None,
     }
 
