@@ -186,16 +186,26 @@ LICENCE = re.compile(
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\d.])(?:\+44\s?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?![\d.])")
 CONTACT_START = re.compile(r"^(tel|telephone|phone|email|e-mail|fax|textphone|[TEWF])\s*:", re.I)
+# Where the publication can be found, or a newsletter to subscribe to (a back page's lines)
+PUBLISHER = re.compile(
+    r"^(?:this|the) (?:publication|report|document)\b[^.]{0,40}\b(?:available|downloaded)\b"
+    r"|^interested in our work\b|^(?:\w+ ){0,4}subscribe to (?:our|the)\b[^.]{0,40}\bnewsletter",
+    re.I,
+)
+URL = re.compile(r"(?:https?://|www\.)\S", re.I)
 
 
 def boilerplate_kind(text: str) -> str | None:
-    """'licence' or 'contact details' for a short block of publisher text, else None."""
+    """'licence', 'contact details' or 'publisher notice' for a short block of publisher
+    text, else None."""
     words = text.count(" ") + 1
     if words > 120:
         return None
     lower = text.lower()
     if any(sign in lower for sign in _LICENCE_SIGNS) and LICENCE.search(text):
         return "licence"
+    if words <= 40 and PUBLISHER.search(text) and URL.search(text):
+        return "publisher notice"
     if words <= 60 and (
         ("@" in text and EMAIL.search(text))
         or (_THREE_DIGITS.search(text) and PHONE.search(text))

@@ -199,11 +199,31 @@ def test_heading_lines(line, heading):
         ("© Crown copyright 2024", "licence"),
         ("T: 0300 123 1231 Textphone: 0161 618 8524 E: enquiries@ofsted.gov.uk", "contact details"),
         ("For a copy in large print, email safeguarding@westmoor.gov.uk", "contact details"),
+        ("This publication is available at www.gov.uk/government/organisations/ofsted.", "publisher notice"),
+        (
+            "Interested in our work? The local authority can subscribe to our monthly newsletter "
+            "for more information and updates: http://eepurl.com/iTrDn.",
+            "publisher notice",
+        ),
+        ("The report is available from the partnership on request.", None),
+        ("Young people told us they subscribe to the newsletter at www.westmoor.gov.uk.", None),
         ("The GP did not share the letter with the school, and nobody asked why.", None),
     ],
 )
 def test_boilerplate_kind(text, kind):
     assert boilerplate_kind(text) == kind
+
+
+def test_back_page_notice_does_not_join_the_last_finding():
+    """A finding that runs onto the back page must not take the publisher's lines with it."""
+    pages = [
+        "49. Staff receive regular supervision and management support, which they value.",
+        "This publication is available at http://reports.ofsted.gov.uk/\n\n"
+        "You may reuse this information (not including logos) free of charge in any format.",
+    ]
+    cleaned = clean_pages(pages, structured=True)
+    assert [(b["text"], b["page_end"]) for b in cleaned.blocks] == [(pages[0], 1)]
+    assert [kind for _, kind, _ in cleaned.removed] == ["publisher notice", "licence"]
 
 
 def test_address_block_removed_up_to_its_postcode():
