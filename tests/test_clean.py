@@ -199,7 +199,10 @@ def test_heading_lines(line, heading):
         ("© Crown copyright 2024", "licence"),
         ("T: 0300 123 1231 Textphone: 0161 618 8524 E: enquiries@ofsted.gov.uk", "contact details"),
         ("For a copy in large print, email safeguarding@westmoor.gov.uk", "contact details"),
-        ("This publication is available at www.gov.uk/government/organisations/ofsted.", "publisher notice"),
+        (
+            "This publication is available at www.gov.uk/government/organisations/ofsted.",
+            "publisher notice",
+        ),
         (
             "Interested in our work? The local authority can subscribe to our monthly newsletter "
             "for more information and updates: http://eepurl.com/iTrDn.",
