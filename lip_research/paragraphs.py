@@ -23,17 +23,38 @@ NUMBERING = re.compile(
     re.I,
 )
 BULLET = re.compile(r"^(?:•|-|\*|\(?[a-z]\)|\(?[ivx]{1,4}\))\s+")
-NUMBERED_PARA = re.compile(r"^\(?\d{1,3}(?:\.\d{1,2})*[.)]?\s+\S")
+NUMBERED_PARA = re.compile(r"^\(?\d{1,3}(?:\.\d{1,2})*[.)]?\s+\S|^\d{1,3}\.(?=[A-Z][a-z])")
+# "10.Direct work with children ...": some PDFs place a paragraph's number with no space
+_GLUED_NUMBER = re.compile(r"^(\d{1,3}\.)(?=[A-Z][a-z])")
 _LETTERS = re.compile(r"[A-Za-z]{2}")
+INSPECTION_JUDGEMENT = (  # an inspection report's judgement headings, read as findings
+    r"(?:inspection findings|(?:the )?experiences and progress of|(?:the )?impact of leaders"
+    r"|leadership, management and governance|overall effectiveness)"
+)
+# an inspection's judgement heading may wrap onto this many lines in its narrow column:
+# "The experiences and progress of / children looked after and achieving / permanence /
+# Requires improvement / to be good / Summary"; other known headings onto two
+JUDGEMENT_HEADING_LINES = 6
+# and run to 17 words: "The experiences and progress of children in care and care leavers requires
+# improvement to be good"; other headings are under 16
+JUDGEMENT_HEADING_WORDS = 24
+_JUDGEMENT_START = re.compile(INSPECTION_JUDGEMENT)
+_JUDGEMENT_END = re.compile(  # the grade, maybe with the "Summary" heading under it
+    r"(?:good|outstanding|inadequate|requires improvement(?: to be good)?)(?: summary)?$"
+)
 _HYPHEN_END = re.compile(r"(\w+)-$")
 _WORD_START = re.compile(r"[a-z]+")
 _WORDS = re.compile(r"\w+(?:-\w+)*")
 
 
 def ends_sentence(text: str) -> bool:
-    """Does the text end like a finished sentence (., !, ?, : or ;, maybe in quotes)?"""
+    """Does the text end like a finished sentence (., !, ?, : or ;, maybe in quotes), or with
+    a short note in brackets after one ("... leaving care. (Recommendation)")?"""
     tail = text[-12:].rstrip().rstrip("\"')]")
-    return tail[-1:] in (".", "!", "?", ":", ";")
+    return tail[-1:] in (".", "!", "?", ":", ";") or _NOTE_AFTER_SENTENCE.search(text) is not None
+
+
+_NOTE_AFTER_SENTENCE = re.compile(r"(?:^|[.!?]\s*)\([A-Za-z][^()]{0,30}\)$")
 
 
 def is_heading_line(line: str, width: float = 1e9) -> bool:
@@ -89,7 +110,7 @@ def to_blocks(
         for group in _paragraph_lines(lines, structured, width, known):
             blocks.append(
                 {
-                    "text": _join(group, vocab),
+                    "text": _GLUED_NUMBER.sub(r"\1 ", _join(group, vocab)),
                     "page_start": page_no,
                     "page_end": page_no,
                     "single": len(group) == 1,
@@ -109,6 +130,7 @@ class _Page:
     ends: list[bool]
     heads: list[bool]
     named: list[bool]
+    wraps: list[bool]
     width: float
 
 
@@ -122,7 +144,15 @@ def _paragraph_lines(
         s and not head and known is not None and _named_heading(line, width, known)
         for s, line, head in zip(short, lines, heads, strict=True)
     ]
-    page = _Page(raw, lines, [ends_sentence(line) for line in lines], heads, named, width)
+    ends = [ends_sentence(line) for line in lines]
+    wraps = [
+        known is not None
+        and s
+        and i + 1 < len(lines)
+        and _wrapped_heading(line, lines[i + 1], width, known)
+        for i, (s, line) in enumerate(zip(short, lines, strict=True))
+    ]
+    page = _Page(raw, lines, ends, heads, named, wraps, width)
     groups: list[list[str]] = [[]]
     for i, line in enumerate(lines):
         current = groups[-1]
@@ -153,6 +183,35 @@ def _named_heading(line: str, width: float, known: Callable[[str], bool]) -> boo
     )
 
 
+def _wrapped_heading(line: str, nxt: str, width: float, known: Callable[[str], bool]) -> bool:
+    """A known section's heading as wide as the text, ended by a short next line: "The
+    experiences and progress of children in care and care leavers requires" / "improvement
+    to be good". Prose that opens with the same words goes on, or ends a sentence."""
+    return (
+        line[-1] not in ".,;:"
+        and opens_paragraph(line)
+        and 0 < len(nxt) < 0.5 * width
+        and not ends_sentence(nxt)
+        and not NUMBERED_PARA.match(nxt)
+        and known(line)
+        and known(f"{line} {nxt}")
+    )
+
+
+def _judgement_heading(lines: list[str]) -> bool:
+    """Do the lines read as a whole inspection judgement heading, grade and all? ("The
+    experiences and progress of" / "children who need help and protection Requires
+    improvement")"""
+    if len(lines) > JUDGEMENT_HEADING_LINES:
+        return False
+    text = " ".join(lines).lower().rstrip(" :")
+    return (
+        text.count(" ") < JUDGEMENT_HEADING_WORDS
+        and _JUDGEMENT_START.match(text) is not None
+        and _JUDGEMENT_END.search(text) is not None
+    )
+
+
 def _starts_new(i: int, page: _Page, current: list[str]) -> bool:
     """Does line ``i`` start a new paragraph? (``current`` holds the lines before it)"""
     lines, ends, heads, width = page.lines, page.ends, page.heads, page.width
@@ -174,6 +233,10 @@ def _starts_new(i: int, page: _Page, current: list[str]) -> bool:
         and (not nxt or opens_paragraph(nxt) or len(nxt) < 0.5 * width)
     ):
         return True  # a known section's heading, after a paragraph or a list item
+    if page.wraps[i] and ends[i - 1]:
+        return True  # a known section's heading wrapped onto the next line, after a paragraph
+    if opens_paragraph(line) and not heads[i] and _judgement_heading(current):
+        return True  # an inspection judgement's heading ends at its grade
     if not ends[i - 1]:
         return False
     soft_wrap = page.raw[i - 1].endswith(" ")  # Word-made PDFs keep the space where a line wrapped

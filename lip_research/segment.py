@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import re
 
-from lip_research.paragraphs import NUMBERING, is_heading_line
+from lip_research.paragraphs import (
+    INSPECTION_JUDGEMENT,
+    JUDGEMENT_HEADING_LINES,
+    JUDGEMENT_HEADING_WORDS,
+    NUMBERING,
+    is_heading_line,
+)
 
 SECTIONS = (
     "executive_summary",
@@ -34,10 +40,6 @@ SECTIONS = (
 )
 
 _THE = r"(?:the |a |our |key |main )*"
-INSPECTION_JUDGEMENT = (  # an inspection report's judgement headings, read as findings
-    r"(?:inspection findings|(?:the )?experiences and progress of|(?:the )?impact of leaders"
-    r"|leadership, management and governance|overall effectiveness)"
-)
 # First match wins, so the more specific phrasings come first ("summary of events" is a
 # chronology, "summary" alone an executive summary). Patterns see a lower-case heading
 # without its numbering ("2.3", "Section 4:") and without trailing punctuation.
@@ -143,19 +145,12 @@ def heading_section(heading: str) -> str | None:
     return None
 
 
-# an inspection's judgement heading may wrap onto this many lines in its narrow column:
-# "The experiences and progress of / children who need help and protection / Requires /
-# improvement / Inspection findings"; other known headings onto two
-JUDGEMENT_HEADING_LINES = 5
-# and run to 17 words: "The experiences and progress of children in care and care leavers requires
-# improvement to be good"; other headings are under 16
-JUDGEMENT_HEADING_WORDS = 24
 _JUDGEMENT = re.compile(INSPECTION_JUDGEMENT)
 
 
 def is_heading(block: dict) -> bool:
     """A Markdown/Word heading, a single short line that reads as one, or a heading of a
-    known section wrapped onto two lines (an inspection judgement's onto up to five)."""
+    known section wrapped onto two lines (an inspection judgement's onto up to six)."""
     text = block["text"]
     if text.startswith("#") or (block.get("single", False) and is_heading_line(text)):
         return True

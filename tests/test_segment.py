@@ -260,3 +260,80 @@ def test_a_long_inspection_judgement_heading_is_the_heading_of_what_follows():
         "The experiences and progress of children in care and care leavers requires "
         "improvement to be good"
     )
+
+
+def as_pdf_lines(text: str, width: int = 80) -> str:
+    """Text wrapped as a PDF gives it: full lines, each keeping the space where it wrapped."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width)
+    return "\n".join(line + " " for line in lines[:-1]) + "\n" + lines[-1]
+
+
+FINDING = (
+    "17. Arrangements to manage allegations against professionals are timely and effective. "
+    "Meetings are well attended and result in consistently well-coordinated action plans that "
+    "protect children and ensure that investigations are thorough and purposeful."
+)
+
+
+def test_a_judgement_heading_after_a_full_last_line_is_still_a_heading():
+    """The paragraph before ends on a full line, so only the heading's words tell it apart."""
+    page = (
+        "The experiences and progress of children who need help and protection are good\n"
+        + as_pdf_lines(FINDING)
+        + "\nThe experiences and progress of children in care and care leavers requires \n"
+        "improvement to be good\n"
+        + as_pdf_lines(f"18. Decisions for children to come into care are timely. {sentences(3)}")
+    )
+    assert len(page.splitlines()[3]) > 0.9 * 80  # "...purposeful." fills its line
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    assert blocks[1]["text"].endswith("thorough and purposeful.")
+    assert blocks[-1]["heading"].startswith("The experiences and progress of children in care")
+
+
+@pytest.mark.parametrize("summary", ["Summary\n", ""])
+def test_an_inspection_judgement_heading_ends_at_its_grade(summary):
+    """2016-17 inspections put a judgement's two-line heading (and 'Summary') straight above
+    its text, with no gap; the text is findings under that heading, not more of the summary."""
+    pages = [
+        f"Summary for children and young people\n{as_pdf_lines(sentences(8))}",
+        "The experiences and progress of \nchildren who need help and protection Requires "
+        f"improvement \n{summary}"
+        + as_pdf_lines(
+            "No children have been found in situations of unassessed risk. " + sentences(8)
+        ),
+    ]
+    blocks = label_sections(clean_pages(pages, structured=False).blocks)
+    last = blocks[-1]
+    assert last["text"].startswith("No children have been found")
+    assert (last["section"], last["page_start"]) == ("findings", 2)
+    assert last["heading"].startswith("The experiences and progress of children who need help")
+
+
+def test_a_paragraph_number_printed_without_a_space_starts_a_paragraph():
+    page = (
+        "Findings\n"
+        + as_pdf_lines(FINDING)
+        + "\n10.Direct work with children is well embedded in practice and is recorded well."
+    )
+    blocks = clean_pages([page], structured=False).blocks
+    assert blocks[-1]["text"] == (
+        "10. Direct work with children is well embedded in practice and is recorded well."
+    )
+
+
+def test_a_recommendation_mark_ends_the_paragraph_before_a_page_break():
+    pages = [
+        "Findings\n"
+        + as_pdf_lines(f"{sentences(6)} The work is improving.")
+        + "\n(Recommendation)",
+        "The experiences and progress of children \nlooked after and achieving permanence Good \n"
+        + as_pdf_lines("The outcomes for the vast majority of children are good. " + sentences(6)),
+    ]
+    blocks = label_sections(clean_pages(pages, structured=False).blocks)
+    assert (blocks[-1]["page_start"], blocks[-1]["heading"]) == (
+        2,
+        "The experiences and progress of children looked after and achieving permanence Good",
+    )
+    assert all(b["page_end"] == 1 for b in blocks if "(Recommendation)" in b["text"])
