@@ -19,11 +19,14 @@ import pandas as pd
 from lip_research.codebook import Codebook, Entry
 from lip_research.lexical import citations, excerpt, near_duplicate, shingles
 from lip_research.prevalence import cooccurrence, prevalence, trend, value_names
+from lip_research.quality import SCREENING_NOTE
 
 CAVEAT = (
     "Automatic coding: passages were matched to the codebook by similarity and calibrated "
-    "thresholds, so some passages will be missed or wrongly included. Presence of a theme says "
-    "nothing on its own about causation or blame. Read the cited passages in context."
+    "thresholds, so some passages will be missed or wrongly included. A report counts when any "
+    "of its passages is coded, terms of reference and recommendations included: a theme "
+    "discussed in a report was not necessarily a feature of the case, and it says nothing on "
+    "its own about causation or blame. Read the cited passages in context."
 )
 ZERO_SHOT_CAVEAT = (
     "Coded zero-shot, with thresholds calibrated on the sample corpus of case reviews; "
@@ -147,7 +150,10 @@ def briefing_data(
         "passages": representative_passages(
             coded, passages, entry.id, n=max(3, min(6, n_passages))
         ),
-        "caveat": CAVEAT + (f" {ZERO_SHOT_CAVEAT}" if method == "zero_shot" else ""),
+        "markers": book.id == "quality_markers",
+        "caveat": (f"{SCREENING_NOTE} " if book.id == "quality_markers" else "")
+        + CAVEAT
+        + (f" {ZERO_SHOT_CAVEAT}" if method == "zero_shot" else ""),
     }
 
 
@@ -187,7 +193,8 @@ def _sentences(d: dict[str, Any]) -> dict[str, Any]:
 
 def _headline(d: dict[str, Any]) -> str:
     span = f" published {d['year_span'][0]}-{d['year_span'][1]}" if d["year_span"] else ""
-    text = f"Present in {d['n_present']} of {d['denominator']} reports ({d['percent']}%){span}"
+    found = "Evidence found in" if d.get("markers") else "Discussed in"
+    text = f"{found} {d['n_present']} of {d['denominator']} reports ({d['percent']}%){span}"
     if d["first_year"] is not None:
         text += f"; first seen {d['first_year']}, most recent {d['last_year']}"
     return text + f"; {d['n_passages']} coded passages."

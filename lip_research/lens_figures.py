@@ -178,13 +178,28 @@ def plot_marker_coverage(coverage: pd.DataFrame, ax):
 
 
 def _national_for_plot(comparison: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The national figures that share the bars' axis (% of reports): shares of reviews.
+    A share of deaths, incidents or children would read as a share of reports."""
     if comparison is None or comparison.empty:
         return None
     nat = comparison.dropna(subset=["national_percent"])
-    if "period" in nat:  # "Brandon et al. 2008 (...), 2003-05": which study, which years
-        study = nat["study"].astype(str).str.split(" (", n=1, regex=False).str[0]
-        nat = nat.assign(study=study + ", " + nat["period"].astype(str))
-    return nat.assign(percent=nat["national_percent"].astype(float))[["label", "percent", "study"]]
+    if "base" in nat:
+        nat = nat[nat["base"].fillna("reviews") == "reviews"]
+    study = nat["study"].astype(str).str.split(" (", n=1, regex=False).str[0]
+    if "short_name" in nat:  # "Panel annual report 2020", not the report's whole title
+        study = nat["short_name"].fillna(study)
+    if "period" in nat:  # "Brandon et al. 2008, 2003-05": which study, which years
+        study = study + ", " + nat["period"].astype(str)
+    return nat.assign(percent=nat["national_percent"].astype(float), study=study)[
+        ["label", "percent", "study"]
+    ]
+
+
+def national_left_out(comparison: pd.DataFrame | None) -> int:
+    """How many national figures the prevalence figure leaves out (not shares of reviews)."""
+    if comparison is None or comparison.empty or "base" not in comparison:
+        return 0
+    return int((comparison["base"].fillna("reviews") != "reviews").sum())
 
 
 def draw_prevalence(
@@ -307,10 +322,17 @@ def prevalence_figure(outputs):
         if n_all > top
         else ""
     )
+    left_out = national_left_out(outputs.national)
+    other_bases = (
+        f" {left_out} national figures that are shares of deaths, incidents or children, not "
+        "of reviews, are left out; national_comparison.csv lists them."
+        if left_out
+        else ""
+    )
     return fig, (
         "Share of reports in which each theme was coded (n/N reports); markers: published "
-        "national analyses, one shape per study (different samples and periods; "
-        "national_comparison.csv cites each)." + which
+        "national analyses of reviews, one shape per study (different samples and periods; "
+        "national_comparison.csv cites each)." + other_bases + which
     )
 
 

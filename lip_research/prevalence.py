@@ -127,7 +127,11 @@ def national_comparison(
 
     Columns: theme_id, label, corpus_n, corpus_denominator, corpus_percent, study, period,
     national_percent, national_denominator, sample_description, source_id, [citation],
-    caveat. Only themes with a national figure appear.
+    base (what the national figure is a share of), qualifier, national_figure (as written:
+    "about 75% of reviews", "31% of deaths"), comparison_note, difference_points, caveat.
+    The corpus figure is a share of reports, so ``difference_points`` is given only beside
+    exact national shares of reviews; ``comparison_note`` says why it is blank elsewhere.
+    Only themes with a national figure appear.
     """
     corpus = summary[["theme_id", "label", "n_present", "denominator", "percent"]].rename(
         columns={
@@ -143,11 +147,31 @@ def national_comparison(
     if sources is not None and not sources.empty and "source_id" in sources.columns:
         extra = [c for c in sources.columns if c != "source_id" and c not in out.columns]
         out = out.merge(sources[["source_id", *extra]], on="source_id", how="left")
-    out["difference_points"] = (
-        out["corpus_percent"] - pd.to_numeric(out["national_percent"], errors="coerce")
-    ).round(1)
+    percent = pd.to_numeric(out["national_percent"], errors="coerce")
+    base = out.get("base", pd.Series("reviews", index=out.index)).fillna("reviews")
+    qualifier = out.get("qualifier", pd.Series("", index=out.index)).fillna("")
+    out["base"], out["qualifier"] = base, qualifier
+    out["national_figure"] = [
+        f"{q + ' ' if q else ''}{p:g}% of {b}"
+        for p, b, q in zip(percent, base, qualifier, strict=True)
+    ]
+    out["comparison_note"] = [_not_comparable(b, q) for b, q in zip(base, qualifier, strict=True)]
+    # a difference only where both figures are exact shares of reviews (reports)
+    like_for_like = (base == "reviews") & (qualifier == "")
+    out["difference_points"] = (out["corpus_percent"] - percent).round(1).where(like_for_like)
     out["caveat"] = COMPARISON_CAVEAT
     return out.sort_values(["theme_id", "period"], ignore_index=True)
+
+
+def _not_comparable(base: str, qualifier: str) -> str:
+    """Why no difference is given beside a national figure ('' when one is)."""
+    if base != "reviews":
+        return f"a share of {base}, not of reviews: no difference given"
+    if qualifier in ("at least", "over"):
+        return f"a lower bound ({qualifier}): no difference given"
+    if qualifier:
+        return f"an approximate figure ({qualifier}): no difference given"
+    return ""
 
 
 def trend(

@@ -63,7 +63,7 @@ def test_briefing_content(inputs):
         "# Bruising in babies",
         "## What it is",
         "## How often",
-        "Present in 2 of 3 reports",
+        "Discussed in 2 of 3 reports",
         "| 2015 | 1 | 2 | 50.0 |",
         "By review model: scie 2/2; silp 0/1.",
         "> - d1, chronology, p. 1",
@@ -122,7 +122,7 @@ def test_word_briefing_has_the_same_content_and_is_byte_identical_on_rerun(input
     text = [p.text for p in doc.paragraphs]
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings == ["Bruising in babies", "What it is", "How often", "In the reports' words"]
-    assert any(t.startswith("Present in 2 of 3 reports") for t in text)
+    assert any(t.startswith("Discussed in 2 of 3 reports") for t in text)
     quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
     assert len(quotes) == 2 and quotes[1].endswith("d3, family_involvement, p. 3")
     assert "<b>word</b>" in quotes[0]  # plain text in Word: nothing to escape
@@ -169,7 +169,7 @@ def test_linked_topics_and_empty_theme(inputs):
     }
     b = briefing.build_briefing(book.get("sharing"), book, **empty)
     assert "No passage was coded with this theme." in b.markdown
-    assert "Present in 0 of 3 reports" in b.markdown
+    assert "Discussed in 0 of 3 reports" in b.markdown
 
 
 def test_linked_themes_are_named_by_label_and_topics_kept_apart(inputs):
@@ -202,3 +202,17 @@ def test_a_briefing_names_the_folder_the_user_gave_not_the_ingested_copy(tmp_pat
     assert corpus_title(ingested) == "reviews corpus, 2 reports"
     named = SimpleNamespace(source=tmp_path / "my-reviews", path=None, documents=docs)
     assert corpus_title(named) == "my-reviews corpus, 2 reports"
+
+
+def test_a_quality_marker_briefing_is_a_screen_not_a_verdict(inputs):
+    from lip_research.codebook import load_codebook
+
+    book = load_codebook("quality_markers")
+    marker = book.entries[0]
+    presence = inputs["presence"].replace({"bruising": marker.id})
+    coded = inputs["coded"].replace({"bruising": marker.id})
+    b = briefing.build_briefing(
+        marker, book, **(inputs | {"presence": presence, "coded": coded}), corpus_name="c"
+    )
+    assert "Evidence found in 2 of 3 reports" in b.markdown
+    assert "Screening aid, not a verdict" in b.markdown

@@ -34,6 +34,25 @@ def test_prevalence_bars_carry_n_over_n_and_national_markers():
     plt.close(fig)
 
 
+def test_only_national_shares_of_reviews_share_the_report_axis():
+    """A share of deaths plotted on '% of reports' would read as a share of reports."""
+    comparison = pd.DataFrame(
+        {
+            "label": ["Theme A", "Theme A"],
+            "national_percent": [55.0, 31.0],
+            "study": ["Dickens et al. 2022, Learning for the future", "Panel annual report 2020"],
+            "short_name": ["Dickens et al. 2022", "Panel annual report 2020"],
+            "period": ["2017-19", "2020"],
+            "base": ["reviews", "deaths"],
+        }
+    )
+    plotted = lens_figures._national_for_plot(comparison)
+    assert plotted.to_dict("records") == [
+        {"label": "Theme A", "percent": 55.0, "study": "Dickens et al. 2022, 2017-19"}
+    ]
+    assert lens_figures.national_left_out(comparison) == 1
+
+
 def test_marker_coverage_trend_why_and_heatmap():
     coverage = pd.DataFrame(
         {

@@ -133,3 +133,45 @@ def test_dates_and_values_each_report_has_its_own_are_no_classes():
         }
     )
     assert prevalence.metadata_columns(docs) == ["year", "grade"]
+
+
+def test_no_difference_beside_a_national_figure_that_is_not_an_exact_share_of_reviews(presence):
+    """A share of deaths, an approximate figure or a lower bound is no base for a corpus
+    share of reports minus a national share."""
+    summary = prevalence.theme_summary(presence, mini_documents(), mini_book().entries)
+    national = pd.DataFrame(
+        {
+            "source_id": ["s1", "s2", "s3"],
+            "study": ["Study A", "Panel", "Study B"],
+            "period": ["2017-19", "2020", "2014-17"],
+            "sample_description": ["235 SCRs", "206 deaths", "175 SCRs"],
+            "denominator": [235, 206, 175],
+            "theme_id": ["sharing"] * 3,
+            "percent": [50.0, 31.0, 75.0],
+            "note": ["", "", ""],
+            "base": ["reviews", "deaths", "reviews"],
+            "qualifier": ["", "", "about"],
+        }
+    )
+    got = prevalence.national_comparison(summary, national).set_index("source_id")
+    assert got.loc["s1", "difference_points"] == pytest.approx(16.7)
+    assert got[["difference_points"]].loc[["s2", "s3"]].isna().all().all()
+    assert got.loc["s2", "national_figure"] == "31% of deaths"
+    assert got.loc["s2", "comparison_note"].startswith("a share of deaths, not of reviews")
+    assert got.loc["s3", "national_figure"] == "about 75% of reviews"
+    assert got.loc["s1", "comparison_note"] == ""
+
+
+def test_shipped_national_figures_say_what_they_are_a_share_of():
+    figures, sources = prevalence.load_national()
+    assert set(figures["base"]) <= {
+        "reviews",
+        "deaths",
+        "non-fatal incidents",
+        "notifications",
+        "children",
+    }
+    assert set(figures["qualifier"].fillna("")) <= {"", "about", "at least", "over"}
+    sudi = figures[(figures["source_id"] == "panel2020") & (figures["theme_id"] == "unsafe_sleep")]
+    assert sudi["base"].tolist() == ["deaths"]
+    assert sources["short_name"].notna().all()

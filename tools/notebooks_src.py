@@ -144,7 +144,7 @@ wb.fig_theme_prevalence(lenses, run_dir)
     ),
     (
         "md",
-        "Bars give the share of reports in which each practice issue was coded (n/N); the markers, one shape per study, are published national figures from different samples and periods, for orientation only.",
+        "Bars give the share of reports in which each practice issue, national theme or SCIE typology pattern was coded (n/N); the markers, one shape per study, are published national figures (shares of reviews) from different samples and periods, for orientation only.",
     ),
     ("code", "lenses.prevalence_table"),
     _captioned(
@@ -410,7 +410,7 @@ lenses.prevalence_table
     ("code", "wb.fig_theme_prevalence(lenses, run_dir)"),
     (
         "md",
-        "Bars: this corpus (n/N reports). Diamonds: national analyses, which come from different samples and periods.",
+        "Bars: this corpus (n/N reports). Markers, one shape per study: national analyses of reviews, which come from different samples and periods. Figures that are shares of deaths, incidents or children are in `national_comparison.csv`, not on this axis.",
     ),
     _captioned(
         "wb.fig_theme_heatmap(lenses, run_dir, class_column) if class_column else None",
