@@ -105,9 +105,13 @@ def briefing_data(
     by: Sequence[str] = ("review_model",),
     corpus_name: str = "corpus",
     method: str = "",
+    calibration: tuple[float, float] | None = None,
     theme_labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything a briefing shows, as plain data (tables as DataFrames).
+
+    ``calibration``: the zero-shot coding's F1 for reports and for passages on the labelled
+    sample corpus, said in the caveat.
 
     ``theme_labels`` (theme id -> label, across all loaded codebooks) names linked themes;
     without it they are named by this codebook's labels, else by id.
@@ -153,8 +157,18 @@ def briefing_data(
         "markers": book.id == "quality_markers",
         "caveat": (f"{SCREENING_NOTE} " if book.id == "quality_markers" else "")
         + CAVEAT
-        + (f" {ZERO_SHOT_CAVEAT}" if method == "zero_shot" else ""),
+        + (f" {ZERO_SHOT_CAVEAT}" if method == "zero_shot" else "")
+        + (_calibration_note(*calibration) if calibration else ""),
     }
+
+
+def _calibration_note(f1_reports: float, f1_passages: float) -> str:
+    weak = " Under 0.4, many quoted passages are not about the theme." if f1_passages < 0.4 else ""
+    return (
+        f" On the labelled sample corpus, where its threshold was fitted (so an optimistic "
+        f"figure), this coding scored F1 {f1_reports:.2f} for which reports have it and "
+        f"{f1_passages:.2f} for which passages.{weak}"
+    )
 
 
 def _labelled(

@@ -279,16 +279,19 @@ def _names_a_section(line: str) -> bool:
 
 
 def _drop_running_text(text: str, running: set[str], removed: list[tuple[int, str, str]]) -> str:
-    """The title page often repeats the running header inside other lines; cut it there too."""
-    lower = text.lower()
+    """The title page often repeats the running header inside other lines; cut it there too,
+    as written (a sentence's "... the first inspection of Westmoor children's services" is
+    not the header "Inspection of Westmoor children's services") and never as a field's
+    value ("Inspection dates: 22 to 26 July 2024", when the footer is the dates)."""
     for line in sorted(running, key=len, reverse=True):
-        at = lower.find(line.lower())
-        while at >= 0:
+        start = 0
+        while (at := text.find(line, start)) >= 0:
+            if text[:at].rstrip().endswith(":"):
+                start = at + len(line)
+                continue
             removed.append((1, "running header/footer", text[at : at + len(line)]))
-            text = (text[:at] + " " + text[at + len(line) :]).strip()
-            text = " ".join(text.split())
-            lower = text.lower()
-            at = lower.find(line.lower())
+            text = " ".join((text[:at] + " " + text[at + len(line) :]).split())
+            start = 0
     return text
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lip_research import briefing, lens_eval, prevalence, quality
+from lip_research import briefing, lens_eval, prevalence, quality, themes
 from lip_research.codebook import Codebook, all_entries, find_entry
 from lip_research.lenses import (
     MARKER_CODEBOOK,
@@ -227,6 +227,12 @@ def briefings(
         entry = find_entry(outputs.books, theme_id)
         book = next(b for b in outputs.books if b.id == entry.codebook)
         coding = outputs.markers if theme_id in marker_ids else outputs.themes
+        backends = set(coding.thresholds.get("backend", ()))
+        calibration = (
+            themes.calibration_f1(theme_id, backends.pop())
+            if coding.method == "zero_shot" and len(backends) == 1
+            else None
+        )
         out.append(
             briefing.build_briefing(
                 entry,
@@ -238,6 +244,7 @@ def briefings(
                 topics=topics,
                 corpus_name=corpus_name,
                 method=coding.method,
+                calibration=calibration,
                 theme_labels=labels,
                 by=by,
             )  # fmt: skip

@@ -165,6 +165,10 @@ def is_heading(block: dict) -> bool:
     )
 
 
+def _judgement_row(block: dict) -> bool:
+    return block.get("page_start") == 1 and _JUDGEMENT.search(block["text"].lower()) is not None
+
+
 def label_sections(blocks: list[dict]) -> list[dict]:
     """Add ``kind`` ('section', 'subheading' or 'text'), ``section`` and ``heading`` to blocks.
 
@@ -176,22 +180,16 @@ def label_sections(blocks: list[dict]) -> list[dict]:
     section, heading = "front_matter", None
     paged = any(b.get("page_start", 0) > 1 for b in blocks)
     for block in blocks:
-        if is_heading(block):
+        if is_heading(block) and not (
+            section == "front_matter" and paged and _judgement_row(block)
+        ):
             block["text"] = block["text"].lstrip("#").strip()
             named = heading_section(block["text"])
-            if (
-                named == "findings"
-                and section == "front_matter"
-                and paged
-                and block.get("page_start") == 1
-                and _JUDGEMENT.search(block["text"].lower())
-            ):
-                named = None  # a title page's table of judgements, not the findings
             heading = block["text"]
             if named:
                 section = named
             block["kind"] = "section" if named else "subheading"
-        else:
+        else:  # a title page's table of judgements is text of the front matter, no heading
             block["kind"] = "text"
         block["section"] = section
         block["heading"] = heading

@@ -210,6 +210,20 @@ def shipped_threshold(theme_id: str, backend: str, method: str = "zero_shot") ->
     return float(row["threshold"].iloc[0]) if len(row) else None
 
 
+def calibration_f1(theme_id: str, backend: str) -> tuple[float, float] | None:
+    """The shipped zero-shot coding's F1 (reports, passages) on the labelled sample corpus,
+    where its threshold was fitted, or None for an entry it was not calibrated for."""
+    table = shipped_table()
+    row = table[
+        (table["theme_id"] == theme_id)
+        & (table["backend"] == backend)
+        & (table["method"] == "zero_shot")
+    ]
+    if row.empty or row[["f1_document", "f1_passage"]].isna().any(axis=None):
+        return None
+    return float(row["f1_document"].iloc[0]), float(row["f1_passage"].iloc[0])
+
+
 def default_thresholds(
     entry_ids: Sequence[str], backend: str, table: pd.DataFrame | None = None
 ) -> pd.DataFrame:

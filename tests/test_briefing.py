@@ -216,3 +216,17 @@ def test_a_quality_marker_briefing_is_a_screen_not_a_verdict(inputs):
     )
     assert "Evidence found in 2 of 3 reports" in b.markdown
     assert "Screening aid, not a verdict" in b.markdown
+
+
+def test_a_zero_shot_briefing_gives_its_calibration_figures(inputs):
+    """The typology's passages are coded far less reliably than its reports: say so."""
+    book = mini_book()
+    b = briefing.build_briefing(
+        book.get("bruising"),
+        book,
+        **inputs,
+        method="zero_shot",
+        calibration=(0.72, 0.17),
+    )
+    assert "F1 0.72 for which reports have it and 0.17 for which passages" in b.markdown
+    assert "many quoted passages are not about the theme" in b.markdown

@@ -236,6 +236,20 @@ def test_address_block_removed_up_to_its_postcode():
     assert cleaned.removed[-1][1] == "contact details"
 
 
+def test_title_page_keeps_a_sentence_or_a_field_that_holds_the_running_text():
+    header, dates = "Inspection of Westmoor children's services", "22 to 26 July 2024"
+    first = (
+        f"{header}\nInspection dates: {dates}\n"
+        "This is the first inspection of Westmoor children's services since 2019."
+    )
+    pages = [first] + [f"{header}\n{BODY[i % 3]}\n{dates}" for i in range(5)]
+    text = " ".join(
+        b["text"] for b in clean_pages(pages, structured=False).blocks if b["page_start"] == 1
+    )
+    assert f"Inspection dates: {dates}" in text
+    assert "This is the first inspection of Westmoor children's services since 2019." in text
+
+
 def test_title_page_loses_the_running_header_text_too():
     pages = [
         "Inspection of Westmoor children's services\nInspection dates: 1 to 5 May 2024\nSummary text here."

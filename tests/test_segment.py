@@ -171,10 +171,11 @@ def test_an_inspections_title_page_table_of_judgements_is_front_matter():
         f"# Executive summary\n\n{sentences(8)}",
         f"# Leadership, management and governance Good\n\n{sentences(8)}",
     ]
-    sections = [
-        (b["page_start"], b["section"]) for b in label_sections(clean_pages(pages, True).blocks)
-    ]
+    blocks = label_sections(clean_pages(pages, True).blocks)
+    sections = [(b["page_start"], b["section"]) for b in blocks]
     assert sections[:4] == [(1, "front_matter")] * 4
+    # a row of the title page's table is not the heading of the summary under it
+    assert not any("Leadership" in (b["heading"] or "") for b in blocks if b["page_start"] == 1)
     assert sections[-1] == (3, "findings")  # the same heading later in the report
     unpaged = label_sections(clean_pages(["\n\n".join(pages)], True).blocks)
     assert unpaged[-1]["section"] == "findings" and unpaged[3]["section"] == "findings"
