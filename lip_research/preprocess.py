@@ -150,14 +150,18 @@ def english_share(texts: Iterable[str], limit: int = 300) -> float:
 BOUNDARY = "."  # the token between sentences, clauses and list items: no phrase spans one
 # the end of a sentence or clause, a paragraph break, a list item's bullet
 _BOUNDARY = re.compile(r"(?<=[.!?;:])\s+|\n\s*\n|\n\s*[\u2022\u25aa\u25cf\u25e6\u2023*\u2013-]\s+")
+# ... and brackets: "multi-agency safeguarding hub (MASH)" is no phrase "... hub mash"
+_BOUNDARY_OR_BRACKET = re.compile(rf"{_BOUNDARY.pattern}|\s*[()\[\]]\s*")
 
 
 @lru_cache(maxsize=100_000)
-def surface_tokens(text: str) -> tuple[tuple[str, str], ...]:
+def surface_tokens(text: str, brackets: bool = False) -> tuple[tuple[str, str], ...]:
     """(lemma, lower-case surface form) for each word token; no numbers, apostrophes cut.
-    ``(BOUNDARY, BOUNDARY)`` stands between sentences, clauses and list items."""
+    ``(BOUNDARY, BOUNDARY)`` stands between sentences, clauses and list items, and with
+    ``brackets`` around a bracketed aside."""
     out: list[tuple[str, str]] = []
-    for part in _BOUNDARY.split(text.lower().replace("\u2019", "'")):
+    bound = _BOUNDARY_OR_BRACKET if brackets else _BOUNDARY
+    for part in bound.split(text.lower().replace("\u2019", "'")):
         words = []
         for tok in _WORD.findall(part):
             tok = tok.split("'")[0].rstrip("-")
@@ -236,11 +240,14 @@ def tokens(text: str, aliases: dict[str, str] | None = None) -> list[str]:
     return [t for t in bounded_tokens(text, aliases) if t != BOUNDARY]
 
 
-def bounded_tokens(text: str, aliases: dict[str, str] | None = None) -> list[str]:
-    """:func:`tokens` with `BOUNDARY` between sentences, clauses and list items."""
+def bounded_tokens(
+    text: str, aliases: dict[str, str] | None = None, brackets: bool = False
+) -> list[str]:
+    """:func:`tokens` with `BOUNDARY` between sentences, clauses and list items (and around
+    bracketed asides, with ``brackets``)."""
     if aliases:
-        return [aliases.get(lem, lem) for lem, _ in surface_tokens(text)]
-    return [lem for lem, _ in surface_tokens(text)]
+        return [aliases.get(lem, lem) for lem, _ in surface_tokens(text, brackets)]
+    return [lem for lem, _ in surface_tokens(text, brackets)]
 
 
 @dataclass
@@ -259,6 +266,8 @@ class Analyzer:
     # phrases within a sentence or clause only: False in models saved before (they joined
     # "the area. Approximately" into a phrase)
     bounded: bool = False
+    # ... and not across brackets: False in models saved before ("hub (MASH)" was a phrase)
+    brackets: bool = False
     _merged: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -279,8 +288,13 @@ class Analyzer:
         merged = self._merged.get(text)
         if merged is None:
             text = strip_template(text, self.template, self.names_masked)
-            read = bounded_tokens if self.bounded else tokens
-            merged = self.merge(read(text, _alias_map(self.aliases)))
+            aliases = _alias_map(self.aliases)
+            toks = (
+                bounded_tokens(text, aliases, self.brackets)
+                if self.bounded
+                else tokens(text, aliases)
+            )
+            merged = self.merge(toks)
         for term in merged:
             if self.keeps(term) and (self.vocabulary is None or term in self.vocabulary):
                 terms.append(term)
@@ -347,7 +361,7 @@ def build_analyzer(
     stop = base_stopwords(extra_stopwords) | frozenset(places)
     stop |= {as_term(w, aliases) for w in extra_stopwords} - {""}
     surfaces = [
-        tuple((aliases.get(lem, lem), form) for lem, form in surface_tokens(text))
+        tuple((aliases.get(lem, lem), form) for lem, form in surface_tokens(text, True))
         for text in (strip_template(t, template, names_masked) for t in texts)
     ]
     docs = [[lem for lem, _ in doc] for doc in surfaces]
@@ -407,6 +421,7 @@ def build_analyzer(
         names_masked=names_masked,
         aliases=tuple(sorted(aliases.items())),
         bounded=True,
+        brackets=True,
         _merged=memo,
     )
 

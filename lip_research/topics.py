@@ -82,10 +82,22 @@ class SharedWords:
             shared = [
                 (w, s) for w, s in words if sum(w in p for p in passages) >= self.min_passages
             ]
-            ranked = shared + [ws for ws in words if ws not in shared]
+            ranked = _not_nested(shared + [ws for ws in words if ws not in shared])
             keep = max(self.top_n, len(shared)) if self.all_shared else self.top_n
             out[topic] = ranked[:keep]
         return out
+
+
+def _not_nested(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Words in order, less those a higher-ranked phrase already holds: after "child sexual
+    exploitation", neither "sexual exploitation" nor "exploitation" takes a place of its own.
+    Terms join a phrase's words with '_' (:meth:`Analyzer.term_string`)."""
+    kept: list[tuple[str, float]] = []
+    for word, score in ranked:
+        parts = f"_{word}_"
+        if not any(parts in f"_{higher}_" for higher, _ in kept if "_" in higher):
+            kept.append((word, score))
+    return kept
 
 
 class DistinctRowsUMAP:

@@ -111,6 +111,23 @@ def test_no_phrase_spans_the_end_of_a_sentence_a_clause_or_a_list_item():
     assert "school nurse" in terms and "area approximately" not in terms
 
 
+def test_no_phrase_spans_a_bracket():
+    """'multi-agency safeguarding hub (MASH)' gives the phrase and the acronym, not one term
+    'multi-agency safeguarding hub MASH'."""
+    texts = [
+        f"Referrals to the multi-agency safeguarding hub (MASH) in {w} are prompt, and the "
+        f"safeguarding hub MASH review of {w}b found the hub timely."
+        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+    ]
+    analyzer = build_analyzer(
+        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
+    )
+    terms = analyzer("Referrals to the multi-agency safeguarding hub (MASH) are prompt.")
+    assert "safeguard hub" in terms and "mash" in terms  # lemmas, as topics.csv does not show
+    assert not any(t.endswith("hub mash") for t in terms)
+    assert analyzer.brackets  # saved models from before read text as they were fitted
+
+
 def test_metadata_names_are_stopwords():
     a = build_analyzer(
         ["Castlebrook practitioners met in Castlebrook about neglect."] * 5,

@@ -744,6 +744,28 @@ def test_topic_words_are_those_several_of_its_passages_share():
     ]
 
 
+def test_a_word_a_higher_phrase_holds_takes_no_place_of_its_own():
+    documents = pd.DataFrame({"Document": ["a b c"] * 3, "Topic": [0, 0, 0]})
+    candidates = {
+        0: [
+            ("child_sexual_exploitation", 0.9),
+            ("return_home_interview", 0.8),
+            ("sexual_exploitation", 0.7),
+            ("exploitation", 0.6),
+            ("police", 0.5),
+            ("return_home", 0.4),
+            ("child_sexual_exploitation_team", 0.3),  # more than a higher phrase: kept
+        ]
+    }
+    words = SharedWords(min_passages=0, top_n=4).extract_topics(None, documents, None, candidates)
+    assert [w for w, _ in words[0]] == [
+        "child_sexual_exploitation",
+        "return_home_interview",
+        "police",
+        "child_sexual_exploitation_team",
+    ]
+
+
 def test_representative_passages_are_ranked_without_gaps(fitted, tmp_path):
     write_topic_tables(fitted, tmp_path)
     reps = pd.read_csv(tmp_path / "representative_passages.csv")
