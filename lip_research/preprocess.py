@@ -85,6 +85,8 @@ def _number_compound(term: str) -> bool:
 
 
 COMMON_PLACE_WORDS = {"reading", "bury", "sutton", "harrow", "kent", "sale"}  # also real words
+# the nations the reviews come from, places as much as a council's name is
+NATIONS = ("England", "Wales", "Scotland", "Ireland", "Britain")
 MIN_TERMS = 5  # fewer topic words than this describe no topics (an empty vocabulary crashes)
 
 
@@ -355,7 +357,7 @@ def build_analyzer(
     ``ConfigError`` that says which bound to loosen.
     """
     extra_stopwords = tuple(extra_stopwords)
-    places = name_words([*authority_names(), *names]) - COMMON_PLACE_WORDS
+    places = name_words([*authority_names(), *NATIONS, *names]) - COMMON_PLACE_WORDS
     capitals = written_in_capitals(texts)
     aliases = plural_acronyms(capitals)
     stop = base_stopwords(extra_stopwords) | frozenset(places)

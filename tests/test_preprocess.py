@@ -443,3 +443,14 @@ def test_words_of_other_scripts_and_accents_stay_whole():
     french = "Le médecin généraliste a signalé les absences répétées de l'enfant à l'école."
     welsh = "Roedd y fydwraig wedi rhannu'r pryderon gyda'r athrawes a'r heddlu."
     assert english_share([french, welsh]) < 0.2
+
+
+def test_the_nations_are_place_names():
+    a = build_analyzer(
+        ["Practitioners in England and Wales met about neglect and the school."] * 5,
+        min_df=1,
+        max_df=1.0,
+        min_terms=0,
+    )
+    terms = a("Practitioners in England and Wales met about neglect and the school.")
+    assert "neglect" in terms and not {"england", "wales"} & set(terms)
