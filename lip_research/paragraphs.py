@@ -29,7 +29,8 @@ _GLUED_NUMBER = re.compile(r"^(\d{1,3}\.)(?=[A-Z][a-z])")
 _LETTERS = re.compile(r"[A-Za-z]{2}")
 INSPECTION_JUDGEMENT = (  # an inspection report's judgement headings, read as findings
     r"(?:inspection findings|(?:the )?experiences and progress of|(?:the )?impact of leaders"
-    r"|leadership, management and governance|overall effectiveness)"
+    r"|leadership, management and governance|overall effectiveness"
+    r"|the graded judgement (?:for|about|on) )"  # "... for adoption performance is that it is good"
 )
 # an inspection's judgement heading may wrap onto this many lines in its narrow column:
 # "The experiences and progress of / children looked after and achieving / permanence /
@@ -177,6 +178,7 @@ def _named_heading(line: str, width: float, known: Callable[[str], bool]) -> boo
         bool(line)
         and line.count(" ") < 16
         and line[-1] not in ".,;"
+        and line.rsplit(" ", 1)[-1] not in _RUNS_ON  # "Recommendations are tracked on the"
         and len(line) < 0.9 * width
         and opens_paragraph(line)
         and known(line)

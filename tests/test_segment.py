@@ -338,3 +338,31 @@ def test_a_recommendation_mark_ends_the_paragraph_before_a_page_break():
         "The experiences and progress of children looked after and achieving permanence Good",
     )
     assert all(b["page_end"] == 1 for b in blocks if "(Recommendation)" in b["text"])
+
+
+def test_a_line_that_opens_with_a_section_word_but_runs_on_is_text():
+    """'Recommendations are closely tracked ... on the' / 'LSCB website.' is a sentence: its
+    words stay in the passage, and the findings stay findings."""
+    page = (
+        "Findings\n"
+        + as_pdf_lines(f"{FINDING} {sentences(4)}", 95)  # lines wider than the one below
+        + "\nRecommendations are closely tracked and scrutiny reports published on the \n"
+        "LSCB website. Partners are expected to report on progress at each meeting."
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    assert {b["section"] for b in blocks} == {"findings"}
+    assert any("closely tracked and scrutiny reports" in b["text"] for b in blocks[1:])
+
+
+def test_a_graded_judgement_line_is_the_heading_of_the_findings_under_it():
+    page = (
+        "Inspection findings\n"
+        + as_pdf_lines(FINDING)
+        + "\nThe graded judgement for adoption performance is that it is good\n"
+        + as_pdf_lines(f"73. The local authority gives high priority to adoption. {sentences(3)}")
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    assert blocks[-1]["text"].startswith("73. The local authority")
+    assert (
+        blocks[-1]["heading"] == "The graded judgement for adoption performance is that it is good"
+    )
