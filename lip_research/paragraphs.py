@@ -65,8 +65,8 @@ def is_heading_line(line: str, width: float = 1e9) -> bool:
     be clearly shorter than a full line, or it is the wrapped first line of a paragraph.
     """
     text = line.strip().lstrip("#").strip()
-    if not text or len(text) > 100 or text[-1] in ".,;":
-        return False
+    if not text or len(text) > 100 or text[-1] in ".,;" or _NOTE_AFTER_SENTENCE.search(text):
+        return False  # "Agency staff often do not have supervision. (Recommendation)" too
     if text.count(" ") > 11 or PAGE_NUMBER.match(text) or BULLET.match(text):
         return False
     if not _LETTERS.search(text):
@@ -200,17 +200,27 @@ def _wrapped_heading(line: str, nxt: str, width: float, known: Callable[[str], b
     )
 
 
-def _judgement_heading(lines: list[str]) -> bool:
-    """Do the lines read as a whole inspection judgement heading, grade and all? ("The
-    experiences and progress of" / "children who need help and protection Requires
-    improvement")"""
-    if len(lines) > JUDGEMENT_HEADING_LINES:
-        return False
-    text = " ".join(lines).lower().rstrip(" :")
+def judgement_with_grade(text: str) -> bool:
+    """Does the text read as a whole inspection judgement, grade and all, maybe written as a
+    sentence? ("The impact of leaders on social work practice with children and families is
+    good.", "The graded judgement for adoption performance is that it is good.")"""
+    text = text.lower().rstrip(" :.")
     return (
         text.count(" ") < JUDGEMENT_HEADING_WORDS
         and _JUDGEMENT_START.match(text) is not None
         and _JUDGEMENT_END.search(text) is not None
+    )
+
+
+def _judgement_heading(lines: list[str]) -> bool:
+    """Do the lines read as a whole inspection judgement heading, grade and all? ("The
+    experiences and progress of" / "children who need help and protection Requires
+    improvement")"""
+    text = " ".join(lines)
+    return (
+        len(lines) <= JUDGEMENT_HEADING_LINES
+        and not text.endswith(".")  # a sentence ends its paragraph only where the lines say
+        and judgement_with_grade(text)
     )
 
 

@@ -18,6 +18,7 @@ from lip_research.paragraphs import (
     JUDGEMENT_HEADING_WORDS,
     NUMBERING,
     is_heading_line,
+    judgement_with_grade,
 )
 
 SECTIONS = (
@@ -157,6 +158,8 @@ def is_heading(block: dict) -> bool:
     lines = block.get("lines", 1)
     judgement = _JUDGEMENT.match(text.lower()) is not None
     wrapped = lines <= 2 or (lines <= JUDGEMENT_HEADING_LINES and judgement)
+    if judgement and lines <= JUDGEMENT_HEADING_LINES and judgement_with_grade(text):
+        return True  # a judgement written as a sentence: "... is that it is good."
     return (
         wrapped
         and text.count(" ") < (JUDGEMENT_HEADING_WORDS if judgement else 16)

@@ -366,3 +366,28 @@ def test_a_graded_judgement_line_is_the_heading_of_the_findings_under_it():
     assert (
         blocks[-1]["heading"] == "The graded judgement for adoption performance is that it is good"
     )
+
+
+def test_a_judgement_written_as_a_sentence_heads_the_findings_under_it():
+    page = (
+        "Inspection findings\n"
+        + as_pdf_lines(FINDING)
+        + "\nThe impact of leaders on social work practice with children and families is good.\n"
+        + as_pdf_lines(f"40. Senior leaders know their services well. {sentences(3)}")
+        + "\nAgency staff often do not have supervision. (Recommendation)\n"
+        + as_pdf_lines(f"41. Caseloads are manageable. {sentences(3, 'the team')}")
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    heading = "The impact of leaders on social work practice with children and families is good."
+    assert [b["heading"] for b in blocks if b["text"].startswith(("40.", "41."))] == [heading] * 2
+
+
+def test_a_summary_sentence_about_a_judgement_area_is_not_a_heading():
+    page = (  # the sentence ends its line, as a heading would
+        "Executive summary\n"
+        + as_pdf_lines(sentences(4))
+        + "\nThe experiences and progress of care leavers in Westmoor are good. \n"
+        + as_pdf_lines(f"Personal advisers keep in touch with all care leavers. {sentences(3)}")
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    assert {b["section"] for b in blocks} == {"executive_summary"}
