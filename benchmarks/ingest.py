@@ -92,13 +92,12 @@ def repeated_line_hits(corpus) -> tuple[int, int]:
             lines = page.get_textpage().get_text_bounded().splitlines()
             counts.update({norm(line.strip()) for line in lines if len(line.strip()) >= 4})
         repeated = [line for line, n in counts.items() if n > len(pdf) / 2]
-        texts = corpus.passages.loc[corpus.passages["doc_id"] == doc_id, "text"].map(norm)
+        passages = corpus.passages[corpus.passages["doc_id"] == doc_id]
+        texts = passages["text"].map(norm)
+        title_page = passages["page_start"] == 1
         for line in repeated:
-            if (
-                texts.str.replace(f": {line}", ":", regex=False)
-                .str.contains(line, regex=False)
-                .any()
-            ):
+            fields_cut = texts.where(~title_page, texts.str.replace(f": {line}", ":", regex=False))
+            if fields_cut.str.contains(line, regex=False).any():
                 hits += 1
             elif texts.str.contains(line, regex=False).any():
                 fields += 1

@@ -23,11 +23,20 @@ from lip_research.quality import SCREENING_NOTE
 
 CAVEAT = (
     "Automatic coding: passages were matched to the codebook by similarity and calibrated "
-    "thresholds, so some passages will be missed or wrongly included. A report counts when any "
-    "of its passages is coded, terms of reference and recommendations included: a theme "
-    "discussed in a report was not necessarily a feature of the case, and it says nothing on "
-    "its own about causation or blame. Read the cited passages in context."
+    "thresholds, so some passages will be missed or wrongly included. {counts}, terms of "
+    "reference and recommendations included: a theme discussed in a report was not necessarily "
+    "a feature of the case, and it says nothing on its own about causation or blame. Read the "
+    "cited passages in context."
 )
+
+
+def _counts(k: int) -> str:
+    """How many coded passages make a report count (``k`` from the presence table)."""
+    if k <= 1:
+        return "A report counts when any of its passages is coded"
+    return f"A report counts when {k} or more of its passages are coded (1 in a very short report)"
+
+
 ZERO_SHOT_CAVEAT = (
     "Coded zero-shot, with thresholds calibrated on the sample corpus of case reviews; "
     "on another kind of report (inspections, say) prevalence can be far off: check the coding "
@@ -156,7 +165,7 @@ def briefing_data(
         ),
         "markers": book.id == "quality_markers",
         "caveat": (f"{SCREENING_NOTE} " if book.id == "quality_markers" else "")
-        + CAVEAT
+        + CAVEAT.format(counts=_counts(int(mine["k"].max()) if "k" in mine and len(mine) else 1))
         + (f" {ZERO_SHOT_CAVEAT}" if method == "zero_shot" else "")
         + (_calibration_note(*calibration) if calibration else ""),
     }

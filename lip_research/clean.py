@@ -280,13 +280,15 @@ def _names_a_section(line: str) -> bool:
 
 def _drop_running_text(text: str, running: set[str], removed: list[tuple[int, str, str]]) -> str:
     """The title page often repeats the running header inside other lines; cut it there too,
-    as written (a sentence's "... the first inspection of Westmoor children's services" is
-    not the header "Inspection of Westmoor children's services") and never as a field's
+    as written, where a line of its own would stand: at the start or after a sentence. Not
+    inside a sentence ("This is the first inspection of Westmoor children's services.", "...
+    commissioned by Westmoor Safeguarding Children Partnership in March") nor as a field's
     value ("Inspection dates: 22 to 26 July 2024", when the footer is the dates)."""
     for line in sorted(running, key=len, reverse=True):
         start = 0
         while (at := text.find(line, start)) >= 0:
-            if text[:at].rstrip().endswith(":"):
+            before = text[:at].rstrip()
+            if before and before[-1] not in ".!?":
                 start = at + len(line)
                 continue
             removed.append((1, "running header/footer", text[at : at + len(line)]))

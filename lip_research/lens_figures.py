@@ -324,15 +324,17 @@ def prevalence_figure(outputs):
     )
     left_out = national_left_out(outputs.national)
     other_bases = (
-        f" {left_out} national figures that are shares of deaths, incidents or children, not "
-        "of reviews, are left out; national_comparison.csv lists them."
+        f" {left_out} national figures that are shares of something other than reviews "
+        "(deaths, incidents, notifications, children) are left out; national_comparison.csv "
+        "lists them."
         if left_out
         else ""
     )
     return fig, (
         "Share of reports in which each theme was coded (n/N reports); markers: published "
-        "national analyses of reviews, one shape per study (different samples and periods; "
-        "national_comparison.csv cites each)." + other_bases + which
+        "national analyses of reviews, one shape per study (different samples and periods; an "
+        "approximate figure or a lower bound is drawn at its value; national_comparison.csv "
+        "cites each)." + other_bases + which
     )
 
 

@@ -229,7 +229,7 @@ def briefings(
         coding = outputs.markers if theme_id in marker_ids else outputs.themes
         backends = set(coding.thresholds.get("backend", ()))
         calibration = (
-            themes.calibration_f1(theme_id, backends.pop())
+            themes.calibration_f1(theme_id, backends.pop(), coding.thresholds)
             if coding.method == "zero_shot" and len(backends) == 1
             else None
         )

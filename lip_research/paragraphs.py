@@ -40,9 +40,11 @@ JUDGEMENT_HEADING_LINES = 6
 # improvement to be good"; other headings are under 16
 JUDGEMENT_HEADING_WORDS = 24
 _JUDGEMENT_START = re.compile(INSPECTION_JUDGEMENT)
-_JUDGEMENT_END = re.compile(  # the grade, maybe with the "Summary" heading under it
-    r"(?:good|outstanding|inadequate|requires improvement(?: to be good)?)(?: summary)?$"
-)
+_GRADE = r"(?:good|outstanding|inadequate|requires improvement(?: to be good)?)"
+_JUDGEMENT_END = re.compile(rf"\b{_GRADE}(?: summary)?$")  # maybe with "Summary" under it
+# a judgement written as a sentence says the grade plainly: "... is good.", "...: requires
+# improvement to be good.", "... is that it is outstanding." (not "is not yet good")
+_JUDGEMENT_SENTENCE_END = re.compile(rf"(?::|\b(?:is|are)(?: that it(?: is)?)?) {_GRADE}$")
 _HYPHEN_END = re.compile(r"(\w+)-$")
 _WORD_START = re.compile(r"[a-z]+")
 _WORDS = re.compile(r"\w+(?:-\w+)*")
@@ -201,14 +203,27 @@ def _wrapped_heading(line: str, nxt: str, width: float, known: Callable[[str], b
 
 
 def judgement_with_grade(text: str) -> bool:
-    """Does the text read as a whole inspection judgement, grade and all, maybe written as a
-    sentence? ("The impact of leaders on social work practice with children and families is
-    good.", "The graded judgement for adoption performance is that it is good.")"""
-    text = text.lower().rstrip(" :.")
+    """Does the text read as a whole inspection judgement heading, grade and all? ("The
+    experiences and progress of children who need help and protection Requires improvement")"""
+    text = text.lower().rstrip(" :")
     return (
         text.count(" ") < JUDGEMENT_HEADING_WORDS
         and _JUDGEMENT_START.match(text) is not None
         and _JUDGEMENT_END.search(text) is not None
+    )
+
+
+def judgement_sentence(text: str) -> bool:
+    """A judgement written as a sentence of its own: "The impact of leaders on social work
+    practice with children and families is good.", "The graded judgement for adoption
+    performance is that it is good." (read as a heading only among an inspection's findings)"""
+    text = text.lower().strip()
+    if not text.endswith(".") or text.count(" ") >= JUDGEMENT_HEADING_WORDS:
+        return False
+    text = text[:-1].rstrip()
+    return (
+        _JUDGEMENT_START.match(text) is not None
+        and _JUDGEMENT_SENTENCE_END.search(text) is not None
     )
 
 

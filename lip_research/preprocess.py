@@ -192,7 +192,7 @@ def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
             if not any(c.isspace() for c in run):
                 word = run.split("'")[0].rstrip("-")
                 written[(word.lower(), word)] += 1
-        total.update(form for _, form in surface_tokens(text))  # cached: the analyzer's words
+        total.update(form for _, form in surface_tokens(text, True))  # cached: the analyzer's
     del total[BOUNDARY]
     in_capitals: Counter[str] = Counter()
     for (low, _), n in written.items():
@@ -358,6 +358,7 @@ def build_analyzer(
     """
     extra_stopwords = tuple(extra_stopwords)
     places = name_words([*authority_names(), *NATIONS, *names]) - COMMON_PLACE_WORDS
+    places |= {lemma(w) for w in places} - {lemma(w) for w in COMMON_PLACE_WORDS}  # "wales": "wale"
     capitals = written_in_capitals(texts)
     aliases = plural_acronyms(capitals)
     stop = base_stopwords(extra_stopwords) | frozenset(places)

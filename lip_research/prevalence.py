@@ -148,19 +148,30 @@ def national_comparison(
         extra = [c for c in sources.columns if c != "source_id" and c not in out.columns]
         out = out.merge(sources[["source_id", *extra]], on="source_id", how="left")
     percent = pd.to_numeric(out["national_percent"], errors="coerce")
-    base = out.get("base", pd.Series("reviews", index=out.index)).fillna("reviews")
-    qualifier = out.get("qualifier", pd.Series("", index=out.index)).fillna("")
+    base = _words(out.get("base"), out.index, "reviews")
+    qualifier = _words(out.get("qualifier"), out.index, "")
     out["base"], out["qualifier"] = base, qualifier
     out["national_figure"] = [
-        f"{q + ' ' if q else ''}{p:g}% of {b}"
+        "not given" if pd.isna(p) else f"{q + ' ' if q else ''}{p:g}% of {b}"
         for p, b, q in zip(percent, base, qualifier, strict=True)
     ]
-    out["comparison_note"] = [_not_comparable(b, q) for b, q in zip(base, qualifier, strict=True)]
+    out["comparison_note"] = [
+        "no national figure given" if pd.isna(p) else _not_comparable(b, q)
+        for p, b, q in zip(percent, base, qualifier, strict=True)
+    ]
     # a difference only where both figures are exact shares of reviews (reports)
     like_for_like = (base == "reviews") & (qualifier == "")
     out["difference_points"] = (out["corpus_percent"] - percent).round(1).where(like_for_like)
     out["caveat"] = COMPARISON_CAVEAT
     return out.sort_values(["theme_id", "period"], ignore_index=True)
+
+
+def _words(column: pd.Series | None, index: pd.Index, default: str) -> pd.Series:
+    """A text column of a user's figures table, lower-case and trimmed; blanks are `default`."""
+    if column is None:
+        return pd.Series(default, index=index)
+    text = column.fillna("").astype(str).str.strip().str.lower()
+    return text.mask(text == "", default)
 
 
 def _not_comparable(base: str, qualifier: str) -> str:

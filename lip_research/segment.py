@@ -18,7 +18,7 @@ from lip_research.paragraphs import (
     JUDGEMENT_HEADING_WORDS,
     NUMBERING,
     is_heading_line,
-    judgement_with_grade,
+    judgement_sentence,
 )
 
 SECTIONS = (
@@ -158,14 +158,17 @@ def is_heading(block: dict) -> bool:
     lines = block.get("lines", 1)
     judgement = _JUDGEMENT.match(text.lower()) is not None
     wrapped = lines <= 2 or (lines <= JUDGEMENT_HEADING_LINES and judgement)
-    if judgement and lines <= JUDGEMENT_HEADING_LINES and judgement_with_grade(text):
-        return True  # a judgement written as a sentence: "... is that it is good."
     return (
         wrapped
         and text.count(" ") < (JUDGEMENT_HEADING_WORDS if judgement else 16)
         and text[-1] not in ".,;"
         and heading_section(text) is not None
     )
+
+
+def _judgement_sentence_block(block: dict) -> bool:
+    """A paragraph that is only a judgement sentence ("... is good."), among the findings."""
+    return block.get("lines", 1) <= JUDGEMENT_HEADING_LINES and judgement_sentence(block["text"])
 
 
 def _judgement_row(block: dict) -> bool:
@@ -183,8 +186,10 @@ def label_sections(blocks: list[dict]) -> list[dict]:
     section, heading = "front_matter", None
     paged = any(b.get("page_start", 0) > 1 for b in blocks)
     for block in blocks:
-        if is_heading(block) and not (
-            section == "front_matter" and paged and _judgement_row(block)
+        judged = section == "findings" and _judgement_sentence_block(block)
+        if judged or (
+            is_heading(block)
+            and not (section == "front_matter" and paged and _judgement_row(block))
         ):
             block["text"] = block["text"].lstrip("#").strip()
             named = heading_section(block["text"])

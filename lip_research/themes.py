@@ -210,10 +210,15 @@ def shipped_threshold(theme_id: str, backend: str, method: str = "zero_shot") ->
     return float(row["threshold"].iloc[0]) if len(row) else None
 
 
-def calibration_f1(theme_id: str, backend: str) -> tuple[float, float] | None:
+def calibration_f1(
+    theme_id: str, backend: str, used: pd.DataFrame | None = None
+) -> tuple[float, float] | None:
     """The shipped zero-shot coding's F1 (reports, passages) on the labelled sample corpus,
-    where its threshold was fitted, or None for an entry it was not calibrated for."""
+    where its threshold was fitted; None for an entry it was not calibrated for, or when the
+    thresholds ``used`` (theme_id, threshold, k) are not the shipped ones."""
     table = shipped_table()
+    if not {"f1_document", "f1_passage"} <= set(table.columns):
+        return None
     row = table[
         (table["theme_id"] == theme_id)
         & (table["backend"] == backend)
@@ -221,6 +226,13 @@ def calibration_f1(theme_id: str, backend: str) -> tuple[float, float] | None:
     ]
     if row.empty or row[["f1_document", "f1_passage"]].isna().any(axis=None):
         return None
+    if used is not None:
+        mine = used[used["theme_id"] == theme_id]
+        if mine.empty or not (
+            np.isclose(float(mine["threshold"].iloc[0]), float(row["threshold"].iloc[0]))
+            and int(mine["k"].iloc[0]) == int(row["k"].iloc[0])
+        ):
+            return None
     return float(row["f1_document"].iloc[0]), float(row["f1_passage"].iloc[0])
 
 

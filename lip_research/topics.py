@@ -83,7 +83,8 @@ class SharedWords:
                 (w, s) for w, s in words if sum(w in p for p in passages) >= self.min_passages
             ]
             ranked = _not_nested(shared + [ws for ws in words if ws not in shared])
-            keep = max(self.top_n, len(shared)) if self.all_shared else self.top_n
+            n_shared = sum(ws in shared for ws in ranked)
+            keep = max(self.top_n, n_shared) if self.all_shared else self.top_n
             out[topic] = ranked[:keep]
         return out
 

@@ -230,3 +230,23 @@ def test_a_zero_shot_briefing_gives_its_calibration_figures(inputs):
     )
     assert "F1 0.72 for which reports have it and 0.17 for which passages" in b.markdown
     assert "many quoted passages are not about the theme" in b.markdown
+
+
+def test_the_caveat_says_how_many_coded_passages_make_a_report_count(inputs):
+    book = mini_book()
+    once = briefing.build_briefing(book.get("bruising"), book, **inputs)
+    assert "A report counts when any of its passages is coded" in once.markdown
+    twice = inputs | {"presence": inputs["presence"].assign(k=2)}
+    b = briefing.build_briefing(book.get("bruising"), book, **twice)
+    assert "A report counts when 2 or more of its passages are coded" in b.markdown
+
+
+def test_calibration_figures_only_for_the_shipped_thresholds():
+    from lip_research import themes
+
+    shipped = themes.shipped_table()
+    row = shipped[(shipped["theme_id"] == "neglect") & (shipped["backend"] == "minilm")]
+    assert themes.calibration_f1("neglect", "minilm", row) is not None
+    other = row.assign(threshold=row["threshold"] + 0.1)
+    assert themes.calibration_f1("neglect", "minilm", other) is None
+    assert themes.calibration_f1("not_an_entry", "minilm") is None

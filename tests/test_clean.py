@@ -250,6 +250,16 @@ def test_title_page_keeps_a_sentence_or_a_field_that_holds_the_running_text():
     assert "This is the first inspection of Westmoor children's services since 2019." in text
 
 
+def test_title_page_keeps_the_running_text_inside_a_sentence():
+    header = "Westmoor Safeguarding Children Partnership"
+    first = f"Review of Child K\nThis review was commissioned by {header} in March 2023."
+    pages = [first] + [f"{header}\n{BODY[i % 3]}" for i in range(5)]
+    text = " ".join(
+        b["text"] for b in clean_pages(pages, structured=False).blocks if b["page_start"] == 1
+    )
+    assert f"commissioned by {header} in March 2023." in text
+
+
 def test_title_page_loses_the_running_header_text_too():
     pages = [
         "Inspection of Westmoor children's services\nInspection dates: 1 to 5 May 2024\nSummary text here."

@@ -767,10 +767,13 @@ def test_real_reports_are_clean(real_batch):
             text = page.get_textpage().get_text_bounded().replace("’", "'")
             counts.update({line.strip() for line in text.splitlines() if len(line.strip()) >= 4})
         running = [line for line, n in counts.items() if n > len(pdf) / 2]
-        texts = passages.loc[passages["doc_id"] == doc_id, "text"]
+        mine = passages[passages["doc_id"] == doc_id]
+        texts, title_page = mine["text"], mine["page_start"] == 1
         assert len(texts) > 5
         for line in running:  # a running line may stay as a field's value on the title page
-            outside_fields = texts.str.replace(f": {line}", ":", regex=False)
+            outside_fields = texts.where(
+                ~title_page, texts.str.replace(f": {line}", ":", regex=False)
+            )
             assert not outside_fields.str.contains(line, regex=False).any(), f"{doc_id}: {line!r}"
     dates = passages.loc[passages["doc_id"] == "ofsted-2024-09-04-enfield", "text"].iloc[0]
     assert dates.startswith("Inspection dates: 22 to 26 July 2024 Lead inspector:")

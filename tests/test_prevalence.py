@@ -160,6 +160,13 @@ def test_no_difference_beside_a_national_figure_that_is_not_an_exact_share_of_re
     assert got.loc["s2", "comparison_note"].startswith("a share of deaths, not of reviews")
     assert got.loc["s3", "national_figure"] == "about 75% of reviews"
     assert got.loc["s1", "comparison_note"] == ""
+    # a user's table: other case and spaces, a figure left blank
+    typed = national.assign(base=[" Reviews", "Deaths", "reviews"], qualifier=["", "", " About"])
+    typed.loc[1, "percent"] = None
+    got = prevalence.national_comparison(summary, typed).set_index("source_id")
+    assert got.loc["s1", "difference_points"] == pytest.approx(16.7)
+    assert got.loc["s2", "national_figure"] == "not given"
+    assert got.loc["s3", "comparison_note"].startswith("an approximate figure (about)")
 
 
 def test_shipped_national_figures_say_what_they_are_a_share_of():

@@ -391,3 +391,19 @@ def test_a_summary_sentence_about_a_judgement_area_is_not_a_heading():
     )
     blocks = label_sections(clean_pages([page], structured=False).blocks)
     assert {b["section"] for b in blocks} == {"executive_summary"}
+
+
+@pytest.mark.parametrize(
+    ("heading", "sentence"),
+    [
+        ("Inspection findings", "The impact of leaders on social work practice is not yet good."),
+        ("Inspection findings", "Overall effectiveness was judged inadequate."),
+        ("Executive summary", "The experiences and progress of care leavers are good."),
+    ],
+)
+def test_a_judgement_sentence_is_a_heading_only_as_a_plain_finding(heading, sentence):
+    """A negated or reported grade, or a summary's sentence, is text of the section it is in."""
+    text = f"# {heading}\n\n{sentences(3)}\n\n{sentence}\n\n{sentences(3, 'the team')}"
+    blocks = report(text, structured=True)
+    assert all(b["kind"] == "text" for b in blocks[1:])
+    assert blocks[-1]["heading"] == heading

@@ -757,6 +757,15 @@ def test_a_word_a_higher_phrase_holds_takes_no_place_of_its_own():
             ("child_sexual_exploitation_team", 0.3),  # more than a higher phrase: kept
         ]
     }
+    # before MMR, every shared word is kept, and no unshared one fills a nested word's place
+    both = "child_sexual_exploitation sexual_exploitation police"
+    docs = pd.DataFrame({"Document": [both, both, f"{both} rare_a rare_b"], "Topic": [0, 0, 0]})
+    ranked = {0: [(w, 1.0 - i / 10) for i, w in enumerate([*both.split(), "rare_a", "rare_b"])]}
+    shared = SharedWords(min_passages=2, top_n=1, all_shared=True)
+    assert [w for w, _ in shared.extract_topics(None, docs, None, ranked)[0]] == [
+        "child_sexual_exploitation",
+        "police",
+    ]
     words = SharedWords(min_passages=0, top_n=4).extract_topics(None, documents, None, candidates)
     assert [w for w, _ in words[0]] == [
         "child_sexual_exploitation",
