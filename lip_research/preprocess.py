@@ -192,7 +192,7 @@ def written_in_capitals(texts: Iterable[str]) -> dict[str, str]:
             if not any(c.isspace() for c in run):
                 word = run.split("'")[0].rstrip("-")
                 written[(word.lower(), word)] += 1
-        total.update(form for _, form in surface_tokens(text, True))  # cached: the analyzer's
+        total.update(form for _, form in surface_tokens(text, True))  # the analyzer's, cached
     del total[BOUNDARY]
     in_capitals: Counter[str] = Counter()
     for (low, _), n in written.items():

@@ -172,7 +172,13 @@ def _judgement_sentence_block(block: dict) -> bool:
 
 
 def _judgement_row(block: dict) -> bool:
-    return block.get("page_start") == 1 and _JUDGEMENT.search(block["text"].lower()) is not None
+    """A row of a title page's table of judgements ("3. Leadership, management and governance
+    Good"): front matter, not the start of the findings."""
+    return (
+        block.get("page_start") == 1
+        and heading_section(block["text"]) == "findings"
+        and _JUDGEMENT.search(block["text"].lower()) is not None
+    )
 
 
 def label_sections(blocks: list[dict]) -> list[dict]:
@@ -197,7 +203,7 @@ def label_sections(blocks: list[dict]) -> list[dict]:
             if named:
                 section = named
             block["kind"] = "section" if named else "subheading"
-        else:  # a title page's table of judgements is text of the front matter, no heading
+        else:  # text, a title page's table of judgements among it
             block["kind"] = "text"
         block["section"] = section
         block["heading"] = heading
