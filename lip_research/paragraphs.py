@@ -260,8 +260,8 @@ def _starts_new(i: int, page: _Page, current: list[str]) -> bool:
         and (not nxt or opens_paragraph(nxt) or len(nxt) < 0.5 * width)
     ):
         return True  # a known section's heading, after a paragraph or a list item
-    if page.wraps[i] and ends[i - 1]:
-        return True  # a known section's heading wrapped onto the next line, after a paragraph
+    if page.wraps[i] and after_paragraph_or_item:
+        return True  # a known heading wrapped onto the next line, after a paragraph or an item
     if opens_paragraph(line) and not heads[i] and _judgement_heading(current):
         return True  # an inspection judgement's heading ends at its grade
     if not ends[i - 1]:

@@ -407,3 +407,20 @@ def test_a_judgement_sentence_is_a_heading_only_as_a_plain_finding(heading, sent
     blocks = report(text, structured=True)
     assert all(b["kind"] == "text" for b in blocks[1:])
     assert blocks[-1]["heading"] == heading
+
+
+def test_a_wrapped_judgement_heading_after_a_list_item_starts_the_findings():
+    """The last item of 'What needs to improve' has no full stop; the judgement heading under
+    it, wrapped at 'and', starts the findings."""
+    page = (
+        "What needs to improve\n"
+        "\u2022 The regularity and quality of social worker supervision.\n"
+        "\u2022 The quality of life-story work for all children\n"
+        "The experiences and progress of children who need help and \n"
+        "protection requires improvement\n"
+        + as_pdf_lines(f"1. No children seen were found to be at risk. {sentences(3)}")
+    )
+    blocks = label_sections(clean_pages([page], structured=False).blocks)
+    assert blocks[-1]["text"].startswith("1. No children")
+    assert blocks[-1]["section"] == "findings"
+    assert not blocks[-1]["heading"].startswith("What needs")
