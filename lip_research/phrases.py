@@ -8,6 +8,7 @@ after". :func:`spans` matches them in a token list, longest first.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from nltk.probability import FreqDist
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 CONTEXT_WORDS = 5  # a phrase's context: this many words on each side
-PARTICLES = frozenset({"after", "up", "out", "off", "down"})  # may end a phrase ("looked after")
+# may end a phrase though stopwords: "looked after", "staying put"
+PARTICLES = frozenset({"after", "up", "out", "off", "down", "put"})
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,30 @@ def spans(
         else:
             yield i, None
             i += 1
+
+
+def whole_spans(
+    units: Sequence[tuple[str, ...]], index: dict[str, list[tuple[str, ...]]]
+) -> Iterator[tuple[int, int, tuple[str, ...] | None]]:
+    """:func:`spans` over units of one or more words, a phrase starting and ending between
+    units: a hyphenated word is one unit ("life-story" as ``("life", "story")``), so "life-story
+    work" is the phrase "life story work", but no phrase takes "seeking" alone out of
+    "asylum-seeking". Yields (first unit, units covered, phrase or None)."""
+    flat = [w for unit in units for w in unit]
+    starts = list(itertools.accumulate((len(u) for u in units), initial=0))
+    unit_at = {start: k for k, start in enumerate(starts)}
+    k = 0
+    while k < len(units):
+        pos = starts[k]
+        for p in index.get(flat[pos], ()):
+            end = pos + len(p)
+            if end in unit_at and tuple(flat[pos:end]) == p:
+                yield k, unit_at[end] - k, p
+                k = unit_at[end]
+                break
+        else:
+            yield k, 1, None
+            k += 1
 
 
 def _neighbours(

@@ -21,7 +21,14 @@ from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from lip_research.config import ConfigError
-from lip_research.phrases import PhraseParams, extend_phrases, find_phrases, phrase_index, spans
+from lip_research.phrases import (
+    PhraseParams,
+    extend_phrases,
+    find_phrases,
+    phrase_index,
+    spans,
+    whole_spans,
+)
 from lip_research.template_text import strip_template
 
 LETTER = r"[^\W\d_]"  # a letter of any script: 'fiancé', 'tŷ', 'école' are words
@@ -99,6 +106,18 @@ def authority_names() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def terms_of_art() -> frozenset[tuple[str, ...]]:
+    """Phrases of children's social care that hold a function word ('children in need',
+    'edge of care'), as lemmas, shipped with the package: collocation detection, which joins
+    no stopword, would leave 'need' and 'care'."""
+    path = Path(__file__).parent / "data" / "terms_of_art.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        tuple(tokens(line)) for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
 def _lemmatizer():
     import simplemma
 
@@ -128,8 +147,14 @@ def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
     words = set(ENGLISH_STOP_WORDS) | set(MONTHS) | set(NUMBER_WORDS) | set(BOILERPLATE)
     words |= set(ROLE_WORDS) | {lemma(w) for w in DISCOURSE} | set(DISCOURSE)
     for word in extra:
-        words |= {word.lower(), as_term(word)} - {""}
+        words |= {word.lower(), *term_forms(word)} - {""}
     return frozenset(words)
+
+
+def term_forms(word: str, aliases: dict[str, str] | None = None) -> set[str]:
+    """The terms a word or phrase may be read as (:func:`as_term`): a hyphenated one both
+    whole and as a phrase of its parts ('life-story work', 'life story work')."""
+    return {as_term(word, aliases), as_term(word.replace("-", " "), aliases)}
 
 
 def as_term(text: str, aliases: dict[str, str] | None = None) -> str:
@@ -209,8 +234,9 @@ _PLURAL_ACRONYM = re.compile(r"\b([A-Z][A-Z\-]*[A-Z])s\b")  # 'IROs', 'GCSEs' (n
 
 def shown_as_term(word: str) -> str:
     """A topic word as shown (any run's, any written form) as the analyzer's term, an
-    acronym's plural read as its singular: 'IROs' and 'IRO' -> 'iro', 'carers' -> 'carer'."""
-    return as_term(_PLURAL_ACRONYM.sub(r"\1", word)) or word.lower()
+    acronym's plural read as its singular, a hyphen as a space: 'IROs' and 'IRO' -> 'iro',
+    'carers' -> 'carer', 'life-story work' -> 'life story work'."""
+    return as_term(_PLURAL_ACRONYM.sub(r"\1", word).replace("-", " ")) or word.lower()
 
 
 def plural_acronyms(capitals: dict[str, str]) -> dict[str, str]:
@@ -232,7 +258,7 @@ def texts_aliases(texts: Iterable[str]) -> dict[str, str]:
 
 
 @lru_cache(maxsize=16)
-def _alias_map(aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+def _alias_map(aliases: tuple[tuple[str, object], ...]) -> dict:
     return dict(aliases)
 
 
@@ -270,6 +296,9 @@ class Analyzer:
     bounded: bool = False
     # ... and not across brackets: False in models saved before ("hub (MASH)" was a phrase)
     brackets: bool = False
+    # hyphenated words read as the words of a phrase ("life-story" as "life story"), by lemma
+    # (hyphenated_parts); none in models saved before, which kept "life-story work" apart
+    compounds: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _merged: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -283,7 +312,17 @@ class Analyzer:
         self._index = phrase_index(self.phrases)
 
     def merge(self, toks: list[str]) -> list[str]:
-        return [" ".join(p) if p else toks[i] for i, p in spans(toks, self._index)]
+        return [term for term, _ in self.merge_counted(toks)]
+
+    def merge_counted(self, toks: list[str]) -> list[tuple[str, int]]:
+        """Phrases joined (:meth:`merge`), each term with the number of tokens it covers."""
+        if not self.compounds:
+            return [
+                (" ".join(p), len(p)) if p else (toks[i], 1) for i, p in spans(toks, self._index)
+            ]
+        parts = _alias_map(self.compounds)
+        units = [parts.get(t, (t,)) for t in toks]
+        return [(" ".join(p) if p else toks[k], n) for k, n, p in whole_spans(units, self._index)]
 
     def __call__(self, text: str) -> list[str]:
         terms = []
@@ -362,18 +401,25 @@ def build_analyzer(
     capitals = written_in_capitals(texts)
     aliases = plural_acronyms(capitals)
     stop = base_stopwords(extra_stopwords) | frozenset(places)
-    stop |= {as_term(w, aliases) for w in extra_stopwords} - {""}
+    stop |= {t for w in extra_stopwords for t in term_forms(w, aliases)} - {""}
     surfaces = [
         tuple((aliases.get(lem, lem), form) for lem, form in surface_tokens(text, True))
         for text in (strip_template(t, template, names_masked) for t in texts)
     ]
-    docs = [[lem for lem, _ in doc] for doc in surfaces]
+    hyphenated = hyphenated_parts(surfaces, aliases, phrase_params.min_count)
+    # phrases are found with hyphenated words in their parts where the texts write both: "life-
+    # story work" and "life story work" are one phrase, "decision-making" and "decision
+    # making" another
+    docs = [[w for lem, _ in doc for w in hyphenated.get(lem, (lem,))] for doc in surfaces]
     dates = frozenset(MONTHS)
     # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
     phrases = find_phrases(docs, base_stopwords() | frozenset(places), dates, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
+    phrases += _written(terms_of_art() - set(phrases), docs, phrase_params.min_count)
     phrases = extend_phrases(phrases, docs, dates | frozenset(NUMBER_WORDS) | places, phrase_params)
-    analyzer = Analyzer(stopwords=stop, phrases=phrases)
+    within = {p[i:j] for p in phrases for i in range(len(p)) for j in range(i + 2, len(p) + 1)}
+    compounds = tuple(sorted((lem, parts) for lem, parts in hyphenated.items() if parts in within))
+    analyzer = Analyzer(stopwords=stop, phrases=phrases, compounds=compounds)
     df: Counter[str] = Counter()
     by_group = groups is not None and min_groups > 1
     in_groups: dict[str, set[object]] = {}
@@ -381,8 +427,8 @@ def build_analyzer(
     memo: dict[str, list[str]] = {}
     single: list[tuple[str, str]] = []
     for i, (text, doc) in enumerate(zip(texts, surfaces, strict=True)):
-        lemmas = [lem for lem, _ in doc]
-        merged = memo[text] = analyzer.merge(lemmas)
+        counted = analyzer.merge_counted([lem for lem, _ in doc])
+        merged = memo[text] = [term for term, _ in counted]
         df.update(set(merged))
         if by_group:
             for term in set(merged):
@@ -391,8 +437,7 @@ def build_analyzer(
             single.extend(zip(merged, (form for _, form in doc), strict=True))
             continue
         pos = 0
-        for term in merged:
-            n = term.count(" ") + 1
+        for term, n in counted:
             forms[(term, " ".join(form for _, form in doc[pos : pos + n]))] += 1
             pos += n
     forms.update(single)
@@ -425,8 +470,45 @@ def build_analyzer(
         aliases=tuple(sorted(aliases.items())),
         bounded=True,
         brackets=True,
+        compounds=compounds,
         _merged=memo,
     )
+
+
+def _written(
+    phrases: Iterable[tuple[str, ...]], docs: Sequence[Sequence[str]], min_count: int
+) -> tuple[tuple[str, ...], ...]:
+    """Those of ``phrases`` the docs (lemma lists) hold ``min_count`` times at least, sorted."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        by_first.setdefault(p[0], []).append(p)
+    seen: Counter[tuple[str, ...]] = Counter()
+    for doc in docs:
+        for i, word in enumerate(doc):
+            for p in by_first.get(word, ()):
+                if tuple(doc[i : i + len(p)]) == p:
+                    seen[p] += 1
+    return tuple(sorted(p for p, n in seen.items() if n >= min_count))
+
+
+def hyphenated_parts(
+    surfaces: Sequence[Sequence[tuple[str, str]]], aliases: dict[str, str], min_spaced: int
+) -> dict[str, tuple[str, ...]]:
+    """The lemmas of the parts of each hyphenated word that the texts also write as separate
+    words, ``min_spaced`` times at least, by the word's lemma: 'decision-making' -> ('decision',
+    'make') where 'decision making' occurs too. Texts are (lemma, written form) tokens
+    (:func:`surface_tokens`). 'multi-agency', never written 'multi agency', stays one word."""
+    hyphenated: dict[str, tuple[str, ...]] = {}
+    for doc in surfaces:
+        for lem, form in doc:
+            if "-" in form and lem not in hyphenated:
+                lemmas = (lemma(part) for part in form.split("-") if part)
+                parts = tuple(aliases.get(w, w) for w in lemmas)
+                if len(parts) > 1:
+                    hyphenated[lem] = parts
+    docs = [[lem for lem, _ in doc] for doc in surfaces]
+    spaced = set(_written(set(hyphenated.values()), docs, min_spaced))
+    return {lem: parts for lem, parts in hyphenated.items() if parts in spaced}
 
 
 @dataclass(frozen=True)
@@ -493,5 +575,7 @@ def is_junk(term: str, stop: frozenset[str]) -> bool:
     """A topic word a reader would call page furniture: stopword, number, date or place."""
     if re.search(r"\d", term):
         return True
+    if tuple(tokens(term)) in terms_of_art():  # 'children in need'
+        return False
     parts = term.split()
     return all(p in stop for p in parts)

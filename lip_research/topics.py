@@ -90,13 +90,19 @@ class SharedWords:
 
 
 def _not_nested(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Words in order, less those a higher-ranked phrase already holds: after "child sexual
-    exploitation", neither "sexual exploitation" nor "exploitation" takes a place of its own.
-    Terms join a phrase's words with '_' (:meth:`Analyzer.term_string`)."""
+    """Words in order, less those a higher-ranked phrase already holds, and phrases that only
+    extend a higher-ranked phrase: after "child sexual exploitation", neither "sexual
+    exploitation" nor "exploitation" takes a place of its own; after "return home
+    interviews", "offered return home interviews" does not. A phrase that extends a single
+    word ("adoption panel" after "adoption") stays. Terms join a phrase's words with '_'
+    (:meth:`Analyzer.term_string`)."""
     kept: list[tuple[str, float]] = []
     for word, score in ranked:
-        parts = f"_{word}_"
-        if not any(parts in f"_{higher}_" for higher, _ in kept if "_" in higher):
+        term = f"_{word}_"
+        phrases = [f"_{higher}_" for higher, _ in kept if "_" in higher]
+        held = any(term in phrase for phrase in phrases)
+        extends = "_" in word and any(phrase in term for phrase in phrases)
+        if not (held or extends):
             kept.append((word, score))
     return kept
 

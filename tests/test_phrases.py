@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from lip_research.phrases import PhraseParams, extend_phrases, find_phrases, phrase_index, spans
+from lip_research.phrases import (
+    PhraseParams,
+    extend_phrases,
+    find_phrases,
+    phrase_index,
+    spans,
+    whole_spans,
+)
 
 PARAMS = PhraseParams(min_count=3)
 
@@ -63,3 +70,26 @@ def test_the_longest_phrase_is_matched_first():
         (3, None),
         (4, ("child", "protection")),
     ]
+
+
+def test_a_hyphenated_word_joins_a_phrase_whole_or_not_at_all():
+    index = phrase_index([("life", "story", "work"), ("seek", "child")])
+    units = [("life", "story"), ("work",), ("and",), ("asylum", "seek"), ("child",), ("life",)]
+    assert list(whole_spans(units, index)) == [
+        (0, 2, ("life", "story", "work")),  # 'life-story work'
+        (2, 1, None),
+        (3, 1, None),  # no phrase takes 'seeking' out of 'asylum-seeking'
+        (4, 1, None),
+        (5, 1, None),
+    ]
+    plain = "child protection plan and child protection".split()
+    index = phrase_index([("child", "protection"), ("child", "protection", "plan")])
+    assert [(k, p) for k, _, p in whole_spans([(w,) for w in plain], index)] == list(
+        spans(plain, index)
+    )
+
+
+def test_staying_put_is_a_phrase_though_put_is_a_stopword():
+    docs = varied("staying put | see the council | mother visit then | look after", 5)
+    docs = [[{"staying": "stay"}.get(w, w) for w in doc] for doc in docs]
+    assert ("stay", "put") in find_phrases(docs, stop=frozenset(), params=PARAMS)

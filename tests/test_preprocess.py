@@ -454,3 +454,58 @@ def test_the_nations_are_place_names():
     )
     terms = a("Practitioners in England and Wales met about neglect and the school.")
     assert "neglect" in terms and not {"england", "wales", "wale"} & set(terms)  # lemma: wale
+
+
+HYPHENS = [
+    f"Life-story work with {w} was careful, and life story work with {w}b was late. "
+    f"Decision-making for {w}c was slow; decision making in the {w}d team improved. "
+    f"Sub-group meetings for {w}e were held."
+    for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+]
+
+
+def test_hyphenated_and_spaced_forms_of_a_phrase_are_one_term():
+    """'life-story work' and 'life story work' are one topic word, shown as the reports
+    mostly write it; 'sub-group', never written apart, stays one word."""
+    a = build_analyzer(
+        HYPHENS, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
+    )
+    terms = a(HYPHENS[0])
+    assert terms.count("life story work") == 2 and terms.count("decision make") == 2
+    assert not {"life-story", "decision-making", "life", "story"} & set(terms)
+    assert "sub-group meeting" in terms and ("sub",) not in [p[:1] for p in a.phrases]
+    assert a.display("life story work") in {"life-story work", "life story work"}
+    assert a.display("decision make") in {"decision-making", "decision making"}
+    again = pickle.loads(pickle.dumps(a))
+    assert again(HYPHENS[1]) == a(HYPHENS[1])
+    stopped = build_analyzer(
+        HYPHENS,
+        phrase_params=PhraseParams(min_count=3),
+        min_df=1,
+        max_df=1.0,
+        min_terms=0,
+        extra_stopwords=["life-story work"],
+    )
+    assert "life story work" not in stopped(HYPHENS[0])
+
+
+def test_terms_of_art_with_a_function_word_are_one_topic_word():
+    """'children in need' and 'edge of care' are phrases although 'in' and 'of' are
+    stopwords; a term of art the corpus rarely writes is not."""
+    texts = [
+        f"Children in need in {w} had plans; work on the edge of care in {w}b helped. "
+        f"Plans for children in need in {w}c were late. The voice of the child was heard once."
+        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+    ]
+    a = build_analyzer(
+        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
+    )
+    terms = a(texts[0])
+    assert {"child in need", "edge of care"} <= set(terms), terms
+    assert "need" not in terms and "care" not in terms
+    assert a.display("child in need") == "children in need"
+    assert not is_junk("children in need", a.stopwords)
+    few = build_analyzer(
+        texts[:2], phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
+    )
+    assert ("voice", "of", "the", "child") not in few.phrases  # written twice, not 3 times

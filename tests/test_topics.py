@@ -744,7 +744,7 @@ def test_topic_words_are_those_several_of_its_passages_share():
     ]
 
 
-def test_a_word_a_higher_phrase_holds_takes_no_place_of_its_own():
+def test_a_word_a_higher_phrase_holds_or_a_phrase_extending_one_takes_no_place_of_its_own():
     documents = pd.DataFrame({"Document": ["a b c"] * 3, "Topic": [0, 0, 0]})
     candidates = {
         0: [
@@ -754,7 +754,8 @@ def test_a_word_a_higher_phrase_holds_takes_no_place_of_its_own():
             ("exploitation", 0.6),
             ("police", 0.5),
             ("return_home", 0.4),
-            ("child_sexual_exploitation_team", 0.3),  # more than a higher phrase: kept
+            ("offered_return_home_interview", 0.35),  # a higher phrase and one word more
+            ("exploitation_team", 0.3),  # a higher word and one more: a phrase of its own
         ]
     }
     # before MMR, every shared word is kept, and no unshared one fills a nested word's place
@@ -771,7 +772,7 @@ def test_a_word_a_higher_phrase_holds_takes_no_place_of_its_own():
         "child_sexual_exploitation",
         "return_home_interview",
         "police",
-        "child_sexual_exploitation_team",
+        "exploitation_team",
     ]
 
 
