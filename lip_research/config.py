@@ -120,6 +120,7 @@ class TopicConfig(_Typed):
     outlier_threshold: float = 0.0
     nr_topics: int | None = None
     extra_stopwords: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
     template_share: float = 0.2
     exclude_sections: tuple[str, ...] = ("front_matter", "contents")
 
@@ -176,6 +177,13 @@ class TopicConfig(_Typed):
         check(0 <= self.template_share <= 1, "topics.template_share must be in [0, 1]")
         for name in self.exclude_sections:
             check(name in SECTIONS, _unknown_section(name))
+        for i, phrase in enumerate(self.phrases):
+            check(
+                len(phrase.replace("-", " ").split()) > 1,
+                f"topics.phrases[{i}] is {phrase!r}, one word: a phrase joins two words or more "
+                "('signs of safety'); to keep a word out of topic words, use "
+                "topics.extra_stopwords",
+            )
         self._check_combinations()
 
     def _check_combinations(self) -> None:

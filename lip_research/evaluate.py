@@ -2,8 +2,7 @@
 
 - ``npmi``: mean normalised PMI of each topic's top-word pairs, counted over passages of the
   corpus itself (a word or phrase is present in a passage when its lemmas occur in order;
-  an acronym's plural, 'IROs', counts as its singular, as in topic words, and a hyphen
-  parts words, so 'decision-making' holds 'decision making' and 'making'), or over sliding
+  an acronym's plural, 'IROs', counts as its singular, as in topic words), or over sliding
   windows of a few words for comparison with the topic-model literature.
 - ``diversity``: share of unique words among all topics' top words.
 - ``outlier_share`` and ``largest_share`` of passages.
@@ -15,7 +14,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -45,7 +43,7 @@ def _presence(
     cols: list[int] = []
     offset = 0
     for text in texts:
-        toks = _window_tokens(text, aliases) if window else _tokens(text, aliases)
+        toks = _window_tokens(text, aliases) if window else tokens(text, aliases)
         n_units = max(1, len(toks) - window + 1) if window else 1
         for p, tok in enumerate(toks):
             for seq, i in by_first.get(tok, ()):
@@ -67,21 +65,12 @@ def _presence(
     return row, m
 
 
-_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
-
-
-def _tokens(text: str, aliases: dict[str, str]) -> list[str]:
-    """Lemmas, a hyphenated word as its parts: topic words may be either form ('life-story
-    work', a phrase of the engine's; 'story', a word a default vectorizer splits out of it)."""
-    return tokens(_HYPHEN.sub(" ", text), aliases)
-
-
 def _window_tokens(text: str, aliases: dict[str, str]) -> list[str]:
-    return [t for t in _tokens(text, aliases) if t not in ENGLISH_STOP_WORDS]
+    return [t for t in tokens(text, aliases) if t not in ENGLISH_STOP_WORDS]
 
 
 def _normalise_word(word: str, window: int | None, aliases: dict[str, str]) -> str:
-    return " ".join(_window_tokens(word, aliases) if window else _tokens(word, aliases))
+    return " ".join(_window_tokens(word, aliases) if window else tokens(word, aliases))
 
 
 def npmi_per_topic(

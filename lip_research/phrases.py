@@ -18,8 +18,7 @@ from nltk.probability import FreqDist
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 CONTEXT_WORDS = 5  # a phrase's context: this many words on each side
-# may end a phrase though stopwords: "looked after", "staying put"
-PARTICLES = frozenset({"after", "up", "out", "off", "down", "put"})
+PARTICLES = frozenset({"after", "up", "out", "off", "down"})  # may end a phrase ("looked after")
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,6 @@ def find_phrases(
     dropped.
     """
 
-    def refused(word: str) -> bool:
-        return word in ENGLISH_STOP_WORDS or word in refuse or len(word) < 3
-
     measures = BigramAssocMeasures()
     # Same counts as BigramCollocationFinder.from_documents, gathered with Counter (5x faster).
     words: Counter[str] = Counter()
@@ -59,7 +55,7 @@ def find_phrases(
     finder = BigramCollocationFinder(FreqDist(words), FreqDist(pairs))
     finder.apply_freq_filter(params.min_count)
     finder.apply_ngram_filter(
-        lambda a, b: refused(a) or (refused(b) and b not in PARTICLES)  # "look after" passes
+        lambda a, b: not joinable((a, b), refuse)  # "look after" passes
     )
     scored = [bg for bg, s in finder.score_ngrams(measures.pmi) if s >= params.min_pmi]
     # Counted in distinct contexts, so that one sentence repeated across reports (a reused
@@ -84,6 +80,17 @@ def find_phrases(
     ][: params.max_phrases // 4]
     phrases = [tg for tg in trigrams] + bigrams
     return tuple(p for p in phrases if not all(w in stop for w in p))
+
+
+def joinable(words: Sequence[str], refuse: frozenset[str] = frozenset()) -> bool:
+    """Whether collocation detection may join these words into a phrase: none an English
+    stopword, a word of ``refuse`` or under 3 letters, bar a phrasal particle at the end."""
+
+    def refused(word: str) -> bool:
+        return word in ENGLISH_STOP_WORDS or word in refuse or len(word) < 3
+
+    *head, last = words
+    return not any(map(refused, head)) and (last in PARTICLES or not refused(last))
 
 
 def contexts(

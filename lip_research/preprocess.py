@@ -23,8 +23,10 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from lip_research.config import ConfigError
 from lip_research.phrases import (
     PhraseParams,
+    contexts,
     extend_phrases,
     find_phrases,
+    joinable,
     phrase_index,
     spans,
     whole_spans,
@@ -153,8 +155,27 @@ def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
 
 def term_forms(word: str, aliases: dict[str, str] | None = None) -> set[str]:
     """The terms a word or phrase may be read as (:func:`as_term`): a hyphenated one both
-    whole and as a phrase of its parts ('life-story work', 'life story work')."""
-    return {as_term(word, aliases), as_term(word.replace("-", " "), aliases)}
+    whole and as a phrase of its parts ('life-story work', 'life story work'), where every
+    part is a word (not 'e-safety' as 'safety')."""
+    return {as_term(word, aliases), as_term(_spaced(word), aliases)}
+
+
+_HYPHENATED = re.compile(rf"{LETTER}+(?:-{LETTER}+)+")
+
+
+def _parts(form: str, aliases: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The lemmas of a hyphenated word's parts, or () when a part is under 2 letters (a
+    token no longer: 'e-safety', 'x-ray')."""
+    parts = form.split("-")
+    if len(parts) < 2 or any(len(part) < 2 for part in parts):
+        return ()
+    aliases = aliases or {}
+    return tuple(aliases.get(lemma(part), lemma(part)) for part in parts)
+
+
+def _spaced(text: str) -> str:
+    """Hyphenated words written as separate words where each part is a word (:func:`_parts`)."""
+    return _HYPHENATED.sub(lambda m: " ".join(m[0].split("-")) if _parts(m[0]) else m[0], text)
 
 
 def as_term(text: str, aliases: dict[str, str] | None = None) -> str:
@@ -236,7 +257,7 @@ def shown_as_term(word: str) -> str:
     """A topic word as shown (any run's, any written form) as the analyzer's term, an
     acronym's plural read as its singular, a hyphen as a space: 'IROs' and 'IRO' -> 'iro',
     'carers' -> 'carer', 'life-story work' -> 'life story work'."""
-    return as_term(_PLURAL_ACRONYM.sub(r"\1", word).replace("-", " ")) or word.lower()
+    return as_term(_spaced(_PLURAL_ACRONYM.sub(r"\1", word))) or word.lower()
 
 
 def plural_acronyms(capitals: dict[str, str]) -> dict[str, str]:
@@ -375,6 +396,7 @@ def build_analyzer(
     texts: Sequence[str],
     names: Iterable[str] = (),
     extra_stopwords: Iterable[str] = (),
+    phrases: Iterable[str] = (),
     phrase_params: PhraseParams = PhraseParams(),
     min_df: int = 2,
     max_df: float = 0.5,
@@ -392,7 +414,9 @@ def build_analyzer(
     documents. ``template`` sentences (``template_text.template_sentences``, keyed with
     ``names_masked`` as there) give no terms.
     ``extra_stopwords`` may be written as topics.csv shows them ('carers', 'care leavers'):
-    each is read as a term (:func:`as_term`). Fewer than ``min_terms`` topic words left is a
+    each is read as a term (:func:`as_term`). ``phrases`` of two words or more are joined
+    wherever a passage writes them, as the shipped :func:`terms_of_art` are where a corpus
+    writes them ``phrase_params.min_count`` times. Fewer than ``min_terms`` topic words left is a
     ``ConfigError`` that says which bound to loosen.
     """
     extra_stopwords = tuple(extra_stopwords)
@@ -406,7 +430,11 @@ def build_analyzer(
         tuple((aliases.get(lem, lem), form) for lem, form in surface_tokens(text, True))
         for text in (strip_template(t, template, names_masked) for t in texts)
     ]
-    hyphenated = hyphenated_parts(surfaces, aliases, phrase_params.min_count)
+    given = {tuple(tokens(_spaced(p), aliases)) for p in phrases}
+    given = {p for p in given if len(p) > 1}
+    hyphenated = hyphenated_parts(
+        surfaces, aliases, phrase_params.min_count, known=terms_of_art() | given
+    )
     # phrases are found with hyphenated words in their parts where the texts write both: "life-
     # story work" and "life story work" are one phrase, "decision-making" and "decision
     # making" another
@@ -415,7 +443,10 @@ def build_analyzer(
     # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
     phrases = find_phrases(docs, base_stopwords() | frozenset(places), dates, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
-    phrases += _written(terms_of_art() - set(phrases), docs, phrase_params.min_count)
+    art = _written(terms_of_art() - set(phrases) - given, docs, phrase_params.min_count)
+    uses = contexts(docs, set(art))  # as often as a collocation, in as many contexts
+    phrases += tuple(p for p in art if uses[p] >= phrase_params.min_contexts)
+    phrases += tuple(sorted(given - set(phrases)))
     phrases = extend_phrases(phrases, docs, dates | frozenset(NUMBER_WORDS) | places, phrase_params)
     within = {p[i:j] for p in phrases for i in range(len(p)) for j in range(i + 2, len(p) + 1)}
     compounds = tuple(sorted((lem, parts) for lem, parts in hyphenated.items() if parts in within))
@@ -492,19 +523,24 @@ def _written(
 
 
 def hyphenated_parts(
-    surfaces: Sequence[Sequence[tuple[str, str]]], aliases: dict[str, str], min_spaced: int
+    surfaces: Sequence[Sequence[tuple[str, str]]],
+    aliases: dict[str, str],
+    min_spaced: int,
+    known: Iterable[tuple[str, ...]] = (),
 ) -> dict[str, tuple[str, ...]]:
     """The lemmas of the parts of each hyphenated word that the texts also write as separate
     words, ``min_spaced`` times at least, by the word's lemma: 'decision-making' -> ('decision',
     'make') where 'decision making' occurs too. Texts are (lemma, written form) tokens
-    (:func:`surface_tokens`). 'multi-agency', never written 'multi agency', stays one word."""
+    (:func:`surface_tokens`). Only parts collocation detection could join count
+    (:func:`~lip_research.phrases.joinable`), or parts within a ``known`` phrase: 'well-being'
+    stays one word, as 'sub-group' does where no text writes 'sub group'."""
+    within = {p[i:j] for p in known for i in range(len(p)) for j in range(i + 2, len(p) + 1)}
     hyphenated: dict[str, tuple[str, ...]] = {}
     for doc in surfaces:
         for lem, form in doc:
             if "-" in form and lem not in hyphenated:
-                lemmas = (lemma(part) for part in form.split("-") if part)
-                parts = tuple(aliases.get(w, w) for w in lemmas)
-                if len(parts) > 1:
+                parts = _parts(form, aliases)
+                if parts and (joinable(parts) or parts in within):
                     hyphenated[lem] = parts
     docs = [[lem for lem, _ in doc] for doc in surfaces]
     spaced = set(_written(set(hyphenated.values()), docs, min_spaced))
@@ -574,6 +610,8 @@ def display(term: str) -> str:
 def is_junk(term: str, stop: frozenset[str]) -> bool:
     """A topic word a reader would call page furniture: stopword, number, date or place."""
     if re.search(r"\d", term):
+        return True
+    if term in stop:
         return True
     if tuple(tokens(term)) in terms_of_art():  # 'children in need'
         return False

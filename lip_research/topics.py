@@ -68,12 +68,22 @@ class SharedWords:
     that one or two of its passages use ("appealed", "cursory"). BERTopic calls it as a
     representation model (in a list) and keeps ``top_n`` words; with ``all_shared`` (before
     MMR, which picks among the words it is given) every shared word, and others only to make up
-    ``top_n``."""
+    ``top_n``. No word repeats a higher-ranked phrase (:func:`_not_nested`, with the analyzer's
+    ``stopwords``)."""
 
-    def __init__(self, min_passages: int, top_n: int, all_shared: bool = False) -> None:
+    stopwords: frozenset[str] = frozenset()  # none in models saved before
+
+    def __init__(
+        self,
+        min_passages: int,
+        top_n: int,
+        all_shared: bool = False,
+        stopwords: frozenset[str] = frozenset(),
+    ) -> None:
         self.min_passages = min_passages
         self.top_n = top_n
         self.all_shared = all_shared
+        self.stopwords = stopwords
 
     def extract_topics(self, topic_model, documents, c_tf_idf, topics):
         out = {}
@@ -82,29 +92,40 @@ class SharedWords:
             shared = [
                 (w, s) for w, s in words if sum(w in p for p in passages) >= self.min_passages
             ]
-            ranked = _not_nested(shared + [ws for ws in words if ws not in shared])
+            ranked = _not_nested(shared + [ws for ws in words if ws not in shared], self.stopwords)
             n_shared = sum(ws in shared for ws in ranked)
             keep = max(self.top_n, n_shared) if self.all_shared else self.top_n
             out[topic] = ranked[:keep]
         return out
 
 
-def _not_nested(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Words in order, less those a higher-ranked phrase already holds, and phrases that only
-    extend a higher-ranked phrase: after "child sexual exploitation", neither "sexual
+def _not_nested(
+    ranked: list[tuple[str, float]], stopwords: frozenset[str] = frozenset()
+) -> list[tuple[str, float]]:
+    """Words in order, less those a higher-ranked phrase already holds, and phrases that add
+    only ``stopwords`` to one: after "child sexual exploitation", neither "sexual
     exploitation" nor "exploitation" takes a place of its own; after "return home
-    interviews", "offered return home interviews" does not. A phrase that extends a single
-    word ("adoption panel" after "adoption") stays. Terms join a phrase's words with '_'
+    interviews", "offered return home interviews" does not, but after "child protection",
+    "child protection plans" does. Terms join a phrase's words with '_'
     (:meth:`Analyzer.term_string`)."""
     kept: list[tuple[str, float]] = []
     for word, score in ranked:
         term = f"_{word}_"
         phrases = [f"_{higher}_" for higher, _ in kept if "_" in higher]
         held = any(term in phrase for phrase in phrases)
-        extends = "_" in word and any(phrase in term for phrase in phrases)
-        if not (held or extends):
+        if not held and "_" in word:
+            held = any(
+                phrase in term and _only(term.replace(phrase, "_", 1), stopwords)
+                for phrase in phrases
+            )
+        if not held:
             kept.append((word, score))
     return kept
+
+
+def _only(term: str, stopwords: frozenset[str]) -> bool:
+    """Whether the words of a '_'-joined term are all stopwords."""
+    return all(w in stopwords for w in term.split("_") if w)
 
 
 class DistinctRowsUMAP:
@@ -169,8 +190,9 @@ class WardClustering(AgglomerativeClustering):
         return self.labels_[np.concatenate(nearest)] if len(X) else np.empty(0, int)
 
 
-def build_model(cfg: TopicConfig, seed: int):
-    """The BERTopic pipeline for a *resolved* config (see :func:`lip_research.resolve.resolve`)."""
+def build_model(cfg: TopicConfig, seed: int, stopwords: frozenset[str] = frozenset()):
+    """The BERTopic pipeline for a *resolved* config (see :func:`lip_research.resolve.resolve`);
+    ``stopwords`` are the analyzer's, for :class:`SharedWords`."""
     from bertopic import BERTopic
     from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.representation import MaximalMarginalRelevance
@@ -214,11 +236,11 @@ def build_model(cfg: TopicConfig, seed: int):
     vectorizer = CountVectorizer(analyzer=TermSplitter(), min_df=1, max_df=1.0, lowercase=False)
     representation = (
         [
-            SharedWords(cfg.min_df, cfg.top_n_words, all_shared=True),
+            SharedWords(cfg.min_df, cfg.top_n_words, all_shared=True, stopwords=stopwords),
             MaximalMarginalRelevance(diversity=cfg.diversity, top_n_words=cfg.top_n_words),
         ]
         if cfg.representation == "mmr"
-        else [SharedWords(cfg.min_df, cfg.top_n_words)]
+        else [SharedWords(cfg.min_df, cfg.top_n_words, stopwords=stopwords)]
     )
     return BERTopic(
         # Only MMR uses this, to embed topic words: the static model does that well and cheaply.
@@ -309,6 +331,7 @@ def fit_topics(
         texts,
         names=names,
         extra_stopwords=resolved.extra_stopwords,
+        phrases=resolved.phrases,
         min_df=resolved.min_df,
         max_df=resolved.max_df,
         template=template,
@@ -336,7 +359,7 @@ def fit_topics(
     terms = [t for t, m in zip(all_terms, modelled, strict=True) if m]
     embeddings_m = embeddings[modelled]
     timings["vocabulary_s"] = time.perf_counter() - t0
-    model = build_model(resolved, seed)
+    model = build_model(resolved, seed, analyzer.stopwords)
     model.lip_analyzer = analyzer  # pickled with the model: turns terms back into words
     model.lip_config = resolved  # and how it assigns: see lip_research.saved.assign_topics
     model.lip_template_out = template_out  # passages mostly of template text are topic -1

@@ -119,6 +119,12 @@ def test_unknown_keys_are_errors_not_ignored():
             id="bare-word-for-list",
         ),
         pytest.param(
+            "topics: {phrases: [signs of safety, neglect]}",
+            r"topics\.phrases\[1\] is 'neglect', one word: a phrase joins two words or more "
+            r"\('signs of safety'\); to keep a word out of topic words, use topics\.extra_stopwords",
+            id="one-word-phrase",
+        ),
+        pytest.param(
             "topics: {extra_stopwords: explain}",
             r"topics\.extra_stopwords must be a list of words.*\[explain\]",
             id="bare-word-not-split-into-letters",
@@ -230,6 +236,7 @@ def test_valid_integral_values_and_lists_load_and_round_trip_unchanged(tmp_path)
           representation: mmr
           diversity: 0.5
           extra_stopwords: [explain]
+          phrases: [signs of safety]
           exclude_sections: []
         themes:
           codebooks: [practice_issues]
@@ -245,6 +252,7 @@ def test_valid_integral_values_and_lists_load_and_round_trip_unchanged(tmp_path)
         1,
     )
     assert cfg.topics.extra_stopwords == ("explain",) and cfg.topics.exclude_sections == ()
+    assert cfg.topics.phrases == ("signs of safety",)
     written = yaml.safe_load(cfg.to_yaml())
     for section, values in yaml.safe_load(text).items():
         kept = (

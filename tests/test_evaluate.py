@@ -38,14 +38,6 @@ def test_npmi_counts_an_acronym_plural_as_its_singular():
     assert scores[0] == pytest.approx(1.0) and scores[1] == pytest.approx(1.0)
 
 
-def test_npmi_reads_a_hyphenated_word_as_its_parts():
-    """A topic word in either form, and a word a default vectorizer splits out of a
-    hyphenated one ('story'), is present wherever the passage writes it."""
-    texts = ["Life-story work was late.", "Life story work was late.", "Other text."] * 2
-    for words in (["life-story work", "late"], ["life story work", "late"], ["story", "late"]):
-        assert evaluate.npmi_per_topic({0: words}, texts)[0] == pytest.approx(1.0), words
-
-
 def test_npmi_windows_count_words_near_each_other():
     # "neglect" and "housing" share every passage, but only the first has them within a few words.
     texts = [

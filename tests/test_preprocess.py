@@ -493,7 +493,8 @@ def test_terms_of_art_with_a_function_word_are_one_topic_word():
     """'children in need' and 'edge of care' are phrases although 'in' and 'of' are
     stopwords; a term of art the corpus rarely writes is not."""
     texts = [
-        f"Children in need in {w} had plans; work on the edge of care in {w}b helped. "
+        f"Children in need in {w} had plans; work on the edge of care in {w}b helped, and "
+        f"{w}f was staying put. "
         f"Plans for children in need in {w}c were late. The voice of the child was heard once."
         for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
     ]
@@ -501,11 +502,52 @@ def test_terms_of_art_with_a_function_word_are_one_topic_word():
         texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
     )
     terms = a(texts[0])
-    assert {"child in need", "edge of care"} <= set(terms), terms
+    assert {"child in need", "edge of care", "stay put"} <= set(terms), terms
     assert "need" not in terms and "care" not in terms
     assert a.display("child in need") == "children in need"
     assert not is_junk("children in need", a.stopwords)
+    assert is_junk("children in need", a.stopwords | {"children in need"})
     few = build_analyzer(
         texts[:2], phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
     )
     assert ("voice", "of", "the", "child") not in few.phrases  # written twice, not 3 times
+
+
+def test_a_researchers_phrases_are_kept_whole_wherever_written():
+    texts = [
+        f"The Signs of Safety model in {w} was used; the school nurse in {w}b used it too."
+        for w in ("alpha", "bravo", "delta")
+    ]
+    plain = build_analyzer(texts, min_df=1, max_df=1.0, min_terms=0)
+    assert "sign of safety" not in plain(texts[0]) and "safety" in plain(texts[0])
+    given = build_analyzer(
+        texts, phrases=["signs of safety", "school-nurse"], min_df=1, max_df=1.0, min_terms=0
+    )
+    terms = given(texts[0])
+    assert {"sign of safety", "school nurse"} <= set(terms) and "safety" not in terms
+    assert given.display("sign of safety") == "signs of safety"
+
+
+def test_a_hyphenated_word_is_split_only_where_its_parts_could_make_a_phrase():
+    """'well-being' stays one word though prose says 'may well be', so 'emotional well-being'
+    stays a phrase; 'e-safety' given as a stopword does not stop 'safety'."""
+    texts = [
+        f"Emotional well-being in {w} improved. It may well be that {w}b was right; "
+        f"e-safety and road safety in {w}c were taught."
+        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+    ]
+    a = build_analyzer(
+        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
+    )
+    assert a.compounds == ()
+    assert "emotional well-being" in a(texts[0])
+    stopped = build_analyzer(
+        texts,
+        phrase_params=PhraseParams(min_count=3),
+        min_df=1,
+        max_df=1.0,
+        min_terms=0,
+        extra_stopwords=["e-safety"],
+    )
+    terms = stopped(texts[0])
+    assert "e-safety" not in terms and any("safety" in t for t in terms), terms

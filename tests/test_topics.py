@@ -744,7 +744,7 @@ def test_topic_words_are_those_several_of_its_passages_share():
     ]
 
 
-def test_a_word_a_higher_phrase_holds_or_a_phrase_extending_one_takes_no_place_of_its_own():
+def test_a_word_a_higher_phrase_holds_or_a_phrase_adding_only_stopwords_takes_no_place():
     documents = pd.DataFrame({"Document": ["a b c"] * 3, "Topic": [0, 0, 0]})
     candidates = {
         0: [
@@ -754,8 +754,8 @@ def test_a_word_a_higher_phrase_holds_or_a_phrase_extending_one_takes_no_place_o
             ("exploitation", 0.6),
             ("police", 0.5),
             ("return_home", 0.4),
-            ("offered_return_home_interview", 0.35),  # a higher phrase and one word more
-            ("exploitation_team", 0.3),  # a higher word and one more: a phrase of its own
+            ("offer_return_home_interview", 0.35),  # a higher phrase and a stopword more
+            ("child_sexual_exploitation_panel", 0.3),  # a higher phrase and a word more: kept
         ]
     }
     # before MMR, every shared word is kept, and no unshared one fills a nested word's place
@@ -767,12 +767,14 @@ def test_a_word_a_higher_phrase_holds_or_a_phrase_extending_one_takes_no_place_o
         "child_sexual_exploitation",
         "police",
     ]
-    words = SharedWords(min_passages=0, top_n=4).extract_topics(None, documents, None, candidates)
+    words = SharedWords(min_passages=0, top_n=4, stopwords=frozenset({"offer"})).extract_topics(
+        None, documents, None, candidates
+    )
     assert [w for w, _ in words[0]] == [
         "child_sexual_exploitation",
         "return_home_interview",
         "police",
-        "exploitation_team",
+        "child_sexual_exploitation_panel",
     ]
 
 
