@@ -321,18 +321,24 @@ def _corpus_hashes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> tuple[str | 
 
 def _config(record: dict[str, Any]) -> dict[str, Any]:
     """The run's config as recorded, less keys since removed at the value every run recorded
-    (an earlier run's ``topics.ngram_max: 1`` is no change)."""
-    from lip_research.config import removed_as_recorded
+    (an earlier run's ``topics.ngram_max: 1`` is no change), and with keys since added at the
+    value it ran as (an earlier run's missing ``topics.phrases`` is ``[]``)."""
+    from lip_research.config import ADDED_KEYS, removed_as_recorded
 
     config = record.get("config")
     if not isinstance(config, dict):
         return {}
-    return {
+    out = {
         section: {k: v for k, v in values.items() if not removed_as_recorded(f"{section}.{k}", v)}
         if isinstance(values, dict)
         else values
         for section, values in config.items()
     }
+    for name, value in ADDED_KEYS.items():
+        section, key = name.split(".")
+        if isinstance(out.get(section), dict):
+            out[section].setdefault(key, value)
+    return out
 
 
 def quality_changes(rec_a: dict[str, Any], rec_b: dict[str, Any]) -> pd.DataFrame:

@@ -48,6 +48,9 @@ REPRESENTATIONS = ("ctfidf", "mmr")
 SEED_MAX = 2**32 - 1  # numpy's seeds stop here
 # Keys an earlier version had: (the value every run recorded, why it went). That value, found
 # in an earlier run's config.yaml or run.json, is dropped with a warning; any other is an error.
+# Keys added since runs were first recorded, at the value that does what runs before them did:
+# a run that recorded no such key ran as if it held this value (`lip compare` reads it so).
+ADDED_KEYS = {"topics.phrases": []}
 REMOVED_KEYS = {
     "topics.ngram_max": (
         1,
@@ -179,10 +182,9 @@ class TopicConfig(_Typed):
             check(name in SECTIONS, _unknown_section(name))
         for i, phrase in enumerate(self.phrases):
             check(
-                len(phrase.replace("-", " ").split()) > 1,
+                len(phrase.split()) > 1,
                 f"topics.phrases[{i}] is {phrase!r}, one word: a phrase joins two words or more "
-                "('signs of safety'); to keep a word out of topic words, use "
-                "topics.extra_stopwords",
+                "('signs of safety'), and a hyphenated word ('well-being') is kept whole already",
             )
         self._check_combinations()
 

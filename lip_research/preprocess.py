@@ -160,7 +160,7 @@ def term_forms(word: str, aliases: dict[str, str] | None = None) -> set[str]:
     return {as_term(word, aliases), as_term(_spaced(word), aliases)}
 
 
-_HYPHENATED = re.compile(rf"{LETTER}+(?:-{LETTER}+)+")
+_HYPHENATED = re.compile(rf"(?<![\w'\-]){LETTER}+(?:-{LETTER}+)+(?![\w'\-])")
 
 
 def _parts(form: str, aliases: dict[str, str] | None = None) -> tuple[str, ...]:
@@ -430,16 +430,20 @@ def build_analyzer(
         tuple((aliases.get(lem, lem), form) for lem, form in surface_tokens(text, True))
         for text in (strip_template(t, template, names_masked) for t in texts)
     ]
-    given = {tuple(tokens(_spaced(p), aliases)) for p in phrases}
-    given = {p for p in given if len(p) > 1}
+    given = _given_phrases(phrases, aliases)
+    dates = frozenset(MONTHS)
     hyphenated = hyphenated_parts(
-        surfaces, aliases, phrase_params.min_count, known=terms_of_art() | given
+        surfaces,
+        aliases,
+        phrase_params.min_count,
+        known=terms_of_art() | given,
+        refuse=dates,
+        stop=base_stopwords() | frozenset(places),
     )
     # phrases are found with hyphenated words in their parts where the texts write both: "life-
     # story work" and "life story work" are one phrase, "decision-making" and "decision
     # making" another
     docs = [[w for lem, _ in doc for w in hyphenated.get(lem, (lem,))] for doc in surfaces]
-    dates = frozenset(MONTHS)
     # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
     phrases = find_phrases(docs, base_stopwords() | frozenset(places), dates, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
@@ -506,6 +510,23 @@ def build_analyzer(
     )
 
 
+def _given_phrases(phrases: Iterable[str], aliases: dict[str, str]) -> set[tuple[str, ...]]:
+    """A researcher's phrases (``topics.phrases``) as lemmas; one that reads as a single word
+    is a ``ConfigError`` (numbers and one-letter words are no topic words)."""
+    out = set()
+    for i, phrase in enumerate(phrases):
+        words = tuple(tokens(_spaced(phrase), aliases))
+        if len(words) < 2:
+            raise ConfigError(
+                f"topics.phrases[{i}] is {phrase!r}, which reads as "
+                f"{'the one word ' + repr(words[0]) if words else 'no word'}: numbers and "
+                "one-letter words are left out of topic words, so a phrase needs two words "
+                "or more besides them"
+            )
+        out.add(words)
+    return out
+
+
 def _written(
     phrases: Iterable[tuple[str, ...]], docs: Sequence[Sequence[str]], min_count: int
 ) -> tuple[tuple[str, ...], ...]:
@@ -527,24 +548,30 @@ def hyphenated_parts(
     aliases: dict[str, str],
     min_spaced: int,
     known: Iterable[tuple[str, ...]] = (),
+    refuse: frozenset[str] = frozenset(),
+    stop: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[str, ...]]:
     """The lemmas of the parts of each hyphenated word that the texts also write as separate
     words, ``min_spaced`` times at least, by the word's lemma: 'decision-making' -> ('decision',
     'make') where 'decision making' occurs too. Texts are (lemma, written form) tokens
-    (:func:`surface_tokens`). Only parts collocation detection could join count
-    (:func:`~lip_research.phrases.joinable`), or parts within a ``known`` phrase: 'well-being'
-    stays one word, as 'sub-group' does where no text writes 'sub group'."""
+    (:func:`surface_tokens`). Only parts collocation detection could make a phrase of count
+    (:func:`~lip_research.phrases.joinable` with ``refuse``, and not all ``stop`` words), so
+    'well-being' and 'follow-up' stay words, as 'sub-group' does where no text writes 'sub
+    group'. Parts within a ``known`` phrase ('out-of-hours') count however the texts write them."""
     within = {p[i:j] for p in known for i in range(len(p)) for j in range(i + 2, len(p) + 1)}
     hyphenated: dict[str, tuple[str, ...]] = {}
     for doc in surfaces:
         for lem, form in doc:
             if "-" in form and lem not in hyphenated:
                 parts = _parts(form, aliases)
-                if parts and (joinable(parts) or parts in within):
+                if not parts:
+                    continue
+                phrase = joinable(parts, refuse) and not all(w in stop for w in parts)
+                if phrase or parts in within:
                     hyphenated[lem] = parts
     docs = [[lem for lem, _ in doc] for doc in surfaces]
-    spaced = set(_written(set(hyphenated.values()), docs, min_spaced))
-    return {lem: parts for lem, parts in hyphenated.items() if parts in spaced}
+    spaced = set(_written(set(hyphenated.values()) - within, docs, min_spaced))
+    return {lem: parts for lem, parts in hyphenated.items() if parts in spaced or parts in within}
 
 
 @dataclass(frozen=True)

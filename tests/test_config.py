@@ -121,7 +121,7 @@ def test_unknown_keys_are_errors_not_ignored():
         pytest.param(
             "topics: {phrases: [signs of safety, neglect]}",
             r"topics\.phrases\[1\] is 'neglect', one word: a phrase joins two words or more "
-            r"\('signs of safety'\); to keep a word out of topic words, use topics\.extra_stopwords",
+            r"\('signs of safety'\), and a hyphenated word \('well-being'\) is kept whole already",
             id="one-word-phrase",
         ),
         pytest.param(

@@ -225,8 +225,10 @@ def test_compare_says_the_seed_alone_changed_nothing_and_keeps_values_whole(runs
     assert changes.set_index("parameter").loc["seed", "run_b"] == 7
     record = json.loads((a / "run.json").read_text())  # a run from before ngram_max went
     record["config"]["topics"]["ngram_max"] = 1
+    del record["config"]["topics"]["phrases"]  # ... and before topics.phrases came
     (a / "run.json").write_text(json.dumps(record))
-    assert "ngram_max" not in invoke("compare", a, b).output  # not a change
+    output = invoke("compare", a, b).output
+    assert "ngram_max" not in output and "phrases" not in output  # not a change
 
 
 def test_compare_names_the_code_and_notebook_parameters_that_changed(runs):

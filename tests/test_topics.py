@@ -15,7 +15,7 @@ from lip_research.config import ConfigError, IngestConfig, RunConfig
 from lip_research.embed import embed_texts
 from lip_research.pipeline import place_names, run_topics, write_topic_tables
 from lip_research.saved import assign_topics, load_model, save_model
-from lip_research.topics import SharedWords, fit_topics, topic_label
+from lip_research.topics import SharedWords, _not_nested, fit_topics, topic_label
 
 STATIC = RunConfig().replace(**{"topics.embedding": "static"})
 
@@ -776,6 +776,17 @@ def test_a_word_a_higher_phrase_holds_or_a_phrase_adding_only_stopwords_takes_no
         "police",
         "child_sexual_exploitation_panel",
     ]
+
+
+def test_a_fit_leaves_out_topic_words_that_add_only_stopwords_to_a_phrase(fitted):
+    """The fit hands its analyzer's stopwords to the word picker: no topic word is a higher
+    phrase of its own topic with only stopwords added."""
+    model = fitted.result.model
+    (picker,) = model.representation_model
+    assert picker.stopwords == model.lip_analyzer.stopwords and "report" in picker.stopwords
+    for topic in fitted.result.topics["topic"]:
+        terms = [w for w, _ in model.get_topic(int(topic)) or []]
+        assert terms == [w for w, _ in _not_nested([(w, 0.0) for w in terms], picker.stopwords)]
 
 
 def test_representative_passages_are_ranked_without_gaps(fitted, tmp_path):
