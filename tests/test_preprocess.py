@@ -42,6 +42,16 @@ def analyzer(**kw):
     )
 
 
+NAMES = ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")  # varied contexts
+
+
+def toy_analyzer(texts, **kw):
+    """An analyzer of a few toy texts: phrases from 3 occurrences, every word kept."""
+    return build_analyzer(
+        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0, **kw
+    )
+
+
 def test_multiword_expressions_are_single_terms():
     terms = analyzer()(TEXTS[0])
     assert "child protection plan" in terms
@@ -99,11 +109,9 @@ def test_no_phrase_spans_the_end_of_a_sentence_a_clause_or_a_list_item():
         f"This is {w}% of the {w}a population in the area.\n\n\u2022 Approximately {w}b "
         f"children are open to the duty team; the school nurse saw {w}c children; "
         f"case worker {w}d reviewed the school nurse plan."
-        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+        for w in NAMES
     ]
-    analyzer = build_analyzer(
-        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
-    )
+    analyzer = toy_analyzer(texts)
     assert ("school", "nurse") in analyzer.phrases
     assert not any({"area", "approximately"} <= set(p) for p in analyzer.phrases)
     assert not any({"team", "school"} <= set(p) for p in analyzer.phrases)  # across a ';'
@@ -117,11 +125,9 @@ def test_no_phrase_spans_a_bracket():
     texts = [
         f"Referrals to the multi-agency safeguarding hub (MASH) in {w} are prompt, and the "
         f"safeguarding hub MASH review of {w}b found the hub timely."
-        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+        for w in NAMES
     ]
-    analyzer = build_analyzer(
-        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
-    )
+    analyzer = toy_analyzer(texts)
     terms = analyzer("Referrals to the multi-agency safeguarding hub (MASH) are prompt.")
     assert "safeguard hub" in terms and "mash" in terms  # lemmas, as topics.csv does not show
     assert not any(t.endswith("hub mash") for t in terms)
@@ -460,16 +466,14 @@ HYPHENS = [
     f"Life-story work with {w} was careful, and life story work with {w}b was late. "
     f"Decision-making for {w}c was slow; decision making in the {w}d team improved. "
     f"Sub-group meetings for {w}e were held."
-    for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+    for w in NAMES
 ]
 
 
 def test_hyphenated_and_spaced_forms_of_a_phrase_are_one_term():
     """'life-story work' and 'life story work' are one topic word, shown as the reports
     mostly write it; 'sub-group', never written apart, stays one word."""
-    a = build_analyzer(
-        HYPHENS, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
-    )
+    a = toy_analyzer(HYPHENS)
     terms = a(HYPHENS[0])
     assert terms.count("life story work") == 2 and terms.count("decision make") == 2
     assert not {"life-story", "decision-making", "life", "story"} & set(terms)
@@ -478,14 +482,7 @@ def test_hyphenated_and_spaced_forms_of_a_phrase_are_one_term():
     assert a.display("decision make") in {"decision-making", "decision making"}
     again = pickle.loads(pickle.dumps(a))
     assert again(HYPHENS[1]) == a(HYPHENS[1])
-    stopped = build_analyzer(
-        HYPHENS,
-        phrase_params=PhraseParams(min_count=3),
-        min_df=1,
-        max_df=1.0,
-        min_terms=0,
-        extra_stopwords=["life-story work"],
-    )
+    stopped = toy_analyzer(HYPHENS, extra_stopwords=["life-story work"])
     assert "life story work" not in stopped(HYPHENS[0])
 
 
@@ -496,20 +493,16 @@ def test_terms_of_art_with_a_function_word_are_one_topic_word():
         f"Children in need in {w} had plans; work on the edge of care in {w}b helped, and "
         f"{w}f was staying put. "
         f"Plans for children in need in {w}c were late. The voice of the child was heard once."
-        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+        for w in NAMES
     ]
-    a = build_analyzer(
-        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
-    )
+    a = toy_analyzer(texts)
     terms = a(texts[0])
     assert {"child in need", "edge of care", "stay put"} <= set(terms), terms
     assert "need" not in terms and "care" not in terms
     assert a.display("child in need") == "children in need"
     assert not is_junk("children in need", a.stopwords)
     assert is_junk("children in need", a.stopwords | {"children in need"})
-    few = build_analyzer(
-        texts[:2], phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
-    )
+    few = toy_analyzer(texts[:2])
     assert ("voice", "of", "the", "child") not in few.phrases  # written twice, not 3 times
 
 
@@ -534,28 +527,15 @@ def test_a_hyphenated_word_is_split_only_where_its_parts_could_make_a_phrase():
     texts = [
         f"Emotional well-being in {w} improved. It may well be that {w}b was right; "
         f"e-safety and road safety in {w}c were taught."
-        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+        for w in NAMES
     ]
-    a = build_analyzer(
-        texts, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
-    )
+    a = toy_analyzer(texts)
     assert a.compounds == ()
     assert "emotional well-being" in a(texts[0])
     spaced = [t.replace("Emotional well-being", "Emotional well being") for t in texts]
-    assert (
-        build_analyzer(
-            spaced, phrase_params=PhraseParams(min_count=3), min_df=1, max_df=1.0, min_terms=0
-        ).compounds
-        == ()
-    )  # 'well being' makes no phrase: 'well' is a stopword
-    stopped = build_analyzer(
-        texts,
-        phrase_params=PhraseParams(min_count=3),
-        min_df=1,
-        max_df=1.0,
-        min_terms=0,
-        extra_stopwords=["e-safety"],
-    )
+    # 'well being' makes no phrase ('well' is a stopword), so 'well-being' stays whole
+    assert toy_analyzer(spaced).compounds == ()
+    stopped = toy_analyzer(texts, extra_stopwords=["e-safety"])
     assert "e-safety" in a(texts[0])
     assert stopped(texts[0]) == [t for t in a(texts[0]) if t != "e-safety"]  # nothing else
 
@@ -564,16 +544,9 @@ def test_a_researchers_hyphenated_phrase_is_found_where_only_the_hyphen_is_writt
     texts = [
         f"Life-story work in {w} was late; follow-up visits in {w}b were kept, and staff "
         f"follow up referrals in {w}c."
-        for w in ("alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo")
+        for w in NAMES
     ]
-    a = build_analyzer(
-        texts,
-        phrases=["life story work"],
-        phrase_params=PhraseParams(min_count=3),
-        min_df=1,
-        max_df=1.0,
-        min_terms=0,
-    )
+    a = toy_analyzer(texts, phrases=["life story work"])
     terms = a(texts[0])
     assert "life story work" in terms and a.display("life story work") == "life-story work"
     # 'follow up' is no phrase (both stopwords), so 'follow-up' stays whole in its phrase
