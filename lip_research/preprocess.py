@@ -416,7 +416,7 @@ def build_analyzer(
     ``extra_stopwords`` may be written as topics.csv shows them ('carers', 'care leavers'):
     each is read as a term (:func:`as_term`). ``phrases`` of two words or more are joined
     wherever a passage writes them, as the shipped :func:`terms_of_art` are where a corpus
-    writes them ``phrase_params.min_count`` times. Fewer than ``min_terms`` topic words left is a
+    writes them as often as a collocation (``phrase_params``). Fewer than ``min_terms`` topic words left is a
     ``ConfigError`` that says which bound to loosen.
     """
     extra_stopwords = tuple(extra_stopwords)
