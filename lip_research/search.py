@@ -2,7 +2,9 @@
 
 - **Concordance** (keyword in context): NLTK's ``ConcordanceIndex`` over the whole corpus,
   keyed by lemma, so "bruise" finds "bruising" and "bruised"; a multi-word query
-  ("strategy discussion") is matched as a phrase; hits never cross passage boundaries.
+  ("strategy discussion") is matched as a phrase, hyphenated or not ("life story work" finds
+  "life-story work" too, as topic words count them together); hits never cross passage
+  boundaries.
 - **Semantic**: "passages like this one" by cosine similarity of embeddings, from a
   query text or from a passage id.
 """
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -17,7 +20,7 @@ import numpy as np
 import pandas as pd
 from nltk.text import ConcordanceIndex
 
-from lip_research.lexical import citations, excerpt, lemma, spans, tokens
+from lip_research.lexical import STOPWORDS, citations, excerpt, lemma, spans, tokens
 from lip_research.preprocess import texts_aliases
 
 HIT_COLUMNS = ["passage_id", "doc_id", "section", "page_start", "page_end", "citation"]
@@ -69,12 +72,15 @@ def concordance(
     words = tokens(query)
     if not words:
         raise ValueError("empty search query: give a word or a phrase")
-    idx, owner, sp, n = conc.index, conc.owner, conc.spans, len(words)
-    offsets = idx.offsets(words[0])
-    for i, word in enumerate(words[1:]):  # a phrase: each next word one position further on
-        offsets = sorted({o - i - 1 for o in idx.offsets(word)} & set(offsets))
+    idx, owner, sp = conc.index, conc.owner, conc.spans
+    hits: set[tuple[int, int]] = set()  # (first token, tokens)
+    for form in _hyphen_forms(words):
+        offsets = idx.offsets(form[0])
+        for i, word in enumerate(form[1:]):  # a phrase: each next word one position further on
+            offsets = sorted({o - i - 1 for o in idx.offsets(word)} & set(offsets))
+        hits |= {(start, len(form)) for start in offsets}
     rows = []
-    for start in offsets:
+    for start, n in sorted(hits):
         row, last = owner[start], start + n - 1
         if owner[last] != row:
             continue
@@ -101,6 +107,29 @@ def concordance(
     out["right"] = [r[3] for r in rows]
     out["line"] = [r[4] for r in rows]
     return out
+
+
+def _hyphen_forms(words: list[str]) -> list[list[str]]:
+    """The query's words with neighbours written apart or hyphenated ('life story work',
+    'life-story work', 'life story-work', 'life-story-work'): concordance tokens keep a
+    hyphenated word whole. A hyphenated query word is also read apart, unless a part is a
+    stop word ('well-being' is not 'may well be')."""
+    parts: list[str] = []
+    choices: list[tuple[str, ...]] = []  # how each part joins the one before it
+    for word in words:
+        pieces = [p for p in word.split("-") if p]
+        if parts:
+            choices.append(("-", " "))
+        apart = not any(p.lower() in STOPWORDS for p in pieces)
+        choices += [("-", " ") if apart else ("-",)] * (len(pieces) - 1)
+        parts += pieces
+    if len(parts) > 6:  # 32 forms at most
+        return [words]
+    forms = []
+    for joins in itertools.product(*choices):
+        text = parts[0] + "".join(j + p for j, p in zip(joins, parts[1:], strict=True))
+        forms.append(text.split())
+    return forms
 
 
 def keyword_counts(conc: Concordance, query: str, by: str = "doc_id") -> pd.DataFrame:

@@ -128,3 +128,25 @@ def test_an_acronym_finds_its_plural_as_topic_words_do():
     assert len(search.concordance(conc, "IRO")) == 4
     assert len(search.concordance(conc, "IROs")) == 4
     assert len(search.concordance(conc, "CAMHS")) == 3  # its S is its own
+
+
+def test_a_phrase_is_found_hyphenated_or_not():
+    """As topic words count 'life-story work' and 'life story work' together, so does the
+    concordance; 'well-being' does not find 'may well be'."""
+    passages = pd.DataFrame(
+        {
+            "passage_id": ["a", "b", "c"],
+            "doc_id": ["d", "d", "e"],
+            "text": [
+                "Life-story work was late.",
+                "Their life story work began.",
+                "It may well be that well-being improved.",
+            ],
+        }
+    )
+    conc = search.build_concordance(passages)
+    for query in ("life story work", "life-story work", "Life-Story-Work"):
+        hits = search.concordance(conc, query)
+        assert hits["match"].tolist() == ["Life-story work", "life story work"], query
+    assert search.concordance(conc, "well-being")["match"].tolist() == ["well-being"]
+    assert "well-being" in search.concordance(conc, "well being")["match"].tolist()
