@@ -78,11 +78,19 @@ def is_heading_line(line: str, width: float = 1e9) -> bool:
         return False
     if text.rsplit(" ", 1)[-1] in _RUNS_ON:  # lower case only: "Child A" is a name
         return False  # "... a significant strength in" runs on to the next line
+    if body != text and body.split(" ", 1)[0] in _CLAUSE_OPENERS and text[-1] != "?":
+        return False  # "30. When children ... become accommodated under s20" opens a sentence
     if text.upper() == text:
         return True
     return len(text) <= (0.85 if body != text else 0.75) * width
 
 
+# a numbered line opening with one of these is a paragraph's first line, cut short by the
+# layout: a numbered heading is no subordinate clause ("When did agencies know?" aside)
+_CLAUSE_OPENERS = {
+    "When", "If", "Although", "Though", "Where", "While", "Whilst", "Because", "Since",
+    "Once", "Unless", "Until", "As",
+}  # fmt: skip
 _RUNS_ON = {  # a line ending in one of these runs on to the next: not a heading
     "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by",
     "with", "as", "that", "which", "who", "is", "are", "was", "were", "be", "has", "have",

@@ -183,10 +183,27 @@ def test_paragraph_across_a_page_break_is_joined_with_its_pages():
         ("• Recommendation one", False),
         ("Page 4 of 12", False),
         ("and then the health visitor", False),
+        # a numbered paragraph's first line cut short by the layout (herefordshire 2018)
+        ("30. When children and young people become accommodated under s20", False),
+        ("4. When did agencies know?", True),
+        ("When things go wrong", True),
     ],
 )
 def test_heading_lines(line, heading):
     assert is_heading_line(line) is heading
+
+
+def test_a_numbered_paragraph_whose_first_line_is_short_is_not_a_heading():
+    lines = [
+        "Better assessments take good account of historical concerns effectively, using",
+        "research and analysis to inform planning in most of the cases that were seen.",
+        "30. When children and young people become accommodated under s20",
+        "Children Act 1989, the initial decision-making is appropriate. The planning that",
+        "follows is not always sufficiently robust or purposeful for the children concerned.",
+    ]
+    blocks = to_blocks([lines], structured=False)
+    assert blocks[-1]["text"].startswith("30. When children and young people become")
+    assert "s20 Children Act 1989" in blocks[-1]["text"]
 
 
 @pytest.mark.parametrize(
