@@ -279,8 +279,9 @@ def texts_aliases(texts: Iterable[str]) -> dict[str, str]:
 
 
 @lru_cache(maxsize=16)
-def _alias_map(aliases: tuple[tuple[str, object], ...]) -> dict:
-    return dict(aliases)
+def _as_dict(pairs: tuple[tuple[str, object], ...]) -> dict:
+    """A dataclass's tuple of pairs (aliases, compounds) as a dict, built once."""
+    return dict(pairs)
 
 
 def tokens(text: str, aliases: dict[str, str] | None = None) -> list[str]:
@@ -341,7 +342,7 @@ class Analyzer:
             return [
                 (" ".join(p), len(p)) if p else (toks[i], 1) for i, p in spans(toks, self._index)
             ]
-        parts = _alias_map(self.compounds)
+        parts = _as_dict(self.compounds)
         units = [parts.get(t, (t,)) for t in toks]
         return [(" ".join(p) if p else toks[k], n) for k, n, p in whole_spans(units, self._index)]
 
@@ -350,7 +351,7 @@ class Analyzer:
         merged = self._merged.get(text)
         if merged is None:
             text = strip_template(text, self.template, self.names_masked)
-            aliases = _alias_map(self.aliases)
+            aliases = _as_dict(self.aliases)
             toks = (
                 bounded_tokens(text, aliases, self.brackets)
                 if self.bounded
@@ -432,27 +433,28 @@ def build_analyzer(
     ]
     given = _given_phrases(phrases, aliases)
     dates = frozenset(MONTHS)
+    phrase_stop = base_stopwords() | frozenset(places)
     hyphenated = hyphenated_parts(
         surfaces,
         aliases,
         phrase_params.min_count,
         known=terms_of_art() | given,
         refuse=dates,
-        stop=base_stopwords() | frozenset(places),
+        stop=phrase_stop,
     )
     # phrases are found with hyphenated words in their parts where the texts write both: "life-
     # story work" and "life story work" are one phrase, "decision-making" and "decision
     # making" another
     docs = [[w for lem, _ in doc for w in hyphenated.get(lem, (lem,))] for doc in surfaces]
     # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
-    phrases = find_phrases(docs, base_stopwords() | frozenset(places), dates, phrase_params)
+    phrases = find_phrases(docs, phrase_stop, dates, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
     art = _written(terms_of_art() - set(phrases) - given, docs, phrase_params.min_count)
     uses = contexts(docs, set(art))  # as often as a collocation, in as many contexts
     phrases += tuple(p for p in art if uses[p] >= phrase_params.min_contexts)
     phrases += tuple(sorted(given - set(phrases)))
     phrases = extend_phrases(phrases, docs, dates | frozenset(NUMBER_WORDS) | places, phrase_params)
-    within = {p[i:j] for p in phrases for i in range(len(p)) for j in range(i + 2, len(p) + 1)}
+    within = _inner_runs(phrases)
     compounds = tuple(sorted((lem, parts) for lem, parts in hyphenated.items() if parts in within))
     analyzer = Analyzer(stopwords=stop, phrases=phrases, compounds=compounds)
     df: Counter[str] = Counter()
@@ -543,6 +545,11 @@ def _written(
     return tuple(sorted(p for p, n in seen.items() if n >= min_count))
 
 
+def _inner_runs(phrases: Iterable[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """Every run of two or more neighbouring words within the phrases, the phrases included."""
+    return {p[i:j] for p in phrases for i in range(len(p)) for j in range(i + 2, len(p) + 1)}
+
+
 def hyphenated_parts(
     surfaces: Sequence[Sequence[tuple[str, str]]],
     aliases: dict[str, str],
@@ -558,7 +565,7 @@ def hyphenated_parts(
     (:func:`~lip_research.phrases.joinable` with ``refuse``, and not all ``stop`` words), so
     'well-being' and 'follow-up' stay words, as 'sub-group' does where no text writes 'sub
     group'. Parts within a ``known`` phrase ('out-of-hours') count however the texts write them."""
-    within = {p[i:j] for p in known for i in range(len(p)) for j in range(i + 2, len(p) + 1)}
+    within = _inner_runs(known)
     hyphenated: dict[str, tuple[str, ...]] = {}
     for doc in surfaces:
         for lem, form in doc:
