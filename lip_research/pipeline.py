@@ -209,6 +209,8 @@ def provenance(run: TopicRun, extra: dict[str, Any] | None = None) -> dict[str, 
         "config": run.config.to_dict(),
         "resolved_topics": dataclasses.asdict(run.result.config),
         "auto_choices": run.result.choices,
+        # abbreviations read as one topic word with their long form: [as written, long form]
+        "abbreviations": [list(pair) for pair in run.result.analyzer.defined],
         "evaluation": run.evaluation,
         "timings_s": {k: round(v, 3) for k, v in run.timings.items()},
         "embedded": run.embedded,

@@ -16,10 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from nltk.tokenize import RegexpTokenizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from lip_research.abbreviations import defined
 from lip_research.config import ConfigError
 from lip_research.phrases import (
     PhraseParams,
@@ -321,6 +323,11 @@ class Analyzer:
     # hyphenated words read as the words of a phrase ("life-story" as "life story"), by lemma
     # (hyphenated_parts); none in models saved before, which kept "life-story work" apart
     compounds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # an abbreviation the corpus defines, and its other long forms, read as its commonest
+    # long form ("iro" -> "independent review officer"; abbreviated); none in models saved before
+    abbreviations: tuple[tuple[str, str], ...] = ()
+    # what those are, as the corpus writes them ("IROs", "independent reviewing officers")
+    defined: tuple[tuple[str, str], ...] = ()
     _merged: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -339,12 +346,19 @@ class Analyzer:
     def merge_counted(self, toks: list[str]) -> list[tuple[str, int]]:
         """Phrases joined (:meth:`merge`), each term with the number of tokens it covers."""
         if not self.compounds:
-            return [
+            counted = [
                 (" ".join(p), len(p)) if p else (toks[i], 1) for i, p in spans(toks, self._index)
             ]
-        parts = _as_dict(self.compounds)
-        units = [parts.get(t, (t,)) for t in toks]
-        return [(" ".join(p) if p else toks[k], n) for k, n, p in whole_spans(units, self._index)]
+        else:
+            parts = _as_dict(self.compounds)
+            units = [parts.get(t, (t,)) for t in toks]
+            counted = [
+                (" ".join(p) if p else toks[k], n) for k, n, p in whole_spans(units, self._index)
+            ]
+        if self.abbreviations:
+            one = _as_dict(self.abbreviations)
+            return [(one.get(term, term), n) for term, n in counted]
+        return counted
 
     def __call__(self, text: str) -> list[str]:
         terms = []
@@ -449,14 +463,23 @@ def build_analyzer(
     # Phrases are found without extra_stopwords: 'carers' given there leaves 'young carers'.
     phrases = find_phrases(docs, phrase_stop, dates, phrase_params)
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
-    art = _written(terms_of_art() - set(phrases) - given, docs, phrase_params.min_count)
+    refuse = dates | frozenset(NUMBER_WORDS) | places
+    long_forms = abbreviated(texts, capitals, aliases, hyphenated, refuse)
+    known = terms_of_art() | set(long_forms)
+    art = _written(known - set(phrases) - given, docs, phrase_params.min_count)
     uses = contexts(docs, set(art))  # as often as a collocation, in as many contexts
     phrases += tuple(p for p in art if uses[p] >= phrase_params.min_contexts)
     phrases += tuple(sorted(given - set(phrases)))
-    phrases = extend_phrases(phrases, docs, dates | frozenset(NUMBER_WORDS) | places, phrase_params)
+    phrases = extend_phrases(phrases, docs, refuse, phrase_params)
     within = _inner_runs(phrases)
     compounds = tuple(sorted((lem, parts) for lem, parts in hyphenated.items() if parts in within))
-    analyzer = Analyzer(stopwords=stop, phrases=phrases, compounds=compounds)
+    one = one_term(long_forms, phrases, keep_apart=base_stopwords())
+    # a stopword given in any of a term's forms ('IROs') stops them all
+    stop |= {one[t] for w in extra_stopwords for t in term_forms(w, aliases) if t in one}
+    abbreviations = tuple(sorted(one.items()))
+    analyzer = Analyzer(
+        stopwords=stop, phrases=phrases, compounds=compounds, abbreviations=abbreviations
+    )
     df: Counter[str] = Counter()
     by_group = groups is not None and min_groups > 1
     in_groups: dict[str, set[object]] = {}
@@ -508,6 +531,8 @@ def build_analyzer(
         bounded=True,
         brackets=True,
         compounds=compounds,
+        abbreviations=abbreviations,
+        defined=tuple((d.short, d.written) for d in long_forms.values() if d.term in one),
         _merged=memo,
     )
 
@@ -543,6 +568,74 @@ def _written(
                 if tuple(doc[i : i + len(p)]) == p:
                     seen[p] += 1
     return tuple(sorted(p for p, n in seen.items() if n >= min_count))
+
+
+class Definition(NamedTuple):
+    """An abbreviation as a corpus defines it: its term, how it and its long form are
+    commonly written, and how many definitions were read."""
+
+    term: str
+    short: str
+    written: str
+    count: int
+
+
+MIN_DEFINITIONS = 2  # a long form defined once may be a slip, or a single report's name
+
+
+def abbreviated(
+    texts: Iterable[str],
+    capitals: dict[str, str],
+    aliases: dict[str, str],
+    hyphenated: dict[str, tuple[str, ...]],
+    refuse: frozenset[str],
+) -> dict[tuple[str, ...], Definition]:
+    """Long forms (lemmas; hyphenated words in their parts, as phrases read them) of the
+    abbreviations the texts define (:func:`lip_research.abbreviations.defined`)
+    ``MIN_DEFINITIONS`` times at least, most defined first. The abbreviation must be one the
+    texts mostly write in capitals (``capitals``), and no long form holds a word of ``refuse``
+    (a place: "Kirklees Safeguarding Children Board (KSCB)"). A long form defined as two
+    abbreviations goes with the one it is defined as more often."""
+    counts: Counter[tuple[tuple[str, ...], str]] = Counter()
+    written: dict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = {}
+    for (short, long), n in sorted(defined(texts).items()):
+        read = tokens(short, aliases)
+        if short.lower() not in capitals or len(read) != 1:
+            continue
+        words = tuple(w for lem in tokens(long, aliases) for w in hyphenated.get(lem, (lem,)))
+        if len(words) < 2 or any(w in refuse for w in words):
+            continue
+        counts[(words, read[0])] += n
+        written.setdefault((words, read[0]), Counter())[(short, long)] += n
+    out: dict[tuple[str, ...], Definition] = {}
+    for (words, term), n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
+        if n >= MIN_DEFINITIONS and words not in out:
+            (short, long), _ = written[(words, term)].most_common(1)[0]
+            out[words] = Definition(term, short, long, n)
+    return out
+
+
+def one_term(
+    long_forms: dict[tuple[str, ...], Definition],
+    phrases: Iterable[tuple[str, ...]],
+    keep_apart: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """Terms read as another: an abbreviation, and its other long forms, as its most defined
+    long form that is a phrase ("iro" and "independent reviewing officer" as "independent
+    review officer"). An abbreviation in ``keep_apart`` (a stopword: 'lscb') stays apart."""
+    phrases = set(phrases)
+    first: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for words, definition in long_forms.items():
+        if words not in phrases:
+            continue
+        term = " ".join(words)
+        canonical = first.setdefault(definition.term, term)
+        if term != canonical:
+            out[term] = canonical
+        if definition.term not in keep_apart and definition.term != canonical:
+            out[definition.term] = canonical
+    return out
 
 
 def _inner_runs(phrases: Iterable[tuple[str, ...]]) -> set[tuple[str, ...]]:

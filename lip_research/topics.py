@@ -44,6 +44,7 @@ BaseEmbedder = import_bertopic().backend.BaseEmbedder
 
 OUTLIER = -1
 TEMPLATE_PASSAGE = 0.5  # a passage with this share of template text is in no topic
+SHOWN_ABBREVIATIONS = 8  # named in the run's choices; run.json lists them all
 
 
 class Embedder(BaseEmbedder):
@@ -338,6 +339,13 @@ def fit_topics(
         groups=groups,
         min_groups=resolved.min_docs,
     )
+    if analyzer.defined:
+        shown = ", ".join(short for short, _ in analyzer.defined[:SHOWN_ABBREVIATIONS])
+        more = len(analyzer.defined) - SHOWN_ABBREVIATIONS
+        choices["abbreviations"] = (
+            "read as one topic word with the long form the texts define them by: "
+            f"{shown}{f' and {more} more' if more > 0 else ''} (run.json lists them)"
+        )
     # Passages made mostly of template text, or with no topic word at all ("Requires
     # improvement" under a heading), are left out of the topics (topic -1).
     all_terms = [analyzer.term_string(t) for t in texts]

@@ -13,7 +13,7 @@ from conftest import SAMPLE, SHARED
 from lip_research import io
 from lip_research.config import ConfigError, IngestConfig, RunConfig
 from lip_research.embed import embed_texts
-from lip_research.pipeline import place_names, run_topics, write_topic_tables
+from lip_research.pipeline import place_names, provenance, run_topics, write_topic_tables
 from lip_research.saved import assign_topics, load_model, save_model
 from lip_research.topics import SharedWords, _not_nested, fit_topics, topic_label
 
@@ -326,6 +326,31 @@ def test_hdbscan_that_finds_no_topic_says_what_to_change():
         fit_topics(passages, rng.normal(size=(60, 64)), cfg, seed=1)
 
 
+@pytest.fixture(scope="module")
+def ofsted_run(ofsted_slice):
+    return run_topics(ofsted_slice, STATIC, progress=False)
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(
+    not (SHARED / "corpora" / "ofsted-ilacs").is_dir(),
+    reason="the shared corpora are not beside the checkout",
+)
+def test_real_reports_abbreviations_share_a_topic_word_with_their_long_form(ofsted_run):
+    """'IROs' and 'independent reviewing officers' do not take two places in a topic's words;
+    run.json lists what was read as one."""
+    defined = dict(ofsted_run.result.analyzer.defined)
+    assert {"IROs", "MASH", "PLO"} <= set(defined) and "LSCB" not in defined  # a stopword
+    assert "abbreviations" in ofsted_run.result.choices
+    for words in ofsted_run.result.topics["words"]:
+        shown = {w.lower() for w in words.split(";")}
+        for short, long in defined.items():
+            assert not {short.lower(), long} <= shown, (short, long, words)
+    assert "adolescent mental health services" not in ";".join(ofsted_run.result.topics["words"])
+    record = provenance(ofsted_run)
+    assert ["IROs", "independent reviewing officers"] in record["abbreviations"]
+
+
 @pytest.mark.shared
 @pytest.mark.skipif(
     not (SHARED / "corpora" / "ofsted-ilacs").is_dir(),
@@ -342,10 +367,9 @@ def test_hdbscan_on_real_reports_runs_on_umap_without_a_giant_topic(ofsted_slice
     not (SHARED / "corpora" / "ofsted-ilacs").is_dir(),
     reason="the shared corpora are not beside the checkout",
 )
-def test_template_text_of_real_reports_is_in_no_topic(ofsted_slice):
+def test_template_text_of_real_reports_is_in_no_topic(ofsted_slice, ofsted_run):
     """Statutory and template sentences repeated across real Ofsted reports give no topic words."""
-    corpus = ofsted_slice
-    run = run_topics(corpus, STATIC, progress=False)
+    corpus, run = ofsted_slice, ofsted_run
     words = ";".join(run.result.topics["words"]).lower()
     assert (
         "ofsted" not in words and "combine reports" not in words and "inspections act" not in words
