@@ -402,6 +402,7 @@ def fit_topics(
                 embeddings=embeddings_m,
             )
         )
+        topics = _numbered_by_size(model, topics)
         reassigned = True
         choices["outliers_before_reduction"] = round(before, 4)
         timings["outliers_s"] = time.perf_counter() - t0
@@ -439,6 +440,25 @@ def fit_topics(
         timings=timings,
         left_out={"template": int(out_template.sum()), "no_topic_word": int(out_wordless.sum())},
     )
+
+
+def _numbered_by_size(model, topics: np.ndarray) -> np.ndarray:
+    """Topics renumbered so that topic 0 is the largest, as BERTopic numbers a fit: reducing
+    outliers leaves HDBSCAN's topics numbered by their sizes before. The model's topic
+    embeddings and its record of topic ids follow."""
+    ids, sizes = np.unique(topics[topics != OUTLIER], return_counts=True)
+    order = ids[np.lexsort((ids, -sizes))]  # largest first; equal sizes by their old number
+    mapping = {OUTLIER: OUTLIER, **{int(old): new for new, old in enumerate(order)}}
+    if all(old == new for old, new in mapping.items()):
+        return topics
+    rows = sorted(set(model.topics_))  # topic_embeddings_ has a row per topic, in id order
+    if model.topic_embeddings_ is not None and len(model.topic_embeddings_) == len(rows):
+        old_row = {t: i for i, t in enumerate(rows)}
+        new_rows = sorted(rows, key=lambda t: mapping.get(t, t))
+        model.topic_embeddings_ = model.topic_embeddings_[[old_row[t] for t in new_rows]]
+    model.topic_mapper_.add_mappings(mapping, topic_model=model)
+    model.topics_ = [mapping.get(t, t) for t in model.topics_]
+    return np.array([mapping[int(t)] for t in topics])
 
 
 def topic_words(model, topic: int, n: int = 10) -> list[str]:

@@ -259,6 +259,14 @@ def test_hdbscan_option_reduces_outliers(ingested_slice):
     run = run_topics(ingested_slice, cfg, progress=False)
     assert run.evaluation["outlier_share"] <= 0.10
     assert "outliers_before_reduction" in run.result.choices
+    # numbered by size after the outliers joined them, topic 0 the largest, as without HDBSCAN
+    sizes = run.result.passage_topics["topic"].value_counts().drop(-1, errors="ignore")
+    assert sizes.sort_index().tolist() == sorted(sizes, reverse=True)
+    assert (
+        run.result.topics.set_index("topic")["size"]
+        .drop(-1, errors="ignore")
+        .equals(sizes.sort_index().rename("size").rename_axis("topic"))
+    )
     assert run.evaluation["n_topics"] > 5
     merged = run_topics(ingested_slice, cfg.replace(**{"topics.nr_topics": 5}), progress=False)
     assert merged.evaluation["n_topics"] == 5  # not 4: BERTopic counts the outliers as one
