@@ -598,9 +598,10 @@ def abbreviated(
     abbreviations goes with the one it is defined as more often."""
     counts: Counter[tuple[tuple[str, ...], str]] = Counter()
     written: dict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = {}
+    in_capitals = {t for low in capitals for t in tokens(low, aliases)}  # 'iros' and 'iro' as one
     for (short, long), n in sorted(defined(texts).items()):
         read = tokens(short, aliases)
-        if short.lower() not in capitals or len(read) != 1:
+        if len(read) != 1 or read[0] not in in_capitals:
             continue
         words = tuple(w for lem in tokens(long, aliases) for w in hyphenated.get(lem, (lem,)))
         if len(words) < 2 or any(w in refuse for w in words):

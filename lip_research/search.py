@@ -3,8 +3,9 @@
 - **Concordance** (keyword in context): NLTK's ``ConcordanceIndex`` over the whole corpus,
   keyed by lemma, so "bruise" finds "bruising" and "bruised"; a multi-word query
   ("strategy discussion") is matched as a phrase, hyphenated or not ("life story work" finds
-  "life-story work" too, as topic words count them together); hits never cross passage
-  boundaries.
+  "life-story work" too, as topic words count them together), and an abbreviation the corpus
+  defines finds its long form, and the long form the abbreviation ("IROs" finds "independent
+  reviewing officers"), as topic words read them as one; hits never cross passage boundaries.
 - **Semantic**: "passages like this one" by cosine similarity of embeddings, from a
   query text or from a passage id.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +23,7 @@ import pandas as pd
 from nltk.text import ConcordanceIndex
 
 from lip_research.lexical import STOPWORDS, citations, excerpt, lemma, spans, tokens
-from lip_research.preprocess import texts_aliases
+from lip_research.preprocess import abbreviated, plural_acronyms, written_in_capitals
 
 HIT_COLUMNS = ["passage_id", "doc_id", "section", "page_start", "page_end", "citation"]
 
@@ -35,6 +37,9 @@ class Concordance:
     spans: np.ndarray  # (n_tokens, 2) character span of each token in its passage
     texts: tuple[str, ...]
     passages: pd.DataFrame  # passage_id, doc_id, section, page_start, page_end
+    # the written forms of each abbreviation the corpus defines, its long forms among them
+    abbreviations: tuple[tuple[str, ...], ...] = ()
+    key: Callable[[str], str] = lemma  # the index key of a token (its lemma, plurals as one)
 
 
 def _key(aliases: dict[str, str], token: str) -> str:
@@ -56,9 +61,18 @@ def build_concordance(passages: pd.DataFrame) -> Concordance:
     meta = passages.reset_index(drop=True)
     meta = meta[[c for c in HIT_COLUMNS[:-1] if c in meta]]
     # an acronym and its plural are one word, as in topic words ('IRO' finds 'IROs')
-    index = ConcordanceIndex(all_tokens, key=functools.partial(_key, texts_aliases(texts)))
+    capitals = written_in_capitals(texts)
+    aliases = plural_acronyms(capitals)
+    key = functools.partial(_key, aliases)
+    index = ConcordanceIndex(all_tokens, key=key)
     span_array = np.asarray(all_spans, dtype=np.int64).reshape(-1, 2)
-    return Concordance(index, np.asarray(owner, dtype=np.int64), span_array, texts, meta)
+    # as topic words define them, place names allowed: a search for 'KSCB' is for that board
+    forms: dict[str, list[str]] = {}
+    for found in abbreviated(texts, capitals, aliases, {}, frozenset()).values():
+        forms.setdefault(found.term, []).extend((found.short, found.written))
+    abbreviations = tuple(tuple(dict.fromkeys(f)) for _, f in sorted(forms.items()))
+    owners = np.asarray(owner, dtype=np.int64)
+    return Concordance(index, owners, span_array, texts, meta, abbreviations, key)
 
 
 def concordance(
@@ -74,7 +88,7 @@ def concordance(
         raise ValueError("empty search query: give a word or a phrase")
     idx, owner, sp = conc.index, conc.owner, conc.spans
     hits: set[tuple[int, int]] = set()  # (first token, tokens)
-    for form in _hyphen_forms(words):
+    for form in (f for spelt in _spellings(conc, words) for f in _hyphen_forms(spelt)):
         offsets = idx.offsets(form[0])
         for i, word in enumerate(form[1:]):  # a phrase: each next word one position further on
             offsets = sorted({o - i - 1 for o in idx.offsets(word)} & set(offsets))
@@ -107,6 +121,17 @@ def concordance(
     out["right"] = [r[3] for r in rows]
     out["line"] = [r[4] for r in rows]
     return out
+
+
+def _spellings(conc: Concordance, words: list[str]) -> list[list[str]]:
+    """The query's words, and the other forms of an abbreviation they spell (as the
+    abbreviation or as a long form: 'IROs', 'independent reviewing officers')."""
+    asked = [conc.key(w) for w in words]
+    for forms in conc.abbreviations:
+        spelt = [tokens(form) for form in forms]
+        if any([conc.key(w) for w in form] == asked for form in spelt):
+            return [words, *spelt]
+    return [words]
 
 
 def _hyphen_forms(words: list[str]) -> list[list[str]]:

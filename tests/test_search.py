@@ -150,3 +150,37 @@ def test_a_phrase_is_found_hyphenated_or_not():
         assert hits["match"].tolist() == ["Life-story work", "life story work"], query
     assert search.concordance(conc, "well-being")["match"].tolist() == ["well-being"]
     assert "well-being" in search.concordance(conc, "well being")["match"].tolist()
+
+
+def test_an_abbreviation_the_corpus_defines_finds_its_long_form_and_back():
+    """As topic words read 'IROs' and 'independent reviewing officers' as one, so does the
+    concordance; an abbreviation defined only once is searched as written."""
+    passages = pd.DataFrame(
+        {
+            "passage_id": list("abcde"),
+            "doc_id": ["d", "d", "e", "e", "e"],
+            "text": [
+                "Caseloads of independent reviewing officers (IROs) are high.",
+                "The independent reviewing officer (IRO) challenged drift; IROs visit.",
+                "IROs meet children before reviews. The SGO panel met.",
+                "The special guardianship order (SGO) was made.",
+                "An independent reviewing officer saw him.",
+            ],
+        }
+    )
+    conc = search.build_concordance(passages)
+    expected = [
+        "independent reviewing officers",
+        "IROs",
+        "independent reviewing officer",
+        "IRO",
+        "IROs",
+        "IROs",
+        "independent reviewing officer",
+    ]
+    for query in ("IRO", "independent reviewing officers"):
+        assert search.concordance(conc, query)["match"].tolist() == expected, query
+    assert search.concordance(conc, "SGO")["match"].tolist() == ["SGO", "SGO"]
+    assert search.concordance(conc, "special guardianship order")["match"].tolist() == [
+        "special guardianship order"
+    ]
