@@ -28,7 +28,7 @@ SKIPPABLE = frozenset("a an and at by for in of on or the to with".split())
 
 def letters(short: str) -> str:
     """The letters an abbreviation's long form spells: 'IROs' -> 'iro', 'CiCC' -> 'cicc'."""
-    if short.endswith("s") and short[:-1].isupper():
+    if short.endswith("s") and short[-2:-1].isupper():  # 'IROs', 'CiCCs'; not 'CAMHS'
         short = short[:-1]
     return short.replace("-", "").lower()
 

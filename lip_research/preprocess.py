@@ -145,6 +145,14 @@ def name_words(names: Iterable[str]) -> set[str]:
     return words
 
 
+def place_words(names: Iterable[str] = ()) -> frozenset[str]:
+    """Words (and their lemmas: 'wales', 'wale') of English local authorities, the nations and
+    ``names``, less those that are common words too ('reading', 'kent')."""
+    places = name_words([*authority_names(), *NATIONS, *names]) - COMMON_PLACE_WORDS
+    places |= {lemma(w) for w in places} - {lemma(w) for w in COMMON_PLACE_WORDS}
+    return frozenset(places)
+
+
 def base_stopwords(extra: Iterable[str] = ()) -> frozenset[str]:
     """English stopwords, boilerplate, role, date and number words, and the ``extra`` words
     as terms (:func:`as_term`), so a phrase given there ('care leavers') is a stopword too."""
@@ -435,8 +443,7 @@ def build_analyzer(
     ``ConfigError`` that says which bound to loosen.
     """
     extra_stopwords = tuple(extra_stopwords)
-    places = name_words([*authority_names(), *NATIONS, *names]) - COMMON_PLACE_WORDS
-    places |= {lemma(w) for w in places} - {lemma(w) for w in COMMON_PLACE_WORDS}  # "wales": "wale"
+    places = place_words(names)
     capitals = written_in_capitals(texts)
     aliases = plural_acronyms(capitals)
     stop = base_stopwords(extra_stopwords) | frozenset(places)
@@ -465,6 +472,8 @@ def build_analyzer(
     phrases = tuple(p for p in phrases if not any(w in places for w in p))
     refuse = dates | frozenset(NUMBER_WORDS) | places
     long_forms = abbreviated(texts, capitals, aliases, hyphenated, refuse)
+    # shown as defined where the texts write them so ('CiCC', which has a lower-case letter)
+    capitals = {d.short.lower(): d.short for d in long_forms.values()} | capitals
     known = terms_of_art() | set(long_forms)
     art = _written(known - set(phrases) - given, docs, phrase_params.min_count)
     uses = contexts(docs, set(art))  # as often as a collocation, in as many contexts
@@ -532,7 +541,11 @@ def build_analyzer(
         brackets=True,
         compounds=compounds,
         abbreviations=abbreviations,
-        defined=tuple((d.short, d.written) for d in long_forms.values() if d.term in one),
+        defined=tuple(
+            (d.short, d.written)
+            for words, d in long_forms.items()
+            if d.term in one and (" ".join(words) in one or " ".join(words) == one[d.term])
+        ),
         _merged=memo,
     )
 
@@ -593,26 +606,42 @@ def abbreviated(
     """Long forms (lemmas; hyphenated words in their parts, as phrases read them) of the
     abbreviations the texts define (:func:`lip_research.abbreviations.defined`)
     ``MIN_DEFINITIONS`` times at least, most defined first. The abbreviation must be one the
-    texts mostly write in capitals (``capitals``), and no long form holds a word of ``refuse``
-    (a place: "Kirklees Safeguarding Children Board (KSCB)"). A long form defined as two
-    abbreviations goes with the one it is defined as more often."""
+    texts mostly write in capitals (``capitals``), or write in mixed case ('CiCC'), and no word
+    they write in lower case may read as it ('sent' reads as 'send': SEND stays apart). No
+    long form holds a word of ``refuse`` (a place: "Kirklees Safeguarding Children Board
+    (KSCB)"). A long form defined as two abbreviations goes with the one it is defined as
+    more often."""
+    texts = list(texts)
     counts: Counter[tuple[tuple[str, ...], str]] = Counter()
     written: dict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = {}
     in_capitals = {t for low in capitals for t in tokens(low, aliases)}  # 'iros' and 'iro' as one
     for (short, long), n in sorted(defined(texts).items()):
         read = tokens(short, aliases)
-        if len(read) != 1 or read[0] not in in_capitals:
+        if len(read) != 1 or (read[0] not in in_capitals and short[:-1].isupper()):
             continue
         words = tuple(w for lem in tokens(long, aliases) for w in hyphenated.get(lem, (lem,)))
         if len(words) < 2 or any(w in refuse for w in words):
             continue
         counts[(words, read[0])] += n
         written.setdefault((words, read[0]), Counter())[(short, long)] += n
+    common = _read_in_lower_case(texts, {term for _, term in counts}, aliases)
     out: dict[tuple[str, ...], Definition] = {}
     for (words, term), n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
-        if n >= MIN_DEFINITIONS and words not in out:
+        if n >= MIN_DEFINITIONS and words not in out and term not in common:
             (short, long), _ = written[(words, term)].most_common(1)[0]
             out[words] = Definition(term, short, long, n)
+    return out
+
+
+def _read_in_lower_case(texts: list[str], terms: set[str], aliases: dict[str, str]) -> set[str]:
+    """Those of ``terms`` that a word the texts write in lower case reads as."""
+    out: set[str] = set()
+    for text in texts:
+        for tok in _WORD.findall(text):
+            if tok.islower():
+                lem = lemma(tok.split("'")[0].rstrip("-"))
+                if aliases.get(lem, lem) in terms:
+                    out.add(aliases.get(lem, lem))
     return out
 
 

@@ -23,7 +23,12 @@ import pandas as pd
 from nltk.text import ConcordanceIndex
 
 from lip_research.lexical import STOPWORDS, citations, excerpt, lemma, spans, tokens
-from lip_research.preprocess import abbreviated, plural_acronyms, written_in_capitals
+from lip_research.preprocess import (
+    abbreviated,
+    place_words,
+    plural_acronyms,
+    written_in_capitals,
+)
 
 HIT_COLUMNS = ["passage_id", "doc_id", "section", "page_start", "page_end", "citation"]
 
@@ -66,9 +71,10 @@ def build_concordance(passages: pd.DataFrame) -> Concordance:
     key = functools.partial(_key, aliases)
     index = ConcordanceIndex(all_tokens, key=key)
     span_array = np.asarray(all_spans, dtype=np.int64).reshape(-1, 2)
-    # as topic words define them, place names allowed: a search for 'KSCB' is for that board
+    # as topic words define them: a local abbreviation, whose long form names a place, may
+    # stand for two boards ('SSCB': Sefton's, Shropshire's)
     forms: dict[str, list[str]] = {}
-    for found in abbreviated(texts, capitals, aliases, {}, frozenset()).values():
+    for found in abbreviated(texts, capitals, aliases, {}, place_words()).values():
         forms.setdefault(found.term, []).extend((found.short, found.written))
     abbreviations = tuple(tuple(dict.fromkeys(f)) for _, f in sorted(forms.items()))
     owners = np.asarray(owner, dtype=np.int64)
@@ -86,13 +92,18 @@ def concordance(
     words = tokens(query)
     if not words:
         raise ValueError("empty search query: give a word or a phrase")
-    idx, owner, sp = conc.index, conc.owner, conc.spans
-    hits: set[tuple[int, int]] = set()  # (first token, tokens)
-    for form in (f for spelt in _spellings(conc, words) for f in _hyphen_forms(spelt)):
-        offsets = idx.offsets(form[0])
-        for i, word in enumerate(form[1:]):  # a phrase: each next word one position further on
-            offsets = sorted({o - i - 1 for o in idx.offsets(word)} & set(offsets))
-        hits |= {(start, len(form)) for start in offsets}
+    owner, sp = conc.owner, conc.spans
+    group = _abbreviation(conc, words)
+    hits = _hits(conc, [words, *(tokens(form) for form in group)])
+    if group:  # not where a form is part of another abbreviation's long form: 'EET' is not in
+        # 'not in education, employment or training' (NEET)
+        others = [tokens(f) for forms in conc.abbreviations if forms != group for f in forms]
+        within = {
+            i
+            for start, n in _hits(conc, [f for f in others if len(f) > 1])
+            for i in range(start, start + n)
+        }
+        hits = {(start, n) for start, n in hits if not set(range(start, start + n)) <= within}
     rows = []
     for start, n in sorted(hits):
         row, last = owner[start], start + n - 1
@@ -123,15 +134,26 @@ def concordance(
     return out
 
 
-def _spellings(conc: Concordance, words: list[str]) -> list[list[str]]:
-    """The query's words, and the other forms of an abbreviation they spell (as the
-    abbreviation or as a long form: 'IROs', 'independent reviewing officers')."""
-    asked = [conc.key(w) for w in words]
+def _abbreviation(conc: Concordance, words: list[str]) -> tuple[str, ...]:
+    """The written forms of the abbreviation the query's words spell, as the abbreviation or
+    as a long form ('IROs', 'independent reviewing officers'); () when they spell none."""
+    asked = [[conc.key(w) for w in form] for form in _hyphen_forms(words)]
     for forms in conc.abbreviations:
-        spelt = [tokens(form) for form in forms]
-        if any([conc.key(w) for w in form] == asked for form in spelt):
-            return [words, *spelt]
-    return [words]
+        if any([conc.key(w) for w in tokens(form)] in asked for form in forms):
+            return forms
+    return ()
+
+
+def _hits(conc: Concordance, spellings: list[list[str]]) -> set[tuple[int, int]]:
+    """(first token, tokens) of each place the concordance holds one of ``spellings``, its
+    words hyphenated or apart (:func:`_hyphen_forms`)."""
+    hits: set[tuple[int, int]] = set()
+    for form in (f for spelt in spellings for f in _hyphen_forms(spelt)):
+        offsets = conc.index.offsets(form[0])
+        for i, word in enumerate(form[1:]):  # a phrase: each next word one position further on
+            offsets = sorted({o - i - 1 for o in conc.index.offsets(word)} & set(offsets))
+        hits |= {(start, len(form)) for start in offsets}
+    return hits
 
 
 def _hyphen_forms(words: list[str]) -> list[list[str]]:

@@ -421,6 +421,9 @@ def fit_topics(
                 ctfidf_model=model.ctfidf_model,
                 representation_model=model.representation_model,
             )
+        rows = model.topic_embeddings_
+        if rows is not None and OUTLIER not in assigned and len(rows) == len(set(assigned)) + 1:
+            model.topic_embeddings_ = rows[1:]  # the outliers' row: every outlier found a topic
     passage_topics = passages[
         [c for c in ("passage_id", "doc_id", "section", "page_start", "page_end") if c in passages]
     ].copy()

@@ -109,3 +109,44 @@ def test_an_abbreviation_that_is_a_stopword_stays_apart_and_a_place_name_is_no_l
     terms = a("The local safeguarding children board and the LSCB and KSCB met.")
     assert "local safeguard child board" in terms  # 'lscb' is report boilerplate
     assert "kscb" in terms and a.defined == ()
+
+
+def test_an_abbreviation_an_english_word_reads_as_stays_apart():
+    """'sent' reads as 'send': were SEND merged, letters sent would become special needs."""
+    texts = []
+    for i, w in enumerate(NAMES):
+        d = "special educational needs and disabilities (SEND)" if i < 3 else "SEND"
+        texts += [
+            f"In {w} children with {d} are seen, and in {w}b SEND plans are timely.",
+            f"Children with special educational needs and disabilities in {w}c attend school.",
+            f"Letters are sent to parents in {w}d.",
+        ]
+    a = analyzer(texts)
+    assert a.defined == ()
+    assert "send" in a("The letter was sent.") and "send" in a("SEND support")
+
+
+def test_an_abbreviation_in_mixed_case_is_one_term_with_its_long_form_and_shown_so():
+    texts = []
+    for i, w in enumerate(NAMES):
+        d = "the children in care council (CiCC)" if i < 2 else "the CiCC"
+        texts += [
+            f"In {w} {d} meets often, and in {w}b the CiCC is heard by leaders.",
+            f"Leaders of {w}c meet the children in care council.",
+        ]
+    a = analyzer(texts)
+    assert a.defined == (("CiCC", "children in care council"),)
+    assert a("The CiCC and the children in care council met.")[:2] == ["child in care council"] * 2
+    assert a.display("child in care council") == "CiCC"
+
+
+def test_run_json_lists_only_the_long_forms_read_as_one():
+    """A second long form defined for the same abbreviation that is no phrase stays apart,
+    and is not listed."""
+    texts = corpus() + [
+        "Two internal reviewing officers (IROs) were named.",
+        "The internal reviewing officers (IROs) left.",
+    ]
+    a = analyzer(texts)
+    assert a.defined == (("IROs", "independent reviewing officers"),)
+    assert "independent review officer" not in a("The internal reviewing officers met.")

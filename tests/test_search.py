@@ -184,3 +184,28 @@ def test_an_abbreviation_the_corpus_defines_finds_its_long_form_and_back():
     assert search.concordance(conc, "special guardianship order")["match"].tolist() == [
         "special guardianship order"
     ]
+
+
+def test_an_abbreviation_is_not_found_inside_another_ones_long_form_nor_across_places():
+    """'EET' is not NEET's 'not in education, employment or training'; a local abbreviation
+    ('SSCB', two boards) is searched as written, and an unhyphenated query finds MASH."""
+    texts = [
+        "Care leavers in education, employment or training (EET) do well: EET is high.",
+        "Young people not in education, employment or training (NEET) are few.",
+        "Care leavers in education, employment or training (EET) are many; NEET is low.",
+        "Those not in education, employment or training (NEET) get help.",
+        "The Sefton Safeguarding Children Board (SSCB) met; the SSCB agreed.",
+        "The Shropshire Safeguarding Children Board (SSCB) met; the SSCB agreed.",
+        "The multi-agency safeguarding hub (MASH) is busy; the MASH triages.",
+        "The multi-agency safeguarding hub (MASH) is calm.",
+    ]
+    passages = pd.DataFrame(
+        {"passage_id": [f"p{i}" for i in range(8)], "doc_id": ["d"] * 8, "text": texts}
+    )
+    conc = search.build_concordance(passages)
+    eet = search.concordance(conc, "EET")
+    assert eet["passage_id"].tolist() == ["p0", "p0", "p0", "p2", "p2"]
+    assert len(search.concordance(conc, "NEET")) == 5
+    board = search.concordance(conc, "Sefton Safeguarding Children Board")
+    assert board["match"].tolist() == ["Sefton Safeguarding Children Board"]
+    assert len(search.concordance(conc, "multi agency safeguarding hub")) == 5

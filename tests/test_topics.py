@@ -270,6 +270,22 @@ def test_hdbscan_option_reduces_outliers(ingested_slice):
     assert run.evaluation["n_topics"] > 5
     merged = run_topics(ingested_slice, cfg.replace(**{"topics.nr_topics": 5}), progress=False)
     assert merged.evaluation["n_topics"] == 5  # not 4: BERTopic counts the outliers as one
+    # every passage left in a topic: the model keeps no row for the outliers, so that each
+    # topic's embedding (which merges and similar topics read) is its own
+    kept = run.result.passage_topics["topic"].to_numpy() != -1
+    refit = fit_topics(
+        run.corpus.passages[kept].reset_index(drop=True),
+        run.embeddings[kept],
+        run.result.config,
+        seed=run.config.seed,
+    )
+    assert (refit.passage_topics["topic"] != -1).all()
+    model = refit.model
+    fitted_units, fitted_topics = model.lip_fitted
+    rows = model.topic_embeddings_ / np.linalg.norm(model.topic_embeddings_, axis=1)[:, None]
+    for topic in sorted(set(fitted_topics)):
+        centre = fitted_units[fitted_topics == topic].mean(axis=0)
+        assert int(np.argmax(rows @ centre)) - model._outliers == topic
 
 
 def test_short_text_collection_still_gets_eight_topics(tmp_path):
