@@ -636,6 +636,8 @@ def abbreviated(
 def _read_in_lower_case(texts: list[str], terms: set[str], aliases: dict[str, str]) -> set[str]:
     """Those of ``terms`` that a word the texts write in lower case reads as."""
     out: set[str] = set()
+    if not terms:
+        return out
     for text in texts:
         for tok in _WORD.findall(text):
             if tok.islower():

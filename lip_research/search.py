@@ -94,16 +94,17 @@ def concordance(
         raise ValueError("empty search query: give a word or a phrase")
     owner, sp = conc.owner, conc.spans
     group = _abbreviation(conc, words)
-    hits = _hits(conc, [words, *(tokens(form) for form in group)])
-    if group:  # not where a form is part of another abbreviation's long form: 'EET' is not in
-        # 'not in education, employment or training' (NEET)
+    hits = _hits(conc, [words])
+    if group:  # the abbreviation's other forms, but not where one is part of another
+        # abbreviation's long form: 'EET' is not NEET's 'not in education, employment or training'
         others = [tokens(f) for forms in conc.abbreviations if forms != group for f in forms]
         within = {
             i
             for start, n in _hits(conc, [f for f in others if len(f) > 1])
             for i in range(start, start + n)
         }
-        hits = {(start, n) for start, n in hits if not set(range(start, start + n)) <= within}
+        found = _hits(conc, [tokens(form) for form in group])
+        hits |= {(start, n) for start, n in found if not set(range(start, start + n)) <= within}
     rows = []
     for start, n in sorted(hits):
         row, last = owner[start], start + n - 1

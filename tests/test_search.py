@@ -206,6 +206,9 @@ def test_an_abbreviation_is_not_found_inside_another_ones_long_form_nor_across_p
     eet = search.concordance(conc, "EET")
     assert eet["passage_id"].tolist() == ["p0", "p0", "p0", "p2", "p2"]
     assert len(search.concordance(conc, "NEET")) == 5
+    # the words typed are found wherever they are written
+    typed = search.concordance(conc, "education, employment or training")
+    assert {"p1", "p3"} <= set(typed["passage_id"])
     board = search.concordance(conc, "Sefton Safeguarding Children Board")
     assert board["match"].tolist() == ["Sefton Safeguarding Children Board"]
     assert len(search.concordance(conc, "multi agency safeguarding hub")) == 5
