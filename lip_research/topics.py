@@ -340,8 +340,9 @@ def fit_topics(
         min_groups=resolved.min_docs,
     )
     if analyzer.defined:
-        shown = ", ".join(short for short, _ in analyzer.defined[:SHOWN_ABBREVIATIONS])
-        more = len(analyzer.defined) - SHOWN_ABBREVIATIONS
+        shorts = list(dict.fromkeys(short for short, _ in analyzer.defined))  # 'PAs' twice
+        shown = ", ".join(shorts[:SHOWN_ABBREVIATIONS])
+        more = len(shorts) - SHOWN_ABBREVIATIONS
         choices["abbreviations"] = (
             "read as one topic word with the long form the texts define them by: "
             f"{shown}{f' and {more} more' if more > 0 else ''} (run.json lists them)"
