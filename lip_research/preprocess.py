@@ -584,13 +584,12 @@ def _written(
 
 
 class Definition(NamedTuple):
-    """An abbreviation as a corpus defines it: its term, how it and its long form are
-    commonly written, and how many definitions were read."""
+    """An abbreviation as a corpus defines it: its term, and how it and its long form are
+    commonly written."""
 
     term: str
     short: str
     written: str
-    count: int
 
 
 MIN_DEFINITIONS = 2  # a long form defined once may be a slip, or a single report's name
@@ -612,7 +611,7 @@ def abbreviated(
     (KSCB)"). A long form defined as two abbreviations goes with the one it is defined as
     more often."""
     texts = list(texts)
-    counts: Counter[tuple[tuple[str, ...], str]] = Counter()
+    # (long form, abbreviation's term) -> how often each written pair defines it
     written: dict[tuple[tuple[str, ...], str], Counter[tuple[str, str]]] = {}
     in_capitals = {t for low in capitals for t in tokens(low, aliases)}  # 'iros' and 'iro' as one
     for (short, long), n in sorted(defined(texts).items()):
@@ -622,14 +621,13 @@ def abbreviated(
         words = tuple(w for lem in tokens(long, aliases) for w in hyphenated.get(lem, (lem,)))
         if len(words) < 2 or any(w in refuse for w in words):
             continue
-        counts[(words, read[0])] += n
         written.setdefault((words, read[0]), Counter())[(short, long)] += n
-    common = _read_in_lower_case(texts, {term for _, term in counts}, aliases)
+    common = _read_in_lower_case(texts, {term for _, term in written}, aliases)
     out: dict[tuple[str, ...], Definition] = {}
-    for (words, term), n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
-        if n >= MIN_DEFINITIONS and words not in out and term not in common:
-            (short, long), _ = written[(words, term)].most_common(1)[0]
-            out[words] = Definition(term, short, long, n)
+    for (words, term), pairs in sorted(written.items(), key=lambda x: (-x[1].total(), x[0])):
+        if pairs.total() >= MIN_DEFINITIONS and words not in out and term not in common:
+            (short, long), _ = pairs.most_common(1)[0]
+            out[words] = Definition(term, short, long)
     return out
 
 
@@ -642,9 +640,8 @@ def _read_in_lower_case(texts: list[str], terms: set[str], aliases: dict[str, st
         for tok in _WORD.findall(text):
             if tok.islower():
                 lem = lemma(tok.split("'")[0].rstrip("-"))
-                if aliases.get(lem, lem) in terms:
-                    out.add(aliases.get(lem, lem))
-    return out
+                out.add(aliases.get(lem, lem))
+    return out & terms
 
 
 def one_term(
